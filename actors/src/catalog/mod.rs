@@ -1,0 +1,402 @@
+//! The catalog read model: every product, category and stock level in memory,
+//! written through to the store before any change becomes visible.
+//!
+//! Reads (browse, search, product pages) never touch the store. Writes to one
+//! product are serialised by a striped lock so concurrent edits cannot lose each
+//! other's fields; writes to different products proceed in parallel and are
+//! group-committed by the store.
+
+mod index;
+mod query;
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use souk_models::{
+    Attributes, Caller, Category, CategorySlug, Currency, Description, ImageUrl, Money, Product,
+    ProductId, ProductStatus, Rating, Role, StockCount, StockLevel, Timestamp, Title,
+};
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+
+use crate::store::{Store, StoreError};
+use index::TextIndex;
+pub use query::{Page, ProductQuery, Sort, SortKey};
+
+const WRITE_STRIPES: usize = 64;
+
+/// A product with its current stock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductEntry {
+    pub product: Product,
+    pub stock: StockLevel,
+}
+
+/// A listing as a seller submits it; the seller is the caller.
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    pub title: Title,
+    pub description: Description,
+    pub category: CategorySlug,
+    pub attributes: Attributes,
+    pub images: Vec<ImageUrl>,
+    pub price: Money,
+    pub stock: StockCount,
+}
+
+/// Fields to change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProductPatch {
+    pub title: Option<Title>,
+    pub description: Option<Description>,
+    pub category: Option<CategorySlug>,
+    pub attributes: Option<Attributes>,
+    pub images: Option<Vec<ImageUrl>>,
+    pub price: Option<Money>,
+    pub status: Option<ProductStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("product not found")]
+    NotFound,
+    #[error("only the product's seller or an admin may change it")]
+    NotOwner,
+    #[error("only sellers and admins may list products")]
+    NotSeller,
+    #[error("category `{0}` does not exist")]
+    UnknownCategory(CategorySlug),
+    #[error("prices must be in {expected}, the marketplace currency")]
+    WrongCurrency { expected: Currency },
+    #[error("a product may have at most {max} images")]
+    TooManyImages { max: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Default)]
+struct State {
+    products: HashMap<ProductId, Arc<ProductEntry>>,
+    categories: BTreeMap<CategorySlug, Category>,
+    text: TextIndex,
+}
+
+impl State {
+    fn insert(&mut self, entry: ProductEntry) -> Arc<ProductEntry> {
+        self.text.upsert(&entry.product);
+        let entry = Arc::new(entry);
+        self.products.insert(entry.product.id, entry.clone());
+        entry
+    }
+}
+
+/// The catalog service. Cheap to share behind an `Arc`.
+pub struct Catalog {
+    store: Arc<dyn Store>,
+    currency: Currency,
+    state: RwLock<State>,
+    write_locks: Vec<Mutex<()>>,
+}
+
+impl Catalog {
+    /// Loads every category, product and stock level from `store`.
+    pub async fn load(store: Arc<dyn Store>, currency: Currency) -> Result<Self, CatalogError> {
+        let mut state = State::default();
+        for category in store.list_categories().await? {
+            state.categories.insert(category.slug.clone(), category);
+        }
+        let stock: HashMap<_, _> = store.list_stock().await?.into_iter().collect();
+        for product in store.list_products().await? {
+            let stock = stock.get(&product.id).copied().unwrap_or_default();
+            state.insert(ProductEntry { product, stock });
+        }
+        Ok(Self {
+            store,
+            currency,
+            state: RwLock::new(state),
+            write_locks: (0..WRITE_STRIPES).map(|_| Mutex::new(())).collect(),
+        })
+    }
+
+    /// The one currency every price in this marketplace uses.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn product_count(&self) -> usize {
+        self.read().products.len()
+    }
+
+    /// A product as `caller` may see it: active products are public, archived ones
+    /// only to their seller and admins.
+    pub fn get(&self, id: ProductId, caller: Option<Caller>) -> Option<Arc<ProductEntry>> {
+        let entry = self.read().products.get(&id).cloned()?;
+        let visible = entry.product.status == ProductStatus::Active
+            || caller.is_some_and(|c| c.may_manage(entry.product.seller_id));
+        visible.then_some(entry)
+    }
+
+    /// One page of products matching `query`.
+    pub fn search(&self, query: &ProductQuery) -> Page {
+        let state = self.read();
+        let limit = query.limit.clamp(1, 100);
+        let mut hits: Vec<(SortKey, &Arc<ProductEntry>)> = match &query.text {
+            Some(text) => state
+                .text
+                .search(text)
+                .into_iter()
+                .filter_map(|(id, score)| state.products.get(&id).map(|e| (e, score)))
+                .filter(|(e, _)| query.matches(e))
+                .map(|(e, score)| (query.key(e, score), e))
+                .collect(),
+            None => state
+                .products
+                .values()
+                .filter(|e| query.matches(e))
+                .map(|e| (query.key(e, 0.0), e))
+                .collect(),
+        };
+        if let Some(after) = query.after {
+            hits.retain(|(key, _)| *key > after);
+        }
+        if hits.len() > limit + 1 {
+            hits.select_nth_unstable_by(limit, |a, b| a.0.cmp(&b.0));
+            hits.truncate(limit + 1);
+        }
+        hits.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let next = if hits.len() > limit {
+            hits.truncate(limit);
+            hits.last().map(|(key, _)| *key)
+        } else {
+            None
+        };
+        Page {
+            items: hits.into_iter().map(|(_, e)| e.clone()).collect(),
+            next,
+        }
+    }
+
+    /// Every category with the number of active products in it.
+    pub fn categories(&self) -> Vec<(Category, usize)> {
+        let state = self.read();
+        let mut counts: HashMap<&CategorySlug, usize> = HashMap::new();
+        for entry in state.products.values() {
+            if entry.product.status == ProductStatus::Active {
+                *counts.entry(&entry.product.category).or_default() += 1;
+            }
+        }
+        state
+            .categories
+            .values()
+            .map(|c| (c.clone(), counts.get(&c.slug).copied().unwrap_or(0)))
+            .collect()
+    }
+
+    /// Creates or renames a category.
+    pub async fn put_category(&self, category: Category) -> Result<(), CatalogError> {
+        self.store.put_category(&category).await?;
+        self.write()
+            .categories
+            .insert(category.slug.clone(), category);
+        Ok(())
+    }
+
+    /// Lists a new product owned by `caller`.
+    pub async fn create(
+        &self,
+        caller: Caller,
+        new: NewProduct,
+    ) -> Result<Arc<ProductEntry>, CatalogError> {
+        if caller.role == Role::Customer {
+            return Err(CatalogError::NotSeller);
+        }
+        self.check_fields(Some(&new.category), Some(&new.price), Some(&new.images))?;
+        let now = OffsetDateTime::now_utc();
+        let product = Product {
+            id: ProductId::new(),
+            seller_id: caller.user_id,
+            title: new.title,
+            description: new.description,
+            category: new.category,
+            attributes: new.attributes,
+            images: new.images,
+            price: new.price,
+            status: ProductStatus::Active,
+            rating: Rating::default(),
+            created_at: now,
+            updated_at: now,
+        };
+        let stock = StockLevel::default().with_available(new.stock);
+        self.store
+            .put_catalog_batch(&[], &[(product.clone(), stock)])
+            .await?;
+        Ok(self.write().insert(ProductEntry { product, stock }))
+    }
+
+    /// Applies `patch` to a product `caller` manages.
+    pub async fn update(
+        &self,
+        caller: Caller,
+        id: ProductId,
+        patch: ProductPatch,
+    ) -> Result<Arc<ProductEntry>, CatalogError> {
+        self.check_fields(
+            patch.category.as_ref(),
+            patch.price.as_ref(),
+            patch.images.as_ref(),
+        )?;
+        self.modify(caller, id, |product, _| {
+            let ProductPatch {
+                title,
+                description,
+                category,
+                attributes,
+                images,
+                price,
+                status,
+            } = patch;
+            set(&mut product.title, title);
+            set(&mut product.description, description);
+            set(&mut product.category, category);
+            set(&mut product.attributes, attributes);
+            set(&mut product.images, images);
+            set(&mut product.price, price);
+            set(&mut product.status, status);
+            true
+        })
+        .await
+    }
+
+    /// Archives a product (soft delete). Archiving twice is not an error.
+    pub async fn archive(
+        &self,
+        caller: Caller,
+        id: ProductId,
+    ) -> Result<Arc<ProductEntry>, CatalogError> {
+        self.modify(caller, id, |product, _| {
+            let changed = product.status != ProductStatus::Archived;
+            product.status = ProductStatus::Archived;
+            changed
+        })
+        .await
+    }
+
+    /// Sets how many units are available, keeping reserved and sold units.
+    pub async fn set_stock(
+        &self,
+        caller: Caller,
+        id: ProductId,
+        available: StockCount,
+    ) -> Result<Arc<ProductEntry>, CatalogError> {
+        let _guard = self.lock(id).await;
+        let entry = self.owned(caller, id)?;
+        let stock = entry.stock.with_available(available);
+        self.store.put_stock(id, &stock).await?;
+        let product = entry.product.clone();
+        Ok(self.write().insert(ProductEntry { product, stock }))
+    }
+
+    /// Writes a whole catalog in one batch (demo seeding).
+    pub async fn seed(
+        &self,
+        categories: Vec<Category>,
+        products: Vec<(Product, StockLevel)>,
+    ) -> Result<(), CatalogError> {
+        self.store.put_catalog_batch(&categories, &products).await?;
+        let mut state = self.write();
+        for category in categories {
+            state.categories.insert(category.slug.clone(), category);
+        }
+        for (product, stock) in products {
+            state.insert(ProductEntry { product, stock });
+        }
+        Ok(())
+    }
+
+    async fn modify(
+        &self,
+        caller: Caller,
+        id: ProductId,
+        change: impl FnOnce(&mut Product, Timestamp) -> bool,
+    ) -> Result<Arc<ProductEntry>, CatalogError> {
+        let _guard = self.lock(id).await;
+        let entry = self.owned(caller, id)?;
+        let mut product = entry.product.clone();
+        let now = OffsetDateTime::now_utc();
+        if !change(&mut product, now) {
+            return Ok(entry);
+        }
+        product.updated_at = now;
+        self.store.put_product(&product).await?;
+        let stock = entry.stock;
+        Ok(self.write().insert(ProductEntry { product, stock }))
+    }
+
+    /// The entry if `caller` may change it. Archived products of others are
+    /// reported missing so their existence does not leak.
+    fn owned(&self, caller: Caller, id: ProductId) -> Result<Arc<ProductEntry>, CatalogError> {
+        let entry = self
+            .read()
+            .products
+            .get(&id)
+            .cloned()
+            .ok_or(CatalogError::NotFound)?;
+        if caller.may_manage(entry.product.seller_id) {
+            Ok(entry)
+        } else if entry.product.status == ProductStatus::Archived {
+            Err(CatalogError::NotFound)
+        } else {
+            Err(CatalogError::NotOwner)
+        }
+    }
+
+    fn check_fields(
+        &self,
+        category: Option<&CategorySlug>,
+        price: Option<&Money>,
+        images: Option<&Vec<ImageUrl>>,
+    ) -> Result<(), CatalogError> {
+        if let Some(slug) = category {
+            if !self.read().categories.contains_key(slug) {
+                return Err(CatalogError::UnknownCategory(slug.clone()));
+            }
+        }
+        if price.is_some_and(|p| p.currency() != self.currency) {
+            return Err(CatalogError::WrongCurrency {
+                expected: self.currency,
+            });
+        }
+        if images.is_some_and(|i| i.len() > Product::MAX_IMAGES) {
+            return Err(CatalogError::TooManyImages {
+                max: Product::MAX_IMAGES,
+            });
+        }
+        Ok(())
+    }
+
+    async fn lock(&self, id: ProductId) -> tokio::sync::MutexGuard<'_, ()> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        id.hash(&mut hasher);
+        let stripe = (hasher.finish() as usize) % self.write_locks.len();
+        self.write_locks[stripe].lock().await
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn set<T>(field: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *field = value;
+    }
+}

@@ -1,0 +1,11 @@
+//! souk's live state and the storage ports it needs.
+//!
+//! `store` defines what the runtime's storage backends must provide (ports); the
+//! runtime implements them (embedded redb, ScyllaDB). `catalog` is the in-memory
+//! read model of products, categories and stock that serves browsing and search.
+
+pub mod catalog;
+pub mod store;
+
+pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch};
+pub use store::{Store, StoreError};

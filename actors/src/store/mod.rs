@@ -1,0 +1,48 @@
+//! Storage ports: what the actors and services need from a backend.
+//!
+//! Every backend (embedded, ScyllaDB) implements [`Store`] and passes the shared
+//! [`conformance`] suite. A method that returns `Ok` has made its write durable.
+
+mod catalog;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod tokens;
+mod users;
+
+pub use catalog::CatalogStore;
+pub use tokens::{RefreshToken, Rotation, TokenStore};
+pub use users::UserStore;
+
+/// Why a storage operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule would be broken (e.g. an email already registered).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The record to change does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A per-owner bound would be exceeded (e.g. too many addresses).
+    #[error("limit reached: {0}")]
+    LimitReached(String),
+    /// The backend could not be reached or failed to commit; nothing was written.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Stored bytes could not be decoded.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+}
+
+/// Small key/value settings the runtime keeps with the data (e.g. whether the demo
+/// catalog was seeded).
+#[async_trait::async_trait]
+pub trait MetaStore: Send + Sync {
+    async fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// Everything a backend provides. Implemented automatically for any type that
+/// implements each part.
+pub trait Store: UserStore + TokenStore + CatalogStore + MetaStore + 'static {}
+
+impl<T: UserStore + TokenStore + CatalogStore + MetaStore + 'static> Store for T {}

@@ -1,0 +1,62 @@
+//! Table layout of the embedded store and the encoding of its values (JSON).
+
+use redb::{Database, TableDefinition};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use souk_actors::store::StoreError;
+use uuid::Uuid;
+
+/// user id → user.
+pub const USERS: TableDefinition<u128, &[u8]> = TableDefinition::new("users");
+/// lower-case email → user id; the uniqueness rule for emails.
+pub const USERS_BY_EMAIL: TableDefinition<&str, u128> = TableDefinition::new("users_by_email");
+/// (user id, address id) → address.
+pub const ADDRESSES: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("addresses");
+/// token hash → refresh token.
+pub const REFRESH_TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("refresh_tokens");
+/// revoked token family → unix seconds of revocation.
+pub const REVOKED_FAMILIES: TableDefinition<u128, i64> = TableDefinition::new("revoked_families");
+/// slug → category.
+pub const CATEGORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("categories");
+/// product id → product.
+pub const PRODUCTS: TableDefinition<u128, &[u8]> = TableDefinition::new("products");
+/// product id → stock level.
+pub const STOCK: TableDefinition<u128, &[u8]> = TableDefinition::new("stock");
+/// setting → value.
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+
+/// Creates every table so readers never meet a missing one.
+pub fn create_all(db: &Database) -> Result<(), StoreError> {
+    let txn = db.begin_write().map_err(io)?;
+    txn.open_table(USERS).map_err(io)?;
+    txn.open_table(USERS_BY_EMAIL).map_err(io)?;
+    txn.open_table(ADDRESSES).map_err(io)?;
+    txn.open_table(REFRESH_TOKENS).map_err(io)?;
+    txn.open_table(REVOKED_FAMILIES).map_err(io)?;
+    txn.open_table(CATEGORIES).map_err(io)?;
+    txn.open_table(PRODUCTS).map_err(io)?;
+    txn.open_table(STOCK).map_err(io)?;
+    txn.open_table(META).map_err(io)?;
+    txn.commit().map_err(io)
+}
+
+/// Any redb failure: nothing was written.
+pub fn io(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+pub fn key(id: Uuid) -> u128 {
+    id.as_u128()
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub fn decode_str(bytes: &[u8]) -> Result<String, StoreError> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
