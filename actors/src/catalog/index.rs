@@ -183,7 +183,9 @@ mod tests {
         index.upsert(&boots);
         assert!(index.search("hik").contains_key(&boots.id));
         assert!(index.search("boot").contains_key(&boots.id));
-        assert!(index.search("hik waterproof").contains_key(&boots.id));
+        assert!(index.search("waterproof hik").contains_key(&boots.id));
+        // Only the last term is a prefix: earlier terms are complete words.
+        assert!(index.search("hik waterproof").is_empty());
         assert!(index.search("hik zzz").is_empty());
     }
 
