@@ -1,1 +1,120 @@
-//! placeholder
+//! souk's HTTP API: routes, authentication, rate limits, problem+json errors and
+//! the OpenAPI document, over handles and services from `souk_actors`.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+mod openapi;
+mod routes;
+pub mod state;
+pub mod views;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::IntoResponse;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use config::GatewayConfig;
+pub use state::AppState;
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (api, spec) = routes::api().split_for_parts();
+    let spec = openapi::finish(spec);
+    let body_limit = state.config.http.body_limit_bytes;
+    let cors = cors(&state.config.http.cors_allowed_origins);
+    Router::new()
+        .nest("/api/v1", api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || async move { axum::Json(spec.clone()) }),
+        )
+        .merge(routes::health())
+        .route_layer(axum::middleware::from_fn(middleware::metrics::track))
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::wrong_method)
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(middleware::request_id::assign))
+                .layer(CatchPanicLayer::custom(|_| {
+                    error::ApiError::internal("a handler panicked").into_response()
+                }))
+                .layer(security_headers())
+                .layer(cors)
+                .layer(CompressionLayer::new())
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    middleware::rate_limit::limit_by_ip,
+                ))
+                .layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .with_state(state)
+}
+
+fn security_headers() -> tower::layer::util::Stack<
+    SetResponseHeaderLayer<HeaderValue>,
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            SetResponseHeaderLayer<HeaderValue>,
+        >,
+    >,
+> {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    tower::layer::util::Stack::new(
+        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        tower::layer::util::Stack::new(
+            set(header::X_FRAME_OPTIONS, "DENY"),
+            tower::layer::util::Stack::new(
+                set(header::REFERRER_POLICY, "no-referrer"),
+                set(
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; frame-ancestors 'none'",
+                ),
+            ),
+        ),
+    )
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static(middleware::request_id::HEADER),
+        ])
+        .expose_headers([
+            HeaderName::from_static(middleware::request_id::HEADER),
+            header::RETRY_AFTER,
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderName::from_static("ratelimit-reset"),
+        ])
+        .max_age(Duration::from_secs(600))
+}

@@ -1,3 +1,12 @@
-//! souk's composition root: configuration, storage backends and start-up.
+//! souk's composition root: configuration, storage backends, demo data and
+//! start-up. The `souk` binary is a thin command line over this library.
 
+pub mod admin;
+pub mod config;
+pub mod demo;
+pub mod startup;
 pub mod store;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

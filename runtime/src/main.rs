@@ -1,1 +1,179 @@
-fn main() {}
+//! The `souk` command: run the marketplace, bootstrap admins, benchmark.
+
+mod bench;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use souk_models::Role;
+use souk_runtime::{Application, Config, demo, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "souk",
+    version,
+    about = "An actor-based, real-time marketplace runtime"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the marketplace.
+    Serve {
+        /// Seed the demo catalog and accounts on first start.
+        #[arg(long)]
+        demo: bool,
+        /// Where data lives (default ./data, or server.data_dir).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Address to listen on (default 127.0.0.1:8080, or server.listen).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Operator commands.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Load-test the HTTP API and print a results table.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account of any role (admins cannot self-register). Reads the
+    /// password from SOUK_ADMIN_PASSWORD or, if unset, from standard input.
+    CreateUser {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Customer,
+    Seller,
+    Admin,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(data_dir: Option<PathBuf>, listen: Option<SocketAddr>) -> anyhow::Result<Config> {
+    let mut config = Config::load()?;
+    if let Some(dir) = data_dir {
+        config.server.data_dir = dir;
+    }
+    if let Some(addr) = listen {
+        config.server.listen = addr;
+    }
+    Ok(config)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            demo,
+            data_dir,
+            listen,
+        } => serve(load_config(data_dir, listen)?, demo).await,
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    role,
+                    email,
+                    name,
+                    data_dir,
+                },
+        } => {
+            let config = load_config(data_dir, None)?;
+            telemetry::init_logs(&config.log);
+            let password = match std::env::var("SOUK_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut p = String::new();
+                    std::io::stdin().read_to_string(&mut p)?;
+                    p.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let role = match role {
+                RoleArg::Customer => Role::Customer,
+                RoleArg::Seller => Role::Seller,
+                RoleArg::Admin => Role::Admin,
+            };
+            let id =
+                souk_runtime::admin::create_user(&config, role, &email, &name, &password).await?;
+            println!("created {} {email} ({id})", role.as_str());
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    telemetry::init_logs(&config.log);
+    let data_dir = config.server.data_dir.clone();
+    let app = Application::build(config, demo).await?;
+    let addr = app.local_addr()?;
+    if let Some(accounts) = &app.demo_accounts {
+        println!("demo accounts (password: {}):", demo::DEMO_PASSWORD);
+        for account in accounts {
+            println!("  {:<8} {}", account.role.as_str(), account.email);
+        }
+    }
+    println!("data in {}", data_dir.display());
+    println!("souk listening on http://{addr}");
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -35,8 +35,9 @@ pub enum Rotation {
 pub trait TokenStore: Send + Sync {
     /// Stores a fresh token (a new login starts a new family).
     async fn put_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError>;
-    /// Atomically exchanges the token whose hash is `presented` for `next` (same
-    /// family), or detects reuse and revokes the family.
+    /// Atomically exchanges the token whose hash is `presented` for `next`, or
+    /// detects reuse and revokes the family. `next` is stored with the presented
+    /// token's user and family, whatever it carries.
     async fn rotate_refresh_token(
         &self,
         presented: &str,

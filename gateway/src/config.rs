@@ -1,0 +1,55 @@
+//! Gateway settings; loaded and validated by the runtime's layered config.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// HMAC key for access tokens: at least 32 bytes.
+    pub jwt_secret: SecretString,
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_secs: u64,
+    /// Mark the refresh cookie `Secure` (browsers and curl treat http://localhost
+    /// as secure, so this can stay on for local use).
+    pub cookie_secure: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitConfig {
+    /// Sustained requests per second.
+    pub per_second: f64,
+    /// Requests allowed at once before the sustained rate applies.
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// `false` switches every limit off (load tests).
+    pub enabled: bool,
+    /// Use the first `X-Forwarded-For` address as the client IP (behind a proxy).
+    pub trust_forwarded_for: bool,
+    pub per_ip: LimitConfig,
+    pub per_user: LimitConfig,
+    /// Login, registration and refresh, per IP.
+    pub auth: LimitConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Origins allowed by CORS, e.g. `https://shop.example.com`; empty: none.
+    pub cors_allowed_origins: Vec<String>,
+    pub body_limit_bytes: usize,
+    pub max_addresses_per_user: usize,
+}
+
+/// Everything the gateway needs from configuration.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    pub auth: AuthConfig,
+    pub rate_limit: RateLimitConfig,
+    pub http: HttpConfig,
+}

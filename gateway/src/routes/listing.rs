@@ -1,0 +1,161 @@
+//! Product list parameters and opaque cursors, shared by the public catalog and
+//! the seller's own listing.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde::{Deserialize, Serialize};
+use souk_actors::catalog::{Page as CatalogPage, ProductQuery, Sort, SortKey};
+use souk_models::{CategorySlug, UserId};
+
+use crate::error::ApiError;
+use crate::views::{Page, ProductView};
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+    Rating,
+}
+
+/// Filters, order and page of a product list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Full-text query over title, description, category and attributes.
+    q: Option<String>,
+    category: Option<CategorySlug>,
+    #[param(value_type = Option<String>, format = Uuid)]
+    seller: Option<UserId>,
+    /// Inclusive, in minor units of the marketplace currency.
+    min_price: Option<i64>,
+    /// Inclusive, in minor units of the marketplace currency.
+    max_price: Option<i64>,
+    in_stock: Option<bool>,
+    sort: Option<SortOrder>,
+    /// 1 to 100, default 20.
+    limit: Option<u32>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    /// Fingerprint of the filters the cursor was made for.
+    f: u64,
+    k: SortKey,
+}
+
+impl ListParams {
+    /// Checks the parameters and builds the catalog query.
+    pub fn into_query(self, seller_view: Option<UserId>) -> Result<(ProductQuery, u64), ApiError> {
+        let bad = |field: &str, detail: &str| {
+            ApiError::bad_request("invalid_parameter", detail.to_owned())
+                .with_field(field.to_owned())
+        };
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(bad("limit", "limit must be between 1 and 100"));
+        }
+        if self.min_price.is_some_and(|p| p < 0) {
+            return Err(bad("min_price", "min_price must not be negative"));
+        }
+        if self.max_price.is_some_and(|p| p < 0) {
+            return Err(bad("max_price", "max_price must not be negative"));
+        }
+        if let (Some(min), Some(max)) = (self.min_price, self.max_price) {
+            if min > max {
+                return Err(bad("max_price", "max_price must not be below min_price"));
+            }
+        }
+        let text = self
+            .q
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty());
+        if text
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+        {
+            return Err(bad("q", "q must be at most 200 characters"));
+        }
+        let sort = match self.sort.unwrap_or_default() {
+            SortOrder::Relevance => Sort::Relevance,
+            SortOrder::PriceAsc => Sort::PriceAsc,
+            SortOrder::PriceDesc => Sort::PriceDesc,
+            SortOrder::Newest => Sort::Newest,
+            SortOrder::Rating => Sort::Rating,
+        };
+        let mut query = ProductQuery {
+            text,
+            category: self.category,
+            seller: seller_view.or(self.seller),
+            min_price: self.min_price,
+            max_price: self.max_price,
+            in_stock: self.in_stock,
+            include_archived: seller_view.is_some(),
+            sort,
+            limit: limit as usize,
+            after: None,
+        };
+        let fingerprint = fingerprint(&query);
+        if let Some(cursor) = self.cursor {
+            let decoded: Cursor = B64
+                .decode(cursor.as_bytes())
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .ok_or_else(|| bad("cursor", "cursor is not one this server issued"))?;
+            if decoded.f != fingerprint {
+                return Err(bad(
+                    "cursor",
+                    "cursor belongs to a list with other filters or order",
+                ));
+            }
+            query.after = Some(decoded.k);
+        }
+        Ok((query, fingerprint))
+    }
+}
+
+/// Renders a catalog page with its opaque next cursor.
+pub fn render(page: CatalogPage, fingerprint: u64) -> Page<ProductView> {
+    let next_cursor = page.next.map(|k| {
+        let bytes = serde_json::to_vec(&Cursor { f: fingerprint, k }).unwrap_or_default();
+        B64.encode(bytes)
+    });
+    Page {
+        items: page
+            .items
+            .iter()
+            .map(|e| ProductView::from(e.as_ref()))
+            .collect(),
+        next_cursor,
+    }
+}
+
+/// FNV-1a over the query's filters: stable across restarts, so cursors survive them.
+fn fingerprint(q: &ProductQuery) -> u64 {
+    let canonical = format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        q.text,
+        q.category,
+        q.seller,
+        q.min_price,
+        q.max_price,
+        q.in_stock,
+        q.sort,
+        q.include_archived
+    );
+    canonical.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

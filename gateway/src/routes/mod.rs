@@ -1,0 +1,27 @@
+//! The API's resources, one module each; `api()` joins them under `/api/v1`.
+
+mod admin;
+mod auth;
+mod categories;
+mod health;
+mod listing;
+mod products;
+mod seller;
+mod users;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+/// Every `/api/v1` route, with its OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(products::router())
+        .merge(categories::router())
+        .merge(seller::router())
+        .merge(admin::router())
+}
+
+pub use health::router as health;

@@ -1,0 +1,201 @@
+//! The product catalog: browse and search for everyone, listing management for
+//! the owning seller and admins.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use souk_actors::{NewProduct, ProductPatch};
+use souk_models::{
+    Attributes, CategorySlug, Description, ImageUrl, Money, ProductId, ProductStatus, Role,
+    StockCount, Title,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::listing::{ListParams, render};
+use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+use crate::views::{Page, ProductView};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(get_product, update_product, archive_product))
+        .routes(routes!(set_stock))
+}
+
+/// Searches and browses active products.
+#[utoipa::path(get, path = "/products", tag = "catalog", params(ListParams),
+    responses((status = 200, body = Page<ProductView>), (status = 400, body = Problem)))]
+async fn list_products(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let (query, fingerprint) = params.into_query(None)?;
+    Ok(Json(render(state.catalog.search(&query), fingerprint)))
+}
+
+/// One product. Archived products are visible only to their seller and admins.
+#[utoipa::path(get, path = "/products/{id}", tag = "catalog",
+    params(("id" = String, Path, description = "product id")),
+    responses((status = 200, body = ProductView), (status = 404, body = Problem)))]
+async fn get_product(
+    State(state): State<AppState>,
+    caller: MaybeAuthUser,
+    ApiPath(id): ApiPath<ProductId>,
+) -> Result<Json<ProductView>, ApiError> {
+    let entry = state
+        .catalog
+        .get(id, caller.caller())
+        .ok_or_else(|| ApiError::not_found("product"))?;
+    Ok(Json(entry.as_ref().into()))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProduct {
+    title: Title,
+    #[serde(default = "empty_description")]
+    #[schema(value_type = String)]
+    description: Description,
+    category: CategorySlug,
+    #[serde(default)]
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    attributes: Attributes,
+    #[serde(default)]
+    images: Vec<ImageUrl>,
+    price: Money,
+    /// Units available for sale; default 0.
+    #[serde(default = "no_stock")]
+    stock: StockCount,
+}
+
+fn empty_description() -> Description {
+    Description::parse("").unwrap_or_else(|_| unreachable!("an empty description is valid"))
+}
+
+fn no_stock() -> StockCount {
+    StockCount::new(0).unwrap_or_else(|_| unreachable!("zero stock is valid"))
+}
+
+/// Lists a new product owned by the caller (seller or admin).
+#[utoipa::path(post, path = "/products", tag = "catalog", security(("bearer" = [])),
+    request_body = CreateProduct,
+    responses((status = 201, body = ProductView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create_product(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<CreateProduct>,
+) -> Result<(StatusCode, Json<ProductView>), ApiError> {
+    user.require(&[Role::Seller, Role::Admin])?;
+    let new = NewProduct {
+        title: req.title,
+        description: req.description,
+        category: req.category,
+        attributes: req.attributes,
+        images: req.images,
+        price: req.price,
+        stock: req.stock,
+    };
+    let entry = state.catalog.create(user.caller(), new).await?;
+    Ok((StatusCode::CREATED, Json(entry.as_ref().into())))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProduct {
+    title: Option<Title>,
+    #[schema(value_type = Option<String>)]
+    description: Option<Description>,
+    category: Option<CategorySlug>,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
+    attributes: Option<Attributes>,
+    images: Option<Vec<ImageUrl>>,
+    price: Option<Money>,
+    status: Option<ProductStatus>,
+}
+
+/// Changes a product's fields (its seller or an admin).
+#[utoipa::path(patch, path = "/products/{id}", tag = "catalog", security(("bearer" = [])),
+    params(("id" = String, Path, description = "product id")), request_body = UpdateProduct,
+    responses((status = 200, body = ProductView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_product(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<ProductId>,
+    ApiJson(req): ApiJson<UpdateProduct>,
+) -> Result<Json<ProductView>, ApiError> {
+    user.require(&[Role::Seller, Role::Admin])?;
+    let patch = ProductPatch {
+        title: req.title,
+        description: req.description,
+        category: req.category,
+        attributes: req.attributes,
+        images: req.images,
+        price: req.price,
+        status: req.status,
+    };
+    let entry = state.catalog.update(user.caller(), id, patch).await?;
+    Ok(Json(entry.as_ref().into()))
+}
+
+/// Archives a product (soft delete): it leaves the catalog but orders keep it.
+#[utoipa::path(delete, path = "/products/{id}", tag = "catalog", security(("bearer" = [])),
+    params(("id" = String, Path, description = "product id")),
+    responses((status = 204, description = "archived"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn archive_product(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<ProductId>,
+) -> Result<StatusCode, ApiError> {
+    user.require(&[Role::Seller, Role::Admin])?;
+    state.catalog.archive(user.caller(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetStock {
+    /// Units available for sale from now on.
+    available: StockCount,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StockLevelView {
+    product_id: ProductId,
+    available: u64,
+    reserved: u64,
+    sold: u64,
+    /// Every unit ever received: available + reserved + sold.
+    on_hand: u64,
+}
+
+/// Sets how many units are available (its seller or an admin).
+#[utoipa::path(put, path = "/products/{id}/stock", tag = "catalog", security(("bearer" = [])),
+    params(("id" = String, Path, description = "product id")), request_body = SetStock,
+    responses((status = 200, body = StockLevelView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn set_stock(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<ProductId>,
+    ApiJson(req): ApiJson<SetStock>,
+) -> Result<Json<StockLevelView>, ApiError> {
+    user.require(&[Role::Seller, Role::Admin])?;
+    let entry = state
+        .catalog
+        .set_stock(user.caller(), id, req.available)
+        .await?;
+    let s = entry.stock;
+    Ok(Json(StockLevelView {
+        product_id: id,
+        available: s.available(),
+        reserved: s.reserved,
+        sold: s.sold,
+        on_hand: s.on_hand,
+    }))
+}

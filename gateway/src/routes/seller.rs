@@ -1,0 +1,31 @@
+//! A seller's view of their own listings.
+
+use axum::Json;
+use axum::extract::State;
+use souk_models::Role;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::listing::{ListParams, render};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use crate::views::{Page, ProductView};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(my_products))
+}
+
+/// The caller's own products, archived ones included.
+#[utoipa::path(get, path = "/seller/products", tag = "seller", security(("bearer" = [])), params(ListParams),
+    responses((status = 200, body = Page<ProductView>), (status = 403, body = Problem)))]
+async fn my_products(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    user.require(&[Role::Seller, Role::Admin])?;
+    let (query, fingerprint) = params.into_query(Some(user.0.id))?;
+    Ok(Json(render(state.catalog.search(&query), fingerprint)))
+}

@@ -1,0 +1,131 @@
+//! The signed-in user's profile and saved addresses.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use souk_actors::StoreError;
+use souk_models::{Address, AddressId, AddressInput, DisplayName, Email, Password};
+use time::OffsetDateTime;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::{AuthUser, password};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use crate::views::UserView;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(update_me))
+        .routes(routes!(list_addresses, add_address))
+        .routes(routes!(delete_address))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    display_name: Option<DisplayName>,
+    /// Needs `current_password`.
+    email: Option<Email>,
+    /// Needs `current_password`.
+    password: Option<Password>,
+    current_password: Option<String>,
+}
+
+/// Changes the signed-in user's name, email or password.
+#[utoipa::path(patch, path = "/users/me", tag = "users", security(("bearer" = [])), request_body = UpdateMe,
+    responses((status = 200, body = UserView), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_me(
+    State(state): State<AppState>,
+    AuthUser(mut user): AuthUser,
+    ApiJson(req): ApiJson<UpdateMe>,
+) -> Result<Json<UserView>, ApiError> {
+    if req.email.is_some() || req.password.is_some() {
+        let current = req.current_password.ok_or_else(|| {
+            ApiError::unprocessable(
+                "current_password_required",
+                "changing email or password needs current_password",
+            )
+            .with_field("current_password")
+        })?;
+        if !password::verify(current, user.password_hash.clone()).await? {
+            return Err(ApiError::forbidden(
+                "wrong_password",
+                "current_password is incorrect",
+            ));
+        }
+    }
+    if let Some(name) = req.display_name {
+        user.display_name = name;
+    }
+    if let Some(email) = req.email {
+        user.email = email;
+    }
+    if let Some(new_password) = req.password {
+        user.password_hash = password::hash(new_password.expose().to_owned()).await?;
+    }
+    user.updated_at = OffsetDateTime::now_utc();
+    state.store.update_user(&user).await.map_err(|e| match e {
+        StoreError::Conflict(_) => {
+            ApiError::conflict("email_taken", "that email is already registered")
+                .with_field("email")
+        }
+        e => e.into(),
+    })?;
+    Ok(Json((&user).into()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AddressList {
+    items: Vec<Address>,
+}
+
+/// The signed-in user's saved addresses, oldest first.
+#[utoipa::path(get, path = "/users/me/addresses", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = AddressList), (status = 401, body = Problem)))]
+async fn list_addresses(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<AddressList>, ApiError> {
+    let items = state.store.list_addresses(user.0.id).await?;
+    Ok(Json(AddressList { items }))
+}
+
+/// Saves a shipping address.
+#[utoipa::path(post, path = "/users/me/addresses", tag = "users", security(("bearer" = [])),
+    request_body = AddressInput,
+    responses((status = 201, body = Address), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn add_address(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(fields): ApiJson<AddressInput>,
+) -> Result<(StatusCode, Json<Address>), ApiError> {
+    let address = Address {
+        id: AddressId::new(),
+        user_id: user.0.id,
+        fields,
+        created_at: OffsetDateTime::now_utc(),
+    };
+    let max = state.config.http.max_addresses_per_user;
+    state.store.add_address(&address, max).await?;
+    Ok((StatusCode::CREATED, Json(address)))
+}
+
+/// Deletes one of the signed-in user's addresses.
+#[utoipa::path(delete, path = "/users/me/addresses/{id}", tag = "users", security(("bearer" = [])),
+    params(("id" = String, Path, description = "address id")),
+    responses((status = 204, description = "deleted"), (status = 404, body = Problem)))]
+async fn delete_address(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<AddressId>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.delete_address(user.0.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("address"))
+    }
+}

@@ -1,0 +1,20 @@
+//! The state every handler receives.
+
+use std::sync::Arc;
+
+use metrics_exporter_prometheus::PrometheusHandle;
+use souk_actors::{Catalog, Store};
+
+use crate::auth::Sessions;
+use crate::config::GatewayConfig;
+use crate::middleware::rate_limit::RateLimiter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub catalog: Arc<Catalog>,
+    pub config: Arc<GatewayConfig>,
+    pub sessions: Arc<Sessions>,
+    pub limiter: Arc<RateLimiter>,
+    pub metrics: Option<PrometheusHandle>,
+}

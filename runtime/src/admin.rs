@@ -1,0 +1,57 @@
+//! `souk admin …`: operator commands that work on the data dir directly.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use souk_actors::{Store, StoreError};
+use souk_models::{DisplayName, Email, Password, Role, Tier, User, UserId};
+use time::OffsetDateTime;
+
+use crate::config::Config;
+use crate::store::EmbeddedStore;
+
+/// Creates an account of any role, admins included (they cannot self-register).
+/// Runs against the data dir, so stop the server first (the store allows one
+/// process at a time).
+pub async fn create_user(
+    config: &Config,
+    role: Role,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<UserId> {
+    let email = Email::parse(email).context("--email")?;
+    let name = DisplayName::parse(name).context("--name")?;
+    let password = Password::parse(password).context("password")?;
+    let path = config.server.data_dir.join("souk.redb");
+    std::fs::create_dir_all(&config.server.data_dir)?;
+    let store = tokio::task::spawn_blocking(move || EmbeddedStore::open(&path))
+        .await?
+        .context(
+            "cannot open the store; is `souk serve` running on this data dir? stop it first",
+        )?;
+    let store = Arc::new(store);
+    let hash = souk_gateway::auth::password::hash(password.expose().to_owned())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let now = OffsetDateTime::now_utc();
+    let user = User {
+        id: UserId::new(),
+        email,
+        display_name: name,
+        role,
+        tier: Tier::Standard,
+        password_hash: hash,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let created = dyn_store.create_user(&user).await;
+    store.close().await;
+    match created {
+        Ok(()) => Ok(user.id),
+        Err(StoreError::Conflict(_)) => bail!("{} is already registered", user.email),
+        Err(e) => Err(e.into()),
+    }
+}

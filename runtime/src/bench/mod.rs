@@ -1,0 +1,318 @@
+//! `souk bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table.
+
+mod load;
+mod server;
+mod stats;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail, ensure};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use load::{Connection, Paths, Scenario, Window};
+use server::Server;
+use stats::{Percentiles, TaskStats};
+
+/// Load before each scenario's measurement starts.
+const WARM_UP: Duration = Duration::from_secs(2);
+/// Product list pages of 100 to read when collecting ids.
+const DISCOVERY_PAGES: usize = 5;
+/// Search words that occur in the demo catalog's titles and descriptions.
+const SEARCH_TERMS: [&str; 5] = ["wireless", "leather", "organic", "steel", "gift"];
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Concurrent connections.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Seconds per scenario (after a 2 s warm-up).
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Benchmark an already running server instead of starting one (e.g. http://127.0.0.1:8080).
+    #[arg(long)]
+    pub target: Option<String>,
+}
+
+/// Runs every scenario against `--target` or a freshly started demo server.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    ensure!(args.concurrency >= 1, "--concurrency must be at least 1");
+    ensure!(args.duration >= 1, "--duration must be at least 1 second");
+    match &args.target {
+        Some(target) => {
+            let authority =
+                authority_of(target).with_context(|| format!("invalid --target {target:?}"))?;
+            bench(&args, &authority, None).await
+        }
+        None => {
+            eprintln!("starting souk serve --demo (this seeds the demo catalog first)…");
+            let server = Server::start()
+                .await
+                .context("cannot start the demo server")?;
+            let result = bench(&args, server.authority(), Some(&server)).await;
+            let stopped = server.stop().await;
+            result.and(stopped)
+        }
+    }
+}
+
+/// One scenario's results.
+struct Row {
+    scenario: Scenario,
+    requests_per_sec: f64,
+    latency: Option<Percentiles>,
+    errors: u64,
+    rss_mib: Option<f64>,
+}
+
+async fn bench(args: &BenchArgs, authority: &str, server: Option<&Server>) -> anyhow::Result<()> {
+    let authority: Arc<str> = Arc::from(authority);
+    let paths = Arc::new(
+        discover(&authority)
+            .await
+            .context("cannot discover products and categories")?,
+    );
+    eprintln!(
+        "benchmarking http://{authority}: {} product ids, {} search queries",
+        paths.by_id.len(),
+        paths.searches.len()
+    );
+
+    let mut rows = Vec::new();
+    for scenario in Scenario::ALL {
+        eprintln!(
+            "running {} ({} s warm-up + {} s)…",
+            scenario.name(),
+            WARM_UP.as_secs(),
+            args.duration
+        );
+        let (measured, stats) = run_scenario(scenario, args, &authority, &paths).await?;
+        if let Some(error) = &stats.first_error {
+            eprintln!("  {} errors, first: {error}", stats.errors);
+        }
+        let rss_mib = match server {
+            Some(server) => Some(
+                server
+                    .rss_mib()
+                    .context("cannot read the server's memory use")?,
+            ),
+            None => None,
+        };
+        let mut latencies = stats.latencies_us;
+        rows.push(Row {
+            scenario,
+            requests_per_sec: latencies.len() as f64 / measured.as_secs_f64(),
+            latency: Percentiles::from_samples(&mut latencies),
+            errors: stats.errors,
+            rss_mib,
+        });
+    }
+    print_report(args, &authority, server.is_some(), &rows);
+    Ok(())
+}
+
+/// Runs `concurrency` load tasks through the warm-up and the measurement window and
+/// merges what they measured. Returns the length of the window too.
+async fn run_scenario(
+    scenario: Scenario,
+    args: &BenchArgs,
+    authority: &Arc<str>,
+    paths: &Arc<Paths>,
+) -> anyhow::Result<(Duration, TaskStats)> {
+    let measured = Duration::from_secs(args.duration);
+    let measure_from = Instant::now() + WARM_UP;
+    let window = Window {
+        measure_from,
+        until: measure_from + measured,
+    };
+    let tasks: Vec<_> = (0..args.concurrency)
+        .map(|task| {
+            let (authority, paths) = (authority.clone(), paths.clone());
+            tokio::spawn(load::run_task(
+                scenario,
+                task,
+                args.concurrency,
+                authority,
+                paths,
+                window,
+            ))
+        })
+        .collect();
+    let mut total = TaskStats::default();
+    for task in tasks {
+        total.merge(task.await.context("a load task failed")?);
+    }
+    Ok((measured, total))
+}
+
+#[derive(Deserialize)]
+struct ProductPage {
+    items: Vec<ProductItem>,
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ProductItem {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct CategoryList {
+    items: Vec<CategoryItem>,
+}
+
+#[derive(Deserialize)]
+struct CategoryItem {
+    slug: String,
+}
+
+/// Collects up to 500 product ids and every category slug, and builds the request
+/// paths the scenarios cycle through.
+async fn discover(authority: &Arc<str>) -> anyhow::Result<Paths> {
+    let mut conn = Connection::open(authority.clone()).await?;
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..DISCOVERY_PAGES {
+        let path = match &cursor {
+            Some(cursor) => format!("/api/v1/products?limit=100&cursor={}", query_escape(cursor)),
+            None => "/api/v1/products?limit=100".to_owned(),
+        };
+        let page: ProductPage = get_json(&mut conn, &path).await?;
+        ids.extend(page.items.into_iter().map(|item| item.id));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    ensure!(!ids.is_empty(), "the server lists no products");
+    let categories: CategoryList = get_json(&mut conn, "/api/v1/categories").await?;
+
+    let mut searches = Vec::new();
+    for (i, term) in SEARCH_TERMS.iter().enumerate() {
+        // Each term with a few categories, spread so every category turns up.
+        for j in 0..3 {
+            let category = categories
+                .items
+                .get((i * 3 + j) % categories.items.len().max(1));
+            let filter = category
+                .map(|c| format!("&category={}", query_escape(&c.slug)))
+                .unwrap_or_default();
+            searches.push(format!(
+                "/api/v1/products?q={term}{filter}&in_stock=true&sort=price_asc"
+            ));
+        }
+    }
+    searches.dedup();
+    Ok(Paths {
+        first_page: "/api/v1/products".to_owned(),
+        searches,
+        by_id: ids
+            .iter()
+            .map(|id| format!("/api/v1/products/{}", query_escape(id)))
+            .collect(),
+    })
+}
+
+async fn get_json<T: DeserializeOwned>(conn: &mut Connection, path: &str) -> anyhow::Result<T> {
+    let (status, body) = conn
+        .get(path)
+        .await
+        .with_context(|| format!("GET {path}"))?;
+    if !status.is_success() {
+        bail!("GET {path}: {status}: {}", String::from_utf8_lossy(&body));
+    }
+    serde_json::from_slice(&body).with_context(|| format!("GET {path}: unexpected response body"))
+}
+
+/// Percent-encodes everything but unreserved characters, for a query value or path segment.
+fn query_escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `host:port` of an `http://host:port` URL (the port defaults to 80).
+fn authority_of(url: &str) -> anyhow::Result<String> {
+    let uri: hyper::Uri = url.trim().parse().context("not a URL")?;
+    ensure!(
+        uri.scheme_str() == Some("http"),
+        "only http:// URLs are supported"
+    );
+    ensure!(
+        matches!(uri.path(), "" | "/") && uri.query().is_none(),
+        "the URL must not have a path"
+    );
+    let host = uri.host().context("the URL has no host")?;
+    Ok(format!("{host}:{}", uri.port_u16().unwrap_or(80)))
+}
+
+fn print_report(args: &BenchArgs, authority: &str, spawned: bool, rows: &[Row]) {
+    let nproc = std::thread::available_parallelism()
+        .map_or_else(|_| "unknown".to_owned(), |n| n.to_string());
+    let server = if spawned {
+        "souk serve --demo, started by the bench"
+    } else {
+        "--target"
+    };
+    println!();
+    println!(
+        "nproc: {nproc} · concurrency: {} · duration: {} s per scenario (after {} s warm-up) · server: http://{authority} ({server})",
+        args.concurrency,
+        args.duration,
+        WARM_UP.as_secs()
+    );
+    println!();
+    println!("| scenario | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | server RSS MiB |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for row in rows {
+        let ms = |pick: fn(&Percentiles) -> f64| {
+            row.latency
+                .as_ref()
+                .map_or("n/a".to_owned(), |p| format!("{:.2}", pick(p)))
+        };
+        let rss = row
+            .rss_mib
+            .map_or("n/a".to_owned(), |mib| format!("{mib:.1}"));
+        println!(
+            "| {} | {:.0} | {} | {} | {} | {} | {} | {rss} |",
+            row.scenario.name(),
+            row.requests_per_sec,
+            ms(|p| p.p50),
+            ms(|p| p.p90),
+            ms(|p| p.p99),
+            ms(|p| p.max),
+            row.errors,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authority_of_accepts_host_and_port() {
+        assert_eq!(
+            authority_of("http://127.0.0.1:8080").unwrap(),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(authority_of("http://localhost/").unwrap(), "localhost:80");
+        assert!(authority_of("https://127.0.0.1:8080").is_err());
+        assert!(authority_of("http://127.0.0.1:8080/api").is_err());
+        assert!(authority_of("127.0.0.1:8080").is_err());
+    }
+
+    #[test]
+    fn query_escape_keeps_unreserved() {
+        assert_eq!(query_escape("a-b_c.d~9"), "a-b_c.d~9");
+        assert_eq!(query_escape("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+    }
+}

@@ -1,0 +1,286 @@
+//! Typed, layered configuration: the built-in `config/default.toml`, then
+//! `config/$SOUK_ENV.toml`, then `SOUK__SECTION__KEY` environment variables.
+//! Validated at start-up; an error names the offending key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use souk_gateway::config::{AuthConfig, GatewayConfig, HttpConfig, RateLimitConfig};
+use souk_models::Currency;
+
+const DEFAULTS: &str = include_str!("../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketplaceConfig {
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub marketplace: MarketplaceConfig,
+    pub auth: AuthConfig,
+    pub rate_limit: RateLimitConfig,
+    pub http: HttpConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid TOML: {message}")]
+    Syntax { path: String, message: String },
+    #[error("config key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Loads the layers from the process environment, with config files under
+    /// `SOUK_CONFIG_DIR` (default `./config`).
+    pub fn load() -> Result<Self, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let dir = std::env::var("SOUK_CONFIG_DIR").unwrap_or_else(|_| "config".into());
+        Self::from_layers(Path::new(&dir), &env)
+    }
+
+    /// Builds the config from files in `dir` and the `(name, value)` variables.
+    pub fn from_layers(dir: &Path, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut merged = parse("config/default.toml", DEFAULTS)?;
+        if let Some((_, name)) = env.iter().find(|(k, _)| k == "SOUK_ENV") {
+            let path = dir.join(format!("{name}.toml"));
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            merge(&mut merged, parse(&path.display().to_string(), &text)?);
+        }
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix("SOUK__") else {
+                continue;
+            };
+            let keys: Vec<String> = rest.split("__").map(str::to_lowercase).collect();
+            set_path(&mut merged, &keys, env_value(value));
+        }
+        let config: Config = serde_path_to_error::deserialize(merged).map_err(|e| {
+            let key = e.path().to_string();
+            invalid(&key, e.into_inner().to_string())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let secret = self.auth.jwt_secret.expose_secret();
+        if !secret.is_empty() && secret.len() < 32 {
+            return Err(invalid(
+                "auth.jwt_secret",
+                "must be at least 32 bytes (or empty to generate one)",
+            ));
+        }
+        if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
+            return Err(invalid(
+                "auth.access_ttl_secs",
+                "must be between 1 and 86400",
+            ));
+        }
+        if self.auth.refresh_ttl_secs < self.auth.access_ttl_secs {
+            return Err(invalid(
+                "auth.refresh_ttl_secs",
+                "must not be shorter than auth.access_ttl_secs",
+            ));
+        }
+        for (key, limit) in [
+            ("rate_limit.per_ip", self.rate_limit.per_ip),
+            ("rate_limit.per_user", self.rate_limit.per_user),
+            ("rate_limit.auth", self.rate_limit.auth),
+        ] {
+            if !(limit.per_second > 0.0 && limit.per_second.is_finite()) {
+                return Err(invalid(
+                    &format!("{key}.per_second"),
+                    "must be a positive number",
+                ));
+            }
+            if limit.burst == 0 {
+                return Err(invalid(&format!("{key}.burst"), "must be at least 1"));
+            }
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&self.http.body_limit_bytes) {
+            return Err(invalid(
+                "http.body_limit_bytes",
+                "must be between 1 KiB and 64 MiB",
+            ));
+        }
+        if !(1..=1000).contains(&self.http.max_addresses_per_user) {
+            return Err(invalid(
+                "http.max_addresses_per_user",
+                "must be between 1 and 1000",
+            ));
+        }
+        for origin in &self.http.cors_allowed_origins {
+            let ok = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.ends_with('/');
+            if !ok {
+                return Err(invalid(
+                    "http.cors_allowed_origins",
+                    format!("`{origin}` must be an origin like https://shop.example.com"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn gateway(&self, jwt_secret: SecretString) -> GatewayConfig {
+        GatewayConfig {
+            auth: AuthConfig {
+                jwt_secret,
+                ..self.auth.clone()
+            },
+            rate_limit: self.rate_limit.clone(),
+            http: self.http.clone(),
+        }
+    }
+}
+
+fn parse(path: &str, text: &str) -> Result<toml::Value, ConfigError> {
+    text.parse::<toml::Table>()
+        .map(toml::Value::Table)
+        .map_err(|e| ConfigError::Syntax {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+}
+
+/// Overlays `top` onto `base`, table by table.
+fn merge(base: &mut toml::Value, top: toml::Value) {
+    match (base, top) {
+        (toml::Value::Table(base), toml::Value::Table(top)) => {
+            for (k, v) in top {
+                match base.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        base.insert(k, v);
+                    }
+                }
+            }
+        }
+        (base, top) => *base = top,
+    }
+}
+
+fn set_path(root: &mut toml::Value, keys: &[String], value: toml::Value) {
+    let Some((last, parents)) = keys.split_last() else {
+        return;
+    };
+    let mut node = root;
+    for key in parents {
+        let toml::Value::Table(table) = node else {
+            return;
+        };
+        node = table
+            .entry(key.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    }
+    if let toml::Value::Table(table) = node {
+        table.insert(last.clone(), value);
+    }
+}
+
+/// Environment values are TOML scalars or arrays when they parse as one
+/// (`false`, `8080`, `["https://a.example"]`), strings otherwise.
+fn env_value(raw: &str) -> toml::Value {
+    format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env: Vec<_> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_layers(Path::new("/nonexistent"), &env)
+    }
+
+    #[test]
+    fn defaults_load() {
+        let config = load(&[]).map_err(|e| e.to_string());
+        assert_eq!(config.map(|c| c.server.listen.port()), Ok(8080));
+    }
+
+    #[test]
+    fn env_overrides_nested_keys_with_typed_values() {
+        let config = load(&[
+            ("SOUK__RATE_LIMIT__ENABLED", "false"),
+            ("SOUK__RATE_LIMIT__PER_IP__BURST", "7"),
+            ("SOUK__SERVER__LISTEN", "0.0.0.0:9000"),
+        ])
+        .map_err(|e| e.to_string());
+        let config = config.as_ref();
+        assert_eq!(config.map(|c| c.rate_limit.enabled), Ok(false));
+        assert_eq!(config.map(|c| c.rate_limit.per_ip.burst), Ok(7));
+        assert_eq!(config.map(|c| c.server.listen.port()), Ok(9000));
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = |env: &[(&str, &str)]| load(env).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err(&[("SOUK__SERVER__LISTEN", "nowhere")]).contains("server.listen"));
+        assert!(err(&[("SOUK__MARKETPLACE__CURRENCY", "usd")]).contains("marketplace.currency"));
+        assert!(
+            err(&[("SOUK__RATE_LIMIT__PER_IP__BURST", "0")]).contains("rate_limit.per_ip.burst")
+        );
+        assert!(err(&[("SOUK__AUTH__JWT_SECRET", "short")]).contains("auth.jwt_secret"));
+        assert!(err(&[("SOUK__HTTP__SURPRISE", "1")]).contains("surprise"));
+    }
+
+    #[test]
+    fn missing_env_file_is_an_error() {
+        assert!(matches!(
+            load(&[("SOUK_ENV", "nope")]),
+            Err(ConfigError::Read { .. })
+        ));
+    }
+}

@@ -1,0 +1,167 @@
+//! Builds the application from config: store, catalog, gateway, listener.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use souk_actors::{Catalog, Store};
+use souk_gateway::AppState;
+use souk_gateway::auth::Sessions;
+use souk_gateway::middleware::rate_limit::RateLimiter;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::demo;
+use crate::store::EmbeddedStore;
+
+/// Schema version kept in the store's meta table.
+const SCHEMA_VERSION: &str = "1";
+
+/// A bound, ready-to-run souk node.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    store: Arc<EmbeddedStore>,
+    config: Config,
+    pub demo_accounts: Option<Vec<demo::DemoAccount>>,
+}
+
+impl Application {
+    /// Opens the store under the data dir, loads the catalog, seeds the demo
+    /// catalog once if `demo`, and binds the listener (port 0 picks a free one).
+    pub async fn build(config: Config, demo: bool) -> anyhow::Result<Self> {
+        let data_dir = &config.server.data_dir;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
+        let store = Arc::new(open_store(&data_dir.join("souk.redb")).await?);
+        let dyn_store: Arc<dyn Store> = store.clone();
+        dyn_store.put_meta("schema", SCHEMA_VERSION).await?;
+        let catalog =
+            Arc::new(Catalog::load(dyn_store.clone(), config.marketplace.currency).await?);
+        let demo_accounts = if demo {
+            Some(demo::seed(&dyn_store, &catalog).await?)
+        } else {
+            None
+        };
+        let secret = jwt_secret(&config, data_dir)?;
+        let gateway = config.gateway(secret);
+        let state = AppState {
+            sessions: Arc::new(Sessions::new(gateway.auth.clone())),
+            limiter: Arc::new(RateLimiter::new(&gateway.rate_limit)),
+            config: Arc::new(gateway),
+            store: dyn_store.clone(),
+            catalog,
+            metrics: crate::telemetry::metrics(),
+        };
+        spawn_token_purge(dyn_store);
+        let listener = TcpListener::bind(config.server.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        Ok(Self {
+            listener,
+            router: souk_gateway::app(state),
+            store,
+            config,
+            demo_accounts,
+        })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
+    /// requests finish (up to the grace period) and closes the store.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let grace = Duration::from_secs(self.config.server.shutdown_grace_secs);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let mut signal = stop_rx.clone();
+        let server = axum::serve(self.listener, service).with_graceful_shutdown(async move {
+            let _ = signal.wait_for(|stopped| *stopped).await;
+        });
+        let server = tokio::spawn(async move { server.await });
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stop_tx.send(true);
+        match tokio::time::timeout(grace, server).await {
+            Ok(result) => result
+                .context("server task failed")?
+                .context("server failed")?,
+            Err(_) => tracing::warn!("in-flight requests did not finish within the grace period"),
+        }
+        self.store.close().await;
+        tracing::info!("store closed; bye");
+        Ok(())
+    }
+}
+
+async fn open_store(path: &Path) -> anyhow::Result<EmbeddedStore> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || EmbeddedStore::open(&path))
+        .await?
+        .context("is another souk process using this data dir?")
+}
+
+/// The configured JWT key, or one generated once and kept in the data dir so
+/// sessions survive restarts.
+fn jwt_secret(config: &Config, data_dir: &Path) -> anyhow::Result<SecretString> {
+    let configured = config.auth.jwt_secret.expose_secret();
+    if !configured.is_empty() {
+        return Ok(SecretString::from(configured.to_owned()));
+    }
+    let path = data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if existing.trim().len() >= 32 {
+            return Ok(SecretString::from(existing.trim().to_owned()));
+        }
+    }
+    let secret =
+        uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+    write_private(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(SecretString::from(secret))
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}
+
+/// Deletes expired refresh tokens hourly.
+fn spawn_token_purge(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match store
+                .purge_expired_refresh_tokens(time::OffsetDateTime::now_utc())
+                .await
+            {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired refresh tokens deleted"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "refresh token purge failed"),
+            }
+        }
+    });
+}
