@@ -48,7 +48,13 @@ pub fn app(state: AppState) -> Router {
                 .layer(CatchPanicLayer::custom(|_| {
                     error::ApiError::internal("a handler panicked").into_response()
                 }))
-                .layer(security_headers())
+                .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+                .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
+                .layer(security_header(
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; frame-ancestors 'none'",
+                ))
                 .layer(cors)
                 .layer(CompressionLayer::new())
                 .layer(axum::middleware::from_fn_with_state(
@@ -60,32 +66,9 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            SetResponseHeaderLayer<HeaderValue>,
-        >,
-    >,
-> {
-    let set = |name: HeaderName, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-    };
-    tower::layer::util::Stack::new(
-        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        tower::layer::util::Stack::new(
-            set(header::X_FRAME_OPTIONS, "DENY"),
-            tower::layer::util::Stack::new(
-                set(header::REFERRER_POLICY, "no-referrer"),
-                set(
-                    header::CONTENT_SECURITY_POLICY,
-                    "default-src 'none'; frame-ancestors 'none'",
-                ),
-            ),
-        ),
-    )
+/// A response header set unless the handler set it already.
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

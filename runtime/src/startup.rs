@@ -34,6 +34,7 @@ impl Application {
     /// Opens the store under the data dir, loads the catalog, seeds the demo
     /// catalog once if `demo`, and binds the listener (port 0 picks a free one).
     pub async fn build(config: Config, demo: bool) -> anyhow::Result<Self> {
+        let metrics = crate::telemetry::metrics();
         let data_dir = &config.server.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
@@ -55,7 +56,7 @@ impl Application {
             config: Arc::new(gateway),
             store: dyn_store.clone(),
             catalog,
-            metrics: crate::telemetry::metrics(),
+            metrics,
         };
         spawn_token_purge(dyn_store);
         let listener = TcpListener::bind(config.server.listen)
@@ -124,10 +125,10 @@ fn jwt_secret(config: &Config, data_dir: &Path) -> anyhow::Result<SecretString> 
         return Ok(SecretString::from(configured.to_owned()));
     }
     let path = data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        if existing.trim().len() >= 32 {
-            return Ok(SecretString::from(existing.trim().to_owned()));
-        }
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(SecretString::from(existing.trim().to_owned()));
     }
     let secret =
         uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();

@@ -41,7 +41,7 @@ pub fn metrics() -> Option<PrometheusHandle> {
                 .and_then(|b| {
                     b.set_buckets_for_metric(Matcher::Suffix("_batch_size".into()), BATCH_BUCKETS)
                 });
-            match builder.and_then(|b| b.install_recorder().map_err(Into::into)) {
+            match builder.and_then(|b| b.install_recorder()) {
                 Ok(handle) => {
                     let upkeep = handle.clone();
                     std::thread::Builder::new()

@@ -164,7 +164,7 @@ impl Catalog {
             hits.select_nth_unstable_by(limit, |a, b| a.0.cmp(&b.0));
             hits.truncate(limit + 1);
         }
-        hits.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        hits.sort_unstable_by_key(|(key, _)| *key);
         let next = if hits.len() > limit {
             hits.truncate(limit);
             hits.last().map(|(key, _)| *key)
@@ -357,10 +357,10 @@ impl Catalog {
         price: Option<&Money>,
         images: Option<&Vec<ImageUrl>>,
     ) -> Result<(), CatalogError> {
-        if let Some(slug) = category {
-            if !self.read().categories.contains_key(slug) {
-                return Err(CatalogError::UnknownCategory(slug.clone()));
-            }
+        if let Some(slug) = category
+            && !self.read().categories.contains_key(slug)
+        {
+            return Err(CatalogError::UnknownCategory(slug.clone()));
         }
         if price.is_some_and(|p| p.currency() != self.currency) {
             return Err(CatalogError::WrongCurrency {

@@ -73,10 +73,10 @@ impl ListParams {
         if self.max_price.is_some_and(|p| p < 0) {
             return Err(bad("max_price", "max_price must not be negative"));
         }
-        if let (Some(min), Some(max)) = (self.min_price, self.max_price) {
-            if min > max {
-                return Err(bad("max_price", "max_price must not be below min_price"));
-            }
+        if let (Some(min), Some(max)) = (self.min_price, self.max_price)
+            && min > max
+        {
+            return Err(bad("max_price", "max_price must not be below min_price"));
         }
         let text = self
             .q

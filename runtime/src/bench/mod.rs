@@ -1,27 +1,24 @@
 //! `souk bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table.
 
+mod discover;
 mod load;
+mod scenario;
 mod server;
 mod stats;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail, ensure};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use anyhow::{Context, ensure};
 use tokio::time::Instant;
 
-use load::{Connection, Paths, Scenario, Window};
+use load::Window;
+use scenario::{Paths, Scenario};
 use server::Server;
 use stats::{Percentiles, TaskStats};
 
 /// Load before each scenario's measurement starts.
 const WARM_UP: Duration = Duration::from_secs(2);
-/// Product list pages of 100 to read when collecting ids.
-const DISCOVERY_PAGES: usize = 5;
-/// Search words that occur in the demo catalog's titles and descriptions.
-const SEARCH_TERMS: [&str; 5] = ["wireless", "leather", "organic", "steel", "gift"];
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -70,7 +67,7 @@ struct Row {
 async fn bench(args: &BenchArgs, authority: &str, server: Option<&Server>) -> anyhow::Result<()> {
     let authority: Arc<str> = Arc::from(authority);
     let paths = Arc::new(
-        discover(&authority)
+        discover::discover(&authority)
             .await
             .context("cannot discover products and categories")?,
     );
@@ -147,98 +144,6 @@ async fn run_scenario(
     Ok((measured, total))
 }
 
-#[derive(Deserialize)]
-struct ProductPage {
-    items: Vec<ProductItem>,
-    next_cursor: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ProductItem {
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct CategoryList {
-    items: Vec<CategoryItem>,
-}
-
-#[derive(Deserialize)]
-struct CategoryItem {
-    slug: String,
-}
-
-/// Collects up to 500 product ids and every category slug, and builds the request
-/// paths the scenarios cycle through.
-async fn discover(authority: &Arc<str>) -> anyhow::Result<Paths> {
-    let mut conn = Connection::open(authority.clone()).await?;
-    let mut ids = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..DISCOVERY_PAGES {
-        let path = match &cursor {
-            Some(cursor) => format!("/api/v1/products?limit=100&cursor={}", query_escape(cursor)),
-            None => "/api/v1/products?limit=100".to_owned(),
-        };
-        let page: ProductPage = get_json(&mut conn, &path).await?;
-        ids.extend(page.items.into_iter().map(|item| item.id));
-        cursor = page.next_cursor;
-        if cursor.is_none() {
-            break;
-        }
-    }
-    ensure!(!ids.is_empty(), "the server lists no products");
-    let categories: CategoryList = get_json(&mut conn, "/api/v1/categories").await?;
-
-    let mut searches = Vec::new();
-    for (i, term) in SEARCH_TERMS.iter().enumerate() {
-        // Each term with a few categories, spread so every category turns up.
-        for j in 0..3 {
-            let category = categories
-                .items
-                .get((i * 3 + j) % categories.items.len().max(1));
-            let filter = category
-                .map(|c| format!("&category={}", query_escape(&c.slug)))
-                .unwrap_or_default();
-            searches.push(format!(
-                "/api/v1/products?q={term}{filter}&in_stock=true&sort=price_asc"
-            ));
-        }
-    }
-    searches.dedup();
-    Ok(Paths {
-        first_page: "/api/v1/products".to_owned(),
-        searches,
-        by_id: ids
-            .iter()
-            .map(|id| format!("/api/v1/products/{}", query_escape(id)))
-            .collect(),
-    })
-}
-
-async fn get_json<T: DeserializeOwned>(conn: &mut Connection, path: &str) -> anyhow::Result<T> {
-    let (status, body) = conn
-        .get(path)
-        .await
-        .with_context(|| format!("GET {path}"))?;
-    if !status.is_success() {
-        bail!("GET {path}: {status}: {}", String::from_utf8_lossy(&body));
-    }
-    serde_json::from_slice(&body).with_context(|| format!("GET {path}: unexpected response body"))
-}
-
-/// Percent-encodes everything but unreserved characters, for a query value or path segment.
-fn query_escape(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// `host:port` of an `http://host:port` URL (the port defaults to 80).
 fn authority_of(url: &str) -> anyhow::Result<String> {
     let uri: hyper::Uri = url.trim().parse().context("not a URL")?;
@@ -295,6 +200,7 @@ fn print_report(args: &BenchArgs, authority: &str, spawned: bool, rows: &[Row]) 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -308,11 +214,5 @@ mod tests {
         assert!(authority_of("https://127.0.0.1:8080").is_err());
         assert!(authority_of("http://127.0.0.1:8080/api").is_err());
         assert!(authority_of("127.0.0.1:8080").is_err());
-    }
-
-    #[test]
-    fn query_escape_keeps_unreserved() {
-        assert_eq!(query_escape("a-b_c.d~9"), "a-b_c.d~9");
-        assert_eq!(query_escape("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
     }
 }

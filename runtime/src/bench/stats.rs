@@ -70,6 +70,7 @@ fn nearest_rank(sorted: &[u32], quantile: f64) -> u32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

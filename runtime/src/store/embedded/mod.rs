@@ -13,7 +13,7 @@ mod users;
 mod writer;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use redb::{Database, ReadTransaction, WriteTransaction};
 use souk_actors::store::{MetaStore, StoreError};
@@ -23,7 +23,8 @@ use writer::Writer;
 
 /// The redb-backed [`souk_actors::Store`].
 pub struct EmbeddedStore {
-    db: Arc<Database>,
+    /// `None` once closed; in-flight reads keep their own handle until done.
+    db: RwLock<Option<Arc<Database>>>,
     writer: Writer,
 }
 
@@ -37,12 +38,27 @@ impl EmbeddedStore {
         let db = Arc::new(db);
         tables::create_all(&db)?;
         let writer = Writer::start(db.clone())?;
-        Ok(Self { db, writer })
+        Ok(Self {
+            db: RwLock::new(Some(db)),
+            writer,
+        })
     }
 
-    /// Stops the writer after it has committed everything queued.
+    /// Commits everything queued, stops the writer and releases the file, so the
+    /// data dir can be opened again (by this process or another).
     pub async fn close(&self) {
         self.writer.stop().await;
+        if let Ok(mut db) = self.db.write() {
+            db.take();
+        }
+    }
+
+    fn db(&self) -> Result<Arc<Database>, StoreError> {
+        self.db
+            .read()
+            .ok()
+            .and_then(|db| db.clone())
+            .ok_or_else(|| StoreError::Unavailable("store is closed".into()))
     }
 
     async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
@@ -50,7 +66,7 @@ impl EmbeddedStore {
         R: Send + 'static,
         F: FnOnce(&ReadTransaction) -> Result<R, StoreError> + Send + 'static,
     {
-        let db = self.db.clone();
+        let db = self.db()?;
         tokio::task::spawn_blocking(move || {
             let txn = db.begin_read().map_err(io)?;
             f(&txn)

@@ -55,17 +55,19 @@ enum Msg {
 
 pub struct Writer {
     queue: Mutex<Option<Sender<Msg>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl Writer {
     pub fn start(db: Arc<Database>) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("souk-store-writer".into())
             .spawn(move || run(&db, &rx))
             .map_err(io)?;
         Ok(Self {
             queue: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
         })
     }
 
@@ -87,7 +89,8 @@ impl Writer {
             .map_err(|_| StoreError::Unavailable("store writer stopped".into()))?
     }
 
-    /// Lets the writer finish what is queued, then stops it. Later writes fail.
+    /// Lets the writer finish what is queued, then stops its thread (which
+    /// releases its database handle). Later writes fail.
     pub async fn stop(&self) {
         let (done, stopped) = oneshot::channel();
         if self.send(Msg::Stop(done)).is_ok() {
@@ -95,6 +98,10 @@ impl Writer {
         }
         if let Ok(mut queue) = self.queue.lock() {
             queue.take();
+        }
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }
 

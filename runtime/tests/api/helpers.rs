@@ -1,0 +1,268 @@
+//! `spawn_app()` and `TestApp`: the booted server and one helper per kind of call.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use souk_models::Role;
+use souk_runtime::{Application, Config};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const ADMIN_EMAIL: &str = "root@example.com";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub dir: Arc<TempDir>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: String,
+    pub token: String,
+    pub refresh: String,
+}
+
+fn test_config(dir: &Path, overrides: &[(&str, &str)]) -> Config {
+    let mut env: Vec<(String, String)> = vec![
+        ("SOUK__SERVER__LISTEN".into(), "127.0.0.1:0".into()),
+        ("SOUK__SERVER__DATA_DIR".into(), dir.display().to_string()),
+        ("SOUK__RATE_LIMIT__ENABLED".into(), "false".into()),
+        ("SOUK__AUTH__COOKIE_SECURE".into(), "false".into()),
+        ("SOUK__LOG__LEVEL".into(), "warn".into()),
+    ];
+    env.extend(
+        overrides
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    Config::from_layers(Path::new("config"), &env).unwrap_or_else(|e| panic!("config: {e}"))
+}
+
+/// Boots the app with rate limits off.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(&[], None).await
+}
+
+/// Boots the app with extra `SOUK__…` settings, on `dir` (a fresh one if `None`).
+/// An admin `root@example.com` exists with [`PASSWORD`].
+pub async fn spawn_with(overrides: &[(&str, &str)], dir: Option<Arc<TempDir>>) -> TestApp {
+    let fresh = dir.is_none();
+    let dir = dir.unwrap_or_else(|| Arc::new(TempDir::new().unwrap_or_else(|e| panic!("{e}"))));
+    let config = test_config(dir.path(), overrides);
+    if fresh {
+        souk_runtime::admin::create_user(&config, Role::Admin, ADMIN_EMAIL, "Root", PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("admin: {e}"));
+    }
+    start(config, dir, false).await
+}
+
+/// Boots the app with the demo catalog on `dir`.
+pub async fn spawn_demo(dir: Arc<TempDir>) -> TestApp {
+    let config = test_config(dir.path(), &[]);
+    start(config, dir, true).await
+}
+
+async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
+    let app = Application::build(config, demo)
+        .await
+        .unwrap_or_else(|e| panic!("build: {e:#}"));
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    TestApp {
+        base,
+        client,
+        dir,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+pub async fn json(response: Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"))
+}
+
+/// Asserts a problem+json answer with `status` and `code`; returns the body.
+pub async fn assert_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    let got = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = json(response).await;
+    assert_eq!(got, status, "body: {body}");
+    assert_eq!(content_type, "application/problem+json", "body: {body}");
+    assert_eq!(body["code"], code, "body: {body}");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["request_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+impl TestApp {
+    /// Graceful stop, as on SIGTERM; returns the data dir for a restart.
+    pub async fn stop(mut self) -> Arc<TempDir> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e:#}"));
+        }
+        self.dir.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.call(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.call(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Response {
+        self.call(Method::PUT, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.call(Method::DELETE, path, token, None).await
+    }
+
+    /// Sends a raw body with a content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    pub async fn register(&self, email: &str, role: &str) -> Session {
+        let response = self
+            .post(
+                "/api/v1/auth/register",
+                None,
+                json!({
+                    "email": email, "password": PASSWORD, "display_name": "Test User", "role": role
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        session(json(response).await)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn admin(&self) -> Session {
+        let response = self.login(ADMIN_EMAIL, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        session(json(response).await)
+    }
+
+    /// Creates a category as admin.
+    pub async fn category(&self, slug: &str) {
+        let admin = self.admin().await;
+        let path = format!("/api/v1/admin/categories/{slug}");
+        let response = self
+            .put(&path, Some(&admin.token), json!({ "name": slug }))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    /// Lists a product as `seller`; returns its JSON.
+    pub async fn product(&self, seller: &Session, body: Value) -> Value {
+        let response = self
+            .post("/api/v1/products", Some(&seller.token), body)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        json(response).await
+    }
+}
+
+pub fn session(body: Value) -> Session {
+    Session {
+        id: body["user"]["id"].as_str().unwrap_or_default().to_owned(),
+        token: body["access_token"].as_str().unwrap_or_default().to_owned(),
+        refresh: body["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// A valid product body.
+pub fn product_body(title: &str, category: &str, price: i64, stock: i64) -> Value {
+    json!({
+        "title": title,
+        "description": format!("{title}, made to last."),
+        "category": category,
+        "attributes": { "colour": "red" },
+        "price": { "amount": price, "currency": "USD" },
+        "stock": stock
+    })
+}

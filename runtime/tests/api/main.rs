@@ -1,0 +1,13 @@
+//! HTTP API tests: each boots the real app on an ephemeral port with a temp data dir.
+
+mod helpers;
+
+mod addresses;
+mod auth;
+mod catalog;
+mod matrix;
+mod platform;
+mod products;
+mod rate_limits;
+mod restart;
+mod users;

@@ -1,0 +1,166 @@
+//! Cross-cutting behaviour: health, metrics, request ids, headers, OpenAPI,
+//! unknown routes, compression.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{assert_problem, json, spawn_app};
+
+#[tokio::test]
+async fn health_and_metrics() {
+    let app = spawn_app().await;
+    assert_eq!(
+        json(app.get("/health/live", None).await).await["status"],
+        "ok"
+    );
+    assert_eq!(
+        json(app.get("/health/ready", None).await).await["status"],
+        "ready"
+    );
+    app.get("/api/v1/products?limit=1", None).await;
+    let metrics = app
+        .get("/metrics", None)
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(metrics.contains("souk_http_requests_total"), "{metrics}");
+    assert!(
+        metrics.contains("route=\"/api/v1/products\""),
+        "route templates label requests"
+    );
+    assert!(metrics.contains("souk_http_request_duration_seconds_bucket"));
+    assert!(metrics.contains("souk_store_commit_seconds"));
+}
+
+#[tokio::test]
+async fn request_ids_are_echoed_or_generated_and_land_in_problems() {
+    let app = spawn_app().await;
+    let echoed = app
+        .client
+        .get(app.url("/api/v1/auth/me"))
+        .header("x-request-id", "trace-123")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(echoed.headers()["x-request-id"], "trace-123");
+    let problem = json(echoed).await;
+    assert_eq!(problem["request_id"], "trace-123");
+    let hostile = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "<script>")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let generated = hostile.headers()["x-request-id"]
+        .to_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&generated).is_ok(), "{generated}");
+}
+
+#[tokio::test]
+async fn security_headers_and_compression() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert!(headers.contains_key("content-security-policy"));
+    assert_eq!(headers["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems() {
+    let app = spawn_app().await;
+    assert_problem(
+        app.get("/api/v1/nope", None).await,
+        StatusCode::NOT_FOUND,
+        "no_route",
+    )
+    .await;
+    assert_problem(
+        app.delete("/api/v1/categories", None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    )
+    .await;
+}
+
+/// Every operation in the document is served, and every served route is documented.
+#[tokio::test]
+async fn openapi_document_matches_the_routes() {
+    let app = spawn_app().await;
+    let spec = json(app.get("/api/v1/openapi.json", None).await).await;
+    assert!(
+        spec["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        spec["openapi"]
+    );
+    let paths = spec["paths"].as_object().cloned().unwrap_or_default();
+    let mut operations = Vec::new();
+    for (path, item) in &paths {
+        for method in item
+            .as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            operations.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    operations.sort();
+    let expected = [
+        "DELETE /products/{id}",
+        "DELETE /users/me/addresses/{id}",
+        "GET /admin/users",
+        "GET /auth/me",
+        "GET /categories",
+        "GET /products",
+        "GET /products/{id}",
+        "GET /seller/products",
+        "GET /users/me/addresses",
+        "PATCH /admin/users/{id}",
+        "PATCH /products/{id}",
+        "PATCH /users/me",
+        "POST /auth/login",
+        "POST /auth/logout",
+        "POST /auth/refresh",
+        "POST /auth/register",
+        "POST /products",
+        "POST /users/me/addresses",
+        "PUT /admin/categories/{slug}",
+        "PUT /products/{id}/stock",
+    ];
+    assert_eq!(operations, expected);
+    for op in &operations {
+        let (method, path) = op.split_once(' ').unwrap_or_default();
+        let concrete = path
+            .replace("{id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{slug}", "some-slug");
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let response = app
+            .call(method, &format!("/api/v1{concrete}"), None, None)
+            .await;
+        let body: Value =
+            serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or_default();
+        assert_ne!(
+            body["code"], "no_route",
+            "{op} is documented but not served"
+        );
+        assert_ne!(
+            body["code"], "method_not_allowed",
+            "{op} is documented but not served"
+        );
+    }
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+    assert!(spec["components"]["schemas"]["Problem"].is_object());
+}
