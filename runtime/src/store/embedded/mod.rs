@@ -53,6 +53,11 @@ impl EmbeddedStore {
         }
     }
 
+    /// Write transactions committed since opening; each is one fsync.
+    pub fn commits(&self) -> u64 {
+        self.writer.commits()
+    }
+
     fn db(&self) -> Result<Arc<Database>, StoreError> {
         self.db
             .read()

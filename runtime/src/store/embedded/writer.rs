@@ -1,6 +1,7 @@
 //! The group-commit writer thread of the embedded store.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -54,6 +55,7 @@ enum Msg {
 }
 
 pub struct Writer {
+    commits: Arc<AtomicU64>,
     queue: Mutex<Option<Sender<Msg>>>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
@@ -61,14 +63,22 @@ pub struct Writer {
 impl Writer {
     pub fn start(db: Arc<Database>) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel();
+        let commits = Arc::new(AtomicU64::new(0));
+        let counter = commits.clone();
         let thread = std::thread::Builder::new()
             .name("souk-store-writer".into())
-            .spawn(move || run(&db, &rx))
+            .spawn(move || run(&db, &rx, &counter))
             .map_err(io)?;
         Ok(Self {
+            commits,
             queue: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
         })
+    }
+
+    /// Transactions committed (or attempted) so far.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Runs `write` in the next group commit and answers once it is durable. An
@@ -116,7 +126,7 @@ impl Writer {
     }
 }
 
-fn run(db: &Database, rx: &Receiver<Msg>) {
+fn run(db: &Database, rx: &Receiver<Msg>, commits: &AtomicU64) {
     while let Ok(first) = rx.recv() {
         let mut jobs = Vec::new();
         let mut stop = None;
@@ -137,6 +147,7 @@ fn run(db: &Database, rx: &Receiver<Msg>) {
         }
         if !jobs.is_empty() {
             commit_batch(db, jobs);
+            commits.fetch_add(1, Ordering::Relaxed);
         }
         if let Some(done) = stop {
             let _ = done.send(());
