@@ -58,6 +58,23 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
+    /// A query parameter that cannot be used, named in `field`.
+    pub fn invalid_parameter(field: &str, detail: &str) -> Self {
+        Self::bad_request("invalid_parameter", detail).with_field(field)
+    }
+
+    /// A store conflict on the email index means the address is taken; other
+    /// store errors map as usual.
+    pub fn email_taken(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(_) => {
+                Self::conflict("email_taken", "that email is already registered")
+                    .with_field("email")
+            }
+            e => e.into(),
+        }
+    }
+
     pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
     }

@@ -8,7 +8,9 @@ use souk_models::{CategorySlug, ProductId, ProductStatus, UserId};
 use super::ProductEntry;
 
 /// How results are ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     /// Best text match first; without a text query, the same as `newest`.

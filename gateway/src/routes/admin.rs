@@ -42,9 +42,7 @@ async fn list_users(
     ApiQuery(params): ApiQuery<UserListParams>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
     admin.require(&[Role::Admin])?;
-    let bad = |field: &str, detail: &str| {
-        ApiError::bad_request("invalid_parameter", detail.to_owned()).with_field(field.to_owned())
-    };
+    let bad = ApiError::invalid_parameter;
     let limit = params.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
         return Err(bad("limit", "limit must be between 1 and 100"));

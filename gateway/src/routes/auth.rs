@@ -5,7 +5,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
-use souk_actors::StoreError;
 use souk_actors::store::Rotation;
 use souk_models::{DisplayName, Email, Password, Role, Tier, User, UserId};
 use time::OffsetDateTime;
@@ -105,13 +104,11 @@ async fn register(
         created_at: now,
         updated_at: now,
     };
-    state.store.create_user(&user).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
-            ApiError::conflict("email_taken", "that email is already registered")
-                .with_field("email")
-        }
-        e => e.into(),
-    })?;
+    state
+        .store
+        .create_user(&user)
+        .await
+        .map_err(ApiError::email_taken)?;
     start_session(&state, &user, Uuid::new_v4(), StatusCode::CREATED).await
 }
 

@@ -14,19 +14,6 @@ pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
 const MAX_QUERY_CHARS: usize = 200;
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    #[default]
-    Relevance,
-    PriceAsc,
-    PriceDesc,
-    Newest,
-    Rating,
-}
-
 /// Filters, order and page of a product list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -42,7 +29,7 @@ pub struct ListParams {
     /// Inclusive, in minor units of the marketplace currency.
     max_price: Option<i64>,
     in_stock: Option<bool>,
-    sort: Option<SortOrder>,
+    sort: Option<Sort>,
     /// 1 to 100, default 20.
     limit: Option<u32>,
     /// `next_cursor` from the previous page.
@@ -59,10 +46,7 @@ struct Cursor {
 impl ListParams {
     /// Checks the parameters and builds the catalog query.
     pub fn into_query(self, seller_view: Option<UserId>) -> Result<(ProductQuery, u64), ApiError> {
-        let bad = |field: &str, detail: &str| {
-            ApiError::bad_request("invalid_parameter", detail.to_owned())
-                .with_field(field.to_owned())
-        };
+        let bad = ApiError::invalid_parameter;
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(bad("limit", "limit must be between 1 and 100"));
@@ -88,13 +72,7 @@ impl ListParams {
         {
             return Err(bad("q", "q must be at most 200 characters"));
         }
-        let sort = match self.sort.unwrap_or_default() {
-            SortOrder::Relevance => Sort::Relevance,
-            SortOrder::PriceAsc => Sort::PriceAsc,
-            SortOrder::PriceDesc => Sort::PriceDesc,
-            SortOrder::Newest => Sort::Newest,
-            SortOrder::Rating => Sort::Rating,
-        };
+        let sort = self.sort.unwrap_or_default();
         let mut query = ProductQuery {
             text,
             category: self.category,

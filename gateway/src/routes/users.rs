@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use souk_actors::StoreError;
 use souk_models::{Address, AddressId, AddressInput, DisplayName, Email, Password};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
@@ -68,13 +67,11 @@ async fn update_me(
         user.password_hash = password::hash(new_password.expose().to_owned()).await?;
     }
     user.updated_at = OffsetDateTime::now_utc();
-    state.store.update_user(&user).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
-            ApiError::conflict("email_taken", "that email is already registered")
-                .with_field("email")
-        }
-        e => e.into(),
-    })?;
+    state
+        .store
+        .update_user(&user)
+        .await
+        .map_err(ApiError::email_taken)?;
     Ok(Json((&user).into()))
 }
 
