@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use souk_actors::ProductEntry;
 use souk_models::{
     CategorySlug, Email, Money, ProductId, ProductStatus, Role, Tier, Timestamp, User, UserId,
@@ -100,6 +101,18 @@ impl From<&ProductEntry> for ProductView {
             updated_at: p.updated_at,
         }
     }
+}
+
+/// The API JSON of a catalog entry, rendered once per entry version.
+pub fn product_json(entry: &ProductEntry) -> &RawValue {
+    entry.rendered.get_or_init(|| {
+        let json = serde_json::to_string(&ProductView::from(entry)).unwrap_or_default();
+        RawValue::from_string(json).unwrap_or_else(|_| empty_object())
+    })
+}
+
+fn empty_object() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("{{}} is JSON"))
 }
 
 /// One page of a list; pass `next_cursor` back as `cursor` for the next page.

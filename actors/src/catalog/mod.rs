@@ -11,7 +11,9 @@ mod query;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use serde_json::value::RawValue;
 
 use souk_models::{
     Attributes, Caller, Category, CategorySlug, Currency, Description, ImageUrl, Money, Product,
@@ -26,11 +28,25 @@ pub use query::{Page, ProductQuery, Sort, SortKey};
 
 const WRITE_STRIPES: usize = 64;
 
-/// A product with its current stock.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A product with its current stock. Entries are immutable snapshots: every
+/// change replaces the entry, so anything cached on one never goes stale.
+#[derive(Debug)]
 pub struct ProductEntry {
     pub product: Product,
     pub stock: StockLevel,
+    /// The entry's JSON as the API renders it, filled on first use so hot pages
+    /// are not serialised again on every request.
+    pub rendered: OnceLock<Box<RawValue>>,
+}
+
+impl ProductEntry {
+    pub fn new(product: Product, stock: StockLevel) -> Self {
+        Self {
+            product,
+            stock,
+            rendered: OnceLock::new(),
+        }
+    }
 }
 
 /// A listing as a seller submits it; the seller is the caller.
@@ -109,7 +125,7 @@ impl Catalog {
         let stock: HashMap<_, _> = store.list_stock().await?.into_iter().collect();
         for product in store.list_products().await? {
             let stock = stock.get(&product.id).copied().unwrap_or_default();
-            state.insert(ProductEntry { product, stock });
+            state.insert(ProductEntry::new(product, stock));
         }
         Ok(Self {
             store,
@@ -231,7 +247,7 @@ impl Catalog {
         self.store
             .put_catalog_batch(&[], &[(product.clone(), stock)])
             .await?;
-        Ok(self.write().insert(ProductEntry { product, stock }))
+        Ok(self.write().insert(ProductEntry::new(product, stock)))
     }
 
     /// Applies `patch` to a product `caller` manages.
@@ -294,7 +310,7 @@ impl Catalog {
         let stock = entry.stock.with_available(available);
         self.store.put_stock(id, &stock).await?;
         let product = entry.product.clone();
-        Ok(self.write().insert(ProductEntry { product, stock }))
+        Ok(self.write().insert(ProductEntry::new(product, stock)))
     }
 
     /// Writes a whole catalog in one batch (demo seeding).
@@ -309,7 +325,7 @@ impl Catalog {
             state.categories.insert(category.slug.clone(), category);
         }
         for (product, stock) in products {
-            state.insert(ProductEntry { product, stock });
+            state.insert(ProductEntry::new(product, stock));
         }
         Ok(())
     }
@@ -330,7 +346,7 @@ impl Catalog {
         product.updated_at = now;
         self.store.put_product(&product).await?;
         let stock = entry.stock;
-        Ok(self.write().insert(ProductEntry { product, stock }))
+        Ok(self.write().insert(ProductEntry::new(product, stock)))
     }
 
     /// The entry if `caller` may change it. Archived products of others are

@@ -8,7 +8,11 @@ use souk_actors::catalog::{Page as CatalogPage, ProductQuery, Sort, SortKey};
 use souk_models::{CategorySlug, UserId};
 
 use crate::error::ApiError;
-use crate::views::{Page, ProductView};
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use serde_json::value::RawValue;
+
+use crate::views::{Page, product_json};
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;
@@ -104,20 +108,15 @@ impl ListParams {
     }
 }
 
-/// Renders a catalog page with its opaque next cursor.
-pub fn render(page: CatalogPage, fingerprint: u64) -> Page<ProductView> {
+/// Renders a catalog page, with its opaque next cursor, as a `Page<ProductView>`
+/// body built from each entry's cached JSON.
+pub fn render(page: CatalogPage, fingerprint: u64) -> Response {
     let next_cursor = page.next.map(|k| {
         let bytes = serde_json::to_vec(&Cursor { f: fingerprint, k }).unwrap_or_default();
         B64.encode(bytes)
     });
-    Page {
-        items: page
-            .items
-            .iter()
-            .map(|e| ProductView::from(e.as_ref()))
-            .collect(),
-        next_cursor,
-    }
+    let items: Vec<&RawValue> = page.items.iter().map(|e| product_json(e)).collect();
+    Json(Page { items, next_cursor }).into_response()
 }
 
 /// FNV-1a over the query's filters: stable across restarts, so cursors survive them.

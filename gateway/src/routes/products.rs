@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use souk_actors::{NewProduct, ProductPatch};
 use souk_models::{
@@ -18,7 +19,7 @@ use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::views::{Page, ProductView};
+use crate::views::{Page, ProductView, product_json};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,9 +34,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn list_products(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<Response, ApiError> {
     let (query, fingerprint) = params.into_query(None)?;
-    Ok(Json(render(state.catalog.search(&query), fingerprint)))
+    Ok(render(state.catalog.search(&query), fingerprint))
 }
 
 /// One product. Archived products are visible only to their seller and admins.
@@ -46,12 +47,12 @@ async fn get_product(
     State(state): State<AppState>,
     caller: MaybeAuthUser,
     ApiPath(id): ApiPath<ProductId>,
-) -> Result<Json<ProductView>, ApiError> {
+) -> Result<Response, ApiError> {
     let entry = state
         .catalog
         .get(id, caller.caller())
         .ok_or_else(|| ApiError::not_found("product"))?;
-    Ok(Json(entry.as_ref().into()))
+    Ok(Json(product_json(&entry)).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,7 +1,7 @@
 //! A seller's view of their own listings.
 
-use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use souk_models::Role;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,8 +24,8 @@ async fn my_products(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Json<Page<ProductView>>, ApiError> {
+) -> Result<Response, ApiError> {
     user.require(&[Role::Seller, Role::Admin])?;
     let (query, fingerprint) = params.into_query(Some(user.0.id))?;
-    Ok(Json(render(state.catalog.search(&query), fingerprint)))
+    Ok(render(state.catalog.search(&query), fingerprint))
 }
