@@ -153,46 +153,6 @@ impl Catalog {
         visible.then_some(entry)
     }
 
-    /// One page of products matching `query`.
-    pub fn search(&self, query: &ProductQuery) -> Page {
-        let state = self.read();
-        let limit = query.limit.clamp(1, 100);
-        let mut hits: Vec<(SortKey, &Arc<ProductEntry>)> = match &query.text {
-            Some(text) => state
-                .text
-                .search(text)
-                .into_iter()
-                .filter_map(|(id, score)| state.products.get(&id).map(|e| (e, score)))
-                .filter(|(e, _)| query.matches(e))
-                .map(|(e, score)| (query.key(e, score), e))
-                .collect(),
-            None => state
-                .products
-                .values()
-                .filter(|e| query.matches(e))
-                .map(|e| (query.key(e, 0.0), e))
-                .collect(),
-        };
-        if let Some(after) = query.after {
-            hits.retain(|(key, _)| *key > after);
-        }
-        if hits.len() > limit + 1 {
-            hits.select_nth_unstable_by(limit, |a, b| a.0.cmp(&b.0));
-            hits.truncate(limit + 1);
-        }
-        hits.sort_unstable_by_key(|(key, _)| *key);
-        let next = if hits.len() > limit {
-            hits.truncate(limit);
-            hits.last().map(|(key, _)| *key)
-        } else {
-            None
-        };
-        Page {
-            items: hits.into_iter().map(|(_, e)| e.clone()).collect(),
-            next,
-        }
-    }
-
     /// Every category with the number of active products in it.
     pub fn categories(&self) -> Vec<(Category, usize)> {
         let state = self.read();

@@ -1,7 +1,12 @@
 //! `souk serve --demo`: seeds the demo marketplace once, and names the demo
 //! accounts at every start.
 
+mod books;
 pub mod catalog;
+mod listing;
+mod random;
+#[cfg(test)]
+mod tests;
 mod vocabulary;
 
 use std::sync::Arc;
