@@ -164,3 +164,41 @@ async fn openapi_document_matches_the_routes() {
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
     assert!(spec["components"]["schemas"]["Problem"].is_object());
 }
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let app = crate::helpers::spawn_with(
+        &[(
+            "SOUK__HTTP__CORS_ALLOWED_ORIGINS",
+            "[\"https://shop.example.com\"]",
+        )],
+        None,
+    )
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/products"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://shop.example.com")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://shop.example.com"
+    );
+    assert_eq!(
+        allowed.headers()["access-control-allow-credentials"],
+        "true"
+    );
+    let other = preflight("https://evil.example")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+}
