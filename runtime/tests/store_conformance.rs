@@ -1,4 +1,4 @@
-//! The embedded store against the shared storage conformance suite.
+//! The embedded and in-memory stores against the shared storage conformance suite.
 
 use std::sync::Arc;
 
@@ -15,3 +15,15 @@ async fn fresh_store() -> Arc<dyn Store> {
 }
 
 souk_actors::store_conformance_suite!(fresh_store());
+
+mod memory {
+    use std::sync::Arc;
+
+    use souk_actors::store::{MemoryStore, Store};
+
+    async fn fresh_store() -> Arc<dyn Store> {
+        Arc::new(MemoryStore::new())
+    }
+
+    souk_actors::store_conformance_suite!(fresh_store());
+}

@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use souk_models::{
     Address, AddressId, AddressInput, Attributes, Category, CategorySlug, Currency, Description,
-    DisplayName, Email, Money, Product, ProductId, ProductStatus, Rating, Role, StockLevel, Tier,
-    Title, User, UserId,
+    DisplayName, Email, Money, OrderId, Product, ProductId, ProductStatus, Rating, Role,
+    StockLevel, Tier, Title, User, UserId,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{RefreshToken, Rotation, Store, StoreError};
+use super::{Hold, InventoryChange, RefreshToken, Rotation, Store, StoreError};
 
 /// Expands to one `#[tokio::test]` per conformance case, each on a fresh store
 /// built by `$make` (an async expression yielding `Arc<dyn Store>`).
@@ -26,7 +26,8 @@ macro_rules! store_conformance_suite {
             concurrent_distinct_writes_all_land, update_user_moves_email_index,
             list_users_paginates_and_filters, addresses_are_owned_and_bounded,
             refresh_rotation_and_reuse, concurrent_rotation_has_one_winner,
-            expired_refresh_tokens_are_invalid_and_purged, catalog_round_trip, meta_round_trip);
+            expired_refresh_tokens_are_invalid_and_purged, catalog_round_trip, meta_round_trip,
+            inventory_changes_are_atomic_and_listed);
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
         $(
@@ -406,4 +407,84 @@ pub async fn meta_round_trip(store: Arc<dyn Store>) {
         ok(store.get_meta("demo_seeded").await),
         Some("2".to_owned())
     );
+}
+
+pub async fn inventory_changes_are_atomic_and_listed(store: Arc<dyn Store>) {
+    let (a, b) = (ProductId::new(), ProductId::new());
+    let (order1, order2) = (OrderId::new(), OrderId::new());
+    let expires_at = OffsetDateTime::now_utc() + Duration::minutes(15);
+    let hold = |order, product, quantity| Hold {
+        order,
+        product,
+        quantity,
+        expires_at,
+    };
+    let reserve = InventoryChange {
+        levels: vec![
+            (
+                a,
+                StockLevel {
+                    on_hand: 10,
+                    reserved: 3,
+                    sold: 0,
+                },
+            ),
+            (
+                b,
+                StockLevel {
+                    on_hand: 5,
+                    reserved: 1,
+                    sold: 0,
+                },
+            ),
+        ],
+        add_holds: vec![hold(order1, a, 2), hold(order1, b, 1), hold(order2, a, 1)],
+        remove_holds: vec![],
+    };
+    ok(store.apply_inventory(&reserve).await);
+    let mut holds = ok(store.list_holds().await);
+    holds.sort_by_key(|h| (h.order, h.product));
+    let mut expected = reserve.add_holds.clone();
+    expected.sort_by_key(|h| (h.order, h.product));
+    assert_eq!(holds, expected);
+    assert_eq!(ok(store.get_stock(b).await).map(|l| l.reserved), Some(1));
+
+    let commit = InventoryChange {
+        levels: vec![
+            (
+                a,
+                StockLevel {
+                    on_hand: 10,
+                    reserved: 1,
+                    sold: 2,
+                },
+            ),
+            (
+                b,
+                StockLevel {
+                    on_hand: 5,
+                    reserved: 0,
+                    sold: 1,
+                },
+            ),
+        ],
+        add_holds: vec![],
+        remove_holds: vec![(order1, a), (order1, b)],
+    };
+    ok(store.apply_inventory(&commit).await);
+    assert_eq!(ok(store.list_holds().await), vec![hold(order2, a, 1)]);
+    assert_eq!(
+        ok(store.get_stock(a).await),
+        Some(StockLevel {
+            on_hand: 10,
+            reserved: 1,
+            sold: 2
+        })
+    );
+    // Removing a hold that is not there is not an error.
+    let again = InventoryChange {
+        remove_holds: vec![(order1, a)],
+        ..Default::default()
+    };
+    ok(store.apply_inventory(&again).await);
 }

@@ -6,10 +6,14 @@
 mod catalog;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod inventory;
+mod memory;
 mod tokens;
 mod users;
 
 pub use catalog::CatalogStore;
+pub use inventory::{Hold, InventoryChange, InventoryStore};
+pub use memory::MemoryStore;
 pub use tokens::{RefreshToken, Rotation, TokenStore};
 pub use users::UserStore;
 
@@ -43,6 +47,12 @@ pub trait MetaStore: Send + Sync {
 
 /// Everything a backend provides. Implemented automatically for any type that
 /// implements each part.
-pub trait Store: UserStore + TokenStore + CatalogStore + MetaStore + 'static {}
+pub trait Store:
+    UserStore + TokenStore + CatalogStore + InventoryStore + MetaStore + 'static
+{
+}
 
-impl<T: UserStore + TokenStore + CatalogStore + MetaStore + 'static> Store for T {}
+impl<T> Store for T where
+    T: UserStore + TokenStore + CatalogStore + InventoryStore + MetaStore + 'static
+{
+}

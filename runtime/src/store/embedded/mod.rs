@@ -7,6 +7,7 @@
 //! fsyncs rather than a thousand.
 
 mod catalog;
+mod inventory;
 mod tables;
 mod tokens;
 mod users;

@@ -22,6 +22,8 @@ pub const CATEGORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("categ
 pub const PRODUCTS: TableDefinition<u128, &[u8]> = TableDefinition::new("products");
 /// product id → stock level.
 pub const STOCK: TableDefinition<u128, &[u8]> = TableDefinition::new("stock");
+/// (order id, product id) → hold on that product's stock.
+pub const HOLDS: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("holds");
 /// setting → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -36,6 +38,7 @@ pub fn create_all(db: &Database) -> Result<(), StoreError> {
     txn.open_table(CATEGORIES).map_err(io)?;
     txn.open_table(PRODUCTS).map_err(io)?;
     txn.open_table(STOCK).map_err(io)?;
+    txn.open_table(HOLDS).map_err(io)?;
     txn.open_table(META).map_err(io)?;
     txn.commit().map_err(io)
 }
