@@ -273,6 +273,15 @@ impl Catalog {
         Ok(self.write().insert(ProductEntry::new(product, stock)))
     }
 
+    /// Shows a new stock level decided by the product's inventory shard.
+    pub fn mirror_stock(&self, id: ProductId, stock: StockLevel) {
+        let mut state = self.write();
+        if let Some(entry) = state.products.get_mut(&id) {
+            // Text is unchanged: swap the entry without re-indexing.
+            *entry = Arc::new(ProductEntry::new(entry.product.clone(), stock));
+        }
+    }
+
     /// Writes a whole catalog in one batch (demo seeding).
     pub async fn seed(
         &self,

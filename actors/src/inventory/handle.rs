@@ -1,0 +1,181 @@
+//! `InventoryHandle`: the typed API to the inventory shards.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use futures::future::join_all;
+use ractor::rpc::CallResult;
+use ractor::{ActorRef, RpcReplyPort};
+use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
+
+use super::actor::InventoryMsg;
+use super::{InventoryError, shard_of};
+
+/// Current actor of each shard; the supervisor replaces an entry when it
+/// restarts that shard.
+pub(crate) type Directory = Arc<RwLock<Vec<Option<ActorRef<InventoryMsg>>>>>;
+
+/// How long a call waits for a shard that is restarting.
+const RESTART_WAIT: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct InventoryHandle {
+    pub(crate) directory: Directory,
+    timeout: Duration,
+}
+
+impl InventoryHandle {
+    pub(crate) fn new(directory: Directory, timeout: Duration) -> Self {
+        Self { directory, timeout }
+    }
+
+    pub fn shards(&self) -> usize {
+        self.directory.read().map(|d| d.len()).unwrap_or(0)
+    }
+
+    /// Holds every line for `order` until `expires_at`, or nothing: if any shard
+    /// refuses, what the others held is released before this returns.
+    pub async fn reserve(
+        &self,
+        order: OrderId,
+        lines: &[(ProductId, u32)],
+        expires_at: Timestamp,
+    ) -> Result<(), InventoryError> {
+        let groups = self.by_shard(lines.iter().map(|(p, q)| (*p, *q)));
+        let calls = groups.iter().map(|(shard, lines)| {
+            self.call(*shard, |reply| InventoryMsg::Reserve {
+                order,
+                lines: lines.clone(),
+                expires_at,
+                reply,
+            })
+        });
+        let results = join_all(calls).await;
+        let Some(failure) = results.iter().find_map(|r| r.as_ref().err()).cloned() else {
+            return Ok(());
+        };
+        let held: Vec<usize> = groups
+            .keys()
+            .zip(&results)
+            .filter(|(_, r)| r.is_ok())
+            .map(|(s, _)| *s)
+            .collect();
+        for shard in held {
+            // Best effort: a hold that cannot be released now expires anyway.
+            if let Err(e) = self.settle_shard(shard, order, false).await {
+                tracing::warn!(%order, shard, error = %e, "rollback of a partial reservation failed");
+            }
+        }
+        Err(failure)
+    }
+
+    /// Gives back what `order` holds on `products`. Idempotent.
+    pub async fn release(
+        &self,
+        order: OrderId,
+        products: &[ProductId],
+    ) -> Result<(), InventoryError> {
+        self.settle(order, products, false).await
+    }
+
+    /// Turns what `order` holds on `products` into sales. Idempotent.
+    pub async fn commit(
+        &self,
+        order: OrderId,
+        products: &[ProductId],
+    ) -> Result<(), InventoryError> {
+        self.settle(order, products, true).await
+    }
+
+    /// Sets the units available for sale, keeping reserved and sold units.
+    pub async fn set_available(
+        &self,
+        product: ProductId,
+        available: StockCount,
+    ) -> Result<StockLevel, InventoryError> {
+        let shard = shard_of(product, self.shards());
+        self.call(shard, |reply| InventoryMsg::SetAvailable {
+            product,
+            available,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn level(&self, product: ProductId) -> Result<StockLevel, InventoryError> {
+        let shard = shard_of(product, self.shards());
+        self.call(shard, |reply| InventoryMsg::Level { product, reply })
+            .await
+    }
+
+    async fn settle(
+        &self,
+        order: OrderId,
+        products: &[ProductId],
+        sold: bool,
+    ) -> Result<(), InventoryError> {
+        let shards = self.by_shard(products.iter().map(|p| (*p, 0)));
+        let results = join_all(shards.keys().map(|s| self.settle_shard(*s, order, sold))).await;
+        results.into_iter().collect()
+    }
+
+    async fn settle_shard(
+        &self,
+        shard: usize,
+        order: OrderId,
+        sold: bool,
+    ) -> Result<(), InventoryError> {
+        self.call(shard, |reply| InventoryMsg::Settle { order, sold, reply })
+            .await
+    }
+
+    fn by_shard(
+        &self,
+        lines: impl Iterator<Item = (ProductId, u32)>,
+    ) -> BTreeMap<usize, Vec<(ProductId, u32)>> {
+        let shards = self.shards();
+        let mut groups: BTreeMap<usize, Vec<(ProductId, u32)>> = BTreeMap::new();
+        for (product, quantity) in lines {
+            groups
+                .entry(shard_of(product, shards))
+                .or_default()
+                .push((product, quantity));
+        }
+        groups
+    }
+
+    /// Calls `shard`, waiting out a restart (up to [`RESTART_WAIT`]).
+    async fn call<T: Send + 'static>(
+        &self,
+        shard: usize,
+        build: impl Fn(RpcReplyPort<Result<T, InventoryError>>) -> InventoryMsg,
+    ) -> Result<T, InventoryError> {
+        let deadline = tokio::time::Instant::now() + RESTART_WAIT;
+        loop {
+            let actor = self
+                .directory
+                .read()
+                .ok()
+                .and_then(|d| d.get(shard).cloned().flatten());
+            if let Some(actor) = actor {
+                match actor.call(&build, Some(self.timeout)).await {
+                    Ok(CallResult::Success(result)) => return result,
+                    Ok(CallResult::Timeout) => {
+                        return Err(InventoryError::Unavailable(format!(
+                            "shard {shard} timed out"
+                        )));
+                    }
+                    // The actor stopped (crashed) before answering: retry on its successor.
+                    Ok(CallResult::SenderError) | Err(_) => {}
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(InventoryError::Unavailable(format!(
+                    "shard {shard} is not running"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The stock arithmetic of one inventory shard, free of I/O: plans changes
+//! against the current levels and applies them once they are durable.
+
+use std::collections::HashMap;
+
+use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
+
+use super::InventoryError;
+use crate::store::{Hold, InventoryChange};
+
+#[derive(Debug, Default)]
+pub(crate) struct Ledger {
+    pub(crate) levels: HashMap<ProductId, StockLevel>,
+    pub(crate) holds: HashMap<OrderId, Vec<Hold>>,
+}
+
+impl Ledger {
+    pub(crate) fn level(&self, product: ProductId) -> StockLevel {
+        self.levels.get(&product).copied().unwrap_or_default()
+    }
+
+    pub(crate) fn holds_count(&self) -> usize {
+        self.holds.values().map(Vec::len).sum()
+    }
+
+    /// Holds `lines` for `order`, all or nothing. `Ok(None)` when the order already
+    /// holds stock here (a retry), so reserving twice never takes twice.
+    pub(crate) fn plan_reserve(
+        &self,
+        order: OrderId,
+        lines: &[(ProductId, u32)],
+        expires_at: Timestamp,
+    ) -> Result<Option<InventoryChange>, InventoryError> {
+        if self.holds.contains_key(&order) {
+            return Ok(None);
+        }
+        let mut wanted: HashMap<ProductId, u64> = HashMap::new();
+        for (product, quantity) in lines {
+            *wanted.entry(*product).or_default() += u64::from(*quantity);
+        }
+        let mut change = InventoryChange::default();
+        for (product, quantity) in wanted {
+            let level = self.level(product);
+            if level.available() < quantity {
+                return Err(InventoryError::OutOfStock {
+                    product,
+                    available: level.available(),
+                });
+            }
+            let quantity = u32::try_from(quantity).map_err(|_| InventoryError::OutOfStock {
+                product,
+                available: level.available(),
+            })?;
+            let next = StockLevel {
+                reserved: level.reserved + u64::from(quantity),
+                ..level
+            };
+            change.levels.push((product, next));
+            change.add_holds.push(Hold {
+                order,
+                product,
+                quantity,
+                expires_at,
+            });
+        }
+        Ok(Some(change))
+    }
+
+    /// Gives back what `order` holds (`sold` false) or turns it into sales
+    /// (`sold` true). `None` when the order holds nothing here: already released
+    /// or committed, so both are idempotent.
+    pub(crate) fn plan_settle(&self, order: OrderId, sold: bool) -> Option<InventoryChange> {
+        self.plan_settle_matching(order, sold, |_| true)
+    }
+
+    /// Like [`Ledger::plan_settle`] for the holds `keep` selects (e.g. the ones
+    /// an expiry timer was set for).
+    pub(crate) fn plan_settle_matching(
+        &self,
+        order: OrderId,
+        sold: bool,
+        keep: impl Fn(&Hold) -> bool,
+    ) -> Option<InventoryChange> {
+        let holds: Vec<&Hold> = self.holds.get(&order)?.iter().filter(|h| keep(h)).collect();
+        if holds.is_empty() {
+            return None;
+        }
+        let mut change = InventoryChange::default();
+        for hold in holds {
+            let level = self.level(hold.product);
+            let quantity = u64::from(hold.quantity);
+            let next = StockLevel {
+                reserved: level.reserved.saturating_sub(quantity),
+                sold: level.sold + if sold { quantity } else { 0 },
+                ..level
+            };
+            change.levels.push((hold.product, next));
+            change.remove_holds.push((order, hold.product));
+        }
+        Some(change)
+    }
+
+    pub(crate) fn plan_set_available(
+        &self,
+        product: ProductId,
+        available: StockCount,
+    ) -> InventoryChange {
+        InventoryChange {
+            levels: vec![(product, self.level(product).with_available(available))],
+            ..Default::default()
+        }
+    }
+
+    /// Applies a change that the store has made durable.
+    pub(crate) fn apply(&mut self, change: &InventoryChange) {
+        for (product, level) in &change.levels {
+            self.levels.insert(*product, *level);
+        }
+        for (order, product) in &change.remove_holds {
+            if let Some(holds) = self.holds.get_mut(order) {
+                holds.retain(|h| h.product != *product);
+                if holds.is_empty() {
+                    self.holds.remove(order);
+                }
+            }
+        }
+        for hold in &change.add_holds {
+            self.holds.entry(hold.order).or_default().push(*hold);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    fn stock(ledger: &mut Ledger, product: ProductId, units: u64) {
+        ledger.levels.insert(
+            product,
+            StockLevel {
+                on_hand: units,
+                ..Default::default()
+            },
+        );
+    }
+
+    fn invariant(ledger: &Ledger) {
+        for (product, level) in &ledger.levels {
+            let held: u64 = ledger
+                .holds
+                .values()
+                .flatten()
+                .filter(|h| h.product == *product)
+                .map(|h| u64::from(h.quantity))
+                .sum();
+            assert_eq!(level.reserved, held, "reserved equals what holds say");
+            assert_eq!(
+                level.on_hand,
+                level.available() + level.reserved + level.sold
+            );
+        }
+    }
+
+    #[test]
+    fn reserve_is_all_or_nothing_and_idempotent() {
+        let (a, b) = (ProductId::new(), ProductId::new());
+        let mut ledger = Ledger::default();
+        stock(&mut ledger, a, 5);
+        stock(&mut ledger, b, 1);
+        let now = OffsetDateTime::now_utc();
+        let order = OrderId::new();
+        let too_many = ledger.plan_reserve(order, &[(a, 2), (b, 2)], now);
+        assert_eq!(
+            too_many,
+            Err(InventoryError::OutOfStock {
+                product: b,
+                available: 1
+            })
+        );
+        // Lines of one product add up.
+        let split = ledger.plan_reserve(order, &[(a, 3), (a, 3)], now);
+        assert!(matches!(split, Err(InventoryError::OutOfStock { .. })));
+        let change = ledger.plan_reserve(order, &[(a, 2), (b, 1)], now);
+        let change = change.ok().flatten().unwrap_or_default();
+        ledger.apply(&change);
+        assert_eq!(ledger.level(a).available(), 3);
+        assert_eq!(ledger.plan_reserve(order, &[(a, 2), (b, 1)], now), Ok(None));
+        invariant(&ledger);
+    }
+
+    #[test]
+    fn release_and_commit_settle_once() {
+        let a = ProductId::new();
+        let mut ledger = Ledger::default();
+        stock(&mut ledger, a, 10);
+        let now = OffsetDateTime::now_utc();
+        let (paid, abandoned) = (OrderId::new(), OrderId::new());
+        for order in [paid, abandoned] {
+            let change = ledger
+                .plan_reserve(order, &[(a, 3)], now)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
+            ledger.apply(&change);
+        }
+        let commit = ledger.plan_settle(paid, true).unwrap_or_default();
+        ledger.apply(&commit);
+        let release = ledger.plan_settle(abandoned, false).unwrap_or_default();
+        ledger.apply(&release);
+        assert_eq!(ledger.plan_settle(paid, true), None);
+        assert_eq!(ledger.plan_settle(abandoned, false), None);
+        assert_eq!(
+            ledger.level(a),
+            StockLevel {
+                on_hand: 10,
+                reserved: 0,
+                sold: 3
+            }
+        );
+        invariant(&ledger);
+    }
+
+    #[test]
+    fn setting_available_keeps_holds() {
+        let a = ProductId::new();
+        let mut ledger = Ledger::default();
+        stock(&mut ledger, a, 4);
+        let now = OffsetDateTime::now_utc();
+        let change = ledger
+            .plan_reserve(OrderId::new(), &[(a, 4)], now)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        ledger.apply(&change);
+        let target = StockCount::new(7).unwrap_or_else(|e| panic!("{e}"));
+        let restock = ledger.plan_set_available(a, target);
+        ledger.apply(&restock);
+        assert_eq!(ledger.level(a).available(), 7);
+        assert_eq!(ledger.level(a).reserved, 4);
+        invariant(&ledger);
+    }
+}

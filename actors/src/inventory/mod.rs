@@ -1,0 +1,35 @@
+//! Inventory shards: the only owners of stock. Products are spread over N shards
+//! by id; each shard serialises every change to its products, so two buyers can
+//! never take the same unit and no lock is needed. A reservation across shards is
+//! all or nothing: a refusal in one shard releases what the others took.
+
+mod actor;
+mod handle;
+mod ledger;
+mod supervisor;
+#[cfg(test)]
+mod tests;
+
+use souk_models::ProductId;
+
+use crate::store::StoreError;
+pub use handle::InventoryHandle;
+pub use supervisor::InventorySupervisor;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InventoryError {
+    #[error("product {product} has only {available} available")]
+    OutOfStock { product: ProductId, available: u64 },
+    /// The shard did not answer in time or is restarting; nothing was changed
+    /// by this call (a later retry is safe: reservations are idempotent).
+    #[error("inventory unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The shard that owns `product`. UUIDv7 ends in random bits, so products spread
+/// evenly.
+pub fn shard_of(product: ProductId, shards: usize) -> usize {
+    (product.as_uuid().as_u128() % shards.max(1) as u128) as usize
+}

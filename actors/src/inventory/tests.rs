@@ -1,0 +1,341 @@
+//! Inventory shards over the in-memory store: no overselling under contention,
+//! all-or-nothing across shards, idempotent settling, durable expiry, crashes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use souk_models::{OrderId, ProductId, StockCount, StockLevel};
+use time::OffsetDateTime;
+
+use super::actor::InventoryMsg;
+use super::{InventoryError, InventoryHandle, InventorySupervisor, shard_of};
+use crate::store::{CatalogStore, InventoryStore, MemoryStore, Store};
+
+const SHARDS: usize = 4;
+
+async fn start(
+    store: &Arc<MemoryStore>,
+) -> (
+    InventoryHandle,
+    ractor::ActorRef<super::supervisor::SupervisorMsg>,
+) {
+    let store: Arc<dyn Store> = store.clone();
+    InventorySupervisor::start(store, None, SHARDS, Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn stocked(store: &MemoryStore, units: u64) -> ProductId {
+    let id = ProductId::new();
+    let level = StockLevel {
+        on_hand: units,
+        ..Default::default()
+    };
+    store
+        .put_stock(id, &level)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    id
+}
+
+/// Two products that live on different shards.
+async fn on_two_shards(store: &MemoryStore, a_units: u64, b_units: u64) -> (ProductId, ProductId) {
+    let a = stocked(store, a_units).await;
+    loop {
+        let b = stocked(store, b_units).await;
+        if shard_of(b, SHARDS) != shard_of(a, SHARDS) {
+            return (a, b);
+        }
+    }
+}
+
+fn later(minutes: i64) -> time::OffsetDateTime {
+    OffsetDateTime::now_utc() + time::Duration::minutes(minutes)
+}
+
+async fn level(handle: &InventoryHandle, product: ProductId) -> StockLevel {
+    handle
+        .level(product)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The invariant from the store's point of view: levels add up and every
+/// reserved unit is a stored hold.
+async fn assert_invariant(store: &MemoryStore, product: ProductId, on_hand: u64) {
+    let level = store
+        .get_stock(product)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let held: u64 = store
+        .list_holds()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h.product == product)
+        .map(|h| u64::from(h.quantity))
+        .sum();
+    assert_eq!(level.on_hand, on_hand);
+    assert_eq!(
+        level.on_hand,
+        level.available() + level.reserved + level.sold
+    );
+    assert_eq!(level.reserved, held);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_buyers_share_fifty_units_exactly() {
+    let store = Arc::new(MemoryStore::new());
+    let (handle, _sup) = start(&store).await;
+    let product = stocked(&store, 50).await;
+    let buyers: Vec<_> = (0..500)
+        .map(|_| {
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                handle
+                    .reserve(OrderId::new(), &[(product, 1)], later(15))
+                    .await
+            })
+        })
+        .collect();
+    let mut won = 0;
+    for buyer in buyers {
+        match buyer.await.unwrap_or_else(|e| panic!("{e}")) {
+            Ok(()) => won += 1,
+            Err(InventoryError::OutOfStock { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(won, 50);
+    assert_eq!(
+        level(&handle, product).await,
+        StockLevel {
+            on_hand: 50,
+            reserved: 50,
+            sold: 0
+        }
+    );
+    assert_invariant(&store, product, 50).await;
+}
+
+#[tokio::test]
+async fn a_refusal_in_one_shard_releases_the_others() {
+    let store = Arc::new(MemoryStore::new());
+    let (handle, _sup) = start(&store).await;
+    let (plenty, scarce) = on_two_shards(&store, 10, 1).await;
+    let order = OrderId::new();
+    let refused = handle
+        .reserve(order, &[(plenty, 3), (scarce, 2)], later(15))
+        .await;
+    assert_eq!(
+        refused,
+        Err(InventoryError::OutOfStock {
+            product: scarce,
+            available: 1
+        })
+    );
+    assert_eq!(
+        level(&handle, plenty).await.available(),
+        10,
+        "nothing stays held"
+    );
+    assert!(store.list_holds().await.unwrap_or_default().is_empty());
+    handle
+        .reserve(order, &[(plenty, 3), (scarce, 1)], later(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_invariant(&store, plenty, 10).await;
+    assert_invariant(&store, scarce, 1).await;
+}
+
+#[tokio::test]
+async fn reserve_release_and_commit_are_idempotent() {
+    let store = Arc::new(MemoryStore::new());
+    let (handle, _sup) = start(&store).await;
+    let (a, b) = on_two_shards(&store, 5, 5).await;
+    let (paid, abandoned) = (OrderId::new(), OrderId::new());
+    for _ in 0..2 {
+        handle
+            .reserve(paid, &[(a, 2), (b, 1)], later(15))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        handle
+            .reserve(abandoned, &[(a, 1)], later(15))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(
+        level(&handle, a).await.reserved,
+        3,
+        "a repeated reservation takes nothing more"
+    );
+    for _ in 0..2 {
+        handle
+            .commit(paid, &[a, b])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        handle
+            .release(abandoned, &[a])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Releasing a committed order does not return sold units.
+    handle
+        .release(paid, &[a, b])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        level(&handle, a).await,
+        StockLevel {
+            on_hand: 5,
+            reserved: 0,
+            sold: 2
+        }
+    );
+    assert_eq!(
+        level(&handle, b).await,
+        StockLevel {
+            on_hand: 5,
+            reserved: 0,
+            sold: 1
+        }
+    );
+    assert_invariant(&store, a, 5).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn unpaid_holds_expire_and_paid_ones_do_not() {
+    let store = Arc::new(MemoryStore::new());
+    let (handle, _sup) = start(&store).await;
+    let product = stocked(&store, 4).await;
+    let (unpaid, paid) = (OrderId::new(), OrderId::new());
+    handle
+        .reserve(unpaid, &[(product, 1)], later(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    handle
+        .reserve(paid, &[(product, 2)], later(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    handle
+        .commit(paid, &[product])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_secs(14 * 60)).await;
+    assert_eq!(level(&handle, product).await.reserved, 1, "not yet");
+    tokio::time::sleep(Duration::from_secs(2 * 60)).await;
+    assert_eq!(
+        level(&handle, product).await,
+        StockLevel {
+            on_hand: 4,
+            reserved: 0,
+            sold: 2
+        }
+    );
+    assert_invariant(&store, product, 4).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn expiry_is_rearmed_after_a_restart() {
+    let store = Arc::new(MemoryStore::new());
+    let product = stocked(&store, 3).await;
+    {
+        let (handle, supervisor) = start(&store).await;
+        handle
+            .reserve(OrderId::new(), &[(product, 3)], later(15))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        supervisor
+            .stop_and_wait(None, None)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (handle, _sup) = start(&store).await;
+    assert_eq!(
+        level(&handle, product).await.reserved,
+        3,
+        "holds survive the restart"
+    );
+    tokio::time::sleep(Duration::from_secs(16 * 60)).await;
+    assert_eq!(
+        level(&handle, product).await.available(),
+        3,
+        "and still expire"
+    );
+}
+
+#[tokio::test]
+async fn a_crashed_shard_restarts_with_its_state() {
+    let store = Arc::new(MemoryStore::new());
+    let (handle, _sup) = start(&store).await;
+    let product = stocked(&store, 10).await;
+    handle
+        .reserve(OrderId::new(), &[(product, 4)], later(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let shard = shard_of(product, SHARDS);
+    let actor = handle.directory.read().ok().and_then(|d| d[shard].clone());
+    actor.map(|a| a.send_message(InventoryMsg::Crash));
+    // The next request reaches the restarted shard, which reloaded its state.
+    assert_eq!(
+        level(&handle, product).await,
+        StockLevel {
+            on_hand: 10,
+            reserved: 4,
+            sold: 0
+        }
+    );
+    handle
+        .reserve(OrderId::new(), &[(product, 6)], later(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let more = handle
+        .reserve(OrderId::new(), &[(product, 1)], later(15))
+        .await;
+    assert!(matches!(more, Err(InventoryError::OutOfStock { .. })));
+    assert_invariant(&store, product, 10).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restocking_races_checkouts_without_overselling() {
+    let store = Arc::new(MemoryStore::new());
+    let (handle, _sup) = start(&store).await;
+    let product = stocked(&store, 0).await;
+    let seller = {
+        let handle = handle.clone();
+        tokio::spawn(async move {
+            for available in [5, 0, 3, 0, 2] {
+                let units = StockCount::new(available).unwrap_or_else(|e| panic!("{e}"));
+                handle
+                    .set_available(product, units)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let buyers: Vec<_> = (0..200)
+        .map(|_| {
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                handle
+                    .reserve(OrderId::new(), &[(product, 1)], later(15))
+                    .await
+                    .is_ok()
+            })
+        })
+        .collect();
+    let mut won = 0u64;
+    for buyer in buyers {
+        won += u64::from(buyer.await.unwrap_or(false));
+    }
+    seller.await.unwrap_or_else(|e| panic!("{e}"));
+    let final_level = level(&handle, product).await;
+    assert_eq!(final_level.reserved, won);
+    assert_eq!(
+        final_level.on_hand,
+        final_level.available() + final_level.reserved + final_level.sold
+    );
+}
