@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use souk_actors::{CatalogError, StoreError};
+use souk_actors::{CatalogError, InventoryError, StoreError};
 
 use crate::middleware::request_id;
 
@@ -187,6 +187,17 @@ impl From<CatalogError> for ApiError {
                 Self::unprocessable("too_many_images", detail).with_field("images")
             }
             CatalogError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<InventoryError> for ApiError {
+    fn from(e: InventoryError) -> Self {
+        let detail = e.to_string();
+        match e {
+            InventoryError::OutOfStock { .. } => Self::conflict("out_of_stock", detail),
+            InventoryError::Unavailable(_) => Self::unavailable(e),
+            InventoryError::Store(e) => e.into(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use souk_actors::{Catalog, Store};
+use souk_actors::{Catalog, InventoryHandle, Store};
 
 use crate::auth::Sessions;
 use crate::config::GatewayConfig;
@@ -13,6 +13,7 @@ use crate::middleware::rate_limit::RateLimiter;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
+    pub inventory: InventoryHandle,
     pub config: Arc<GatewayConfig>,
     pub sessions: Arc<Sessions>,
     pub limiter: Arc<RateLimiter>,

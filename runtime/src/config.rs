@@ -26,6 +26,13 @@ pub struct MarketplaceConfig {
     pub currency: Currency,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryConfig {
+    pub shards: usize,
+    pub call_timeout_ms: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
@@ -45,6 +52,7 @@ pub struct LogConfig {
 pub struct Config {
     pub server: ServerConfig,
     pub marketplace: MarketplaceConfig,
+    pub inventory: InventoryConfig,
     pub auth: AuthConfig,
     pub rate_limit: RateLimitConfig,
     pub http: HttpConfig,
@@ -112,6 +120,15 @@ impl Config {
             return Err(invalid(
                 "auth.jwt_secret",
                 "must be at least 32 bytes (or empty to generate one)",
+            ));
+        }
+        if !(1..=1024).contains(&self.inventory.shards) {
+            return Err(invalid("inventory.shards", "must be between 1 and 1024"));
+        }
+        if !(100..=60_000).contains(&self.inventory.call_timeout_ms) {
+            return Err(invalid(
+                "inventory.call_timeout_ms",
+                "must be between 100 and 60000",
             ));
         }
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
@@ -274,6 +291,7 @@ mod tests {
         );
         assert!(err(&[("SOUK__AUTH__JWT_SECRET", "short")]).contains("auth.jwt_secret"));
         assert!(err(&[("SOUK__HTTP__SURPRISE", "1")]).contains("surprise"));
+        assert!(err(&[("SOUK__INVENTORY__SHARDS", "0")]).contains("inventory.shards"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use souk_actors::{Catalog, Store};
+use souk_actors::{Catalog, InventorySupervisor, Store};
 use souk_gateway::AppState;
 use souk_gateway::auth::Sessions;
 use souk_gateway::middleware::rate_limit::RateLimiter;
@@ -26,6 +26,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Arc<EmbeddedStore>,
+    /// Root of the inventory shards' supervision tree.
+    inventory: ractor::ActorCell,
     config: Config,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
 }
@@ -48,6 +50,14 @@ impl Application {
         } else {
             None
         };
+        let (inventory, inventory_supervisor) = InventorySupervisor::start(
+            dyn_store.clone(),
+            Some(catalog.clone()),
+            config.inventory.shards,
+            Duration::from_millis(config.inventory.call_timeout_ms),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start the inventory shards: {e}"))?;
         let secret = jwt_secret(&config, data_dir)?;
         let gateway = config.gateway(secret);
         let state = AppState {
@@ -56,6 +66,7 @@ impl Application {
             config: Arc::new(gateway),
             store: dyn_store.clone(),
             catalog,
+            inventory,
             metrics,
         };
         spawn_token_purge(dyn_store);
@@ -66,6 +77,7 @@ impl Application {
             listener,
             router: souk_gateway::app(state),
             store,
+            inventory: inventory_supervisor,
             config,
             demo_accounts,
         })
@@ -80,7 +92,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
-    /// requests finish (up to the grace period) and closes the store.
+    /// requests finish (up to the grace period), stops the actors and closes
+    /// the store.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -103,6 +116,9 @@ impl Application {
                 .context("server task failed")?
                 .context("server failed")?,
             Err(_) => tracing::warn!("in-flight requests did not finish within the grace period"),
+        }
+        if let Err(e) = self.inventory.stop_and_wait(None, Some(grace)).await {
+            tracing::warn!(error = %e, "inventory shards did not stop cleanly");
         }
         self.store.close().await;
         tracing::info!("store closed; bye");

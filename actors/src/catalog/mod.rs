@@ -258,21 +258,6 @@ impl Catalog {
         .await
     }
 
-    /// Sets how many units are available, keeping reserved and sold units.
-    pub async fn set_stock(
-        &self,
-        caller: Caller,
-        id: ProductId,
-        available: StockCount,
-    ) -> Result<Arc<ProductEntry>, CatalogError> {
-        let _guard = self.lock(id).await;
-        let entry = self.owned(caller, id)?;
-        let stock = entry.stock.with_available(available);
-        self.store.put_stock(id, &stock).await?;
-        let product = entry.product.clone();
-        Ok(self.write().insert(ProductEntry::new(product, stock)))
-    }
-
     /// Shows a new stock level decided by the product's inventory shard.
     pub fn mirror_stock(&self, id: ProductId, stock: StockLevel) {
         let mut state = self.write();
@@ -306,7 +291,7 @@ impl Catalog {
         change: impl FnOnce(&mut Product, Timestamp) -> bool,
     ) -> Result<Arc<ProductEntry>, CatalogError> {
         let _guard = self.lock(id).await;
-        let entry = self.owned(caller, id)?;
+        let entry = self.managed(caller, id)?;
         let mut product = entry.product.clone();
         let now = OffsetDateTime::now_utc();
         if !change(&mut product, now) {
@@ -320,7 +305,11 @@ impl Catalog {
 
     /// The entry if `caller` may change it. Archived products of others are
     /// reported missing so their existence does not leak.
-    fn owned(&self, caller: Caller, id: ProductId) -> Result<Arc<ProductEntry>, CatalogError> {
+    pub fn managed(
+        &self,
+        caller: Caller,
+        id: ProductId,
+    ) -> Result<Arc<ProductEntry>, CatalogError> {
         let entry = self
             .read()
             .products

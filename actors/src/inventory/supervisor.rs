@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
+use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 
 use super::actor::{InventoryArgs, InventoryShard};
 use super::handle::{Directory, InventoryHandle};
@@ -40,7 +40,7 @@ impl InventorySupervisor {
         catalog: Option<Arc<Catalog>>,
         shards: usize,
         call_timeout: Duration,
-    ) -> Result<(InventoryHandle, ActorRef<SupervisorMsg>), ActorProcessingErr> {
+    ) -> Result<(InventoryHandle, ActorCell), ActorProcessingErr> {
         let shards = shards.max(1);
         let directory: Directory = Arc::new(RwLock::new(vec![None; shards]));
         let base = InventoryArgs {
@@ -54,7 +54,10 @@ impl InventorySupervisor {
             directory: directory.clone(),
         };
         let (supervisor, _) = Actor::spawn(None, InventorySupervisor, args).await?;
-        Ok((InventoryHandle::new(directory, call_timeout), supervisor))
+        Ok((
+            InventoryHandle::new(directory, call_timeout),
+            supervisor.get_cell(),
+        ))
     }
 }
 

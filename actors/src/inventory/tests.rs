@@ -13,12 +13,7 @@ use crate::store::{CatalogStore, InventoryStore, MemoryStore, Store};
 
 const SHARDS: usize = 4;
 
-async fn start(
-    store: &Arc<MemoryStore>,
-) -> (
-    InventoryHandle,
-    ractor::ActorRef<super::supervisor::SupervisorMsg>,
-) {
+async fn start(store: &Arc<MemoryStore>) -> (InventoryHandle, ractor::ActorCell) {
     let store: Arc<dyn Store> = store.clone();
     InventorySupervisor::start(store, None, SHARDS, Duration::from_secs(5))
         .await

@@ -187,11 +187,8 @@ async fn set_stock(
     ApiJson(req): ApiJson<SetStock>,
 ) -> Result<Json<StockLevelView>, ApiError> {
     user.require(&[Role::Seller, Role::Admin])?;
-    let entry = state
-        .catalog
-        .set_stock(user.caller(), id, req.available)
-        .await?;
-    let s = entry.stock;
+    state.catalog.managed(user.caller(), id)?;
+    let s = state.inventory.set_available(id, req.available).await?;
     Ok(Json(StockLevelView {
         product_id: id,
         available: s.available(),
