@@ -3,12 +3,16 @@
 //! `store` defines what the runtime's storage backends must provide (ports); the
 //! runtime implements them (embedded redb, ScyllaDB). `catalog` is the in-memory
 //! read model of products, categories and stock that serves browsing and search.
-//! `inventory` holds the ractor shards that own stock.
+//! `inventory` holds the ractor shards that own stock; `cart` the shoppers'
+//! carts, as virtual actors (see `directory`).
 
+pub mod cart;
 pub mod catalog;
+mod directory;
 pub mod inventory;
 pub mod store;
 
+pub use cart::{CartError, CartHandle, LineChange};
 pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor};
 pub use store::{Store, StoreError};

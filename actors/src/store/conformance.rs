@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use souk_models::{
-    Address, AddressId, AddressInput, Attributes, Category, CategorySlug, Currency, Description,
-    DisplayName, Email, Money, OrderId, Product, ProductId, ProductStatus, Rating, Role,
-    StockLevel, Tier, Title, User, UserId,
+    Address, AddressId, AddressInput, Attributes, Cart, CartLine, Category, CategorySlug, Currency,
+    Description, DisplayName, Email, Money, OrderId, Product, ProductId, ProductStatus, Quantity,
+    Rating, Role, StockLevel, Tier, Title, User, UserId,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -27,7 +27,7 @@ macro_rules! store_conformance_suite {
             list_users_paginates_and_filters, addresses_are_owned_and_bounded,
             refresh_rotation_and_reuse, concurrent_rotation_has_one_winner,
             expired_refresh_tokens_are_invalid_and_purged, catalog_round_trip, meta_round_trip,
-            inventory_changes_are_atomic_and_listed);
+            inventory_changes_are_atomic_and_listed, carts_round_trip);
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
         $(
@@ -487,4 +487,32 @@ pub async fn inventory_changes_are_atomic_and_listed(store: Arc<dyn Store>) {
         ..Default::default()
     };
     ok(store.apply_inventory(&again).await);
+}
+
+pub async fn carts_round_trip(store: Arc<dyn Store>) {
+    let user = UserId::new();
+    assert_eq!(ok(store.get_cart(user).await), None);
+    let line = |n| CartLine {
+        product_id: ProductId::new(),
+        quantity: ok(Quantity::new(n)),
+    };
+    let mut cart = Cart {
+        user_id: user,
+        lines: vec![line(1), line(3)],
+        updated_at: OffsetDateTime::now_utc(),
+    };
+    ok(store.put_cart(&cart).await);
+    assert_eq!(ok(store.get_cart(user).await), Some(cart.clone()));
+    assert_eq!(
+        ok(store.get_cart(UserId::new()).await),
+        None,
+        "carts are per user"
+    );
+    cart.lines.clear();
+    ok(store.put_cart(&cart).await);
+    assert_eq!(
+        ok(store.get_cart(user).await),
+        None,
+        "an empty cart is deleted"
+    );
 }

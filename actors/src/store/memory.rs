@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use souk_models::{
-    Address, AddressId, Category, Email, OrderId, Product, ProductId, Role, StockLevel, Timestamp,
-    User, UserId,
+    Address, AddressId, Cart, Category, Email, OrderId, Product, ProductId, Role, StockLevel,
+    Timestamp, User, UserId,
 };
 use uuid::Uuid;
 
 use super::{
-    CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, RefreshToken, Rotation,
-    StoreError, TokenStore, UserStore,
+    CartStore, CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, RefreshToken,
+    Rotation, StoreError, TokenStore, UserStore,
 };
 
 #[derive(Default)]
@@ -27,6 +27,7 @@ struct Inner {
     products: BTreeMap<ProductId, Product>,
     stock: BTreeMap<ProductId, StockLevel>,
     holds: BTreeMap<(OrderId, ProductId), Hold>,
+    carts: HashMap<UserId, Cart>,
     meta: HashMap<String, String>,
 }
 
@@ -280,6 +281,23 @@ impl MetaStore for MemoryStore {
 
     async fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.lock().meta.insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl CartStore for MemoryStore {
+    async fn get_cart(&self, user: UserId) -> Result<Option<Cart>, StoreError> {
+        Ok(self.lock().carts.get(&user).cloned())
+    }
+
+    async fn put_cart(&self, cart: &Cart) -> Result<(), StoreError> {
+        let mut db = self.lock();
+        if cart.lines.is_empty() {
+            db.carts.remove(&cart.user_id);
+        } else {
+            db.carts.insert(cart.user_id, cart.clone());
+        }
         Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! Every backend (embedded, ScyllaDB) implements [`Store`] and passes the shared
 //! [`conformance`] suite. A method that returns `Ok` has made its write durable.
 
+mod carts;
 mod catalog;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -11,6 +12,7 @@ mod memory;
 mod tokens;
 mod users;
 
+pub use carts::CartStore;
 pub use catalog::CatalogStore;
 pub use inventory::{Hold, InventoryChange, InventoryStore};
 pub use memory::MemoryStore;
@@ -48,11 +50,11 @@ pub trait MetaStore: Send + Sync {
 /// Everything a backend provides. Implemented automatically for any type that
 /// implements each part.
 pub trait Store:
-    UserStore + TokenStore + CatalogStore + InventoryStore + MetaStore + 'static
+    UserStore + TokenStore + CatalogStore + InventoryStore + CartStore + MetaStore + 'static
 {
 }
 
 impl<T> Store for T where
-    T: UserStore + TokenStore + CatalogStore + InventoryStore + MetaStore + 'static
+    T: UserStore + TokenStore + CatalogStore + InventoryStore + CartStore + MetaStore + 'static
 {
 }

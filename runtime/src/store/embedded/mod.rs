@@ -6,6 +6,7 @@
 //! returned `Ok` is durable, and a thousand concurrent writers cost a handful of
 //! fsyncs rather than a thousand.
 
+mod carts;
 mod catalog;
 mod inventory;
 mod tables;

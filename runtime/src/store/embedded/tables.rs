@@ -24,6 +24,8 @@ pub const PRODUCTS: TableDefinition<u128, &[u8]> = TableDefinition::new("product
 pub const STOCK: TableDefinition<u128, &[u8]> = TableDefinition::new("stock");
 /// (order id, product id) → hold on that product's stock.
 pub const HOLDS: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("holds");
+/// user id → cart.
+pub const CARTS: TableDefinition<u128, &[u8]> = TableDefinition::new("carts");
 /// setting → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -39,6 +41,7 @@ pub fn create_all(db: &Database) -> Result<(), StoreError> {
     txn.open_table(PRODUCTS).map_err(io)?;
     txn.open_table(STOCK).map_err(io)?;
     txn.open_table(HOLDS).map_err(io)?;
+    txn.open_table(CARTS).map_err(io)?;
     txn.open_table(META).map_err(io)?;
     txn.commit().map_err(io)
 }

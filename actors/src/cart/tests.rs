@@ -1,0 +1,166 @@
+//! Cart rules, and the cart actor's lifecycle: persistence, passivation,
+//! crash recovery, serialised concurrent changes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use souk_models::{Cart, ProductId, UserId};
+use time::OffsetDateTime;
+
+use super::actor::CartMsg;
+use super::{CartError, CartHandle, LineChange, apply};
+use crate::store::{CartStore, MemoryStore};
+
+fn empty() -> Cart {
+    Cart {
+        user_id: UserId::new(),
+        lines: vec![],
+        updated_at: OffsetDateTime::now_utc(),
+    }
+}
+
+fn units(cart: &Cart, product: ProductId) -> u32 {
+    cart.lines
+        .iter()
+        .find(|l| l.product_id == product)
+        .map_or(0, |l| l.quantity.get())
+}
+
+#[test]
+fn lines_merge_shrink_and_respect_stock_and_bounds() {
+    let (a, b) = (ProductId::new(), ProductId::new());
+    let mut cart = empty();
+    assert_eq!(apply(&mut cart, a, LineChange::Add(2), 5), Ok(()));
+    assert_eq!(apply(&mut cart, a, LineChange::Add(2), 5), Ok(()));
+    assert_eq!(units(&cart, a), 4, "adding merges into one line");
+    assert_eq!(
+        apply(&mut cart, a, LineChange::Add(2), 5),
+        Err(CartError::InsufficientStock {
+            product: a,
+            available: 5
+        })
+    );
+    assert_eq!(
+        apply(&mut cart, a, LineChange::Set(1), 0),
+        Ok(()),
+        "lowering is allowed even when sold out"
+    );
+    assert_eq!(
+        apply(&mut cart, a, LineChange::Set(1000), 5000),
+        Err(CartError::TooManyUnits { max: 999 })
+    );
+    assert_eq!(apply(&mut cart, a, LineChange::Set(0), 5), Ok(()));
+    assert!(cart.lines.is_empty(), "zero removes the line");
+    assert_eq!(
+        apply(&mut cart, b, LineChange::Remove, 5),
+        Err(CartError::NotInCart(b))
+    );
+    for _ in 0..Cart::MAX_LINES {
+        assert_eq!(
+            apply(&mut cart, ProductId::new(), LineChange::Add(1), 1),
+            Ok(())
+        );
+    }
+    assert_eq!(
+        apply(&mut cart, b, LineChange::Add(1), 1),
+        Err(CartError::TooManyLines {
+            max: Cart::MAX_LINES
+        })
+    );
+}
+
+async fn carts(store: &Arc<MemoryStore>) -> CartHandle {
+    CartHandle::start(
+        store.clone(),
+        Duration::from_secs(60),
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_cart_passivates_and_comes_back_from_the_store() {
+    let store = Arc::new(MemoryStore::new());
+    let handle = carts(&store).await;
+    let (user, product) = (UserId::new(), ProductId::new());
+    handle
+        .change(user, product, LineChange::Add(3), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(handle.live(), 1);
+    let stored = store
+        .get_cart(user)
+        .await
+        .ok()
+        .flatten()
+        .map(|c| units(&c, product));
+    assert_eq!(stored, Some(3), "written through before answering");
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    tokio::task::yield_now().await;
+    assert_eq!(handle.live(), 0, "passivated after the idle time");
+    let cart = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(units(&cart, product), 3);
+    assert_eq!(handle.live(), 1, "activated again on demand");
+}
+
+#[tokio::test]
+async fn a_crashed_cart_comes_back_with_its_lines() {
+    let store = Arc::new(MemoryStore::new());
+    let handle = carts(&store).await;
+    let (user, product) = (UserId::new(), ProductId::new());
+    handle
+        .change(user, product, LineChange::Add(2), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let actor = handle
+        .directory
+        .get(user)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    actor
+        .send_message(CartMsg::Crash)
+        .unwrap_or_else(|_| panic!("send"));
+    let cart = handle
+        .change(user, product, LineChange::Add(1), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        units(&cart, product),
+        3,
+        "the next request sees the state from before the crash"
+    );
+    let current = handle
+        .directory
+        .get(user)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(
+        current.get_id(),
+        actor.get_id(),
+        "a new actor was activated"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_changes_to_one_cart_are_not_lost() {
+    let store = Arc::new(MemoryStore::new());
+    let handle = carts(&store).await;
+    let (user, product) = (UserId::new(), ProductId::new());
+    let adds: Vec<_> = (0..50)
+        .map(|_| {
+            let handle = handle.clone();
+            tokio::spawn(async move { handle.change(user, product, LineChange::Add(1), 100).await })
+        })
+        .collect();
+    for add in adds {
+        add.await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let cart = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(units(&cart, product), 50);
+    let cleared = handle.clear(user).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(cleared.lines.is_empty());
+    assert_eq!(store.get_cart(user).await.ok().flatten(), None);
+}

@@ -1,0 +1,155 @@
+//! Virtual actors: addressed by key, activated on first use (their state loaded
+//! in `pre_start`), passivated by themselves when idle, and simply activated
+//! again after a crash, with their state reloaded from the store.
+//!
+//! A `Directory` maps keys to live actors. Every actor is linked to the
+//! directory's watcher, which forgets actors as they stop and counts crashes.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SpawnErr, SupervisionEvent};
+
+const STRIPES: usize = 64;
+
+/// An actor kind that lives in a [`Directory`].
+pub(crate) trait Virtual: Actor {
+    type Key: Copy + Eq + Hash + Debug + Send + Sync + 'static;
+    /// Label for metrics, e.g. `cart`.
+    const KIND: &'static str;
+}
+
+struct Entries<A: Virtual> {
+    live: HashMap<A::Key, ActorRef<A::Msg>>,
+    ids: HashMap<ActorId, A::Key>,
+}
+
+type Shared<A> = Arc<Mutex<Entries<A>>>;
+
+fn lock<A: Virtual>(entries: &Shared<A>) -> MutexGuard<'_, Entries<A>> {
+    entries.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Builds the actor and its arguments for a key.
+pub(crate) type Factory<A> =
+    Arc<dyn Fn(<A as Virtual>::Key) -> (A, <A as Actor>::Arguments) + Send + Sync>;
+
+pub(crate) struct Directory<A: Virtual> {
+    entries: Shared<A>,
+    activation: Vec<tokio::sync::Mutex<()>>,
+    watcher: ActorCell,
+    factory: Factory<A>,
+}
+
+impl<A: Virtual> Directory<A> {
+    pub(crate) async fn start(factory: Factory<A>) -> Result<Self, SpawnErr> {
+        let entries: Shared<A> = Arc::new(Mutex::new(Entries {
+            live: HashMap::new(),
+            ids: HashMap::new(),
+        }));
+        let (watcher, _) = Actor::spawn(
+            None,
+            Watcher::<A>(std::marker::PhantomData),
+            entries.clone(),
+        )
+        .await?;
+        Ok(Self {
+            entries,
+            activation: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            watcher: watcher.get_cell(),
+            factory,
+        })
+    }
+
+    /// The live actor for `key`, activated if needed. Concurrent callers for one
+    /// key get the same actor.
+    pub(crate) async fn get(&self, key: A::Key) -> Result<ActorRef<A::Msg>, SpawnErr> {
+        if let Some(actor) = lock(&self.entries).live.get(&key) {
+            return Ok(actor.clone());
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut hasher);
+        let _guard = self.activation[(hasher.finish() as usize) % STRIPES]
+            .lock()
+            .await;
+        if let Some(actor) = lock(&self.entries).live.get(&key) {
+            return Ok(actor.clone());
+        }
+        let (actor, args) = (self.factory)(key);
+        let (actor, _) = Actor::spawn_linked(None, actor, args, self.watcher.clone()).await?;
+        let mut entries = lock(&self.entries);
+        entries.live.insert(key, actor.clone());
+        entries.ids.insert(actor.get_id(), key);
+        metrics::counter!("souk_actor_activations_total", "kind" => A::KIND).increment(1);
+        metrics::gauge!("souk_actors_alive", "kind" => A::KIND).set(entries.live.len() as f64);
+        Ok(actor)
+    }
+
+    /// Forgets `actor` if it is still the one registered for `key` (a caller saw
+    /// it stop before the watcher did).
+    pub(crate) fn forget(&self, key: A::Key, actor: &ActorRef<A::Msg>) {
+        let mut entries = lock(&self.entries);
+        if entries
+            .live
+            .get(&key)
+            .is_some_and(|a| a.get_id() == actor.get_id())
+        {
+            entries.live.remove(&key);
+        }
+    }
+
+    pub(crate) fn live(&self) -> usize {
+        lock(&self.entries).live.len()
+    }
+
+    /// Stops every actor of this kind and the watcher.
+    pub(crate) async fn stop(&self) {
+        let _ = self.watcher.stop_and_wait(None, None).await;
+    }
+}
+
+/// Receives the lifecycle events of every actor in one directory.
+struct Watcher<A: Virtual>(std::marker::PhantomData<fn() -> A>);
+
+impl<A: Virtual> Actor for Watcher<A> {
+    type Msg = ();
+    type State = Shared<A>;
+    type Arguments = Shared<A>;
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<()>,
+        entries: Shared<A>,
+    ) -> Result<Shared<A>, ActorProcessingErr> {
+        Ok(entries)
+    }
+
+    async fn handle_supervisor_evt(
+        &self,
+        _: ActorRef<()>,
+        event: SupervisionEvent,
+        entries: &mut Shared<A>,
+    ) -> Result<(), ActorProcessingErr> {
+        let (id, failed) = match &event {
+            SupervisionEvent::ActorTerminated(cell, _, _) => (cell.get_id(), None),
+            SupervisionEvent::ActorFailed(cell, error) => (cell.get_id(), Some(error.to_string())),
+            _ => return Ok(()),
+        };
+        let mut entries = lock(entries);
+        if let Some(key) = entries.ids.remove(&id) {
+            if entries.live.get(&key).is_some_and(|a| a.get_id() == id) {
+                entries.live.remove(&key);
+            }
+            if let Some(error) = failed {
+                tracing::error!(kind = A::KIND, ?key, %error, "actor failed; its next message re-activates it from the store");
+                metrics::counter!("souk_actor_restarts_total", "kind" => A::KIND).increment(1);
+            } else {
+                metrics::counter!("souk_actor_passivations_total", "kind" => A::KIND).increment(1);
+            }
+        }
+        metrics::gauge!("souk_actors_alive", "kind" => A::KIND).set(entries.live.len() as f64);
+        Ok(())
+    }
+}
