@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use souk_actors::{CatalogError, InventoryError, StoreError};
+use souk_actors::{CartError, CatalogError, InventoryError, StoreError};
 
 use crate::middleware::request_id;
 
@@ -198,6 +198,22 @@ impl From<InventoryError> for ApiError {
             InventoryError::OutOfStock { .. } => Self::conflict("out_of_stock", detail),
             InventoryError::Unavailable(_) => Self::unavailable(e),
             InventoryError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<CartError> for ApiError {
+    fn from(e: CartError) -> Self {
+        let detail = e.to_string();
+        match e {
+            CartError::TooManyUnits { .. } => {
+                Self::unprocessable("too_many_units", detail).with_field("quantity")
+            }
+            CartError::InsufficientStock { .. } => Self::conflict("insufficient_stock", detail),
+            CartError::TooManyLines { .. } => Self::conflict("cart_full", detail),
+            CartError::NotInCart(_) => Self::new(StatusCode::NOT_FOUND, "not_in_cart", detail),
+            CartError::Unavailable(_) => Self::unavailable(e),
+            CartError::Store(e) => e.into(),
         }
     }
 }

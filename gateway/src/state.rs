@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use souk_actors::{Catalog, InventoryHandle, Store};
+use souk_actors::{CartHandle, Catalog, InventoryHandle, Store};
 
 use crate::auth::Sessions;
 use crate::config::GatewayConfig;
@@ -14,6 +14,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
     pub inventory: InventoryHandle,
+    pub carts: CartHandle,
     pub config: Arc<GatewayConfig>,
     pub sessions: Arc<Sessions>,
     pub limiter: Arc<RateLimiter>,

@@ -28,9 +28,10 @@ pub struct MarketplaceConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct InventoryConfig {
-    pub shards: usize,
+pub struct ActorsConfig {
+    pub inventory_shards: usize,
     pub call_timeout_ms: u64,
+    pub idle_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -52,7 +53,7 @@ pub struct LogConfig {
 pub struct Config {
     pub server: ServerConfig,
     pub marketplace: MarketplaceConfig,
-    pub inventory: InventoryConfig,
+    pub actors: ActorsConfig,
     pub auth: AuthConfig,
     pub rate_limit: RateLimitConfig,
     pub http: HttpConfig,
@@ -122,14 +123,20 @@ impl Config {
                 "must be at least 32 bytes (or empty to generate one)",
             ));
         }
-        if !(1..=1024).contains(&self.inventory.shards) {
-            return Err(invalid("inventory.shards", "must be between 1 and 1024"));
-        }
-        if !(100..=60_000).contains(&self.inventory.call_timeout_ms) {
+        if !(1..=1024).contains(&self.actors.inventory_shards) {
             return Err(invalid(
-                "inventory.call_timeout_ms",
+                "actors.inventory_shards",
+                "must be between 1 and 1024",
+            ));
+        }
+        if !(100..=60_000).contains(&self.actors.call_timeout_ms) {
+            return Err(invalid(
+                "actors.call_timeout_ms",
                 "must be between 100 and 60000",
             ));
+        }
+        if !(1..=86_400).contains(&self.actors.idle_secs) {
+            return Err(invalid("actors.idle_secs", "must be between 1 and 86400"));
         }
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err(invalid(
@@ -291,7 +298,9 @@ mod tests {
         );
         assert!(err(&[("SOUK__AUTH__JWT_SECRET", "short")]).contains("auth.jwt_secret"));
         assert!(err(&[("SOUK__HTTP__SURPRISE", "1")]).contains("surprise"));
-        assert!(err(&[("SOUK__INVENTORY__SHARDS", "0")]).contains("inventory.shards"));
+        assert!(
+            err(&[("SOUK__ACTORS__INVENTORY_SHARDS", "0")]).contains("actors.inventory_shards")
+        );
     }
 
     #[test]

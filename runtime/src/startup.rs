@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use souk_actors::{Catalog, InventorySupervisor, Store};
+use souk_actors::{CartHandle, Catalog, InventorySupervisor, Store};
 use souk_gateway::AppState;
 use souk_gateway::auth::Sessions;
 use souk_gateway::middleware::rate_limit::RateLimiter;
@@ -28,6 +28,7 @@ pub struct Application {
     store: Arc<EmbeddedStore>,
     /// Root of the inventory shards' supervision tree.
     inventory: ractor::ActorCell,
+    carts: CartHandle,
     config: Config,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
 }
@@ -50,14 +51,19 @@ impl Application {
         } else {
             None
         };
+        let call_timeout = Duration::from_millis(config.actors.call_timeout_ms);
         let (inventory, inventory_supervisor) = InventorySupervisor::start(
             dyn_store.clone(),
             Some(catalog.clone()),
-            config.inventory.shards,
-            Duration::from_millis(config.inventory.call_timeout_ms),
+            config.actors.inventory_shards,
+            call_timeout,
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the inventory shards: {e}"))?;
+        let idle = Duration::from_secs(config.actors.idle_secs);
+        let carts = CartHandle::start(dyn_store.clone(), idle, call_timeout)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot start the carts: {e}"))?;
         let secret = jwt_secret(&config, data_dir)?;
         let gateway = config.gateway(secret);
         let state = AppState {
@@ -67,6 +73,7 @@ impl Application {
             store: dyn_store.clone(),
             catalog,
             inventory,
+            carts: carts.clone(),
             metrics,
         };
         spawn_token_purge(dyn_store);
@@ -78,6 +85,7 @@ impl Application {
             router: souk_gateway::app(state),
             store,
             inventory: inventory_supervisor,
+            carts,
             config,
             demo_accounts,
         })
@@ -117,6 +125,7 @@ impl Application {
                 .context("server failed")?,
             Err(_) => tracing::warn!("in-flight requests did not finish within the grace period"),
         }
+        self.carts.stop().await;
         if let Err(e) = self.inventory.stop_and_wait(None, Some(grace)).await {
             tracing::warn!(error = %e, "inventory shards did not stop cleanly");
         }

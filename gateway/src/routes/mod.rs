@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod cart;
 mod categories;
 mod health;
 mod listing;
@@ -19,6 +20,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(users::router())
         .merge(products::router())
+        .merge(cart::router())
         .merge(categories::router())
         .merge(seller::router())
         .merge(admin::router())

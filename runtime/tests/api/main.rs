@@ -4,6 +4,7 @@ mod helpers;
 
 mod addresses;
 mod auth;
+mod cart;
 mod catalog;
 mod matrix;
 mod platform;

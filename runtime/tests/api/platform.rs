@@ -119,22 +119,27 @@ async fn openapi_document_matches_the_routes() {
     }
     operations.sort();
     let expected = [
+        "DELETE /cart",
+        "DELETE /cart/items/{product_id}",
         "DELETE /products/{id}",
         "DELETE /users/me/addresses/{id}",
         "GET /admin/users",
         "GET /auth/me",
+        "GET /cart",
         "GET /categories",
         "GET /products",
         "GET /products/{id}",
         "GET /seller/products",
         "GET /users/me/addresses",
         "PATCH /admin/users/{id}",
+        "PATCH /cart/items/{product_id}",
         "PATCH /products/{id}",
         "PATCH /users/me",
         "POST /auth/login",
         "POST /auth/logout",
         "POST /auth/refresh",
         "POST /auth/register",
+        "POST /cart/items",
         "POST /products",
         "POST /users/me/addresses",
         "PUT /admin/categories/{slug}",
@@ -143,8 +148,10 @@ async fn openapi_document_matches_the_routes() {
     assert_eq!(operations, expected);
     for op in &operations {
         let (method, path) = op.split_once(' ').unwrap_or_default();
+        let id = uuid::Uuid::now_v7().to_string();
         let concrete = path
-            .replace("{id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{id}", &id)
+            .replace("{product_id}", &id)
             .replace("{slug}", "some-slug");
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let response = app
