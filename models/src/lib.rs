@@ -30,7 +30,8 @@ pub use ids::{AddressId, NotificationId, OrderId, PaymentId, ProductId, ReviewId
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use order::{
-    Order, OrderEvent, OrderLine, OrderStatus, Shipment, TimelineEntry, Transition, TransitionError,
+    Order, OrderEvent, OrderLine, OrderStatus, Shipment, TimelineEntry, TimelineKind, Transition,
+    TransitionError,
 };
 pub use payment::{Payment, PaymentStatus};
 pub use quantity::{Quantity, StockCount, StockLevel};

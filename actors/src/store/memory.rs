@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use souk_models::{
-    Address, AddressId, Cart, Category, Email, OrderId, Product, ProductId, Role, StockLevel,
-    Timestamp, User, UserId,
+    Address, AddressId, Cart, Category, Email, Order, OrderId, OrderStatus, Product, ProductId,
+    Role, StockLevel, TimelineEntry, Timestamp, User, UserId,
 };
 use uuid::Uuid;
 
 use super::{
-    CartStore, CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, RefreshToken,
-    Rotation, StoreError, TokenStore, UserStore,
+    CartStore, CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, OrderStore,
+    RefreshToken, Rotation, StoreError, TokenStore, UserStore,
 };
 
 #[derive(Default)]
@@ -28,6 +28,7 @@ struct Inner {
     stock: BTreeMap<ProductId, StockLevel>,
     holds: BTreeMap<(OrderId, ProductId), Hold>,
     carts: HashMap<UserId, Cart>,
+    orders: BTreeMap<OrderId, Order>,
     meta: HashMap<String, String>,
 }
 
@@ -300,4 +301,85 @@ impl CartStore for MemoryStore {
         }
         Ok(())
     }
+}
+
+#[async_trait::async_trait]
+impl OrderStore for MemoryStore {
+    async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+        let mut db = self.lock();
+        if db.orders.contains_key(&order.id) {
+            return Err(StoreError::Conflict("order id already exists".into()));
+        }
+        db.orders.insert(order.id, order.clone());
+        Ok(())
+    }
+
+    async fn append_order_entry(
+        &self,
+        order: OrderId,
+        entry: &TimelineEntry,
+    ) -> Result<(), StoreError> {
+        let mut db = self.lock();
+        let stored = db.orders.get_mut(&order).ok_or(StoreError::NotFound)?;
+        let next = stored.timeline.last().map_or(1, |e| e.seq + 1);
+        if entry.seq != next {
+            return Err(StoreError::Conflict(format!(
+                "expected entry {next}, got {}",
+                entry.seq
+            )));
+        }
+        stored.timeline.push(entry.clone());
+        Ok(())
+    }
+
+    async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        Ok(self.lock().orders.get(&id).cloned())
+    }
+
+    async fn list_buyer_orders(
+        &self,
+        buyer: UserId,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        Ok(newest(&self.lock().orders, before, limit, |o| {
+            o.buyer_id == buyer
+        }))
+    }
+
+    async fn list_seller_orders(
+        &self,
+        seller: UserId,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        Ok(newest(&self.lock().orders, before, limit, |o| {
+            o.lines.iter().any(|l| l.seller_id == seller)
+        }))
+    }
+
+    async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError> {
+        let db = self.lock();
+        Ok(db
+            .orders
+            .values()
+            .filter(|o| o.status() == OrderStatus::PendingPayment)
+            .map(|o| (o.id, o.payment_deadline))
+            .collect())
+    }
+}
+
+fn newest(
+    orders: &BTreeMap<OrderId, Order>,
+    before: Option<OrderId>,
+    limit: usize,
+    keep: impl Fn(&Order) -> bool,
+) -> Vec<Order> {
+    orders
+        .values()
+        .rev()
+        .filter(|o| before.is_none_or(|b| o.id < b) && keep(o))
+        .take(limit)
+        .cloned()
+        .collect()
 }

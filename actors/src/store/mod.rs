@@ -9,6 +9,7 @@ mod catalog;
 pub mod conformance;
 mod inventory;
 mod memory;
+mod orders;
 mod tokens;
 mod users;
 
@@ -16,6 +17,7 @@ pub use carts::CartStore;
 pub use catalog::CatalogStore;
 pub use inventory::{Hold, InventoryChange, InventoryStore};
 pub use memory::MemoryStore;
+pub use orders::OrderStore;
 pub use tokens::{RefreshToken, Rotation, TokenStore};
 pub use users::UserStore;
 
@@ -50,11 +52,25 @@ pub trait MetaStore: Send + Sync {
 /// Everything a backend provides. Implemented automatically for any type that
 /// implements each part.
 pub trait Store:
-    UserStore + TokenStore + CatalogStore + InventoryStore + CartStore + MetaStore + 'static
+    UserStore
+    + TokenStore
+    + CatalogStore
+    + InventoryStore
+    + CartStore
+    + OrderStore
+    + MetaStore
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: UserStore + TokenStore + CatalogStore + InventoryStore + CartStore + MetaStore + 'static
+    T: UserStore
+        + TokenStore
+        + CatalogStore
+        + InventoryStore
+        + CartStore
+        + OrderStore
+        + MetaStore
+        + 'static
 {
 }

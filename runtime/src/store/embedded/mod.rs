@@ -9,6 +9,7 @@
 mod carts;
 mod catalog;
 mod inventory;
+mod orders;
 mod tables;
 mod tokens;
 mod users;

@@ -26,6 +26,17 @@ pub const STOCK: TableDefinition<u128, &[u8]> = TableDefinition::new("stock");
 pub const HOLDS: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("holds");
 /// user id → cart.
 pub const CARTS: TableDefinition<u128, &[u8]> = TableDefinition::new("carts");
+/// order id → order header (its timeline is in `ORDER_ENTRIES`).
+pub const ORDERS: TableDefinition<u128, &[u8]> = TableDefinition::new("orders");
+/// (order id, seq) → timeline entry.
+pub const ORDER_ENTRIES: TableDefinition<(u128, u64), &[u8]> =
+    TableDefinition::new("order_entries");
+/// (buyer id, order id): a buyer's orders in creation order.
+pub const BUYER_ORDERS: TableDefinition<(u128, u128), ()> = TableDefinition::new("buyer_orders");
+/// (seller id, order id): orders with a line of the seller's.
+pub const SELLER_ORDERS: TableDefinition<(u128, u128), ()> = TableDefinition::new("seller_orders");
+/// order id → payment deadline (unix ns), while awaiting payment.
+pub const UNPAID_ORDERS: TableDefinition<u128, i128> = TableDefinition::new("unpaid_orders");
 /// setting → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -42,6 +53,11 @@ pub fn create_all(db: &Database) -> Result<(), StoreError> {
     txn.open_table(STOCK).map_err(io)?;
     txn.open_table(HOLDS).map_err(io)?;
     txn.open_table(CARTS).map_err(io)?;
+    txn.open_table(ORDERS).map_err(io)?;
+    txn.open_table(ORDER_ENTRIES).map_err(io)?;
+    txn.open_table(BUYER_ORDERS).map_err(io)?;
+    txn.open_table(SELLER_ORDERS).map_err(io)?;
+    txn.open_table(UNPAID_ORDERS).map_err(io)?;
     txn.open_table(META).map_err(io)?;
     txn.commit().map_err(io)
 }

@@ -4,9 +4,11 @@
 //! `expired` and `refunded` as ends. [`OrderStatus::apply`] is the only place that
 //! decides a transition; everything else asks it.
 
+mod record;
+
 use serde::{Deserialize, Serialize};
 
-use crate::{AddressInput, Money, OrderId, ProductId, Quantity, Timestamp, Title, UserId};
+pub use record::{Order, OrderLine, Shipment, TimelineEntry, TimelineKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -130,54 +132,6 @@ impl OrderStatus {
             (S::Cancelled | S::Expired | S::Refunded, _) => refuse,
         }
     }
-}
-
-/// Where and how a shipped order travels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Shipment {
-    pub carrier: String,
-    pub tracking_number: String,
-    #[schema(value_type = String, format = Date)]
-    pub estimated_delivery: time::Date,
-}
-
-/// One product on an order, priced from the catalog when the order was created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OrderLine {
-    pub product_id: ProductId,
-    pub seller_id: UserId,
-    pub title: Title,
-    pub unit_price: Money,
-    pub quantity: Quantity,
-}
-
-/// One entry of an order's timeline; the order's state is the fold of these.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TimelineEntry {
-    pub seq: u64,
-    pub status: OrderStatus,
-    pub event: Option<OrderEvent>,
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: Timestamp,
-    pub note: Option<String>,
-}
-
-/// An order as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Order {
-    pub id: OrderId,
-    pub buyer_id: UserId,
-    pub lines: Vec<OrderLine>,
-    pub total: Money,
-    pub status: OrderStatus,
-    pub shipping_address: AddressInput,
-    pub shipment: Option<Shipment>,
-    pub timeline: Vec<TimelineEntry>,
-    #[serde(with = "time::serde::rfc3339")]
-    pub payment_deadline: Timestamp,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: Timestamp,
 }
 
 #[cfg(test)]

@@ -1,0 +1,38 @@
+//! Orders, event-sourced: an immutable header and an append-only timeline.
+
+use souk_models::{Order, OrderId, TimelineEntry, Timestamp, UserId};
+
+use super::StoreError;
+
+#[async_trait::async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Stores a new order with its first timeline entries; `Conflict` if its id
+    /// exists.
+    async fn create_order(&self, order: &Order) -> Result<(), StoreError>;
+    /// Appends one entry. `Conflict` unless `entry.seq` is exactly one past the
+    /// last stored entry, so two writers can never both extend one timeline.
+    async fn append_order_entry(
+        &self,
+        order: OrderId,
+        entry: &TimelineEntry,
+    ) -> Result<(), StoreError>;
+    /// The order with its whole timeline.
+    async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
+    /// A buyer's orders, newest first, older than `before`.
+    async fn list_buyer_orders(
+        &self,
+        buyer: UserId,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError>;
+    /// Orders with a line sold by `seller`, newest first, older than `before`.
+    async fn list_seller_orders(
+        &self,
+        seller: UserId,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError>;
+    /// Orders still awaiting payment, with their deadlines, for re-arming the
+    /// expiry timers at start-up.
+    async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError>;
+}

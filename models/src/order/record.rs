@@ -1,0 +1,197 @@
+//! The order record: an immutable header and an append-only timeline. The
+//! current state (status, shipment, address) is the fold of the timeline.
+
+use serde::{Deserialize, Serialize};
+
+use super::OrderStatus;
+use crate::{AddressInput, Money, OrderId, ProductId, Quantity, Timestamp, Title, UserId};
+
+/// Where and how a shipped order travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_number: String,
+    #[schema(value_type = String, format = Date)]
+    pub estimated_delivery: time::Date,
+}
+
+/// One product on an order, priced from the catalog when the order was created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderLine {
+    pub product_id: ProductId,
+    pub seller_id: UserId,
+    #[schema(value_type = String)]
+    pub title: Title,
+    pub unit_price: Money,
+    pub quantity: Quantity,
+}
+
+/// What happened, with the data it carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TimelineKind {
+    /// Stock reserved and the order created, awaiting payment.
+    Placed,
+    /// A payment was created with the provider.
+    PaymentCreated {
+        provider_ref: String,
+    },
+    PaymentSucceeded,
+    /// A card was declined; the order still awaits payment.
+    PaymentDeclined {
+        reason: String,
+    },
+    /// The payment deadline passed; stock was released.
+    Expired,
+    Cancelled {
+        by: UserId,
+    },
+    FulfilmentStarted,
+    Shipped(Shipment),
+    Delivered,
+    Refunded {
+        by: UserId,
+    },
+    AddressChanged(AddressInput),
+}
+
+/// One entry of an order's timeline, numbered from 1 without gaps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TimelineEntry {
+    pub seq: u64,
+    /// The order's status after this entry.
+    pub status: OrderStatus,
+    #[serde(flatten)]
+    pub kind: TimelineKind,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
+/// An order: its header and timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: OrderId,
+    pub buyer_id: UserId,
+    pub lines: Vec<OrderLine>,
+    pub total: Money,
+    pub shipping_address: AddressInput,
+    #[serde(with = "time::serde::rfc3339")]
+    pub payment_deadline: Timestamp,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    /// Empty in a stored header; filled when the order is loaded.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+}
+
+impl Order {
+    pub fn status(&self) -> OrderStatus {
+        self.timeline
+            .last()
+            .map_or(OrderStatus::PendingPayment, |e| e.status)
+    }
+
+    /// The latest shipment, once shipped.
+    pub fn shipment(&self) -> Option<&Shipment> {
+        self.timeline.iter().rev().find_map(|e| match &e.kind {
+            TimelineKind::Shipped(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The address the order ships to: the latest change, or the original.
+    pub fn address(&self) -> &AddressInput {
+        self.timeline
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                TimelineKind::AddressChanged(a) => Some(a),
+                _ => None,
+            })
+            .unwrap_or(&self.shipping_address)
+    }
+
+    /// The provider's reference of the latest payment.
+    pub fn payment_ref(&self) -> Option<&str> {
+        self.timeline.iter().rev().find_map(|e| match &e.kind {
+            TimelineKind::PaymentCreated { provider_ref } => Some(provider_ref.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Sellers with at least one line on this order.
+    pub fn sellers(&self) -> Vec<UserId> {
+        let mut sellers: Vec<UserId> = self.lines.iter().map(|l| l.seller_id).collect();
+        sellers.sort();
+        sellers.dedup();
+        sellers
+    }
+
+    /// The next entry: numbered after the last.
+    pub fn entry(&self, status: OrderStatus, kind: TimelineKind, at: Timestamp) -> TimelineEntry {
+        TimelineEntry {
+            seq: self.timeline.last().map_or(1, |e| e.seq + 1),
+            status,
+            kind,
+            at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::Currency;
+
+    fn address(line1: &str) -> AddressInput {
+        AddressInput {
+            name: "A".into(),
+            line1: line1.into(),
+            line2: None,
+            city: "X".into(),
+            region: None,
+            postal_code: "1".into(),
+            country: "GB".into(),
+            phone: None,
+        }
+    }
+
+    #[test]
+    fn state_is_the_fold_of_the_timeline() {
+        let now = OffsetDateTime::now_utc();
+        let mut order = Order {
+            id: OrderId::new(),
+            buyer_id: UserId::new(),
+            lines: vec![],
+            total: Money::zero(Currency::USD),
+            shipping_address: address("1 Old St"),
+            payment_deadline: now,
+            created_at: now,
+            timeline: vec![],
+        };
+        assert_eq!(order.status(), OrderStatus::PendingPayment);
+        let steps = [
+            (OrderStatus::PendingPayment, TimelineKind::Placed),
+            (
+                OrderStatus::PendingPayment,
+                TimelineKind::AddressChanged(address("2 New St")),
+            ),
+            (OrderStatus::Paid, TimelineKind::PaymentSucceeded),
+        ];
+        for (status, kind) in steps {
+            let entry = order.entry(status, kind, now);
+            order.timeline.push(entry);
+        }
+        assert_eq!(order.status(), OrderStatus::Paid);
+        assert_eq!(order.address().line1, "2 New St");
+        assert_eq!(
+            order.timeline.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        let json = serde_json::to_value(&order.timeline[1]).unwrap_or_default();
+        assert_eq!(json["type"], "address_changed");
+    }
+}
