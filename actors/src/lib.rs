@@ -10,9 +10,10 @@ pub mod cart;
 pub mod catalog;
 mod directory;
 pub mod inventory;
+pub mod payments;
 pub mod store;
 
 pub use cart::{CartError, CartHandle, LineChange};
 pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch};
-pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor};
+pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
 pub use store::{Store, StoreError};

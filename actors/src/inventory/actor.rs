@@ -8,7 +8,7 @@ use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 use time::OffsetDateTime;
 
 use super::ledger::Ledger;
-use super::{InventoryError, shard_of};
+use super::{InventoryError, Settlement, shard_of};
 use crate::catalog::Catalog;
 use crate::store::{InventoryChange, Store};
 
@@ -21,10 +21,9 @@ pub(crate) enum InventoryMsg {
         expires_at: Timestamp,
         reply: Reply<()>,
     },
-    /// Release (`sold` false) or commit (`sold` true) what `order` holds.
     Settle {
         order: OrderId,
-        sold: bool,
+        action: Settlement,
         reply: Reply<()>,
     },
     SetAvailable {
@@ -97,7 +96,7 @@ impl Actor for InventoryShard {
             ..Default::default()
         };
         ledger.apply(&change);
-        for hold in &change.add_holds {
+        for hold in change.add_holds.iter().filter(|h| !h.sold) {
             arm_expiry(&myself, hold.order, hold.expires_at);
         }
         metrics::gauge!("souk_inventory_holds", "shard" => args.shard.to_string())
@@ -135,8 +134,12 @@ impl Actor for InventoryShard {
                     .increment(1);
                 let _ = reply.send(result.map(|_| ()));
             }
-            InventoryMsg::Settle { order, sold, reply } => {
-                let change = state.ledger.plan_settle(order, sold);
+            InventoryMsg::Settle {
+                order,
+                action,
+                reply,
+            } => {
+                let change = state.ledger.plan_settle(order, action);
                 let _ = reply.send(persist(state, change).await);
             }
             InventoryMsg::SetAvailable {
@@ -162,7 +165,9 @@ impl Actor for InventoryShard {
             InventoryMsg::Expire { order, expires_at } => {
                 let change = state
                     .ledger
-                    .plan_settle_matching(order, false, |h| h.expires_at == expires_at);
+                    .plan_settle_matching(order, Settlement::Release, |h| {
+                        h.expires_at == expires_at
+                    });
                 if change.is_some() {
                     tracing::info!(%order, "reservation expired; stock released");
                     metrics::counter!("souk_inventory_expired_total").increment(1);

@@ -10,7 +10,7 @@ use ractor::{ActorRef, RpcReplyPort};
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 
 use super::actor::InventoryMsg;
-use super::{InventoryError, shard_of};
+use super::{InventoryError, Settlement, shard_of};
 
 /// Current actor of each shard; the supervisor replaces an entry when it
 /// restarts that shard.
@@ -63,29 +63,24 @@ impl InventoryHandle {
             .collect();
         for shard in held {
             // Best effort: a hold that cannot be released now expires anyway.
-            if let Err(e) = self.settle_shard(shard, order, false).await {
+            if let Err(e) = self.settle_shard(shard, order, Settlement::Release).await {
                 tracing::warn!(%order, shard, error = %e, "rollback of a partial reservation failed");
             }
         }
         Err(failure)
     }
 
-    /// Gives back what `order` holds on `products`. Idempotent.
-    pub async fn release(
+    /// Applies `action` to what `order` holds on `products`. Idempotent: each
+    /// action happens at most once per order.
+    pub async fn settle(
         &self,
         order: OrderId,
         products: &[ProductId],
+        action: Settlement,
     ) -> Result<(), InventoryError> {
-        self.settle(order, products, false).await
-    }
-
-    /// Turns what `order` holds on `products` into sales. Idempotent.
-    pub async fn commit(
-        &self,
-        order: OrderId,
-        products: &[ProductId],
-    ) -> Result<(), InventoryError> {
-        self.settle(order, products, true).await
+        let shards = self.by_shard(products.iter().map(|p| (*p, 0)));
+        let results = join_all(shards.keys().map(|s| self.settle_shard(*s, order, action))).await;
+        results.into_iter().collect()
     }
 
     /// Sets the units available for sale, keeping reserved and sold units.
@@ -109,25 +104,18 @@ impl InventoryHandle {
             .await
     }
 
-    async fn settle(
-        &self,
-        order: OrderId,
-        products: &[ProductId],
-        sold: bool,
-    ) -> Result<(), InventoryError> {
-        let shards = self.by_shard(products.iter().map(|p| (*p, 0)));
-        let results = join_all(shards.keys().map(|s| self.settle_shard(*s, order, sold))).await;
-        results.into_iter().collect()
-    }
-
     async fn settle_shard(
         &self,
         shard: usize,
         order: OrderId,
-        sold: bool,
+        action: Settlement,
     ) -> Result<(), InventoryError> {
-        self.call(shard, |reply| InventoryMsg::Settle { order, sold, reply })
-            .await
+        self.call(shard, |reply| InventoryMsg::Settle {
+            order,
+            action,
+            reply,
+        })
+        .await
     }
 
     fn by_shard(

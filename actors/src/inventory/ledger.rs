@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 
-use super::InventoryError;
+use super::{InventoryError, Settlement};
 use crate::store::{Hold, InventoryChange};
 
 #[derive(Debug, Default)]
@@ -19,8 +19,9 @@ impl Ledger {
         self.levels.get(&product).copied().unwrap_or_default()
     }
 
+    /// Unpaid holds (sales records not counted).
     pub(crate) fn holds_count(&self) -> usize {
-        self.holds.values().map(Vec::len).sum()
+        self.holds.values().flatten().filter(|h| !h.sold).count()
     }
 
     /// Holds `lines` for `order`, all or nothing. `Ok(None)` when the order already
@@ -61,16 +62,20 @@ impl Ledger {
                 product,
                 quantity,
                 expires_at,
+                sold: false,
             });
         }
         Ok(Some(change))
     }
 
-    /// Gives back what `order` holds (`sold` false) or turns it into sales
-    /// (`sold` true). `None` when the order holds nothing here: already released
-    /// or committed, so both are idempotent.
-    pub(crate) fn plan_settle(&self, order: OrderId, sold: bool) -> Option<InventoryChange> {
-        self.plan_settle_matching(order, sold, |_| true)
+    /// What `action` does to `order`'s holds here; `None` when there is nothing
+    /// to do, which makes every action idempotent.
+    pub(crate) fn plan_settle(
+        &self,
+        order: OrderId,
+        action: Settlement,
+    ) -> Option<InventoryChange> {
+        self.plan_settle_matching(order, action, |_| true)
     }
 
     /// Like [`Ledger::plan_settle`] for the holds `keep` selects (e.g. the ones
@@ -78,10 +83,16 @@ impl Ledger {
     pub(crate) fn plan_settle_matching(
         &self,
         order: OrderId,
-        sold: bool,
+        action: Settlement,
         keep: impl Fn(&Hold) -> bool,
     ) -> Option<InventoryChange> {
-        let holds: Vec<&Hold> = self.holds.get(&order)?.iter().filter(|h| keep(h)).collect();
+        let wants_sold = matches!(action, Settlement::Restock | Settlement::Forget);
+        let holds: Vec<&Hold> = self
+            .holds
+            .get(&order)?
+            .iter()
+            .filter(|h| h.sold == wants_sold && keep(h))
+            .collect();
         if holds.is_empty() {
             return None;
         }
@@ -89,13 +100,32 @@ impl Ledger {
         for hold in holds {
             let level = self.level(hold.product);
             let quantity = u64::from(hold.quantity);
-            let next = StockLevel {
-                reserved: level.reserved.saturating_sub(quantity),
-                sold: level.sold + if sold { quantity } else { 0 },
-                ..level
+            let next = match action {
+                Settlement::Release => StockLevel {
+                    reserved: level.reserved.saturating_sub(quantity),
+                    ..level
+                },
+                Settlement::Commit => StockLevel {
+                    reserved: level.reserved.saturating_sub(quantity),
+                    sold: level.sold + quantity,
+                    ..level
+                },
+                Settlement::Restock => StockLevel {
+                    sold: level.sold.saturating_sub(quantity),
+                    ..level
+                },
+                Settlement::Forget => level,
             };
-            change.levels.push((hold.product, next));
+            if next != level {
+                change.levels.push((hold.product, next));
+            }
             change.remove_holds.push((order, hold.product));
+            if action == Settlement::Commit {
+                change.add_holds.push(Hold {
+                    sold: true,
+                    ..*hold
+                });
+            }
         }
         Some(change)
     }
@@ -152,7 +182,7 @@ mod tests {
                 .holds
                 .values()
                 .flatten()
-                .filter(|h| h.product == *product)
+                .filter(|h| h.product == *product && !h.sold)
                 .map(|h| u64::from(h.quantity))
                 .sum();
             assert_eq!(level.reserved, held, "reserved equals what holds say");
@@ -205,18 +235,40 @@ mod tests {
                 .unwrap_or_default();
             ledger.apply(&change);
         }
-        let commit = ledger.plan_settle(paid, true).unwrap_or_default();
+        let commit = ledger
+            .plan_settle(paid, Settlement::Commit)
+            .unwrap_or_default();
         ledger.apply(&commit);
-        let release = ledger.plan_settle(abandoned, false).unwrap_or_default();
+        let release = ledger
+            .plan_settle(abandoned, Settlement::Release)
+            .unwrap_or_default();
         ledger.apply(&release);
-        assert_eq!(ledger.plan_settle(paid, true), None);
-        assert_eq!(ledger.plan_settle(abandoned, false), None);
+        assert_eq!(ledger.plan_settle(paid, Settlement::Commit), None);
+        assert_eq!(
+            ledger.plan_settle(paid, Settlement::Release),
+            None,
+            "sold units are not released"
+        );
+        assert_eq!(ledger.plan_settle(abandoned, Settlement::Release), None);
+        let sold = StockLevel {
+            on_hand: 10,
+            reserved: 0,
+            sold: 3,
+        };
+        assert_eq!(ledger.level(a), sold);
+        invariant(&ledger);
+        // A paid order cancelled before shipping returns its units, once.
+        let restock = ledger
+            .plan_settle(paid, Settlement::Restock)
+            .unwrap_or_default();
+        ledger.apply(&restock);
+        assert_eq!(ledger.plan_settle(paid, Settlement::Restock), None);
         assert_eq!(
             ledger.level(a),
             StockLevel {
                 on_hand: 10,
                 reserved: 0,
-                sold: 3
+                sold: 0
             }
         );
         invariant(&ledger);

@@ -28,6 +28,19 @@ pub enum InventoryError {
     Store(#[from] StoreError),
 }
 
+/// What to do with the stock an order holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    /// Give unpaid holds back (cancelled or expired before payment).
+    Release,
+    /// Turn unpaid holds into sales (paid).
+    Commit,
+    /// Return sold units to stock (a paid order cancelled before shipping).
+    Restock,
+    /// Drop the sales records of a final order; levels are unchanged.
+    Forget,
+}
+
 /// The shard that owns `product`. UUIDv7 ends in random bits, so products spread
 /// evenly.
 pub fn shard_of(product: ProductId, shards: usize) -> usize {

@@ -8,7 +8,7 @@ use souk_models::{OrderId, ProductId, StockCount, StockLevel};
 use time::OffsetDateTime;
 
 use super::actor::InventoryMsg;
-use super::{InventoryError, InventoryHandle, InventorySupervisor, shard_of};
+use super::{InventoryError, InventoryHandle, InventorySupervisor, Settlement, shard_of};
 use crate::store::{CatalogStore, InventoryStore, MemoryStore, Store};
 
 const SHARDS: usize = 4;
@@ -69,7 +69,7 @@ async fn assert_invariant(store: &MemoryStore, product: ProductId, on_hand: u64)
         .await
         .unwrap_or_default()
         .iter()
-        .filter(|h| h.product == product)
+        .filter(|h| h.product == product && !h.sold)
         .map(|h| u64::from(h.quantity))
         .sum();
     assert_eq!(level.on_hand, on_hand);
@@ -168,17 +168,17 @@ async fn reserve_release_and_commit_are_idempotent() {
     );
     for _ in 0..2 {
         handle
-            .commit(paid, &[a, b])
+            .settle(paid, &[a, b], Settlement::Commit)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         handle
-            .release(abandoned, &[a])
+            .settle(abandoned, &[a], Settlement::Release)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
     // Releasing a committed order does not return sold units.
     handle
-        .release(paid, &[a, b])
+        .settle(paid, &[a, b], Settlement::Release)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -215,7 +215,7 @@ async fn unpaid_holds_expire_and_paid_ones_do_not() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     handle
-        .commit(paid, &[product])
+        .settle(paid, &[product], Settlement::Commit)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     tokio::time::sleep(Duration::from_secs(14 * 60)).await;

@@ -420,6 +420,7 @@ pub async fn inventory_changes_are_atomic_and_listed(store: Arc<dyn Store>) {
         product,
         quantity,
         expires_at,
+        sold: false,
     };
     let reserve = InventoryChange {
         levels: vec![

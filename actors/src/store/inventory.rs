@@ -5,9 +5,11 @@ use souk_models::{OrderId, ProductId, StockLevel, Timestamp};
 
 use super::StoreError;
 
-/// Units of one product held for one order until it is paid (then sold) or
-/// released. A hold past `expires_at` is released by its inventory shard, even
-/// after a restart.
+/// Units of one product held for one order until it is paid or released. A
+/// hold past `expires_at` is released by its inventory shard, even after a
+/// restart. Once paid, the hold stays as a sales record (`sold`), so a
+/// cancellation can return exactly those units once; it is forgotten when the
+/// order is final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hold {
     pub order: OrderId,
@@ -15,6 +17,8 @@ pub struct Hold {
     pub quantity: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: Timestamp,
+    #[serde(default)]
+    pub sold: bool,
 }
 
 /// One atomic inventory write: new levels, holds placed, holds removed.
