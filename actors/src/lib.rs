@@ -10,10 +10,13 @@ pub mod cart;
 pub mod catalog;
 mod directory;
 pub mod inventory;
+pub mod order;
 pub mod payments;
 pub mod store;
 
 pub use cart::{CartError, CartHandle, LineChange};
 pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
+pub use order::{NewOrder, OrderError, OrderHandle, PlacedOrder};
+pub use payments::{PaymentProvider, SandboxPayments};
 pub use store::{Store, StoreError};

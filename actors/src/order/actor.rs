@@ -1,0 +1,344 @@
+//! The order actor: loads its order on activation and applies transitions.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use souk_models::{
+    AddressInput, Caller, Order, OrderEvent, OrderId, OrderStatus, ProductId, Role, Shipment,
+    TimelineKind, Transition,
+};
+use time::OffsetDateTime;
+
+use super::OrderError;
+use crate::directory::Virtual;
+use crate::inventory::{InventoryHandle, Settlement};
+use crate::payments::{PaymentOutcome, PaymentProvider};
+use crate::store::Store;
+
+pub(crate) type Reply = RpcReplyPort<Result<Order, OrderError>>;
+
+pub(crate) enum OrderMsg {
+    Get {
+        reply: Reply,
+    },
+    Pay {
+        by: Caller,
+        card_token: String,
+        reply: Reply,
+    },
+    Cancel {
+        by: Caller,
+        reply: Reply,
+    },
+    Ship {
+        by: Caller,
+        shipment: Shipment,
+        reply: Reply,
+    },
+    Deliver {
+        by: Caller,
+        reply: Reply,
+    },
+    Refund {
+        by: Caller,
+        reply: Reply,
+    },
+    ChangeAddress {
+        by: Caller,
+        address: AddressInput,
+        reply: Reply,
+    },
+    /// The payment deadline passed (from the deadline scheduler).
+    Expire,
+    Passivate(u64),
+    #[cfg(test)]
+    Crash,
+}
+
+#[derive(Clone)]
+pub(crate) struct Services {
+    pub store: Arc<dyn Store>,
+    pub inventory: InventoryHandle,
+    pub payments: Arc<dyn PaymentProvider>,
+    pub idle: Duration,
+}
+
+pub(crate) struct OrderArgs {
+    pub id: OrderId,
+    pub services: Services,
+}
+
+pub(crate) struct OrderState {
+    services: Services,
+    order: Order,
+    generation: u64,
+}
+
+pub(crate) struct OrderActor;
+
+impl Virtual for OrderActor {
+    type Key = OrderId;
+    const KIND: &'static str = "order";
+}
+
+impl Actor for OrderActor {
+    type Msg = OrderMsg;
+    type State = OrderState;
+    type Arguments = OrderArgs;
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<OrderMsg>,
+        args: OrderArgs,
+    ) -> Result<OrderState, ActorProcessingErr> {
+        let order = args
+            .services
+            .store
+            .get_order(args.id)
+            .await?
+            .ok_or(OrderError::NotFound)?;
+        // A deadline that passed while nothing ran (e.g. during a restart).
+        if order.status() == OrderStatus::PendingPayment
+            && order.payment_deadline <= OffsetDateTime::now_utc()
+        {
+            let _ = myself.send_message(OrderMsg::Expire);
+        }
+        myself.send_after(args.services.idle, || OrderMsg::Passivate(0));
+        Ok(OrderState {
+            services: args.services,
+            order,
+            generation: 0,
+        })
+    }
+
+    async fn handle(
+        &self,
+        myself: ActorRef<OrderMsg>,
+        msg: OrderMsg,
+        state: &mut OrderState,
+    ) -> Result<(), ActorProcessingErr> {
+        let (reply, result) = match msg {
+            OrderMsg::Passivate(generation) => {
+                if generation == state.generation {
+                    myself.stop(Some("idle".into()));
+                }
+                return Ok(());
+            }
+            OrderMsg::Expire => {
+                if let Err(e) = expire(state).await {
+                    tracing::warn!(order = %state.order.id, error = %e, "expiry failed; it is retried when the order next activates");
+                }
+                (None, Ok(()))
+            }
+            OrderMsg::Get { reply } => (Some(reply), Ok(())),
+            OrderMsg::Pay {
+                by,
+                card_token,
+                reply,
+            } => (Some(reply), pay(state, by, &card_token).await),
+            OrderMsg::Cancel { by, reply } => (Some(reply), cancel(state, by).await),
+            OrderMsg::Ship {
+                by,
+                shipment,
+                reply,
+            } => (Some(reply), ship(state, by, shipment).await),
+            OrderMsg::Deliver { by, reply } => (Some(reply), deliver(state, by).await),
+            OrderMsg::Refund { by, reply } => (Some(reply), refund(state, by).await),
+            OrderMsg::ChangeAddress { by, address, reply } => {
+                (Some(reply), change_address(state, by, address).await)
+            }
+            #[cfg(test)]
+            OrderMsg::Crash => panic!("injected crash"),
+        };
+        if let Some(reply) = reply {
+            let _ = reply.send(result.map(|()| state.order.clone()));
+        }
+        state.generation += 1;
+        let generation = state.generation;
+        myself.send_after(state.services.idle, move || OrderMsg::Passivate(generation));
+        Ok(())
+    }
+}
+
+/// Where `event` leads from the current status: `None` for a same-state repeat.
+fn next(state: &OrderState, event: OrderEvent) -> Result<Option<OrderStatus>, OrderError> {
+    let from = state.order.status();
+    match from.apply(event) {
+        Ok(Transition::To(to)) => Ok(Some(to)),
+        Ok(Transition::Unchanged) => Ok(None),
+        Err(_) => Err(OrderError::Transition { from, event }),
+    }
+}
+
+/// Appends an entry durably, then folds it into the state.
+async fn append(
+    state: &mut OrderState,
+    status: OrderStatus,
+    kind: TimelineKind,
+) -> Result<(), OrderError> {
+    let entry = state.order.entry(status, kind, OffsetDateTime::now_utc());
+    state
+        .services
+        .store
+        .append_order_entry(state.order.id, &entry)
+        .await?;
+    let from = state.order.status();
+    state.order.timeline.push(entry);
+    if from != status {
+        metrics::counter!("souk_order_transitions_total", "to" => status.as_str()).increment(1);
+    }
+    Ok(())
+}
+
+fn products(state: &OrderState) -> Vec<ProductId> {
+    state.order.lines.iter().map(|l| l.product_id).collect()
+}
+
+async fn settle(state: &OrderState, action: Settlement) -> Result<(), OrderError> {
+    Ok(state
+        .services
+        .inventory
+        .settle(state.order.id, &products(state), action)
+        .await?)
+}
+
+fn require_buyer(state: &OrderState, by: Caller) -> Result<(), OrderError> {
+    if by.user_id == state.order.buyer_id || by.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(OrderError::Forbidden("the buyer or an admin"))
+    }
+}
+
+fn require_seller(state: &OrderState, by: Caller) -> Result<(), OrderError> {
+    if by.role == Role::Admin || state.order.lines.iter().any(|l| l.seller_id == by.user_id) {
+        Ok(())
+    } else {
+        Err(OrderError::Forbidden("a seller of this order or an admin"))
+    }
+}
+
+async fn expire(state: &mut OrderState) -> Result<(), OrderError> {
+    let Some(to) = next(state, OrderEvent::PaymentDeadlinePassed).unwrap_or(None) else {
+        return Ok(());
+    };
+    settle(state, Settlement::Release).await?;
+    append(state, to, TimelineKind::Expired).await?;
+    tracing::info!(order = %state.order.id, "unpaid order expired; stock released");
+    Ok(())
+}
+
+async fn pay(state: &mut OrderState, by: Caller, card_token: &str) -> Result<(), OrderError> {
+    require_buyer(state, by)?;
+    if state.order.status() == OrderStatus::PendingPayment
+        && state.order.payment_deadline <= OffsetDateTime::now_utc()
+    {
+        expire(state).await?;
+    }
+    let Some(to) = next(state, OrderEvent::PaymentConfirmed)? else {
+        return Ok(()); // Already paid: a duplicate confirmation changes nothing.
+    };
+    let provider_ref = state.order.payment_ref().unwrap_or_default().to_owned();
+    match state
+        .services
+        .payments
+        .confirm(&provider_ref, card_token)
+        .await?
+    {
+        PaymentOutcome::Succeeded => {
+            settle(state, Settlement::Commit).await?;
+            append(state, to, TimelineKind::PaymentSucceeded).await?;
+            let total = state.order.total;
+            metrics::counter!("souk_revenue_minor_total", "currency" => total.currency().code().to_owned())
+                .increment(total.amount().max(0) as u64);
+            Ok(())
+        }
+        PaymentOutcome::Declined { reason } => {
+            let status = state.order.status();
+            append(
+                state,
+                status,
+                TimelineKind::PaymentDeclined {
+                    reason: reason.clone(),
+                },
+            )
+            .await?;
+            Err(OrderError::PaymentDeclined { reason })
+        }
+    }
+}
+
+async fn cancel(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
+    require_buyer(state, by)?;
+    let from = state.order.status();
+    let Some(to) = next(state, OrderEvent::Cancel)? else {
+        return Ok(());
+    };
+    if from == OrderStatus::PendingPayment {
+        settle(state, Settlement::Release).await?;
+    } else {
+        refund_payment(state).await?;
+        settle(state, Settlement::Restock).await?;
+    }
+    append(state, to, TimelineKind::Cancelled { by: by.user_id }).await
+}
+
+async fn ship(state: &mut OrderState, by: Caller, shipment: Shipment) -> Result<(), OrderError> {
+    require_seller(state, by)?;
+    let Some(to) = next(state, OrderEvent::Ship)? else {
+        return Ok(());
+    };
+    append(state, to, TimelineKind::Shipped(shipment)).await
+}
+
+async fn deliver(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
+    require_seller(state, by)?;
+    let Some(to) = next(state, OrderEvent::Deliver)? else {
+        return Ok(());
+    };
+    append(state, to, TimelineKind::Delivered).await?;
+    settle(state, Settlement::Forget).await
+}
+
+async fn refund(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
+    if by.role != Role::Admin {
+        return Err(OrderError::Forbidden("an admin"));
+    }
+    let from = state.order.status();
+    let Some(to) = next(state, OrderEvent::Refund)? else {
+        return Ok(());
+    };
+    refund_payment(state).await?;
+    // Units never shipped go back on sale; shipped ones are with the buyer.
+    let action = if matches!(from, OrderStatus::Paid | OrderStatus::Fulfilling) {
+        Settlement::Restock
+    } else {
+        Settlement::Forget
+    };
+    settle(state, action).await?;
+    append(state, to, TimelineKind::Refunded { by: by.user_id }).await
+}
+
+async fn refund_payment(state: &OrderState) -> Result<(), OrderError> {
+    match state.order.payment_ref() {
+        Some(provider_ref) => Ok(state.services.payments.refund(provider_ref).await?),
+        None => Ok(()),
+    }
+}
+
+async fn change_address(
+    state: &mut OrderState,
+    by: Caller,
+    address: AddressInput,
+) -> Result<(), OrderError> {
+    require_buyer(state, by)?;
+    let status = state.order.status();
+    if !matches!(
+        status,
+        OrderStatus::PendingPayment | OrderStatus::Paid | OrderStatus::Fulfilling
+    ) {
+        return Err(OrderError::AddressLocked { status });
+    }
+    append(state, status, TimelineKind::AddressChanged(address)).await
+}

@@ -1,0 +1,44 @@
+//! `OrderActor`: one virtual actor per order, the only writer of its timeline.
+//! Every transition is decided by the state machine in `souk_models::order`,
+//! its side effects (stock, payment) are done first (each is idempotent), and
+//! then the entry is appended; a retry after a failure is therefore safe.
+
+mod actor;
+mod deadlines;
+mod handle;
+#[cfg(test)]
+mod tests;
+
+use souk_models::{OrderEvent, OrderStatus};
+
+use crate::inventory::InventoryError;
+use crate::payments::PaymentError;
+use crate::store::StoreError;
+pub use handle::{NewOrder, OrderHandle, PlacedOrder};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    #[error("order not found")]
+    NotFound,
+    #[error("cannot {event:?} an order that is {from:?}")]
+    Transition {
+        from: OrderStatus,
+        event: OrderEvent,
+    },
+    #[error("only {0} may do this")]
+    Forbidden(&'static str),
+    #[error("the address cannot change once an order is {status:?}")]
+    AddressLocked { status: OrderStatus },
+    #[error("the order total is too large")]
+    TotalTooLarge,
+    #[error("payment declined: {reason}")]
+    PaymentDeclined { reason: String },
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    #[error(transparent)]
+    Inventory(#[from] InventoryError),
+    #[error("order unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

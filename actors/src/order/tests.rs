@@ -1,0 +1,403 @@
+//! Orders over the in-memory store: payment, decline, expiry with paused time,
+//! deadlines re-armed after a restart, races, permissions, crashes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use souk_models::{
+    AddressInput, Caller, Currency, Money, OrderId, OrderLine, OrderStatus, ProductId, Quantity,
+    Role, Shipment, StockLevel, TimelineKind, Title, UserId,
+};
+use time::OffsetDateTime;
+
+use super::actor::OrderMsg;
+use super::{NewOrder, OrderError, OrderHandle};
+use crate::inventory::{InventoryHandle, InventorySupervisor};
+use crate::payments::{SandboxPayments, TEST_CARD_DECLINED, TEST_CARD_OK};
+use crate::store::{CatalogStore, MemoryStore, Store};
+
+struct World {
+    store: Arc<MemoryStore>,
+    inventory: InventoryHandle,
+    orders: OrderHandle,
+    product: ProductId,
+    seller: Caller,
+    buyer: Caller,
+}
+
+const DEADLINE_MIN: i64 = 15;
+
+async fn orders_on(store: &Arc<MemoryStore>, inventory: &InventoryHandle) -> OrderHandle {
+    let dyn_store: Arc<dyn Store> = store.clone();
+    OrderHandle::start(
+        dyn_store,
+        inventory.clone(),
+        Arc::new(SandboxPayments),
+        Duration::from_secs(60),
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn world(units: u64) -> World {
+    let store = Arc::new(MemoryStore::new());
+    let product = ProductId::new();
+    let level = StockLevel {
+        on_hand: units,
+        ..Default::default()
+    };
+    store
+        .put_stock(product, &level)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let (inventory, _) = InventorySupervisor::start(dyn_store, None, 2, Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let orders = orders_on(&store, &inventory).await;
+    let caller = |role| Caller {
+        user_id: UserId::new(),
+        role,
+    };
+    World {
+        store,
+        inventory,
+        orders,
+        product,
+        seller: caller(Role::Seller),
+        buyer: caller(Role::Customer),
+    }
+}
+
+/// Reserves `units` and places an order for them, as checkout does.
+async fn place(w: &World, units: u32) -> OrderId {
+    let id = OrderId::new();
+    let deadline = OffsetDateTime::now_utc() + time::Duration::minutes(DEADLINE_MIN);
+    w.inventory
+        .reserve(id, &[(w.product, units)], deadline)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let line = OrderLine {
+        product_id: w.product,
+        seller_id: w.seller.user_id,
+        title: Title::parse("Kettle").unwrap_or_else(|e| panic!("{e}")),
+        unit_price: Money::new(2500, Currency::USD).unwrap_or_else(|e| panic!("{e}")),
+        quantity: Quantity::new(i64::from(units)).unwrap_or_else(|e| panic!("{e}")),
+    };
+    let address = AddressInput {
+        name: "Ada".into(),
+        line1: "1 Main St".into(),
+        line2: None,
+        city: "London".into(),
+        region: None,
+        postal_code: "N1".into(),
+        country: "GB".into(),
+        phone: None,
+    };
+    let new = NewOrder {
+        id,
+        buyer: w.buyer.user_id,
+        lines: vec![line],
+        address,
+        payment_deadline: deadline,
+    };
+    let placed = w.orders.place(new).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(!placed.client_secret.is_empty());
+    assert_eq!(placed.order.total.amount(), 2500 * i64::from(units));
+    id
+}
+
+async fn level(w: &World) -> StockLevel {
+    w.inventory
+        .level(w.product)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn status(w: &World, id: OrderId) -> OrderStatus {
+    w.orders
+        .get(id, w.buyer)
+        .await
+        .map(|o| o.status())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn paying_commits_the_stock_and_a_decline_leaves_the_order_payable() {
+    let w = world(5).await;
+    let id = place(&w, 2).await;
+    let declined = w.orders.pay(id, w.buyer, TEST_CARD_DECLINED.into()).await;
+    assert_eq!(
+        declined.err(),
+        Some(OrderError::PaymentDeclined {
+            reason: "card_declined".into()
+        })
+    );
+    assert_eq!(status(&w, id).await, OrderStatus::PendingPayment);
+    let paid = w
+        .orders
+        .pay(id, w.buyer, TEST_CARD_OK.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(paid.status(), OrderStatus::Paid);
+    let kinds: Vec<_> = paid
+        .timeline
+        .iter()
+        .map(|e| {
+            serde_json::to_value(&e.kind)
+                .ok()
+                .map(|v| v["type"].clone())
+        })
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        4,
+        "placed, payment created, declined, succeeded: {kinds:?}"
+    );
+    // A duplicate confirmation is a no-op, not an error.
+    let again = w
+        .orders
+        .pay(id, w.buyer, TEST_CARD_OK.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.timeline.len(), 4);
+    assert_eq!(
+        level(&w).await,
+        StockLevel {
+            on_hand: 5,
+            reserved: 0,
+            sold: 2
+        }
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn unpaid_orders_expire_and_give_their_stock_back() {
+    let w = world(5).await;
+    let (unpaid, paid) = (place(&w, 2).await, place(&w, 1).await);
+    w.orders
+        .pay(paid, w.buyer, TEST_CARD_OK.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
+    assert_eq!(status(&w, unpaid).await, OrderStatus::Expired);
+    assert_eq!(status(&w, paid).await, OrderStatus::Paid);
+    assert_eq!(
+        level(&w).await,
+        StockLevel {
+            on_hand: 5,
+            reserved: 0,
+            sold: 1
+        }
+    );
+    let late = w.orders.pay(unpaid, w.buyer, TEST_CARD_OK.into()).await;
+    assert!(matches!(
+        late,
+        Err(OrderError::Transition {
+            from: OrderStatus::Expired,
+            ..
+        })
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn deadlines_survive_a_restart() {
+    let w = world(3).await;
+    let id = place(&w, 3).await;
+    w.orders.stop().await;
+    // A new node on the same store: the deadline is re-armed from the store.
+    let orders = orders_on(&w.store, &w.inventory).await;
+    tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
+    let order = orders
+        .get(id, w.buyer)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(order.status(), OrderStatus::Expired);
+    assert_eq!(level(&w).await.available(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paying_and_cancelling_at_once_leave_a_consistent_order() {
+    for _ in 0..10 {
+        let w = world(4).await;
+        let id = place(&w, 4).await;
+        let (orders, buyer) = (w.orders.clone(), w.buyer);
+        let pay = tokio::spawn(async move { orders.pay(id, buyer, TEST_CARD_OK.into()).await });
+        let cancelled = w.orders.cancel(id, w.buyer).await;
+        let paid = pay.await.unwrap_or_else(|e| panic!("{e}"));
+        let final_status = status(&w, id).await;
+        let stock = level(&w).await;
+        assert!(
+            cancelled.is_ok(),
+            "cancel always wins or follows payment: {cancelled:?}"
+        );
+        assert_eq!(final_status, OrderStatus::Cancelled);
+        // Whichever came first, the units are back and nothing is sold.
+        assert_eq!(
+            stock,
+            StockLevel {
+                on_hand: 4,
+                reserved: 0,
+                sold: 0
+            },
+            "paid first: {}",
+            paid.is_ok()
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_lifecycle_respects_roles_and_refuses_illegal_steps() {
+    let w = world(5).await;
+    let id = place(&w, 1).await;
+    let stranger = Caller {
+        user_id: UserId::new(),
+        role: Role::Customer,
+    };
+    let admin = Caller {
+        user_id: UserId::new(),
+        role: Role::Admin,
+    };
+    let other_seller = Caller {
+        user_id: UserId::new(),
+        role: Role::Seller,
+    };
+    assert_eq!(
+        w.orders.get(id, stranger).await.err(),
+        Some(OrderError::NotFound),
+        "existence does not leak"
+    );
+    assert_eq!(
+        w.orders.get(id, other_seller).await.err(),
+        Some(OrderError::NotFound)
+    );
+    let shipment = Shipment {
+        carrier: "Parcelforce".into(),
+        tracking_number: "PF123".into(),
+        estimated_delivery: OffsetDateTime::now_utc().date(),
+    };
+    let early = w.orders.ship(id, w.seller, shipment.clone()).await;
+    assert!(matches!(
+        early,
+        Err(OrderError::Transition {
+            from: OrderStatus::PendingPayment,
+            ..
+        })
+    ));
+    w.orders
+        .pay(id, w.buyer, TEST_CARD_OK.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        w.orders.ship(id, w.buyer, shipment.clone()).await,
+        Err(OrderError::Forbidden(_))
+    ));
+    let shipped = w
+        .orders
+        .ship(id, w.seller, shipment.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shipped.shipment(), Some(&shipment));
+    assert!(matches!(
+        w.orders.cancel(id, w.buyer).await,
+        Err(OrderError::Transition {
+            from: OrderStatus::Shipped,
+            ..
+        })
+    ));
+    let address = shipped.shipping_address.clone();
+    assert!(matches!(
+        w.orders.change_address(id, w.buyer, address).await,
+        Err(OrderError::AddressLocked { .. })
+    ));
+    w.orders
+        .deliver(id, w.seller)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        w.orders.refund(id, w.buyer).await,
+        Err(OrderError::Forbidden(_))
+    ));
+    let refunded = w
+        .orders
+        .refund(id, admin)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refunded.status(), OrderStatus::Refunded);
+    assert!(matches!(
+        refunded.timeline.last().map(|e| &e.kind),
+        Some(TimelineKind::Refunded { .. })
+    ));
+    assert_eq!(
+        level(&w).await,
+        StockLevel {
+            on_hand: 5,
+            reserved: 0,
+            sold: 1
+        },
+        "delivered goods stay sold"
+    );
+}
+
+#[tokio::test]
+async fn a_paid_order_cancelled_before_shipping_is_refunded_and_restocked() {
+    let w = world(3).await;
+    let id = place(&w, 2).await;
+    w.orders
+        .pay(id, w.buyer, TEST_CARD_OK.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cancelled = w
+        .orders
+        .cancel(id, w.buyer)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cancelled.status(), OrderStatus::Cancelled);
+    assert_eq!(
+        level(&w).await,
+        StockLevel {
+            on_hand: 3,
+            reserved: 0,
+            sold: 0
+        }
+    );
+    let again = w
+        .orders
+        .cancel(id, w.buyer)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        again.timeline.len(),
+        cancelled.timeline.len(),
+        "cancelling twice is a no-op"
+    );
+    assert_eq!(level(&w).await.available(), 3, "and restocks once");
+}
+
+#[tokio::test]
+async fn a_crashed_order_comes_back_from_its_timeline() {
+    let w = world(3).await;
+    let id = place(&w, 1).await;
+    w.orders
+        .pay(id, w.buyer, TEST_CARD_OK.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let actor = w
+        .orders
+        .directory_for_tests()
+        .get(id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    actor
+        .send_message(OrderMsg::Crash)
+        .unwrap_or_else(|_| panic!("send"));
+    let order = w
+        .orders
+        .get(id, w.buyer)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(order.status(), OrderStatus::Paid);
+    let unknown = w.orders.get(OrderId::new(), w.buyer).await;
+    assert_eq!(unknown.err(), Some(OrderError::NotFound));
+}
