@@ -6,6 +6,7 @@
 mod address;
 mod cart;
 mod catalog;
+mod checkout;
 mod email;
 mod error;
 mod ids;
@@ -24,6 +25,7 @@ pub use catalog::{
     Attributes, Category, CategorySlug, Description, ImageUrl, Product, ProductStatus, Rating,
     Title,
 };
+pub use checkout::{Ticket, TicketStatus};
 pub use email::Email;
 pub use error::ParseError;
 pub use ids::{AddressId, NotificationId, OrderId, PaymentId, ProductId, ReviewId, UserId};

@@ -15,7 +15,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::{Hold, InventoryChange, RefreshToken, Rotation, Store, StoreError};
-use souk_models::{Order, OrderLine, OrderStatus, TimelineKind};
+use souk_models::{Order, OrderLine, OrderStatus, Ticket, TicketStatus, TimelineKind};
 
 /// Expands to one `#[tokio::test]` per conformance case, each on a fresh store
 /// built by `$make` (an async expression yielding `Arc<dyn Store>`).
@@ -29,7 +29,8 @@ macro_rules! store_conformance_suite {
             refresh_rotation_and_reuse, concurrent_rotation_has_one_winner,
             expired_refresh_tokens_are_invalid_and_purged, catalog_round_trip, meta_round_trip,
             inventory_changes_are_atomic_and_listed, carts_round_trip, order_timelines_append_in_order,
-            concurrent_appends_have_one_winner, orders_are_listed_newest_first_per_buyer_and_seller);
+            concurrent_appends_have_one_winner, orders_are_listed_newest_first_per_buyer_and_seller,
+            tickets_are_unique_per_idempotency_key);
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
         $(
@@ -661,5 +662,71 @@ pub async fn orders_are_listed_newest_first_per_buyer_and_seller(store: Arc<dyn 
     assert!(
         s2_orders.iter().all(|o| o.timeline.len() == 1),
         "lists carry timelines"
+    );
+}
+
+fn ticket(user: UserId, key: &str) -> Ticket {
+    Ticket {
+        id: Uuid::now_v7(),
+        user_id: user,
+        idempotency_key: key.to_owned(),
+        lane: "standard".into(),
+        shipping_address: address(user, "1 Main St").fields,
+        status: TicketStatus::Queued,
+        created_at: OffsetDateTime::now_utc(),
+    }
+}
+
+pub async fn tickets_are_unique_per_idempotency_key(store: Arc<dyn Store>) {
+    let (ada, bob) = (UserId::new(), UserId::new());
+    let first = ticket(ada, "key-1");
+    assert_eq!(ok(store.create_ticket(&first).await), first);
+    let retry = ok(store.create_ticket(&ticket(ada, "key-1")).await);
+    assert_eq!(retry.id, first.id, "the same key returns the stored ticket");
+    let other_user = ticket(bob, "key-1");
+    assert_eq!(
+        ok(store.create_ticket(&other_user).await).id,
+        other_user.id,
+        "keys are per user"
+    );
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.create_ticket(&ticket(ada, "race")).await })
+        })
+        .collect();
+    let mut ids = HashSet::new();
+    for task in tasks {
+        ids.insert(ok(ok(task.await)).id);
+    }
+    assert_eq!(
+        ids.len(),
+        1,
+        "concurrent submissions with one key share a ticket"
+    );
+    assert_eq!(
+        ok(store.find_ticket(ada, "key-1").await).map(|t| t.id),
+        Some(first.id)
+    );
+    assert_eq!(ok(store.list_queued_tickets().await).len(), 3);
+    let done = TicketStatus::Completed {
+        order_id: first.order_id(),
+    };
+    ok(store.finish_ticket(first.id, &done).await);
+    assert_eq!(
+        ok(store.get_ticket(first.id).await).map(|t| t.status),
+        Some(done)
+    );
+    let queued: Vec<Uuid> = ok(store.list_queued_tickets().await)
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(queued.len(), 2);
+    assert!(queued.windows(2).all(|w| w[0] < w[1]), "oldest first");
+    assert_eq!(
+        store
+            .finish_ticket(Uuid::now_v7(), &TicketStatus::Queued)
+            .await,
+        Err(StoreError::NotFound)
     );
 }

@@ -7,13 +7,13 @@ use std::sync::{Mutex, MutexGuard};
 
 use souk_models::{
     Address, AddressId, Cart, Category, Email, Order, OrderId, OrderStatus, Product, ProductId,
-    Role, StockLevel, TimelineEntry, Timestamp, User, UserId,
+    Role, StockLevel, Ticket, TicketStatus, TimelineEntry, Timestamp, User, UserId,
 };
 use uuid::Uuid;
 
 use super::{
     CartStore, CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, OrderStore,
-    RefreshToken, Rotation, StoreError, TokenStore, UserStore,
+    RefreshToken, Rotation, StoreError, TicketStore, TokenStore, UserStore,
 };
 
 #[derive(Default)]
@@ -29,6 +29,7 @@ struct Inner {
     holds: BTreeMap<(OrderId, ProductId), Hold>,
     carts: HashMap<UserId, Cart>,
     orders: BTreeMap<OrderId, Order>,
+    tickets: BTreeMap<Uuid, Ticket>,
     meta: HashMap<String, String>,
 }
 
@@ -382,4 +383,54 @@ fn newest(
         .take(limit)
         .cloned()
         .collect()
+}
+
+#[async_trait::async_trait]
+impl TicketStore for MemoryStore {
+    async fn create_ticket(&self, ticket: &Ticket) -> Result<Ticket, StoreError> {
+        let mut db = self.lock();
+        let existing = db
+            .tickets
+            .values()
+            .find(|t| t.user_id == ticket.user_id && t.idempotency_key == ticket.idempotency_key);
+        if let Some(existing) = existing {
+            return Ok(existing.clone());
+        }
+        db.tickets.insert(ticket.id, ticket.clone());
+        Ok(ticket.clone())
+    }
+
+    async fn get_ticket(&self, id: Uuid) -> Result<Option<Ticket>, StoreError> {
+        Ok(self.lock().tickets.get(&id).cloned())
+    }
+
+    async fn find_ticket(
+        &self,
+        user: UserId,
+        idempotency_key: &str,
+    ) -> Result<Option<Ticket>, StoreError> {
+        let db = self.lock();
+        Ok(db
+            .tickets
+            .values()
+            .find(|t| t.user_id == user && t.idempotency_key == idempotency_key)
+            .cloned())
+    }
+
+    async fn finish_ticket(&self, id: Uuid, status: &TicketStatus) -> Result<(), StoreError> {
+        let mut db = self.lock();
+        let ticket = db.tickets.get_mut(&id).ok_or(StoreError::NotFound)?;
+        ticket.status = status.clone();
+        Ok(())
+    }
+
+    async fn list_queued_tickets(&self) -> Result<Vec<Ticket>, StoreError> {
+        Ok(self
+            .lock()
+            .tickets
+            .values()
+            .filter(|t| !t.status.is_done())
+            .cloned()
+            .collect())
+    }
 }

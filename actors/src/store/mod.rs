@@ -10,6 +10,7 @@ pub mod conformance;
 mod inventory;
 mod memory;
 mod orders;
+mod tickets;
 mod tokens;
 mod users;
 
@@ -18,6 +19,7 @@ pub use catalog::CatalogStore;
 pub use inventory::{Hold, InventoryChange, InventoryStore};
 pub use memory::MemoryStore;
 pub use orders::OrderStore;
+pub use tickets::TicketStore;
 pub use tokens::{RefreshToken, Rotation, TokenStore};
 pub use users::UserStore;
 
@@ -58,6 +60,7 @@ pub trait Store:
     + InventoryStore
     + CartStore
     + OrderStore
+    + TicketStore
     + MetaStore
     + 'static
 {
@@ -70,6 +73,7 @@ impl<T> Store for T where
         + InventoryStore
         + CartStore
         + OrderStore
+        + TicketStore
         + MetaStore
         + 'static
 {

@@ -11,6 +11,7 @@ mod catalog;
 mod inventory;
 mod orders;
 mod tables;
+mod tickets;
 mod tokens;
 mod users;
 mod writer;

@@ -37,6 +37,12 @@ pub const BUYER_ORDERS: TableDefinition<(u128, u128), ()> = TableDefinition::new
 pub const SELLER_ORDERS: TableDefinition<(u128, u128), ()> = TableDefinition::new("seller_orders");
 /// order id → payment deadline (unix ns), while awaiting payment.
 pub const UNPAID_ORDERS: TableDefinition<u128, i128> = TableDefinition::new("unpaid_orders");
+/// ticket id → checkout ticket.
+pub const TICKETS: TableDefinition<u128, &[u8]> = TableDefinition::new("tickets");
+/// "user:idempotency key" → ticket id; one ticket per key.
+pub const TICKET_KEYS: TableDefinition<&str, u128> = TableDefinition::new("ticket_keys");
+/// ticket ids still queued, in arrival order.
+pub const QUEUED_TICKETS: TableDefinition<u128, ()> = TableDefinition::new("queued_tickets");
 /// setting → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -58,6 +64,9 @@ pub fn create_all(db: &Database) -> Result<(), StoreError> {
     txn.open_table(BUYER_ORDERS).map_err(io)?;
     txn.open_table(SELLER_ORDERS).map_err(io)?;
     txn.open_table(UNPAID_ORDERS).map_err(io)?;
+    txn.open_table(TICKETS).map_err(io)?;
+    txn.open_table(TICKET_KEYS).map_err(io)?;
+    txn.open_table(QUEUED_TICKETS).map_err(io)?;
     txn.open_table(META).map_err(io)?;
     txn.commit().map_err(io)
 }
