@@ -8,6 +8,7 @@
 
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 mod directory;
 pub mod inventory;
 pub mod order;
@@ -16,6 +17,9 @@ pub mod store;
 
 pub use cart::{CartError, CartHandle, LineChange};
 pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch};
+pub use checkout::{
+    CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
+};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
 pub use order::{NewOrder, OrderError, OrderHandle, PlacedOrder};
 pub use payments::{PaymentProvider, SandboxPayments};

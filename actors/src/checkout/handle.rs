@@ -1,0 +1,296 @@
+//! `CheckoutHandle`: submits checkouts and reports on tickets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorRef};
+use souk_models::{AddressInput, Caller, ProductId, Role, Ticket, TicketStatus, Tier, User};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::dispatcher::{Admission, CheckoutDispatcher, DispatchMsg, DispatcherArgs};
+use super::lanes::LaneConfig;
+use super::pipeline::Pipeline;
+use super::{CheckoutError, CheckoutOutcome};
+use crate::cart::CartHandle;
+use crate::catalog::Catalog;
+use crate::inventory::InventoryHandle;
+use crate::order::OrderHandle;
+use crate::store::Store;
+
+/// A lane and the membership tiers that use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaneSettings {
+    pub lane: LaneConfig,
+    pub tiers: Vec<Tier>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckoutConfig {
+    /// In order; a tier listed by no lane uses the last one.
+    pub lanes: Vec<LaneSettings>,
+    pub max_in_flight: usize,
+    /// A lane whose oldest ticket waited this long is served next.
+    pub starvation: Duration,
+    /// How long a checkout request waits for its outcome before answering
+    /// with the ticket.
+    pub wait: Duration,
+    /// Time to pay before an order expires.
+    pub payment_window: Duration,
+    pub call_timeout: Duration,
+}
+
+#[derive(Clone)]
+pub struct CheckoutHandle {
+    dispatcher: ActorRef<DispatchMsg>,
+    pipeline: Arc<Pipeline>,
+    config: Arc<CheckoutConfig>,
+}
+
+impl CheckoutHandle {
+    /// Starts the dispatcher and re-queues the tickets that were waiting.
+    pub async fn start(
+        config: CheckoutConfig,
+        store: Arc<dyn Store>,
+        catalog: Arc<Catalog>,
+        carts: CartHandle,
+        inventory: InventoryHandle,
+        orders: OrderHandle,
+    ) -> Result<Self, CheckoutError> {
+        let pipeline = Arc::new(Pipeline {
+            store: store.clone(),
+            catalog,
+            carts,
+            inventory,
+            orders,
+            payment_window: config.payment_window,
+        });
+        let args = DispatcherArgs {
+            lanes: config.lanes.iter().map(|l| l.lane.clone()).collect(),
+            starvation: config.starvation,
+            max_in_flight: config.max_in_flight,
+            pipeline: pipeline.clone(),
+        };
+        let (dispatcher, _) = Actor::spawn(None, CheckoutDispatcher, args)
+            .await
+            .map_err(|e| CheckoutError::Unavailable(e.to_string()))?;
+        let handle = Self {
+            dispatcher,
+            pipeline,
+            config: Arc::new(config),
+        };
+        for ticket in store.list_queued_tickets().await? {
+            let products = handle.cart_products(&ticket).await;
+            if let Err(e) = handle.admit(ticket.clone(), products).await {
+                tracing::warn!(ticket = %ticket.id, error = %e, "could not re-queue a ticket");
+            }
+        }
+        Ok(handle)
+    }
+
+    /// The lane for a membership tier.
+    pub fn lane_for(&self, tier: Tier) -> &str {
+        let lanes = &self.config.lanes;
+        lanes
+            .iter()
+            .find(|l| l.tiers.contains(&tier))
+            .or(lanes.last())
+            .map_or("standard", |l| l.lane.name.as_str())
+    }
+
+    /// Checks out `user`'s cart. The same `key` always returns the same ticket
+    /// (and so at most one order).
+    pub async fn submit(
+        &self,
+        user: &User,
+        key: &str,
+        address: AddressInput,
+    ) -> Result<CheckoutOutcome, CheckoutError> {
+        let store = &self.pipeline.store;
+        if let Some(existing) = store.find_ticket(user.id, key).await? {
+            return self.follow(existing).await;
+        }
+        let cart = self
+            .pipeline
+            .carts
+            .get(user.id)
+            .await
+            .map_err(|e| CheckoutError::Unavailable(e.to_string()))?;
+        if cart.lines.is_empty() {
+            return Err(CheckoutError::EmptyCart);
+        }
+        let products: Vec<ProductId> = cart.lines.iter().map(|l| l.product_id).collect();
+        let sold_out = self.pipeline.all_sold_out(&products);
+        let ticket = Ticket {
+            id: Uuid::now_v7(),
+            user_id: user.id,
+            idempotency_key: key.to_owned(),
+            lane: self.lane_for(user.tier).to_owned(),
+            shipping_address: address,
+            status: if sold_out {
+                TicketStatus::Rejected {
+                    reason: "out_of_stock".into(),
+                }
+            } else {
+                TicketStatus::Queued
+            },
+            created_at: OffsetDateTime::now_utc(),
+        };
+        let stored = store.create_ticket(&ticket).await?;
+        if stored.id != ticket.id || stored.status.is_done() {
+            if sold_out && stored.id == ticket.id {
+                metrics::counter!("souk_checkouts_total", "outcome" => "out_of_stock", "lane" => ticket.lane.clone()).increment(1);
+            }
+            return self.follow(stored).await;
+        }
+        let admission = self.admit(stored.clone(), products).await?;
+        self.wait(stored, admission).await
+    }
+
+    /// A ticket as its owner (or an admin) sees it, with its place in line.
+    pub async fn status(
+        &self,
+        id: Uuid,
+        caller: Caller,
+    ) -> Result<(Ticket, Option<(String, usize)>), CheckoutError> {
+        let ticket = self
+            .pipeline
+            .store
+            .get_ticket(id)
+            .await?
+            .ok_or(CheckoutError::NotFound)?;
+        if ticket.user_id != caller.user_id && caller.role != Role::Admin {
+            return Err(CheckoutError::NotFound);
+        }
+        let position = if ticket.status.is_done() {
+            None
+        } else {
+            self.position(id).await
+        };
+        Ok((ticket, position))
+    }
+
+    /// Stops starting checkouts and waits for those in flight; waiting tickets
+    /// stay stored and are re-queued at the next start.
+    pub async fn drain(&self) {
+        let _ = self
+            .dispatcher
+            .call(
+                |reply| DispatchMsg::Drain { reply },
+                Some(self.config.call_timeout * 6),
+            )
+            .await;
+        self.dispatcher.stop(None);
+    }
+
+    async fn follow(&self, ticket: Ticket) -> Result<CheckoutOutcome, CheckoutError> {
+        match ticket.status.clone() {
+            TicketStatus::Completed { order_id } => {
+                Ok(CheckoutOutcome::Completed { ticket, order_id })
+            }
+            TicketStatus::Rejected { reason } => Ok(CheckoutOutcome::Rejected { ticket, reason }),
+            TicketStatus::Queued => {
+                let products = self.cart_products(&ticket).await;
+                let admission = self.admit(ticket.clone(), products).await?;
+                self.wait(ticket, admission).await
+            }
+        }
+    }
+
+    async fn admit(
+        &self,
+        ticket: Ticket,
+        products: Vec<ProductId>,
+    ) -> Result<Admission, CheckoutError> {
+        let lane = ticket.lane.clone();
+        let call = self
+            .dispatcher
+            .call(
+                |reply| DispatchMsg::Submit {
+                    ticket: Box::new(ticket.clone()),
+                    products: products.clone(),
+                    reply,
+                },
+                Some(self.config.call_timeout),
+            )
+            .await;
+        match call {
+            Ok(CallResult::Success(Ok(admission))) => Ok(admission),
+            Ok(CallResult::Success(Err(_))) => Err(CheckoutError::LaneFull {
+                lane,
+                retry_after_secs: 2,
+            }),
+            _ => Err(CheckoutError::Unavailable(
+                "the checkout dispatcher is not answering".into(),
+            )),
+        }
+    }
+
+    /// Waits up to the configured time for the outcome.
+    async fn wait(
+        &self,
+        ticket: Ticket,
+        mut admission: Admission,
+    ) -> Result<CheckoutOutcome, CheckoutError> {
+        let waited = tokio::time::timeout(
+            self.config.wait,
+            admission.outcome.wait_for(TicketStatus::is_done),
+        )
+        .await;
+        let done = waited
+            .ok()
+            .and_then(|r| r.ok().map(|status| status.clone()));
+        let status = match done {
+            Some(status) => status,
+            None => {
+                let position = self.position(ticket.id).await.map(|(_, p)| p);
+                return Ok(CheckoutOutcome::Pending {
+                    ticket: ticket.id,
+                    lane: admission.lane,
+                    position,
+                });
+            }
+        };
+        Ok(settled(Ticket { status, ..ticket }))
+    }
+
+    async fn position(&self, ticket: Uuid) -> Option<(String, usize)> {
+        match self
+            .dispatcher
+            .call(
+                |reply| DispatchMsg::Position { ticket, reply },
+                Some(self.config.call_timeout),
+            )
+            .await
+        {
+            Ok(CallResult::Success(position)) => position,
+            _ => None,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn hold(&self, held: bool) {
+        let _ = self.dispatcher.send_message(DispatchMsg::Hold(held));
+    }
+
+    async fn cart_products(&self, ticket: &Ticket) -> Vec<ProductId> {
+        match self.pipeline.carts.get(ticket.user_id).await {
+            Ok(cart) => cart.lines.iter().map(|l| l.product_id).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// The outcome of a ticket that is done.
+fn settled(ticket: Ticket) -> CheckoutOutcome {
+    match ticket.status.clone() {
+        TicketStatus::Completed { order_id } => CheckoutOutcome::Completed { ticket, order_id },
+        TicketStatus::Rejected { reason } => CheckoutOutcome::Rejected { ticket, reason },
+        TicketStatus::Queued => CheckoutOutcome::Pending {
+            ticket: ticket.id,
+            lane: ticket.lane,
+            position: None,
+        },
+    }
+}

@@ -1,0 +1,48 @@
+//! The checkout queue: priority lanes by membership tier, drained by a
+//! dispatcher with a limit on checkouts in flight. Tickets are durable and
+//! keyed by the client's idempotency key, so a retry never makes a second
+//! order and a restart re-queues what was waiting.
+
+mod dispatcher;
+mod handle;
+mod lanes;
+mod pipeline;
+#[cfg(test)]
+mod tests;
+
+use souk_models::{OrderId, Ticket};
+use uuid::Uuid;
+
+use crate::store::StoreError;
+pub use handle::{CheckoutConfig, CheckoutHandle, LaneSettings};
+pub use lanes::LaneConfig;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("the cart is empty")]
+    EmptyCart,
+    #[error("the {lane} checkout lane is full; retry in {retry_after_secs} s")]
+    LaneFull { lane: String, retry_after_secs: u64 },
+    #[error("checkout ticket not found")]
+    NotFound,
+    #[error("checkout unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a checkout request led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckoutOutcome {
+    /// The order was placed.
+    Completed { ticket: Ticket, order_id: OrderId },
+    /// The checkout was refused (`out_of_stock`, `empty_cart`,
+    /// `product_unavailable`, `unavailable`).
+    Rejected { ticket: Ticket, reason: String },
+    /// Still waiting or being processed; follow the ticket.
+    Pending {
+        ticket: Uuid,
+        lane: String,
+        position: Option<usize>,
+    },
+}

@@ -1,0 +1,118 @@
+//! Processing one ticket: price the cart afresh, reserve stock, place the order
+//! with its payment, clear the cart. Every step is idempotent under the ticket's
+//! id (which is the order's id), so a ticket re-processed after a crash never
+//! makes a second order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use souk_models::{OrderLine, ProductId, ProductStatus, Ticket, TicketStatus};
+use time::OffsetDateTime;
+
+use crate::cart::CartHandle;
+use crate::catalog::Catalog;
+use crate::inventory::{InventoryError, InventoryHandle, Settlement};
+use crate::order::{NewOrder, OrderHandle};
+use crate::store::Store;
+
+pub(crate) struct Pipeline {
+    pub store: Arc<dyn Store>,
+    pub catalog: Arc<Catalog>,
+    pub carts: CartHandle,
+    pub inventory: InventoryHandle,
+    pub orders: OrderHandle,
+    pub payment_window: Duration,
+}
+
+fn rejected(reason: &str) -> TicketStatus {
+    TicketStatus::Rejected {
+        reason: reason.to_owned(),
+    }
+}
+
+impl Pipeline {
+    pub(crate) async fn process(&self, ticket: &Ticket) -> TicketStatus {
+        let order_id = ticket.order_id();
+        match self.store.get_order(order_id).await {
+            // Placed before a crash: only the cart may still need clearing.
+            Ok(Some(_)) => {
+                self.clear_cart(ticket).await;
+                return TicketStatus::Completed { order_id };
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(ticket = %ticket.id, error = %e, "checkout could not read the store");
+                return rejected("unavailable");
+            }
+        }
+        let cart = match self.carts.get(ticket.user_id).await {
+            Ok(cart) if !cart.lines.is_empty() => cart,
+            Ok(_) => return rejected("empty_cart"),
+            Err(_) => return rejected("unavailable"),
+        };
+        let mut lines = Vec::with_capacity(cart.lines.len());
+        for line in &cart.lines {
+            let Some(entry) = self.catalog.get_any(line.product_id) else {
+                return rejected("product_unavailable");
+            };
+            if entry.product.status != ProductStatus::Active {
+                return rejected("product_unavailable");
+            }
+            lines.push(OrderLine {
+                product_id: line.product_id,
+                seller_id: entry.product.seller_id,
+                title: entry.product.title.clone(),
+                unit_price: entry.product.price,
+                quantity: line.quantity,
+            });
+        }
+        let deadline = OffsetDateTime::now_utc() + self.payment_window;
+        let wanted: Vec<(ProductId, u32)> = lines
+            .iter()
+            .map(|l| (l.product_id, l.quantity.get()))
+            .collect();
+        match self.inventory.reserve(order_id, &wanted, deadline).await {
+            Ok(()) => {}
+            Err(InventoryError::OutOfStock { .. }) => return rejected("out_of_stock"),
+            Err(e) => {
+                tracing::warn!(ticket = %ticket.id, error = %e, "reservation failed");
+                return rejected("unavailable");
+            }
+        }
+        let new = NewOrder {
+            id: order_id,
+            buyer: ticket.user_id,
+            lines,
+            address: ticket.shipping_address.clone(),
+            payment_deadline: deadline,
+        };
+        if let Err(e) = self.orders.place(new).await {
+            tracing::warn!(ticket = %ticket.id, error = %e, "placing the order failed; releasing its stock");
+            let products: Vec<ProductId> = wanted.iter().map(|(p, _)| *p).collect();
+            let _ = self
+                .inventory
+                .settle(order_id, &products, Settlement::Release)
+                .await;
+            return rejected("unavailable");
+        }
+        self.clear_cart(ticket).await;
+        TicketStatus::Completed { order_id }
+    }
+
+    async fn clear_cart(&self, ticket: &Ticket) {
+        if let Err(e) = self.carts.clear(ticket.user_id).await {
+            tracing::warn!(ticket = %ticket.id, error = %e, "order placed but the cart was not cleared");
+        }
+    }
+
+    /// True when every product in the user's cart is sold out, so waiting in
+    /// line cannot help.
+    pub(crate) fn all_sold_out(&self, products: &[ProductId]) -> bool {
+        !products.is_empty()
+            && products.iter().all(|p| {
+                self.catalog
+                    .get_any(*p)
+                    .is_none_or(|e| e.stock.available() == 0)
+            })
+    }
+}

@@ -1,0 +1,510 @@
+//! The checkout queue over the in-memory store: a flash sale never oversells,
+//! idempotency keys make one order, lanes honour priority without starving,
+//! full lanes refuse, and waiting tickets survive a restart.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use souk_models::{
+    AddressInput, Attributes, Category, CategorySlug, Currency, Description, Money, OrderId,
+    OrderStatus, Product, ProductId, ProductStatus, Rating, Role, StockLevel, Tier, Title, User,
+    UserId,
+};
+use time::OffsetDateTime;
+
+use super::{
+    CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
+};
+use crate::cart::{CartHandle, LineChange};
+use crate::catalog::Catalog;
+use crate::inventory::{InventoryHandle, InventorySupervisor};
+use crate::order::OrderHandle;
+use crate::payments::SandboxPayments;
+use crate::store::{MemoryStore, OrderStore, Store};
+
+struct Shop {
+    store: Arc<MemoryStore>,
+    catalog: Arc<Catalog>,
+    carts: CartHandle,
+    inventory: InventoryHandle,
+    orders: OrderHandle,
+    checkout: CheckoutHandle,
+}
+
+fn config(max_in_flight: usize, capacity: usize, wait: Duration) -> CheckoutConfig {
+    let lane = |name: &str, weight, tiers: Vec<Tier>| LaneSettings {
+        lane: LaneConfig {
+            name: name.into(),
+            weight,
+            capacity,
+        },
+        tiers,
+    };
+    CheckoutConfig {
+        lanes: vec![
+            lane("priority", 3, vec![Tier::Plus, Tier::Premium]),
+            lane("standard", 1, vec![Tier::Standard]),
+        ],
+        max_in_flight,
+        starvation: Duration::from_secs(30),
+        wait,
+        payment_window: Duration::from_secs(900),
+        call_timeout: Duration::from_secs(10),
+    }
+}
+
+async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
+    let store = Arc::new(MemoryStore::new());
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let catalog = Arc::new(
+        Catalog::load(dyn_store.clone(), Currency::USD)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let slug = CategorySlug::parse("things").unwrap_or_else(|e| panic!("{e}"));
+    let now = OffsetDateTime::now_utc();
+    let products: Vec<(Product, StockLevel)> = stock
+        .iter()
+        .enumerate()
+        .map(|(i, units)| {
+            let product = Product {
+                id: ProductId::new(),
+                seller_id: UserId::new(),
+                title: Title::parse(&format!("Thing {i}")).unwrap_or_else(|e| panic!("{e}")),
+                description: Description::parse("").unwrap_or_else(|e| panic!("{e}")),
+                category: slug.clone(),
+                attributes: Attributes::parse(BTreeMap::new()).unwrap_or_else(|e| panic!("{e}")),
+                images: vec![],
+                price: Money::new(1000, Currency::USD).unwrap_or_else(|e| panic!("{e}")),
+                status: ProductStatus::Active,
+                rating: Rating::default(),
+                created_at: now,
+                updated_at: now,
+            };
+            (
+                product,
+                StockLevel {
+                    on_hand: *units,
+                    ..Default::default()
+                },
+            )
+        })
+        .collect();
+    let ids = products.iter().map(|(p, _)| p.id).collect();
+    let category = Category {
+        slug,
+        name: "Things".into(),
+        description: String::new(),
+    };
+    catalog
+        .seed(vec![category], products)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (inventory, _) = InventorySupervisor::start(
+        dyn_store.clone(),
+        Some(catalog.clone()),
+        4,
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let carts = CartHandle::start(
+        dyn_store.clone(),
+        Duration::from_secs(600),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let orders = OrderHandle::start(
+        dyn_store.clone(),
+        inventory.clone(),
+        Arc::new(SandboxPayments),
+        Duration::from_secs(600),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let checkout = CheckoutHandle::start(
+        config,
+        dyn_store,
+        catalog.clone(),
+        carts.clone(),
+        inventory.clone(),
+        orders.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    (
+        Shop {
+            store,
+            catalog,
+            carts,
+            inventory,
+            orders,
+            checkout,
+        },
+        ids,
+    )
+}
+
+fn shopper(tier: Tier) -> User {
+    let now = OffsetDateTime::now_utc();
+    User {
+        id: UserId::new(),
+        email: souk_models::Email::parse(&format!("{}@example.com", uuid::Uuid::new_v4().simple()))
+            .unwrap_or_else(|e| panic!("{e}")),
+        display_name: souk_models::DisplayName::parse("Shopper").unwrap_or_else(|e| panic!("{e}")),
+        role: Role::Customer,
+        tier,
+        password_hash: String::new(),
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn address() -> AddressInput {
+    AddressInput {
+        name: "Ada".into(),
+        line1: "1 Main St".into(),
+        line2: None,
+        city: "London".into(),
+        region: None,
+        postal_code: "N1".into(),
+        country: "GB".into(),
+        phone: None,
+    }
+}
+
+async fn fill(shop: &Shop, user: &User, lines: &[(ProductId, u32)]) {
+    for (product, units) in lines {
+        shop.carts
+            .change(user.id, *product, LineChange::Add(*units), 1000)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+async fn assert_invariant(shop: &Shop, product: ProductId, on_hand: u64) {
+    let level = shop
+        .inventory
+        .level(product)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(level.on_hand, on_hand);
+    assert_eq!(
+        level.on_hand,
+        level.available() + level.reserved + level.sold
+    );
+}
+
+/// Runs `buyers` concurrent checkouts; returns (completed order ids, rejections).
+async fn flash_sale(
+    shop: &Arc<Shop>,
+    buyers: Vec<(User, Vec<(ProductId, u32)>)>,
+) -> (Vec<OrderId>, Vec<String>) {
+    for (user, lines) in &buyers {
+        fill(shop, user, lines).await;
+    }
+    let tasks: Vec<_> = buyers
+        .into_iter()
+        .map(|(user, _)| {
+            let shop = shop.clone();
+            tokio::spawn(async move { shop.checkout.submit(&user, "buy-now", address()).await })
+        })
+        .collect();
+    let (mut orders, mut rejected) = (Vec::new(), Vec::new());
+    for task in tasks {
+        match task.await.unwrap_or_else(|e| panic!("{e}")) {
+            Ok(CheckoutOutcome::Completed { order_id, .. }) => orders.push(order_id),
+            Ok(CheckoutOutcome::Rejected { reason, .. }) => rejected.push(reason),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    (orders, rejected)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flash_sale_of_fifty_units_makes_exactly_fifty_orders() {
+    let (shop, ids) = shop(&[50], config(16, 1000, Duration::from_secs(60))).await;
+    let shop = Arc::new(shop);
+    let buyers = (0..500)
+        .map(|_| (shopper(Tier::Standard), vec![(ids[0], 1)]))
+        .collect();
+    let (orders, rejected) = flash_sale(&shop, buyers).await;
+    assert_eq!(orders.len(), 50);
+    assert_eq!(rejected.len(), 450);
+    assert!(rejected.iter().all(|r| r == "out_of_stock"), "{rejected:?}");
+    let level = shop
+        .inventory
+        .level(ids[0])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((level.available(), level.reserved), (0, 50));
+    assert_invariant(&shop, ids[0], 50).await;
+    for id in &orders {
+        let order = shop.store.get_order(*id).await.ok().flatten();
+        assert_eq!(order.map(|o| o.status()), Some(OrderStatus::PendingPayment));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_line_carts_across_shards_never_oversell() {
+    let (shop, ids) = shop(&[20, 30, 10], config(16, 1000, Duration::from_secs(60))).await;
+    let shop = Arc::new(shop);
+    let buyers = (0..200)
+        .map(|i| {
+            let lines = match i % 3 {
+                0 => vec![(ids[0], 1), (ids[1], 2)],
+                1 => vec![(ids[1], 1), (ids[2], 1)],
+                _ => vec![(ids[0], 2), (ids[2], 1), (ids[1], 1)],
+            };
+            (shopper(Tier::Standard), lines)
+        })
+        .collect();
+    let (orders, _) = flash_sale(&shop, buyers).await;
+    assert!(!orders.is_empty());
+    for (product, units) in ids.iter().zip([20, 30, 10]) {
+        assert_invariant(&shop, *product, units).await;
+        let level = shop
+            .inventory
+            .level(*product)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let ordered: u64 = {
+            let mut sum = 0;
+            for id in &orders {
+                if let Some(order) = shop.store.get_order(*id).await.ok().flatten() {
+                    sum += order
+                        .lines
+                        .iter()
+                        .filter(|l| l.product_id == *product)
+                        .map(|l| u64::from(l.quantity.get()))
+                        .sum::<u64>();
+                }
+            }
+            sum
+        };
+        assert_eq!(
+            level.reserved, ordered,
+            "every reserved unit belongs to an order"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_idempotency_key_makes_one_order() {
+    let (shop, ids) = shop(&[10], config(4, 100, Duration::from_secs(30))).await;
+    let shop = Arc::new(shop);
+    let user = shopper(Tier::Standard);
+    fill(&shop, &user, &[(ids[0], 2)]).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (shop, user) = (shop.clone(), user.clone());
+            tokio::spawn(async move { shop.checkout.submit(&user, "same-key", address()).await })
+        })
+        .collect();
+    let mut orders = HashSet::new();
+    for task in tasks {
+        if let Ok(CheckoutOutcome::Completed { order_id, .. }) =
+            task.await.unwrap_or_else(|e| panic!("{e}"))
+        {
+            orders.insert(order_id);
+        }
+    }
+    assert_eq!(orders.len(), 1);
+    let again = shop.checkout.submit(&user, "same-key", address()).await;
+    assert!(
+        matches!(again, Ok(CheckoutOutcome::Completed { order_id, .. }) if orders.contains(&order_id))
+    );
+    let level = shop
+        .inventory
+        .level(ids[0])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(level.reserved, 2, "reserved once");
+    let empty = shop.checkout.submit(&user, "new-key", address()).await;
+    assert_eq!(
+        empty.err(),
+        Some(CheckoutError::EmptyCart),
+        "the cart was cleared"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn priority_goes_first_without_starving_the_standard_lane() {
+    let (shop, ids) = shop(&[1000], config(1, 100, Duration::ZERO)).await;
+    shop.checkout.hold(true);
+    let mut submitted = Vec::new();
+    for tier in [
+        Tier::Standard,
+        Tier::Standard,
+        Tier::Standard,
+        Tier::Standard,
+        Tier::Plus,
+        Tier::Plus,
+        Tier::Premium,
+        Tier::Plus,
+        Tier::Plus,
+        Tier::Premium,
+    ] {
+        let user = shopper(tier);
+        fill(&shop, &user, &[(ids[0], 1)]).await;
+        match shop.checkout.submit(&user, "k", address()).await {
+            Ok(CheckoutOutcome::Pending {
+                ticket,
+                lane,
+                position,
+            }) => {
+                assert_eq!(
+                    lane,
+                    if tier == Tier::Standard {
+                        "standard"
+                    } else {
+                        "priority"
+                    }
+                );
+                assert!(position.is_some());
+                submitted.push((ticket, tier));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    shop.checkout.hold(false);
+    // Wait until every ticket is done, then order them by when their order was made.
+    let mut done = Vec::new();
+    for _ in 0..500 {
+        done.clear();
+        for (ticket, tier) in &submitted {
+            let order = shop.store.get_order(OrderId(*ticket)).await.ok().flatten();
+            if let Some(order) = order {
+                done.push((order.created_at, *tier, *ticket));
+            }
+        }
+        if done.len() == submitted.len() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(done.len(), submitted.len(), "every ticket was processed");
+    done.sort_by_key(|(at, _, _)| *at);
+    let tiers: Vec<bool> = done.iter().map(|(_, t, _)| *t != Tier::Standard).collect();
+    assert!(
+        tiers[0] && tiers[1],
+        "priority tickets submitted later go first: {tiers:?}"
+    );
+    let first_standard = tiers.iter().position(|p| !p).unwrap_or(usize::MAX);
+    assert!(
+        first_standard < 6,
+        "the standard lane progresses before priority is exhausted: {tiers:?}"
+    );
+    for priority in [true, false] {
+        let lane: Vec<_> = done
+            .iter()
+            .filter(|(_, t, _)| (*t != Tier::Standard) == priority)
+            .map(|(_, _, id)| *id)
+            .collect();
+        let arrival: Vec<_> = submitted
+            .iter()
+            .filter(|(_, t)| (*t != Tier::Standard) == priority)
+            .map(|(id, _)| *id)
+            .collect();
+        assert_eq!(lane, arrival, "arrival order within the lane");
+    }
+}
+
+#[tokio::test]
+async fn a_full_lane_refuses_and_waiting_tickets_survive_a_restart() {
+    let (shop, ids) = shop(&[10], config(1, 2, Duration::ZERO)).await;
+    shop.checkout.hold(true);
+    let users: Vec<User> = (0..3).map(|_| shopper(Tier::Standard)).collect();
+    for user in &users {
+        fill(&shop, user, &[(ids[0], 1)]).await;
+    }
+    assert!(matches!(
+        shop.checkout.submit(&users[0], "k", address()).await,
+        Ok(CheckoutOutcome::Pending { .. })
+    ));
+    assert!(matches!(
+        shop.checkout.submit(&users[1], "k", address()).await,
+        Ok(CheckoutOutcome::Pending { .. })
+    ));
+    let full = shop.checkout.submit(&users[2], "k", address()).await;
+    assert!(
+        matches!(full, Err(CheckoutError::LaneFull { .. })),
+        "{full:?}"
+    );
+    // A new node on the same store picks up what was waiting.
+    let dyn_store: Arc<dyn Store> = shop.store.clone();
+    let restarted = CheckoutHandle::start(
+        config(4, 10, Duration::from_secs(10)),
+        dyn_store,
+        shop.catalog.clone(),
+        shop.carts.clone(),
+        shop.inventory.clone(),
+        shop.orders.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let again = restarted.submit(&users[0], "k", address()).await;
+    assert!(
+        matches!(again, Ok(CheckoutOutcome::Completed { .. })),
+        "{again:?}"
+    );
+    let caller = souk_models::Caller {
+        user_id: users[1].id,
+        role: Role::Customer,
+    };
+    let mut status = None;
+    for _ in 0..100 {
+        let (ticket, _) = restarted
+            .status(OrderId::new().0, caller)
+            .await
+            .map_or((None, None), |(t, p)| (Some(t), p));
+        let _ = ticket;
+        status = shop
+            .store
+            .get_order(OrderId(shop_ticket(&shop, &users[1]).await))
+            .await
+            .ok()
+            .flatten()
+            .map(|o| o.status());
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(status, Some(OrderStatus::PendingPayment));
+    let stranger = souk_models::Caller {
+        user_id: UserId::new(),
+        role: Role::Customer,
+    };
+    let ticket = shop_ticket(&shop, &users[1]).await;
+    assert_eq!(
+        restarted.status(ticket, stranger).await.err(),
+        Some(CheckoutError::NotFound)
+    );
+}
+
+async fn shop_ticket(shop: &Shop, user: &User) -> uuid::Uuid {
+    use crate::store::TicketStore;
+    shop.store
+        .find_ticket(user.id, "k")
+        .await
+        .ok()
+        .flatten()
+        .map_or(uuid::Uuid::nil(), |t| t.id)
+}
+
+#[tokio::test]
+async fn sold_out_carts_are_refused_at_once() {
+    let (shop, ids) = shop(&[0], config(4, 10, Duration::from_secs(10))).await;
+    let user = shopper(Tier::Standard);
+    fill(&shop, &user, &[(ids[0], 1)]).await;
+    let outcome = shop.checkout.submit(&user, "k", address()).await;
+    assert!(
+        matches!(outcome, Ok(CheckoutOutcome::Rejected { ref reason, .. }) if reason == "out_of_stock"),
+        "{outcome:?}"
+    );
+}
