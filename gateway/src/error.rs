@@ -4,7 +4,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use souk_actors::{CartError, CatalogError, InventoryError, StoreError};
+use souk_actors::payments::PaymentError;
+use souk_actors::{CartError, CatalogError, CheckoutError, InventoryError, OrderError, StoreError};
 
 use crate::middleware::request_id;
 
@@ -214,6 +215,52 @@ impl From<CartError> for ApiError {
             CartError::NotInCart(_) => Self::new(StatusCode::NOT_FOUND, "not_in_cart", detail),
             CartError::Unavailable(_) => Self::unavailable(e),
             CartError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(e: OrderError) -> Self {
+        let detail = e.to_string();
+        match e {
+            OrderError::NotFound => Self::not_found("order"),
+            OrderError::Transition { from, .. } => Self::conflict(
+                "invalid_transition",
+                format!("the order is {}; {detail}", from.as_str()),
+            ),
+            OrderError::Forbidden(_) => Self::forbidden("forbidden_role", detail),
+            OrderError::AddressLocked { .. } => Self::conflict("address_locked", detail),
+            OrderError::TotalTooLarge => Self::unprocessable("total_too_large", detail),
+            OrderError::PaymentDeclined { .. } => {
+                Self::new(StatusCode::PAYMENT_REQUIRED, "payment_declined", detail)
+            }
+            OrderError::Payment(PaymentError::InvalidToken(_)) => {
+                Self::unprocessable("invalid_card_token", detail).with_field("card_token")
+            }
+            OrderError::Payment(PaymentError::UnknownPayment(_)) => Self::internal(e),
+            OrderError::Payment(PaymentError::Unavailable(_)) | OrderError::Unavailable(_) => {
+                Self::unavailable(e)
+            }
+            OrderError::Inventory(e) => e.into(),
+            OrderError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<CheckoutError> for ApiError {
+    fn from(e: CheckoutError) -> Self {
+        let detail = e.to_string();
+        match e {
+            CheckoutError::EmptyCart => Self::unprocessable("empty_cart", detail),
+            CheckoutError::LaneFull {
+                retry_after_secs, ..
+            } => Self {
+                retry_after: Some(retry_after_secs),
+                ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "lane_full", detail)
+            },
+            CheckoutError::NotFound => Self::not_found("checkout ticket"),
+            CheckoutError::Unavailable(_) => Self::unavailable(e),
+            CheckoutError::Store(e) => e.into(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use souk_actors::{CartHandle, Catalog, InventoryHandle, Store};
+use souk_actors::{CartHandle, Catalog, CheckoutHandle, InventoryHandle, OrderHandle, Store};
 
 use crate::auth::Sessions;
 use crate::config::GatewayConfig;
@@ -15,6 +15,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub inventory: InventoryHandle,
     pub carts: CartHandle,
+    pub orders: OrderHandle,
+    pub checkout: CheckoutHandle,
     pub config: Arc<GatewayConfig>,
     pub sessions: Arc<Sessions>,
     pub limiter: Arc<RateLimiter>,

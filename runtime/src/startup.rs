@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use souk_actors::{CartHandle, Catalog, InventorySupervisor, Store};
+use souk_actors::{
+    CartHandle, Catalog, CheckoutHandle, InventorySupervisor, OrderHandle, SandboxPayments, Store,
+};
 use souk_gateway::AppState;
 use souk_gateway::auth::Sessions;
 use souk_gateway::middleware::rate_limit::RateLimiter;
@@ -29,6 +31,8 @@ pub struct Application {
     /// Root of the inventory shards' supervision tree.
     inventory: ractor::ActorCell,
     carts: CartHandle,
+    orders: OrderHandle,
+    checkout: CheckoutHandle,
     config: Config,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
 }
@@ -64,6 +68,25 @@ impl Application {
         let carts = CartHandle::start(dyn_store.clone(), idle, call_timeout)
             .await
             .map_err(|e| anyhow::anyhow!("cannot start the carts: {e}"))?;
+        let orders = OrderHandle::start(
+            dyn_store.clone(),
+            inventory.clone(),
+            Arc::new(SandboxPayments),
+            idle,
+            call_timeout,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start the orders: {e}"))?;
+        let checkout = CheckoutHandle::start(
+            config.checkout(),
+            dyn_store.clone(),
+            catalog.clone(),
+            carts.clone(),
+            inventory.clone(),
+            orders.clone(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;
         let secret = jwt_secret(&config, data_dir)?;
         let gateway = config.gateway(secret);
         let state = AppState {
@@ -74,6 +97,8 @@ impl Application {
             catalog,
             inventory,
             carts: carts.clone(),
+            orders: orders.clone(),
+            checkout: checkout.clone(),
             metrics,
         };
         spawn_token_purge(dyn_store);
@@ -86,6 +111,8 @@ impl Application {
             store,
             inventory: inventory_supervisor,
             carts,
+            orders,
+            checkout,
             config,
             demo_accounts,
         })
@@ -100,8 +127,9 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
-    /// requests finish (up to the grace period), stops the actors and closes
-    /// the store.
+    /// requests finish (up to the grace period), drains the checkouts in
+    /// flight (waiting tickets stay stored), stops the actors and closes the
+    /// store.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -125,6 +153,8 @@ impl Application {
                 .context("server failed")?,
             Err(_) => tracing::warn!("in-flight requests did not finish within the grace period"),
         }
+        self.checkout.drain().await;
+        self.orders.stop().await;
         self.carts.stop().await;
         if let Err(e) = self.inventory.stop_and_wait(None, Some(grace)).await {
             tracing::warn!(error = %e, "inventory shards did not stop cleanly");

@@ -4,10 +4,13 @@ mod admin;
 mod auth;
 mod cart;
 mod categories;
+mod checkout;
 mod health;
 mod listing;
+mod orders;
 mod products;
 mod seller;
+mod shipping;
 mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +24,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(products::router())
         .merge(cart::router())
+        .merge(checkout::router())
+        .merge(orders::router())
         .merge(categories::router())
         .merge(seller::router())
         .merge(admin::router())

@@ -6,12 +6,15 @@ use serde::{Deserialize, Serialize};
 use super::OrderStatus;
 use crate::{AddressInput, Money, OrderId, ProductId, Quantity, Timestamp, Title, UserId};
 
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 /// Where and how a shipped order travels.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Shipment {
     pub carrier: String,
     pub tracking_number: String,
-    #[schema(value_type = String, format = Date)]
+    #[serde(with = "iso_date")]
+    #[schema(value_type = String, format = Date, example = "2026-12-01")]
     pub estimated_delivery: time::Date,
 }
 

@@ -6,6 +6,7 @@ mod addresses;
 mod auth;
 mod cart;
 mod catalog;
+mod checkout;
 mod matrix;
 mod platform;
 mod products;

@@ -127,12 +127,17 @@ async fn openapi_document_matches_the_routes() {
         "GET /auth/me",
         "GET /cart",
         "GET /categories",
+        "GET /checkout/{ticket}",
+        "GET /orders",
+        "GET /orders/{id}",
         "GET /products",
         "GET /products/{id}",
+        "GET /seller/orders",
         "GET /seller/products",
         "GET /users/me/addresses",
         "PATCH /admin/users/{id}",
         "PATCH /cart/items/{product_id}",
+        "PATCH /orders/{id}/address",
         "PATCH /products/{id}",
         "PATCH /users/me",
         "POST /auth/login",
@@ -140,6 +145,12 @@ async fn openapi_document_matches_the_routes() {
         "POST /auth/refresh",
         "POST /auth/register",
         "POST /cart/items",
+        "POST /checkout",
+        "POST /orders/{id}/cancel",
+        "POST /orders/{id}/deliver",
+        "POST /orders/{id}/pay",
+        "POST /orders/{id}/refund",
+        "POST /orders/{id}/ship",
         "POST /products",
         "POST /users/me/addresses",
         "PUT /admin/categories/{slug}",
@@ -152,6 +163,7 @@ async fn openapi_document_matches_the_routes() {
         let concrete = path
             .replace("{id}", &id)
             .replace("{product_id}", &id)
+            .replace("{ticket}", &id)
             .replace("{slug}", "some-slug");
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
         let response = app

@@ -1,0 +1,154 @@
+//! Checkout: queue the cart for an order, and follow the ticket.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use souk_actors::CheckoutOutcome;
+use souk_models::{OrderId, TicketStatus};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::orders::{OrderView, view};
+use super::shipping::{ShippingChoice, resolve_address};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(checkout))
+        .routes(routes!(ticket))
+}
+
+const POLL_AFTER_MS: u64 = 500;
+
+/// A checkout still waiting; follow it with `GET /checkout/{ticket}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Queued {
+    ticket: Uuid,
+    lane: String,
+    /// Place in the lane (1 is next); absent while being processed.
+    position: Option<usize>,
+    poll_after_ms: u64,
+}
+
+fn rejection(reason: &str) -> ApiError {
+    match reason {
+        "out_of_stock" => ApiError::conflict(
+            "out_of_stock",
+            "part of the cart is sold out; nothing was ordered",
+        ),
+        "product_unavailable" => ApiError::conflict(
+            "product_unavailable",
+            "a product in the cart is no longer sold",
+        ),
+        "empty_cart" => ApiError::unprocessable("empty_cart", "the cart is empty"),
+        _ => ApiError::unavailable("checkout could not complete; nothing was charged"),
+    }
+}
+
+/// Checks out the cart. Requires an `Idempotency-Key` header: the same key
+/// always gives the same result and never a second order. Answers 201 with the
+/// order when it is placed within a short wait, else 202 with the ticket.
+#[utoipa::path(post, path = "/checkout", tag = "checkout", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "unique per checkout attempt, 1-255 characters")),
+    request_body = ShippingChoice,
+    responses((status = 201, body = OrderView), (status = 202, body = Queued), (status = 400, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+async fn checkout(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ShippingChoice>,
+) -> Result<Response, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .ok_or_else(|| {
+            ApiError::bad_request("missing_idempotency_key", "send an Idempotency-Key header")
+        })?
+        .to_str()
+        .ok()
+        .filter(|k| (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1-255 visible ASCII characters",
+            )
+        })?
+        .to_owned();
+    let address = resolve_address(&state, user.0.id, req).await?;
+    match state.checkout.submit(&user.0, &key, address).await? {
+        CheckoutOutcome::Completed { order_id, .. } => created(&state, &user, order_id).await,
+        CheckoutOutcome::Rejected { reason, .. } => Err(rejection(&reason)),
+        CheckoutOutcome::Pending {
+            ticket,
+            lane,
+            position,
+        } => {
+            let queued = Queued {
+                ticket,
+                lane,
+                position,
+                poll_after_ms: POLL_AFTER_MS,
+            };
+            Ok((StatusCode::ACCEPTED, Json(queued)).into_response())
+        }
+    }
+}
+
+async fn created(
+    state: &AppState,
+    user: &AuthUser,
+    order_id: OrderId,
+) -> Result<Response, ApiError> {
+    let order = state.orders.get(order_id, user.caller()).await?;
+    Ok((StatusCode::CREATED, Json(view(&order, user.caller()))).into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Queued,
+    Processing,
+    Completed,
+    Rejected,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TicketView {
+    ticket: Uuid,
+    state: TicketState,
+    lane: String,
+    position: Option<usize>,
+    order_id: Option<OrderId>,
+    reason: Option<String>,
+}
+
+/// Where a checkout stands. Only its owner may read it.
+#[utoipa::path(get, path = "/checkout/{ticket}", tag = "checkout", security(("bearer" = [])),
+    params(("ticket" = String, Path)), responses((status = 200, body = TicketView), (status = 404, body = Problem)))]
+async fn ticket(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Json<TicketView>, ApiError> {
+    let (ticket, position) = state.checkout.status(id, user.caller()).await?;
+    let (state_name, order_id, reason) = match &ticket.status {
+        TicketStatus::Queued if position.is_some() => (TicketState::Queued, None, None),
+        TicketStatus::Queued => (TicketState::Processing, None, None),
+        TicketStatus::Completed { order_id } => (TicketState::Completed, Some(*order_id), None),
+        TicketStatus::Rejected { reason } => (TicketState::Rejected, None, Some(reason.clone())),
+    };
+    Ok(Json(TicketView {
+        ticket: ticket.id,
+        state: state_name,
+        lane: ticket.lane.clone(),
+        position: position.map(|(_, p)| p),
+        order_id,
+        reason,
+    }))
+}

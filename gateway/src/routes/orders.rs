@@ -1,0 +1,326 @@
+//! Orders: the buyer's list and detail, payment, cancellation, address changes;
+//! shipping and delivery by the sellers of the order's lines; refunds by admins.
+
+use axum::Json;
+use axum::extract::State;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use serde::{Deserialize, Serialize};
+use souk_models::{
+    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment,
+    TimelineEntry, Timestamp, UserId,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::shipping::{ShippingChoice, resolve_address};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+use crate::views::Page;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(pay))
+        .routes(routes!(cancel))
+        .routes(routes!(change_address))
+        .routes(routes!(ship))
+        .routes(routes!(deliver))
+        .routes(routes!(refund))
+        .routes(routes!(seller_orders))
+}
+
+/// An order as the caller may see it: sellers see only their own lines.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrderView {
+    pub id: OrderId,
+    pub buyer_id: UserId,
+    pub status: OrderStatus,
+    pub lines: Vec<OrderLine>,
+    /// Total of the lines shown.
+    pub total: Money,
+    pub shipping_address: AddressInput,
+    pub shipment: Option<Shipment>,
+    /// Pay before this, or the order expires and its stock is released.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub payment_deadline: Timestamp,
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+}
+
+pub fn view(order: &Order, caller: Caller) -> OrderView {
+    let full = caller.role == Role::Admin || caller.user_id == order.buyer_id;
+    let lines: Vec<OrderLine> = order
+        .lines
+        .iter()
+        .filter(|l| full || l.seller_id == caller.user_id)
+        .cloned()
+        .collect();
+    let total = if full {
+        order.total
+    } else {
+        lines
+            .iter()
+            .fold(Money::zero(order.total.currency()), |sum, l| {
+                l.unit_price
+                    .times(l.quantity.get())
+                    .and_then(|t| sum.plus(t))
+                    .unwrap_or(sum)
+            })
+    };
+    OrderView {
+        id: order.id,
+        buyer_id: order.buyer_id,
+        status: order.status(),
+        lines,
+        total,
+        shipping_address: order.address().clone(),
+        shipment: order.shipment().cloned(),
+        payment_deadline: order.payment_deadline,
+        timeline: order.timeline.clone(),
+        created_at: order.created_at,
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListParams {
+    /// 1 to 100, default 20.
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl OrderListParams {
+    fn parse(self) -> Result<(usize, Option<OrderId>), ApiError> {
+        let limit = self.limit.unwrap_or(20);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::invalid_parameter(
+                "limit",
+                "limit must be between 1 and 100",
+            ));
+        }
+        let before = self
+            .cursor
+            .map(|c| {
+                B64.decode(c.as_bytes())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|s| s.parse::<OrderId>().ok())
+                    .ok_or_else(|| {
+                        ApiError::invalid_parameter(
+                            "cursor",
+                            "cursor is not one this server issued",
+                        )
+                    })
+            })
+            .transpose()?;
+        Ok((limit as usize, before))
+    }
+}
+
+fn page(mut orders: Vec<Order>, limit: usize, caller: Caller) -> Page<OrderView> {
+    let next_cursor = if orders.len() > limit {
+        orders.truncate(limit);
+        orders.last().map(|o| B64.encode(o.id.to_string()))
+    } else {
+        None
+    };
+    Page {
+        items: orders.iter().map(|o| view(o, caller)).collect(),
+        next_cursor,
+    }
+}
+
+/// The caller's orders, newest first.
+#[utoipa::path(get, path = "/orders", tag = "orders", security(("bearer" = [])), params(OrderListParams),
+    responses((status = 200, body = Page<OrderView>), (status = 401, body = Problem)))]
+async fn list_orders(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(params): ApiQuery<OrderListParams>,
+) -> Result<Json<Page<OrderView>>, ApiError> {
+    let (limit, before) = params.parse()?;
+    let orders = state.orders.for_buyer(user.0.id, before, limit + 1).await?;
+    Ok(Json(page(orders, limit, user.caller())))
+}
+
+/// Orders with the caller's products, newest first, showing only their lines.
+#[utoipa::path(get, path = "/seller/orders", tag = "seller", security(("bearer" = [])), params(OrderListParams),
+    responses((status = 200, body = Page<OrderView>), (status = 403, body = Problem)))]
+async fn seller_orders(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(params): ApiQuery<OrderListParams>,
+) -> Result<Json<Page<OrderView>>, ApiError> {
+    user.require(&[Role::Seller, Role::Admin])?;
+    let (limit, before) = params.parse()?;
+    let orders = state
+        .orders
+        .for_seller(user.0.id, before, limit + 1)
+        .await?;
+    Ok(Json(page(
+        orders,
+        limit,
+        Caller {
+            role: Role::Seller,
+            ..user.caller()
+        },
+    )))
+}
+
+/// One order with its timeline.
+#[utoipa::path(get, path = "/orders/{id}", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+async fn get_order(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+) -> Result<Json<OrderView>, ApiError> {
+    let order = state.orders.get(id, user.caller()).await?;
+    Ok(Json(view(&order, user.caller())))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayRequest {
+    /// A card token; the sandbox accepts `tok_visa` and declines
+    /// `tok_chargeDeclined` and `tok_chargeDeclinedInsufficientFunds`.
+    #[schema(example = "tok_visa")]
+    card_token: String,
+}
+
+/// Confirms the order's payment. Paying a paid order again changes nothing.
+#[utoipa::path(post, path = "/orders/{id}/pay", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = PayRequest,
+    responses((status = 200, body = OrderView), (status = 402, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+async fn pay(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+    ApiJson(req): ApiJson<PayRequest>,
+) -> Result<Json<OrderView>, ApiError> {
+    if req.card_token.is_empty() || req.card_token.len() > 255 {
+        return Err(ApiError::unprocessable(
+            "invalid_card_token",
+            "card_token must be 1-255 characters",
+        )
+        .with_field("card_token"));
+    }
+    let order = state.orders.pay(id, user.caller(), req.card_token).await?;
+    Ok(Json(view(&order, user.caller())))
+}
+
+/// Cancels an order before it ships; a paid order is refunded.
+#[utoipa::path(post, path = "/orders/{id}/cancel", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 409, body = Problem)))]
+async fn cancel(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+) -> Result<Json<OrderView>, ApiError> {
+    let order = state.orders.cancel(id, user.caller()).await?;
+    Ok(Json(view(&order, user.caller())))
+}
+
+/// Changes where an order ships, until it has shipped.
+#[utoipa::path(patch, path = "/orders/{id}/address", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ShippingChoice,
+    responses((status = 200, body = OrderView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn change_address(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+    ApiJson(req): ApiJson<ShippingChoice>,
+) -> Result<Json<OrderView>, ApiError> {
+    let address = resolve_address(&state, user.0.id, req).await?;
+    let order = state
+        .orders
+        .change_address(id, user.caller(), address)
+        .await?;
+    Ok(Json(view(&order, user.caller())))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShipRequest {
+    carrier: String,
+    tracking_number: String,
+    /// `YYYY-MM-DD`.
+    #[schema(format = Date, example = "2026-12-01")]
+    estimated_delivery: String,
+}
+
+/// Marks a paid order shipped (a seller of its lines, or an admin).
+#[utoipa::path(post, path = "/orders/{id}/ship", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ShipRequest,
+    responses((status = 200, body = OrderView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn ship(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+    ApiJson(req): ApiJson<ShipRequest>,
+) -> Result<Json<OrderView>, ApiError> {
+    let field = |name: &'static str| {
+        move |e: souk_models::ParseError| {
+            ApiError::unprocessable("invalid_field", e.0).with_field(name)
+        }
+    };
+    let shipment = Shipment {
+        carrier: souk_models::BoundedText::parse("carrier", &req.carrier, 1, 80)
+            .map_err(field("carrier"))?,
+        tracking_number: souk_models::BoundedText::parse(
+            "tracking_number",
+            &req.tracking_number,
+            1,
+            100,
+        )
+        .map_err(field("tracking_number"))?,
+        estimated_delivery: time::Date::parse(
+            &req.estimated_delivery,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| {
+            ApiError::unprocessable(
+                "invalid_field",
+                "estimated_delivery must be a date like 2026-12-01",
+            )
+            .with_field("estimated_delivery")
+        })?,
+    };
+    let order = state.orders.ship(id, user.caller(), shipment).await?;
+    Ok(Json(view(&order, user.caller())))
+}
+
+/// Marks a shipped order delivered (a seller of its lines, or an admin).
+#[utoipa::path(post, path = "/orders/{id}/deliver", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 409, body = Problem)))]
+async fn deliver(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+) -> Result<Json<OrderView>, ApiError> {
+    let order = state.orders.deliver(id, user.caller()).await?;
+    Ok(Json(view(&order, user.caller())))
+}
+
+/// Refunds a paid order in full (admins).
+#[utoipa::path(post, path = "/orders/{id}/refund", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 403, body = Problem),
+        (status = 409, body = Problem)))]
+async fn refund(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<OrderId>,
+) -> Result<Json<OrderView>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let order = state.orders.refund(id, user.caller()).await?;
+    Ok(Json(view(&order, user.caller())))
+}
