@@ -224,10 +224,10 @@ impl Config {
                 "must be between 1 and 10000",
             ));
         }
-        if !(60..=86_400).contains(&c.payment_window_secs) {
+        if !(5..=86_400).contains(&c.payment_window_secs) {
             return Err(invalid(
                 "checkout.payment_window_secs",
-                "must be between 60 and 86400",
+                "must be between 5 and 86400",
             ));
         }
         if c.lanes.is_empty() {

@@ -1,0 +1,314 @@
+//! Kill -9 under load: the `souk` binary runs checkouts and payments, is killed
+//! with SIGKILL, restarts on the same data dir, and every acknowledged order is
+//! there in the state it was acknowledged in, no stock is lost or counted twice,
+//! and the pending payment deadlines still fire.
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const PASSWORD: &str = "souk-demo-password";
+const WINDOW_SECS: u64 = 8;
+
+struct Node {
+    child: Child,
+    base: String,
+}
+
+async fn start(dir: &std::path::Path) -> Node {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_souk"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .env("SOUK__RATE_LIMIT__ENABLED", "false")
+        .env(
+            "SOUK__CHECKOUT__PAYMENT_WINDOW_SECS",
+            WINDOW_SECS.to_string(),
+        )
+        .env("SOUK__CHECKOUT__WAIT_MS", "10000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start souk: {e}"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut lines = BufReader::new(stdout).lines();
+    let base = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(url) = line.strip_prefix("souk listening on ") {
+                return url.to_owned();
+            }
+        }
+        panic!("souk exited before listening");
+    })
+    .await
+    .unwrap_or_else(|_| panic!("souk did not start in time"));
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Node { child, base }
+}
+
+async fn call(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Result<(StatusCode, Value), reqwest::Error> {
+    let mut req = client.request(method, url);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let response = req.send().await?;
+    let status = response.status();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+async fn login(client: &reqwest::Client, base: &str, email: &str, password: &str) -> String {
+    let (_, body) = call(
+        client,
+        reqwest::Method::POST,
+        format!("{base}/api/v1/auth/login"),
+        None,
+        Some(json!({ "email": email, "password": password })),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    body["access_token"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn stock(client: &reqwest::Client, base: &str, product: &str) -> u64 {
+    let (_, body) = call(
+        client,
+        reqwest::Method::GET,
+        format!("{base}/api/v1/products/{product}"),
+        None,
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    body["stock"]["available"].as_u64().unwrap_or(u64::MAX)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_orders_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let client = reqwest::Client::new();
+    let node = start(dir.path()).await;
+    let base = node.base.clone();
+
+    // A demo product of the seller's, restocked to a known level.
+    let seller = login(&client, &base, "kestrel@example.com", PASSWORD).await;
+    let (_, mine) = call(
+        &client,
+        reqwest::Method::GET,
+        format!("{base}/api/v1/seller/products?limit=1"),
+        Some(&seller),
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let product = mine["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (status, _) = call(
+        &client,
+        reqwest::Method::PUT,
+        format!("{base}/api/v1/products/{product}/stock"),
+        Some(&seller),
+        Some(json!({ "available": 40 })),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, StatusCode::OK);
+
+    // Buyers with one unit each in their carts.
+    let mut buyers = Vec::new();
+    for i in 0..24 {
+        let email = format!("crash{i}@example.com");
+        let body = json!({ "email": email, "password": PASSWORD, "display_name": "Buyer" });
+        let (_, session) = call(
+            &client,
+            reqwest::Method::POST,
+            format!("{base}/api/v1/auth/register"),
+            None,
+            Some(body),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let token = session["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let add = json!({ "product_id": product, "quantity": 1 });
+        call(
+            &client,
+            reqwest::Method::POST,
+            format!("{base}/api/v1/cart/items"),
+            Some(&token),
+            Some(add),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        buyers.push(token);
+    }
+
+    // Check out and pay concurrently; kill -9 while later requests are in flight.
+    let address = json!({ "shipping_address": { "name": "A", "line1": "1 St", "city": "X", "postal_code": "1", "country": "GB" } });
+    let tasks: Vec<_> = buyers
+        .iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let (client, base, token, address) =
+                (client.clone(), base.clone(), token.clone(), address.clone());
+            tokio::spawn(async move {
+                if i >= 16 {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                let placed = client
+                    .post(format!("{base}/api/v1/checkout"))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", "crash-test")
+                    .json(&address)
+                    .send()
+                    .await;
+                let Ok(placed) = placed else {
+                    return (token, None, false);
+                };
+                if placed.status() != StatusCode::CREATED {
+                    return (token, None, false);
+                }
+                let order: Value = placed.json().await.unwrap_or(Value::Null);
+                let id = order["id"].as_str().unwrap_or_default().to_owned();
+                // Every other buyer pays.
+                let paid = if i % 2 == 0 {
+                    let pay = call(
+                        &client,
+                        reqwest::Method::POST,
+                        format!("{base}/api/v1/orders/{id}/pay"),
+                        Some(&token),
+                        Some(json!({ "card_token": "tok_visa" })),
+                    )
+                    .await;
+                    matches!(pay, Ok((StatusCode::OK, _)))
+                } else {
+                    false
+                };
+                (token, Some(id), paid)
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let mut node = node;
+    node.child
+        .start_kill()
+        .unwrap_or_else(|e| panic!("kill: {e}"));
+    let _ = node.child.wait().await;
+
+    let mut acknowledged: Vec<(String, String, bool)> = Vec::new();
+    for task in tasks {
+        let (token, order, paid) = task.await.unwrap_or_else(|e| panic!("{e}"));
+        if let Some(order) = order {
+            acknowledged.push((token, order, paid));
+        }
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "some checkouts were acknowledged before the kill"
+    );
+
+    // Restart on the same data dir: every acknowledgement holds.
+    let node = start(dir.path()).await;
+    let base = node.base.clone();
+    let mut states: HashMap<String, String> = HashMap::new();
+    for (token, order, paid) in &acknowledged {
+        let (status, body) = call(
+            &client,
+            reqwest::Method::GET,
+            format!("{base}/api/v1/orders/{order}"),
+            Some(token),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "acknowledged order {order} is missing"
+        );
+        let state = body["status"].as_str().unwrap_or_default().to_owned();
+        if *paid {
+            assert_eq!(state, "paid", "acknowledged payment of {order} was lost");
+        }
+        states.insert(order.clone(), state);
+    }
+
+    // No unit lost or counted twice: every order a buyer can see holds one unit.
+    let mut orders_seen = 0;
+    let mut paid_seen = 0;
+    for token in &buyers {
+        let (_, list) = call(
+            &client,
+            reqwest::Method::GET,
+            format!("{base}/api/v1/orders"),
+            Some(token),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        for order in list["items"].as_array().cloned().unwrap_or_default() {
+            orders_seen += 1;
+            if order["status"] == "paid" {
+                paid_seen += 1;
+            }
+        }
+    }
+    assert!(
+        orders_seen <= 24 && orders_seen >= acknowledged.len(),
+        "{orders_seen} orders for {} acknowledged",
+        acknowledged.len()
+    );
+    assert_eq!(
+        stock(&client, &base, &product).await,
+        40 - orders_seen as u64,
+        "available = stock - units on orders"
+    );
+
+    // The unpaid orders' deadlines still fire after the restart.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(WINDOW_SECS + 20);
+    loop {
+        let available = stock(&client, &base, &product).await;
+        if available == 40 - paid_seen as u64 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "unpaid orders never expired: {available} available, {paid_seen} paid"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    for (token, order, paid) in &acknowledged {
+        let (_, body) = call(
+            &client,
+            reqwest::Method::GET,
+            format!("{base}/api/v1/orders/{order}"),
+            Some(token),
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let expected = if *paid { "paid" } else { "expired" };
+        if *paid || states.get(order).is_some_and(|s| s == "pending_payment") {
+            assert_eq!(body["status"], expected, "order {order}");
+        }
+    }
+    drop(node);
+}
