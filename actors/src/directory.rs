@@ -1,16 +1,22 @@
 //! Virtual actors: addressed by key, activated on first use (their state loaded
-//! in `pre_start`), passivated by themselves when idle, and simply activated
-//! again after a crash, with their state reloaded from the store.
+//! in `pre_start`), passivated when idle, and simply activated again after a
+//! crash, with their state reloaded from the store.
 //!
-//! A `Directory` maps keys to live actors. Every actor is linked to the
-//! directory's watcher, which forgets actors as they stop and counts crashes.
+//! A `Directory` maps keys to live actors and when each was last used. Every
+//! actor is linked to the directory's watcher, which forgets actors as they stop
+//! and counts crashes. One sweeper task per directory stops the actors idle
+//! longer than the idle time, so an actor costs no timer of its own.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use std::time::Duration;
+
 use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SpawnErr, SupervisionEvent};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
 const STRIPES: usize = 64;
 
@@ -22,7 +28,7 @@ pub(crate) trait Virtual: Actor {
 }
 
 struct Entries<A: Virtual> {
-    live: HashMap<A::Key, ActorRef<A::Msg>>,
+    live: HashMap<A::Key, (ActorRef<A::Msg>, Instant)>,
     ids: HashMap<ActorId, A::Key>,
 }
 
@@ -41,10 +47,12 @@ pub(crate) struct Directory<A: Virtual> {
     activation: Vec<tokio::sync::Mutex<()>>,
     watcher: ActorCell,
     factory: Factory<A>,
+    stop_sweeper: Arc<Notify>,
 }
 
 impl<A: Virtual> Directory<A> {
-    pub(crate) async fn start(factory: Factory<A>) -> Result<Self, SpawnErr> {
+    /// Starts the directory; actors unused for `idle` are stopped.
+    pub(crate) async fn start(factory: Factory<A>, idle: Duration) -> Result<Self, SpawnErr> {
         let entries: Shared<A> = Arc::new(Mutex::new(Entries {
             live: HashMap::new(),
             ids: HashMap::new(),
@@ -55,18 +63,22 @@ impl<A: Virtual> Directory<A> {
             entries.clone(),
         )
         .await?;
+        let stop_sweeper = Arc::new(Notify::new());
+        tokio::spawn(sweep::<A>(entries.clone(), idle, stop_sweeper.clone()));
         Ok(Self {
             entries,
             activation: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
             watcher: watcher.get_cell(),
             factory,
+            stop_sweeper,
         })
     }
 
     /// The live actor for `key`, activated if needed. Concurrent callers for one
     /// key get the same actor.
     pub(crate) async fn get(&self, key: A::Key) -> Result<ActorRef<A::Msg>, SpawnErr> {
-        if let Some(actor) = lock(&self.entries).live.get(&key) {
+        if let Some((actor, used)) = lock(&self.entries).live.get_mut(&key) {
+            *used = Instant::now();
             return Ok(actor.clone());
         }
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -74,13 +86,13 @@ impl<A: Virtual> Directory<A> {
         let _guard = self.activation[(hasher.finish() as usize) % STRIPES]
             .lock()
             .await;
-        if let Some(actor) = lock(&self.entries).live.get(&key) {
+        if let Some((actor, _)) = lock(&self.entries).live.get(&key) {
             return Ok(actor.clone());
         }
         let (actor, args) = (self.factory)(key);
         let (actor, _) = Actor::spawn_linked(None, actor, args, self.watcher.clone()).await?;
         let mut entries = lock(&self.entries);
-        entries.live.insert(key, actor.clone());
+        entries.live.insert(key, (actor.clone(), Instant::now()));
         entries.ids.insert(actor.get_id(), key);
         metrics::counter!("souk_actor_activations_total", "kind" => A::KIND).increment(1);
         metrics::gauge!("souk_actors_alive", "kind" => A::KIND).set(entries.live.len() as f64);
@@ -94,7 +106,7 @@ impl<A: Virtual> Directory<A> {
         if entries
             .live
             .get(&key)
-            .is_some_and(|a| a.get_id() == actor.get_id())
+            .is_some_and(|(a, _)| a.get_id() == actor.get_id())
         {
             entries.live.remove(&key);
         }
@@ -104,9 +116,32 @@ impl<A: Virtual> Directory<A> {
         lock(&self.entries).live.len()
     }
 
-    /// Stops every actor of this kind and the watcher.
+    /// Stops every actor of this kind, the sweeper and the watcher.
     pub(crate) async fn stop(&self) {
+        self.stop_sweeper.notify_one();
         let _ = self.watcher.stop_and_wait(None, None).await;
+    }
+}
+
+/// Stops the actors unused for `idle`, checking a few times per idle period.
+async fn sweep<A: Virtual>(entries: Shared<A>, idle: Duration, stop: Arc<Notify>) {
+    let mut every = tokio::time::interval((idle / 4).max(Duration::from_millis(100)));
+    loop {
+        tokio::select! {
+            () = stop.notified() => return,
+            _ = every.tick() => {}
+        }
+        let now = Instant::now();
+        let stale: Vec<ActorRef<A::Msg>> = lock(&entries)
+            .live
+            .values()
+            .filter(|(_, used)| now.saturating_duration_since(*used) >= idle)
+            .map(|(actor, _)| actor.clone())
+            .collect();
+        for actor in stale {
+            // Callers that reach it while it stops re-activate it.
+            actor.stop(Some("idle".into()));
+        }
     }
 }
 
@@ -139,7 +174,11 @@ impl<A: Virtual> Actor for Watcher<A> {
         };
         let mut entries = lock(entries);
         if let Some(key) = entries.ids.remove(&id) {
-            if entries.live.get(&key).is_some_and(|a| a.get_id() == id) {
+            if entries
+                .live
+                .get(&key)
+                .is_some_and(|(a, _)| a.get_id() == id)
+            {
                 entries.live.remove(&key);
             }
             if let Some(error) = failed {

@@ -1,8 +1,7 @@
 //! The cart actor: loads its cart on activation, writes every change through to
-//! the store before answering, and stops itself after an idle period.
+//! the store before answering; its directory passivates it when idle.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use souk_models::{Cart, ProductId, UserId};
@@ -27,8 +26,6 @@ pub(crate) enum CartMsg {
     Clear {
         reply: Reply<Cart>,
     },
-    /// Idle timer; stops the actor if no message came since it was set.
-    Passivate(u64),
     #[cfg(test)]
     Crash,
 }
@@ -36,14 +33,11 @@ pub(crate) enum CartMsg {
 pub(crate) struct CartArgs {
     pub user: UserId,
     pub store: Arc<dyn Store>,
-    pub idle: Duration,
 }
 
 pub(crate) struct CartState {
     store: Arc<dyn Store>,
-    idle: Duration,
     cart: Cart,
-    generation: u64,
 }
 
 pub(crate) struct CartActor;
@@ -60,7 +54,7 @@ impl Actor for CartActor {
 
     async fn pre_start(
         &self,
-        myself: ActorRef<CartMsg>,
+        _myself: ActorRef<CartMsg>,
         args: CartArgs,
     ) -> Result<CartState, ActorProcessingErr> {
         let cart = args
@@ -72,28 +66,19 @@ impl Actor for CartActor {
                 lines: Vec::new(),
                 updated_at: OffsetDateTime::now_utc(),
             });
-        myself.send_after(args.idle, || CartMsg::Passivate(0));
         Ok(CartState {
             store: args.store,
-            idle: args.idle,
             cart,
-            generation: 0,
         })
     }
 
     async fn handle(
         &self,
-        myself: ActorRef<CartMsg>,
+        _myself: ActorRef<CartMsg>,
         msg: CartMsg,
         state: &mut CartState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            CartMsg::Passivate(generation) => {
-                if generation == state.generation {
-                    myself.stop(Some("idle".into()));
-                }
-                return Ok(());
-            }
             CartMsg::Get { reply } => {
                 let _ = reply.send(Ok(state.cart.clone()));
             }
@@ -120,9 +105,6 @@ impl Actor for CartActor {
             #[cfg(test)]
             CartMsg::Crash => panic!("injected crash"),
         }
-        state.generation += 1;
-        let generation = state.generation;
-        myself.send_after(state.idle, move || CartMsg::Passivate(generation));
         Ok(())
     }
 }

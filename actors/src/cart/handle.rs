@@ -22,7 +22,7 @@ pub struct CartHandle {
 }
 
 impl CartHandle {
-    /// Starts the cart directory; carts stop themselves after `idle`.
+    /// Starts the cart directory; carts leave memory after `idle` unused.
     pub async fn start(
         store: Arc<dyn Store>,
         idle: Duration,
@@ -34,11 +34,10 @@ impl CartHandle {
                 CartArgs {
                     user,
                     store: store.clone(),
-                    idle,
                 },
             )
         });
-        let directory = Directory::start(factory)
+        let directory = Directory::start(factory, idle)
             .await
             .map_err(|e| CartError::Unavailable(e.to_string()))?;
         Ok(Self {

@@ -1,7 +1,6 @@
 //! The order actor: loads its order on activation and applies transitions.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use souk_models::{
@@ -51,7 +50,6 @@ pub(crate) enum OrderMsg {
     },
     /// The payment deadline passed (from the deadline scheduler).
     Expire,
-    Passivate(u64),
     #[cfg(test)]
     Crash,
 }
@@ -61,7 +59,6 @@ pub(crate) struct Services {
     pub store: Arc<dyn Store>,
     pub inventory: InventoryHandle,
     pub payments: Arc<dyn PaymentProvider>,
-    pub idle: Duration,
 }
 
 pub(crate) struct OrderArgs {
@@ -72,7 +69,6 @@ pub(crate) struct OrderArgs {
 pub(crate) struct OrderState {
     services: Services,
     order: Order,
-    generation: u64,
 }
 
 pub(crate) struct OrderActor;
@@ -104,27 +100,19 @@ impl Actor for OrderActor {
         {
             let _ = myself.send_message(OrderMsg::Expire);
         }
-        myself.send_after(args.services.idle, || OrderMsg::Passivate(0));
         Ok(OrderState {
             services: args.services,
             order,
-            generation: 0,
         })
     }
 
     async fn handle(
         &self,
-        myself: ActorRef<OrderMsg>,
+        _myself: ActorRef<OrderMsg>,
         msg: OrderMsg,
         state: &mut OrderState,
     ) -> Result<(), ActorProcessingErr> {
         let (reply, result) = match msg {
-            OrderMsg::Passivate(generation) => {
-                if generation == state.generation {
-                    myself.stop(Some("idle".into()));
-                }
-                return Ok(());
-            }
             OrderMsg::Expire => {
                 if let Err(e) = expire(state).await {
                     tracing::warn!(order = %state.order.id, error = %e, "expiry failed; it is retried when the order next activates");
@@ -154,9 +142,6 @@ impl Actor for OrderActor {
         if let Some(reply) = reply {
             let _ = reply.send(result.map(|()| state.order.clone()));
         }
-        state.generation += 1;
-        let generation = state.generation;
-        myself.send_after(state.services.idle, move || OrderMsg::Passivate(generation));
         Ok(())
     }
 }

@@ -59,7 +59,6 @@ impl OrderHandle {
             store: store.clone(),
             inventory,
             payments,
-            idle,
         };
         let for_actors = services.clone();
         let factory = Arc::new(move |id| {
@@ -72,7 +71,7 @@ impl OrderHandle {
             )
         });
         let directory = Arc::new(
-            Directory::start(factory)
+            Directory::start(factory, idle)
                 .await
                 .map_err(|e| OrderError::Unavailable(e.to_string()))?,
         );

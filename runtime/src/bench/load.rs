@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, StatusCode, header};
@@ -18,9 +18,10 @@ use super::stats::TaskStats;
 /// Pause after a failed connect, so a dead server is not hammered in a tight loop.
 const RECONNECT_DELAY: Duration = Duration::from_millis(50);
 
-/// One keep-alive HTTP/1.1 connection.
+/// One keep-alive HTTP/1.1 connection. Requests carry a whole body in memory
+/// (empty for `GET`).
 pub struct Connection {
-    sender: SendRequest<Empty<Bytes>>,
+    sender: SendRequest<Full<Bytes>>,
     authority: Arc<str>,
 }
 
@@ -46,13 +47,26 @@ impl Connection {
         self.sender.is_closed()
     }
 
+    /// `host:port` this connection talks to, for the `Host` header.
+    pub fn authority(&self) -> &str {
+        &self.authority
+    }
+
     /// Sends `GET path` and reads the whole response body.
     pub async fn get(&mut self, path: &str) -> anyhow::Result<(StatusCode, Bytes)> {
-        self.sender.ready().await.context("connection closed")?;
         let request = Request::get(path)
             .header(header::HOST, &*self.authority)
-            .body(Empty::new())
+            .body(Full::default())
             .with_context(|| format!("invalid request path {path:?}"))?;
+        self.send(request).await
+    }
+
+    /// Sends `request` and reads the whole response body.
+    pub async fn send(
+        &mut self,
+        request: Request<Full<Bytes>>,
+    ) -> anyhow::Result<(StatusCode, Bytes)> {
+        self.sender.ready().await.context("connection closed")?;
         let response = self
             .sender
             .send_request(request)

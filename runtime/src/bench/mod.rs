@@ -1,6 +1,12 @@
-//! `souk bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table.
+//! `souk bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table;
+//! `souk bench --flash-sale` benchmarks checkout instead (see `flash`).
 
+mod checkout_client;
 mod discover;
+mod flash;
+mod flash_contended;
+mod flash_sustained;
+mod flash_verify;
 mod load;
 mod scenario;
 mod server;
@@ -31,12 +37,19 @@ pub struct BenchArgs {
     /// Benchmark an already running server instead of starting one (e.g. http://127.0.0.1:8080).
     #[arg(long)]
     pub target: Option<String>,
+    /// Benchmark checkout instead of the catalog reads: a contended flash sale checked for
+    /// overselling, then sustained cart → checkout → pay cycles.
+    #[arg(long)]
+    pub flash_sale: bool,
 }
 
 /// Runs every scenario against `--target` or a freshly started demo server.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     ensure!(args.concurrency >= 1, "--concurrency must be at least 1");
     ensure!(args.duration >= 1, "--duration must be at least 1 second");
+    if args.flash_sale {
+        return flash::run(&args).await;
+    }
     match &args.target {
         Some(target) => {
             let authority =

@@ -27,6 +27,12 @@ impl Server {
     /// Starts this executable as `souk serve --demo` on a free loopback port, with
     /// rate limits off, and waits until it is listening.
     pub async fn start() -> anyhow::Result<Server> {
+        Server::start_with(&[]).await
+    }
+
+    /// Like [`Server::start`], with extra environment variables for the server
+    /// (e.g. `SOUK__CHECKOUT__WAIT_MS`); they override the bench's defaults.
+    pub async fn start_with(env: &[(&str, &str)]) -> anyhow::Result<Server> {
         let data_dir = DataDir::create()?;
         let exe = std::env::current_exe().context("cannot find the souk executable")?;
         let mut child = Command::new(&exe)
@@ -37,6 +43,7 @@ impl Server {
             .args(["--listen", "127.0.0.1:0"])
             .env("SOUK__RATE_LIMIT__ENABLED", "false")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .kill_on_drop(true)

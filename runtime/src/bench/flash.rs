@@ -1,0 +1,224 @@
+//! `souk bench --flash-sale`: a contended sale of a few units to many buyers, checked for
+//! overselling, then sustained cart → checkout → pay cycles, each printed as a Markdown table.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail, ensure};
+use hyper::StatusCode;
+use serde::Deserialize;
+
+use super::checkout_client::Api;
+use super::server::Server;
+use super::{BenchArgs, WARM_UP, flash_contended, flash_sustained};
+
+/// Units put up for sale in the contended phase.
+pub const SALE_STOCK: u64 = 500;
+/// Buyers competing for them.
+pub const SALE_BUYERS: usize = 2000;
+/// Units of each product in the sustained phase: enough never to run out.
+const SUSTAINED_STOCK: u64 = 1_000_000;
+/// Products the sustained phase spreads its carts over.
+const SUSTAINED_PRODUCTS: usize = 4;
+/// Registrations at once: each hashes a password with argon2id on the server.
+const REGISTER_CONCURRENCY: usize = 8;
+const SELLER_EMAIL: &str = "kestrel@example.com";
+const SELLER_PASSWORD: &str = "souk-demo-password";
+const BUYER_PASSWORD: &str = "bench-buyer-password";
+/// Checkouts wait long enough to answer 201 or 409 rather than 202 with a ticket.
+const SERVER_ENV: [(&str, &str); 3] = [
+    ("SOUK__RATE_LIMIT__ENABLED", "false"),
+    ("SOUK__CHECKOUT__WAIT_MS", "10000"),
+    ("SOUK__CHECKOUT__MAX_IN_FLIGHT", "256"),
+];
+
+/// Runs both phases against `--target` or a demo server started for them.
+pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    match &args.target {
+        Some(target) => {
+            let authority = super::authority_of(target)
+                .with_context(|| format!("invalid --target {target:?}"))?;
+            bench(args, Arc::from(authority), None).await
+        }
+        None => {
+            eprintln!("starting souk serve --demo (this seeds the demo catalog first)…");
+            let server = Server::start_with(&SERVER_ENV)
+                .await
+                .context("cannot start the demo server")?;
+            let authority = Arc::from(server.authority());
+            let result = bench(args, authority, Some(&server)).await;
+            let stopped = server.stop().await;
+            result.and(stopped)
+        }
+    }
+}
+
+async fn bench(
+    args: &BenchArgs,
+    authority: Arc<str>,
+    server: Option<&Server>,
+) -> anyhow::Result<()> {
+    let mut api = Api::new(authority.clone());
+    let seller = api
+        .login(SELLER_EMAIL, SELLER_PASSWORD)
+        .await
+        .context("cannot log in as the demo seller")?;
+    let products = seller_products(&mut api, &seller).await?;
+    let Some((sale_product, sustained)) = products.split_first() else {
+        bail!("the demo seller has no active products");
+    };
+    ensure!(
+        sustained.len() >= SUSTAINED_PRODUCTS,
+        "the demo seller has {} active products, the bench needs {}",
+        products.len(),
+        SUSTAINED_PRODUCTS + 1
+    );
+    let sustained: Vec<String> = sustained.iter().take(SUSTAINED_PRODUCTS).cloned().collect();
+    api.set_stock(&seller, sale_product, SALE_STOCK)
+        .await
+        .context("cannot restock the flash-sale product")?;
+
+    let buyers = SALE_BUYERS.max(args.concurrency);
+    eprintln!("registering {buyers} buyers and filling their carts (not measured)…");
+    let started = Instant::now();
+    let tokens = register_buyers(&authority, buyers, sale_product).await?;
+    eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
+
+    eprintln!("phase 1: {buyers} buyers check out {SALE_STOCK} units of one product…");
+    let sale = flash_contended::run(&authority, &tokens, sale_product, args.concurrency).await?;
+
+    for product in &sustained {
+        api.set_stock(&seller, product, SUSTAINED_STOCK)
+            .await
+            .with_context(|| format!("cannot restock product {product}"))?;
+    }
+    eprintln!(
+        "phase 2: {} buyers loop cart → checkout → pay ({} s warm-up + {} s)…",
+        args.concurrency,
+        WARM_UP.as_secs(),
+        args.duration
+    );
+    let buyer_tokens = tokens.iter().take(args.concurrency).cloned().collect();
+    let measured = Duration::from_secs(args.duration);
+    let sustained =
+        flash_sustained::run(&authority, buyer_tokens, Arc::new(sustained), measured).await?;
+    let rss_mib = match server {
+        Some(server) => Some(
+            server
+                .rss_mib()
+                .context("cannot read the server's memory use")?,
+        ),
+        None => None,
+    };
+
+    print_context(args, &authority, server.is_some(), buyers);
+    sale.print();
+    sustained.print(rss_mib);
+    sale.check()
+}
+
+#[derive(Deserialize)]
+struct ProductPage {
+    items: Vec<ProductItem>,
+}
+
+#[derive(Deserialize)]
+struct ProductItem {
+    id: String,
+    status: String,
+}
+
+/// Ids of the seller's first active products.
+async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Result<Vec<String>> {
+    let path = format!("/seller/products?limit={}", SUSTAINED_PRODUCTS + 1);
+    let reply = api.get(&path, Some(seller)).await?;
+    let page: ProductPage = reply.json(StatusCode::OK, &format!("GET {path}"))?;
+    Ok(page
+        .items
+        .into_iter()
+        .filter(|p| p.status == "active")
+        .map(|p| p.id)
+        .collect())
+}
+
+/// Registers `count` buyers, a few at a time, and puts one unit of `product` in each
+/// cart. Returns their access tokens.
+async fn register_buyers(
+    authority: &Arc<str>,
+    count: usize,
+    product: &str,
+) -> anyhow::Result<Vec<String>> {
+    // Unique per run, so a --target server can be benchmarked more than once.
+    let run = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let next = Arc::new(AtomicUsize::new(0));
+    let product: Arc<str> = Arc::from(product);
+    let workers: Vec<_> = (0..REGISTER_CONCURRENCY.min(count))
+        .map(|_| {
+            let (next, product) = (next.clone(), product.clone());
+            let mut api = Api::new(authority.clone());
+            tokio::spawn(async move {
+                let mut tokens = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= count {
+                        break;
+                    }
+                    let email = format!("flash-{run}-{i}@example.com");
+                    let token = api
+                        .register(&email, BUYER_PASSWORD)
+                        .await
+                        .with_context(|| format!("cannot register buyer {email}"))?;
+                    let reply = api.add_one(&token, &product).await?;
+                    if reply.status != StatusCode::OK {
+                        bail!(
+                            "POST /cart/items for {email}: {}: {}",
+                            reply.status,
+                            reply.snippet()
+                        );
+                    }
+                    tokens.push((i, token));
+                }
+                anyhow::Ok(tokens)
+            })
+        })
+        .collect();
+    let mut tokens = Vec::with_capacity(count);
+    for worker in workers {
+        tokens.extend(worker.await.context("a registration task failed")??);
+    }
+    tokens.sort_unstable_by_key(|(i, _)| *i);
+    Ok(tokens.into_iter().map(|(_, token)| token).collect())
+}
+
+fn print_context(args: &BenchArgs, authority: &str, spawned: bool, buyers: usize) {
+    let nproc = std::thread::available_parallelism()
+        .map_or_else(|_| "unknown".to_owned(), |n| n.to_string());
+    let server = if spawned {
+        let env: Vec<String> = SERVER_ENV.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!(
+            "souk serve --demo, started by the bench with {}",
+            env.join(" ")
+        )
+    } else {
+        "--target".to_owned()
+    };
+    println!();
+    println!(
+        "nproc: {nproc} · concurrency: {} · duration: {} s sustained (after {} s warm-up) · buyers: {buyers} · sale stock: {SALE_STOCK} · server: http://{authority} ({server})",
+        args.concurrency,
+        args.duration,
+        WARM_UP.as_secs()
+    );
+}
+
+/// `p50 / p99` in milliseconds, or `n/a` without samples.
+pub fn p50_p99(samples_us: &mut [u32]) -> String {
+    super::stats::Percentiles::from_samples(samples_us).map_or_else(
+        || "n/a".to_owned(),
+        |p| format!("{:.2} / {:.2}", p.p50, p.p99),
+    )
+}
