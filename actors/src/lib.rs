@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod checkout;
 mod directory;
 pub mod inventory;
+mod mailbox;
 pub mod order;
 pub mod payments;
 pub mod store;

@@ -87,6 +87,7 @@ impl CartHandle {
         user: UserId,
         build: impl Fn(RpcReplyPort<Result<T, CartError>>) -> CartMsg,
     ) -> Result<T, CartError> {
+        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth("cart"));
         for _ in 0..ATTEMPTS {
             let actor = self
                 .directory

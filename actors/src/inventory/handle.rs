@@ -139,6 +139,9 @@ impl InventoryHandle {
         shard: usize,
         build: impl Fn(RpcReplyPort<Result<T, InventoryError>>) -> InventoryMsg,
     ) -> Result<T, InventoryError> {
+        let _pending = crate::mailbox::Pending::new(metrics::gauge!(
+            "souk_actor_mailbox_depth", "kind" => "inventory_shard", "shard" => shard.to_string()
+        ));
         let deadline = tokio::time::Instant::now() + RESTART_WAIT;
         loop {
             let actor = self

@@ -248,6 +248,7 @@ impl OrderHandle {
         id: OrderId,
         build: impl Fn(RpcReplyPort<Result<Order, OrderError>>) -> OrderMsg,
     ) -> Result<Order, OrderError> {
+        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth("order"));
         for _ in 0..ATTEMPTS {
             let actor = match self.directory.get(id).await {
                 Ok(actor) => actor,
