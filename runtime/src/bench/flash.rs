@@ -43,11 +43,11 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
         None => {
             eprintln!("starting souk serve --demo (this seeds the demo catalog first)…");
-            let server = Server::start_with(&SERVER_ENV)
+            let mut server = Server::start_with(&SERVER_ENV)
                 .await
                 .context("cannot start the demo server")?;
             let authority = Arc::from(server.authority());
-            let result = bench(args, authority, Some(&server)).await;
+            let result = bench(args, authority, Some(&mut server)).await;
             let stopped = server.stop().await;
             result.and(stopped)
         }
@@ -57,7 +57,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
 async fn bench(
     args: &BenchArgs,
     authority: Arc<str>,
-    server: Option<&Server>,
+    mut server: Option<&mut Server>,
 ) -> anyhow::Result<()> {
     let mut api = Api::new(authority.clone());
     let seller = api
@@ -84,9 +84,12 @@ async fn bench(
     let started = Instant::now();
     let tokens = register_buyers(&authority, buyers, sale_product).await?;
     eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
+    note_rss(server.as_deref());
 
     eprintln!("phase 1: {buyers} buyers check out {SALE_STOCK} units of one product…");
     let sale = flash_contended::run(&authority, &tokens, sale_product, args.concurrency).await?;
+    check_running(server.as_deref_mut())?;
+    note_rss(server.as_deref());
 
     for product in &sustained {
         api.set_stock(&seller, product, SUSTAINED_STOCK)
@@ -103,19 +106,41 @@ async fn bench(
     let measured = Duration::from_secs(args.duration);
     let sustained =
         flash_sustained::run(&authority, buyer_tokens, Arc::new(sustained), measured).await?;
-    let rss_mib = match server {
-        Some(server) => Some(
+    let running = check_running(server.as_deref_mut());
+    let rss_mib = match (&server, &running) {
+        (Some(server), Ok(())) => Some(
             server
                 .rss_mib()
                 .context("cannot read the server's memory use")?,
         ),
-        None => None,
+        _ => None,
     };
 
     print_context(args, &authority, server.is_some(), buyers);
     sale.print();
     sustained.print(rss_mib);
+    running?;
     sale.check()
+}
+
+/// Shows the server's memory use between the phases.
+fn note_rss(server: Option<&Server>) {
+    if let Some(server) = server
+        && let Ok(mib) = server.rss_mib()
+    {
+        eprintln!("  server RSS: {mib:.1} MiB");
+    }
+}
+
+/// Fails when the server the bench started has exited.
+fn check_running(server: Option<&mut Server>) -> anyhow::Result<()> {
+    if let Some(server) = server
+        && let Some(status) = server.exit_status()?
+    {
+        eprintln!("!!!!! the server exited during the benchmark ({status}) !!!!!");
+        bail!("the server exited during the benchmark ({status})");
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -13,6 +13,9 @@ use super::checkout_client::{Api, Created, Tally};
 use super::flash::p50_p99;
 use super::load::Window;
 
+/// Pause after a transport error, so a dead server is not hammered in a tight loop.
+const RECONNECT_DELAY: Duration = Duration::from_millis(50);
+
 /// What the sustained phase measured inside its window.
 #[derive(Default)]
 pub struct Sustained {
@@ -101,6 +104,9 @@ async fn buyer_loop(
                 }
             }
             Ok(Err(Failed(kind, detail))) => {
+                if kind.ends_with("transport error") {
+                    tokio::time::sleep(RECONNECT_DELAY).await;
+                }
                 if measuring {
                     stats.errors.record(kind, || detail);
                 }

@@ -110,6 +110,13 @@ impl Server {
         Ok(kib / 1024.0)
     }
 
+    /// How the server exited, or `None` while it runs.
+    pub fn exit_status(&mut self) -> anyhow::Result<Option<std::process::ExitStatus>> {
+        self.child
+            .try_wait()
+            .context("cannot check whether the server runs")
+    }
+
     /// Kills the server, waits for it to exit and removes its data directory.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.child.kill().await.context("cannot stop the server")?;
