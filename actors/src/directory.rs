@@ -14,11 +14,28 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use std::time::Duration;
 
-use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SpawnErr, SupervisionEvent};
+use ractor::rpc::CallResult;
+use ractor::{
+    Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr,
+    SupervisionEvent,
+};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
 const STRIPES: usize = 64;
+/// Attempts to reach an actor that stopped between lookup and delivery.
+const ATTEMPTS: usize = 5;
+
+/// Why a call to a virtual actor got no answer.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CallFailure {
+    #[error("could not be activated: {0}")]
+    Activation(String),
+    #[error("did not answer in time")]
+    Timeout,
+    #[error("kept stopping before it answered")]
+    Gone,
+}
 
 /// An actor kind that lives in a [`Directory`].
 pub(crate) trait Virtual: Actor {
@@ -99,9 +116,32 @@ impl<A: Virtual> Directory<A> {
         Ok(actor)
     }
 
+    /// Calls the actor for `key`, activating it if needed; one that stops (idle
+    /// or crashed) before answering is activated again and called again.
+    pub(crate) async fn call<T: Send + 'static>(
+        &self,
+        key: A::Key,
+        build: impl Fn(RpcReplyPort<T>) -> A::Msg,
+        timeout: Duration,
+    ) -> Result<T, CallFailure> {
+        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth(A::KIND));
+        for _ in 0..ATTEMPTS {
+            let actor = self
+                .get(key)
+                .await
+                .map_err(|e| CallFailure::Activation(e.to_string()))?;
+            match actor.call(&build, Some(timeout)).await {
+                Ok(CallResult::Success(result)) => return Ok(result),
+                Ok(CallResult::Timeout) => return Err(CallFailure::Timeout),
+                Ok(CallResult::SenderError) | Err(_) => self.forget(key, &actor),
+            }
+        }
+        Err(CallFailure::Gone)
+    }
+
     /// Forgets `actor` if it is still the one registered for `key` (a caller saw
     /// it stop before the watcher did).
-    pub(crate) fn forget(&self, key: A::Key, actor: &ActorRef<A::Msg>) {
+    fn forget(&self, key: A::Key, actor: &ActorRef<A::Msg>) {
         let mut entries = lock(&self.entries);
         if entries
             .live

@@ -4,16 +4,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ractor::RpcReplyPort;
-use ractor::rpc::CallResult;
 use souk_models::{Cart, ProductId, UserId};
 
 use super::actor::{CartActor, CartArgs, CartMsg};
 use super::{CartError, LineChange};
 use crate::directory::Directory;
 use crate::store::Store;
-
-/// Attempts to reach a cart whose actor stopped between lookup and delivery.
-const ATTEMPTS: usize = 5;
 
 #[derive(Clone)]
 pub struct CartHandle {
@@ -87,22 +83,9 @@ impl CartHandle {
         user: UserId,
         build: impl Fn(RpcReplyPort<Result<T, CartError>>) -> CartMsg,
     ) -> Result<T, CartError> {
-        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth("cart"));
-        for _ in 0..ATTEMPTS {
-            let actor = self
-                .directory
-                .get(user)
-                .await
-                .map_err(|e| CartError::Unavailable(e.to_string()))?;
-            match actor.call(&build, Some(self.timeout)).await {
-                Ok(CallResult::Success(result)) => return result,
-                Ok(CallResult::Timeout) => {
-                    return Err(CartError::Unavailable("cart timed out".into()));
-                }
-                // Stopped (idle or crashed) before answering: activate it again.
-                Ok(CallResult::SenderError) | Err(_) => self.directory.forget(user, &actor),
-            }
-        }
-        Err(CartError::Unavailable("cart could not be activated".into()))
+        self.directory
+            .call(user, build, self.timeout)
+            .await
+            .map_err(|e| CartError::Unavailable(format!("cart {e}")))?
     }
 }

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ractor::RpcReplyPort;
-use ractor::rpc::CallResult;
 use souk_models::{
     AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment,
     TimelineKind, Timestamp, UserId,
@@ -14,12 +13,10 @@ use time::OffsetDateTime;
 use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::deadlines::Deadlines;
-use crate::directory::Directory;
+use crate::directory::{CallFailure, Directory};
 use crate::inventory::InventoryHandle;
 use crate::payments::PaymentProvider;
 use crate::store::Store;
-
-const ATTEMPTS: usize = 5;
 
 /// An order to place; its stock is already reserved under `id`.
 #[derive(Debug, Clone)]
@@ -151,8 +148,7 @@ impl OrderHandle {
         by: Caller,
         card_token: String,
     ) -> Result<Order, OrderError> {
-        self.get(id, by).await?;
-        self.call(id, |reply| OrderMsg::Pay {
+        self.act(id, by, |reply| OrderMsg::Pay {
             by,
             card_token: card_token.clone(),
             reply,
@@ -161,8 +157,8 @@ impl OrderHandle {
     }
 
     pub async fn cancel(&self, id: OrderId, by: Caller) -> Result<Order, OrderError> {
-        self.get(id, by).await?;
-        self.call(id, |reply| OrderMsg::Cancel { by, reply }).await
+        self.act(id, by, |reply| OrderMsg::Cancel { by, reply })
+            .await
     }
 
     pub async fn ship(
@@ -171,8 +167,7 @@ impl OrderHandle {
         by: Caller,
         shipment: Shipment,
     ) -> Result<Order, OrderError> {
-        self.get(id, by).await?;
-        self.call(id, |reply| OrderMsg::Ship {
+        self.act(id, by, |reply| OrderMsg::Ship {
             by,
             shipment: shipment.clone(),
             reply,
@@ -181,13 +176,13 @@ impl OrderHandle {
     }
 
     pub async fn deliver(&self, id: OrderId, by: Caller) -> Result<Order, OrderError> {
-        self.get(id, by).await?;
-        self.call(id, |reply| OrderMsg::Deliver { by, reply }).await
+        self.act(id, by, |reply| OrderMsg::Deliver { by, reply })
+            .await
     }
 
     pub async fn refund(&self, id: OrderId, by: Caller) -> Result<Order, OrderError> {
-        self.get(id, by).await?;
-        self.call(id, |reply| OrderMsg::Refund { by, reply }).await
+        self.act(id, by, |reply| OrderMsg::Refund { by, reply })
+            .await
     }
 
     pub async fn change_address(
@@ -196,8 +191,7 @@ impl OrderHandle {
         by: Caller,
         address: AddressInput,
     ) -> Result<Order, OrderError> {
-        self.get(id, by).await?;
-        self.call(id, |reply| OrderMsg::ChangeAddress {
+        self.act(id, by, |reply| OrderMsg::ChangeAddress {
             by,
             address: address.clone(),
             reply,
@@ -248,26 +242,26 @@ impl OrderHandle {
         id: OrderId,
         build: impl Fn(RpcReplyPort<Result<Order, OrderError>>) -> OrderMsg,
     ) -> Result<Order, OrderError> {
-        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth("order"));
-        for _ in 0..ATTEMPTS {
-            let actor = match self.directory.get(id).await {
-                Ok(actor) => actor,
-                // Activation loads the order; a missing one fails to start.
-                Err(_) if self.services.store.get_order(id).await?.is_none() => {
-                    return Err(OrderError::NotFound);
-                }
-                Err(e) => return Err(OrderError::Unavailable(e.to_string())),
-            };
-            match actor.call(&build, Some(self.timeout)).await {
-                Ok(CallResult::Success(result)) => return result,
-                Ok(CallResult::Timeout) => {
-                    return Err(OrderError::Unavailable("order timed out".into()));
-                }
-                Ok(CallResult::SenderError) | Err(_) => self.directory.forget(id, &actor),
+        match self.directory.call(id, build, self.timeout).await {
+            Ok(result) => result,
+            // Activation loads the order; a missing one fails to start.
+            Err(CallFailure::Activation(_))
+                if self.services.store.get_order(id).await?.is_none() =>
+            {
+                Err(OrderError::NotFound)
             }
+            Err(e) => Err(OrderError::Unavailable(format!("order {e}"))),
         }
-        Err(OrderError::Unavailable(
-            "order could not be activated".into(),
-        ))
+    }
+
+    /// Checks `by` may see the order, then asks its actor to act.
+    async fn act(
+        &self,
+        id: OrderId,
+        by: Caller,
+        build: impl Fn(RpcReplyPort<Result<Order, OrderError>>) -> OrderMsg,
+    ) -> Result<Order, OrderError> {
+        self.get(id, by).await?;
+        self.call(id, build).await
     }
 }
