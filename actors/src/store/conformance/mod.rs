@@ -1,0 +1,40 @@
+//! The storage conformance suite: every backend must pass every case.
+//!
+//! A backend's test file calls [`crate::store_conformance_suite!`] with an async
+//! expression that builds a fresh, empty store; each case becomes its own test.
+
+mod accounts;
+mod catalog;
+mod fixtures;
+mod orders;
+
+pub use accounts::*;
+pub use catalog::*;
+pub use fixtures::{product, user};
+pub use orders::*;
+
+/// Expands to one `#[tokio::test]` per conformance case, each on a fresh store
+/// built by `$make` (an async expression yielding `Arc<dyn Store>`).
+#[macro_export]
+macro_rules! store_conformance_suite {
+    ($make:expr) => {
+        $crate::store_conformance_suite!(@cases $make;
+            users_round_trip, duplicate_email_conflicts, concurrent_duplicate_registrations,
+            concurrent_distinct_writes_all_land, update_user_moves_email_index,
+            list_users_paginates_and_filters, addresses_are_owned_and_bounded,
+            refresh_rotation_and_reuse, concurrent_rotation_has_one_winner,
+            expired_refresh_tokens_are_invalid_and_purged, catalog_round_trip, meta_round_trip,
+            inventory_changes_are_atomic_and_listed, carts_round_trip, order_timelines_append_in_order,
+            concurrent_appends_have_one_winner, orders_are_listed_newest_first_per_buyer_and_seller,
+            tickets_are_unique_per_idempotency_key);
+    };
+    (@cases $make:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let store: std::sync::Arc<dyn $crate::store::Store> = $make.await;
+                $crate::store::conformance::$case(store).await;
+            }
+        )*
+    };
+}
