@@ -11,7 +11,10 @@ use crate::store::{Hold, InventoryChange};
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
     pub(crate) levels: HashMap<ProductId, StockLevel>,
+    /// Unpaid holds and sales records (`sold`), by order.
     pub(crate) holds: HashMap<OrderId, Vec<Hold>>,
+    /// How many of `holds` are unpaid; kept by `apply` so reading it is O(1).
+    unpaid: usize,
 }
 
 impl Ledger {
@@ -21,7 +24,7 @@ impl Ledger {
 
     /// Unpaid holds (sales records not counted).
     pub(crate) fn holds_count(&self) -> usize {
-        self.holds.values().flatten().filter(|h| !h.sold).count()
+        self.unpaid
     }
 
     /// Holds `lines` for `order`, all or nothing. `Ok(None)` when the order already
@@ -148,6 +151,11 @@ impl Ledger {
         }
         for (order, product) in &change.remove_holds {
             if let Some(holds) = self.holds.get_mut(order) {
+                let unpaid_removed = holds
+                    .iter()
+                    .filter(|h| h.product == *product && !h.sold)
+                    .count();
+                self.unpaid -= unpaid_removed;
                 holds.retain(|h| h.product != *product);
                 if holds.is_empty() {
                     self.holds.remove(order);
@@ -155,6 +163,7 @@ impl Ledger {
             }
         }
         for hold in &change.add_holds {
+            self.unpaid += usize::from(!hold.sold);
             self.holds.entry(hold.order).or_default().push(*hold);
         }
     }
@@ -177,6 +186,8 @@ mod tests {
     }
 
     fn invariant(ledger: &Ledger) {
+        let recount = ledger.holds.values().flatten().filter(|h| !h.sold).count();
+        assert_eq!(ledger.holds_count(), recount, "the running count matches");
         for (product, level) in &ledger.levels {
             let held: u64 = ledger
                 .holds
