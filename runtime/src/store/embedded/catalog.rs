@@ -6,7 +6,7 @@ use souk_models::{Category, Product, ProductId, StockLevel};
 use uuid::Uuid;
 
 use super::EmbeddedStore;
-use super::tables::{CATEGORIES, PRODUCTS, STOCK, decode, encode, io, key};
+use super::tables::{CATEGORIES, PRODUCTS, STOCK, decode, decode_values, encode, io, key};
 
 fn put_category(txn: &WriteTransaction, category: &Category) -> Result<(), StoreError> {
     let bytes = encode(category)?;
@@ -43,11 +43,7 @@ impl CatalogStore for EmbeddedStore {
     async fn list_categories(&self) -> Result<Vec<Category>, StoreError> {
         self.read(|txn| {
             let table = txn.open_table(CATEGORIES).map_err(io)?;
-            table
-                .iter()
-                .map_err(io)?
-                .map(|row| decode(row.map_err(io)?.1.value()))
-                .collect()
+            decode_values(table.iter().map_err(io)?)
         })
         .await
     }
@@ -69,11 +65,7 @@ impl CatalogStore for EmbeddedStore {
     async fn list_products(&self) -> Result<Vec<Product>, StoreError> {
         self.read(|txn| {
             let table = txn.open_table(PRODUCTS).map_err(io)?;
-            table
-                .iter()
-                .map_err(io)?
-                .map(|row| decode(row.map_err(io)?.1.value()))
-                .collect()
+            decode_values(table.iter().map_err(io)?)
         })
         .await
     }

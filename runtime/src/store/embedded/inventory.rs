@@ -4,7 +4,7 @@ use redb::ReadableTable;
 use souk_actors::store::{Hold, InventoryChange, InventoryStore, StoreError};
 
 use super::EmbeddedStore;
-use super::tables::{HOLDS, STOCK, decode, encode, io, key};
+use super::tables::{HOLDS, STOCK, decode_values, encode, io, key};
 
 #[async_trait::async_trait]
 impl InventoryStore for EmbeddedStore {
@@ -44,11 +44,7 @@ impl InventoryStore for EmbeddedStore {
     async fn list_holds(&self) -> Result<Vec<Hold>, StoreError> {
         self.read(|txn| {
             let table = txn.open_table(HOLDS).map_err(io)?;
-            table
-                .iter()
-                .map_err(io)?
-                .map(|row| decode(row.map_err(io)?.1.value()))
-                .collect()
+            decode_values(table.iter().map_err(io)?)
         })
         .await
     }

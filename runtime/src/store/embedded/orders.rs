@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use super::EmbeddedStore;
 use super::tables::{
-    BUYER_ORDERS, ORDER_ENTRIES, ORDERS, SELLER_ORDERS, UNPAID_ORDERS, decode, encode, io, key,
+    BUYER_ORDERS, ORDER_ENTRIES, ORDERS, SELLER_ORDERS, UNPAID_ORDERS, decode, decode_values,
+    encode, io, key,
 };
 
 /// Reads an order's header and timeline.
@@ -20,11 +21,7 @@ fn load(txn: &ReadTransaction, id: u128) -> Result<Option<Order>, StoreError> {
     };
     let mut order: Order = decode(header.value())?;
     let entries = txn.open_table(ORDER_ENTRIES).map_err(io)?;
-    order.timeline = entries
-        .range((id, 0)..=(id, u64::MAX))
-        .map_err(io)?
-        .map(|row| decode(row.map_err(io)?.1.value()))
-        .collect::<Result<_, _>>()?;
+    order.timeline = decode_values(entries.range((id, 0)..=(id, u64::MAX)).map_err(io)?)?;
     Ok(Some(order))
 }
 

@@ -88,6 +88,13 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// Decodes every value a scan yields, in key order.
+pub fn decode_values<K: redb::Key + 'static, T: DeserializeOwned>(
+    rows: redb::Range<'_, K, &'static [u8]>,
+) -> Result<Vec<T>, StoreError> {
+    rows.map(|row| decode(row.map_err(io)?.1.value())).collect()
+}
+
 pub fn decode_str(bytes: &[u8]) -> Result<String, StoreError> {
     String::from_utf8(bytes.to_vec()).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

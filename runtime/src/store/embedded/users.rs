@@ -5,7 +5,7 @@ use souk_actors::store::{StoreError, UserStore};
 use souk_models::{Address, AddressId, Email, Role, User, UserId};
 
 use super::EmbeddedStore;
-use super::tables::{ADDRESSES, USERS, USERS_BY_EMAIL, decode, encode, io, key};
+use super::tables::{ADDRESSES, USERS, USERS_BY_EMAIL, decode, decode_values, encode, io, key};
 
 #[async_trait::async_trait]
 impl UserStore for EmbeddedStore {
@@ -134,11 +134,7 @@ impl UserStore for EmbeddedStore {
         self.read(move |txn| {
             let table = txn.open_table(ADDRESSES).map_err(io)?;
             let bounds = (key(user.0), 0)..=(key(user.0), u128::MAX);
-            table
-                .range(bounds)
-                .map_err(io)?
-                .map(|row| decode(row.map_err(io)?.1.value()))
-                .collect()
+            decode_values(table.range(bounds).map_err(io)?)
         })
         .await
     }
