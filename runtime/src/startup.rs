@@ -78,7 +78,7 @@ impl Application {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the orders: {e}"))?;
         let checkout = CheckoutHandle::start(
-            config.checkout(),
+            config.checkout.settings(call_timeout),
             dyn_store.clone(),
             catalog.clone(),
             carts.clone(),

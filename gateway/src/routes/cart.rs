@@ -66,8 +66,10 @@ pub fn price(cart: &Cart, catalog: &Catalog) -> CartView {
     let mut subtotal = Money::zero(currency);
     let mut items = Vec::with_capacity(cart.lines.len());
     for line in &cart.lines {
-        // A product that vanished from the catalog entirely cannot be shown.
+        // Products are archived, never deleted: a missing one means the store
+        // and catalog disagree, which an operator must hear about.
         let Some(entry) = catalog.get_any(line.product_id) else {
+            tracing::error!(product = %line.product_id, "cart line refers to a product missing from the catalog");
             continue;
         };
         let quantity = line.quantity.get();

@@ -1,0 +1,54 @@
+//! An in-memory [`Store`](super::Store): nothing survives the process. For actor
+//! tests (it works under paused tokio time) and in-process benchmarks; it passes
+//! the same conformance suite as the durable backends.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Mutex, MutexGuard};
+
+use souk_models::{
+    Address, AddressId, Cart, Category, Email, Order, OrderId, Product, ProductId, StockLevel,
+    Ticket, User, UserId,
+};
+use uuid::Uuid;
+
+use super::{Hold, RefreshToken, StoreError};
+
+mod accounts;
+mod catalog;
+mod commerce;
+
+#[derive(Default)]
+struct Inner {
+    users: BTreeMap<UserId, User>,
+    emails: HashMap<String, UserId>,
+    addresses: BTreeMap<(UserId, AddressId), Address>,
+    tokens: HashMap<String, RefreshToken>,
+    revoked: HashSet<Uuid>,
+    categories: BTreeMap<String, Category>,
+    products: BTreeMap<ProductId, Product>,
+    stock: BTreeMap<ProductId, StockLevel>,
+    holds: BTreeMap<(OrderId, ProductId), Hold>,
+    carts: HashMap<UserId, Cart>,
+    orders: BTreeMap<OrderId, Order>,
+    tickets: BTreeMap<Uuid, Ticket>,
+    meta: HashMap<String, String>,
+}
+
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn taken(email: &Email) -> StoreError {
+    StoreError::Conflict(format!("{email} is already registered"))
+}
