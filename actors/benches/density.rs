@@ -2,8 +2,8 @@
 //! activate. Run: `cargo bench -p souk-actors --bench density -- 1000000`.
 //!
 //! The carts are written to the in-memory store first (one line each), so the
-//! memory measured while activating is the actors' own: directory entry,
-//! ractor mailbox and task, and the loaded cart.
+//! memory measured while activating is the actors' own: each cart actor's
+//! entry in its host (state, queue, last use) and the loaded cart.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +14,8 @@ use souk_models::{Cart, CartLine, ProductId, Quantity, UserId};
 use time::OffsetDateTime;
 
 const BATCH: usize = 10_000;
+/// The default of `actors.cart_hosts`.
+const HOSTS: usize = 32;
 
 fn rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -54,6 +56,7 @@ async fn run(count: usize) -> Result<(), Box<dyn std::error::Error>> {
     let dyn_store: Arc<dyn Store> = store.clone();
     let carts = CartHandle::start(
         dyn_store,
+        HOSTS,
         Duration::from_secs(3600),
         Duration::from_secs(30),
     )

@@ -152,10 +152,6 @@ impl<A: Virtual> Directory<A> {
         }
     }
 
-    pub(crate) fn live(&self) -> usize {
-        lock(&self.entries).live.len()
-    }
-
     /// Stops every actor of this kind, the sweeper and the watcher.
     pub(crate) async fn stop(&self) {
         self.stop_sweeper.notify_one();

@@ -3,8 +3,9 @@
 //! `store` defines what the runtime's storage backends must provide (ports); the
 //! runtime implements them (embedded redb, ScyllaDB). `catalog` is the in-memory
 //! read model of products, categories and stock that serves browsing and search.
-//! `inventory` holds the ractor shards that own stock; `cart` the shoppers'
-//! carts, as virtual actors (see `directory`).
+//! `inventory` holds the ractor shards that own stock (see `shards`); `cart` the
+//! shoppers' carts, one actor each hosted by a fixed set of ractor hosts;
+//! `order` one virtual actor per open order (see `directory`).
 
 pub mod cart;
 pub mod catalog;
@@ -14,6 +15,7 @@ pub mod inventory;
 mod mailbox;
 pub mod order;
 pub mod payments;
+mod shards;
 pub mod store;
 
 pub use cart::{CartError, CartHandle, LineChange};

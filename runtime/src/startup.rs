@@ -65,9 +65,14 @@ impl Application {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the inventory shards: {e}"))?;
         let idle = Duration::from_secs(config.actors.idle_secs);
-        let carts = CartHandle::start(dyn_store.clone(), idle, call_timeout)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot start the carts: {e}"))?;
+        let carts = CartHandle::start(
+            dyn_store.clone(),
+            config.actors.cart_hosts,
+            idle,
+            call_timeout,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start the carts: {e}"))?;
         let orders = OrderHandle::start(
             dyn_store.clone(),
             inventory.clone(),

@@ -1,49 +1,52 @@
 //! `CartHandle`: the typed API to the shoppers' carts.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use ractor::RpcReplyPort;
+use ractor::ActorCell;
 use souk_models::{Cart, ProductId, UserId};
 
-use super::actor::{CartActor, CartArgs, CartMsg};
+use super::host::{CartHost, CartOp, HostArgs, HostMsg};
 use super::{CartError, LineChange};
-use crate::directory::Directory;
+use crate::shards::Shards;
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct CartHandle {
-    pub(crate) directory: Arc<Directory<CartActor>>,
+    pub(crate) hosts: Shards<CartHost>,
+    live: Arc<[AtomicUsize]>,
     timeout: Duration,
 }
 
 impl CartHandle {
-    /// Starts the cart directory; carts leave memory after `idle` unused.
+    /// Starts `hosts` cart hosts; carts leave memory after `idle` unused.
     pub async fn start(
         store: Arc<dyn Store>,
+        hosts: usize,
         idle: Duration,
         timeout: Duration,
     ) -> Result<Self, CartError> {
-        let factory = Arc::new(move |user| {
-            (
-                CartActor,
-                CartArgs {
-                    user,
-                    store: store.clone(),
-                },
-            )
-        });
-        let directory = Directory::start(factory, idle)
+        let hosts = hosts.max(1);
+        let live: Arc<[AtomicUsize]> = (0..hosts).map(|_| AtomicUsize::new(0)).collect();
+        let base = HostArgs {
+            shard: 0,
+            store,
+            idle,
+            live: live.clone(),
+        };
+        let hosts = Shards::start(base, hosts)
             .await
             .map_err(|e| CartError::Unavailable(e.to_string()))?;
         Ok(Self {
-            directory: Arc::new(directory),
+            hosts,
+            live,
             timeout,
         })
     }
 
     pub async fn get(&self, user: UserId) -> Result<Cart, CartError> {
-        self.call(user, |reply| CartMsg::Get { reply }).await
+        self.call(user, CartOp::Get).await
     }
 
     /// Changes one line; `available` is the product's stock now, which a line
@@ -55,36 +58,43 @@ impl CartHandle {
         change: LineChange,
         available: u64,
     ) -> Result<Cart, CartError> {
-        self.call(user, |reply| CartMsg::Change {
+        let op = CartOp::Change {
             product,
             change,
             available,
-            reply,
-        })
-        .await
+        };
+        self.call(user, op).await
     }
 
     pub async fn clear(&self, user: UserId) -> Result<Cart, CartError> {
-        self.call(user, |reply| CartMsg::Clear { reply }).await
+        self.call(user, CartOp::Clear).await
     }
 
     /// Carts currently in memory.
     pub fn live(&self) -> usize {
-        self.directory.live()
+        self.live.iter().map(|n| n.load(Ordering::Relaxed)).sum()
     }
 
-    /// Stops every cart actor (their state is already durable).
+    /// The hosts' supervisor: stopping it stops every cart (their state is
+    /// already durable).
+    pub fn supervisor(&self) -> ActorCell {
+        self.hosts.supervisor()
+    }
+
+    /// Stops every cart host.
     pub async fn stop(&self) {
-        self.directory.stop().await;
+        let _ = self.hosts.supervisor().stop_and_wait(None, None).await;
     }
 
-    async fn call<T: Send + 'static>(
-        &self,
-        user: UserId,
-        build: impl Fn(RpcReplyPort<Result<T, CartError>>) -> CartMsg,
-    ) -> Result<T, CartError> {
-        self.directory
-            .call(user, build, self.timeout)
+    pub(crate) fn host_of(&self, user: UserId) -> usize {
+        (user.as_uuid().as_u128() % self.hosts.len().max(1) as u128) as usize
+    }
+
+    pub(super) async fn call(&self, user: UserId, op: CartOp) -> Result<Cart, CartError> {
+        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth("cart"));
+        let build = |reply| HostMsg::Op { user, op, reply };
+        self.hosts
+            .call(self.host_of(user), build, self.timeout)
             .await
             .map_err(|e| CartError::Unavailable(format!("cart {e}")))?
     }

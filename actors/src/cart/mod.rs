@@ -1,8 +1,9 @@
-//! `CartActor`: one virtual actor per shopper owning the cart's lines. Prices are
-//! never stored here; the gateway prices a cart from the catalog on every read.
+//! Carts: one actor per shopper owning the cart's lines, hosted as entities by a
+//! fixed set of `CartHost`s (see `host`). Prices are never stored here; the
+//! gateway prices a cart from the catalog on every read.
 
-mod actor;
 mod handle;
+mod host;
 #[cfg(test)]
 mod tests;
 

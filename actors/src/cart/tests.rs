@@ -7,7 +7,7 @@ use std::time::Duration;
 use souk_models::{Cart, ProductId, UserId};
 use time::OffsetDateTime;
 
-use super::actor::CartMsg;
+use super::host::{CartOp, HostMsg};
 use super::{CartError, CartHandle, LineChange, apply};
 use crate::store::{CartStore, MemoryStore};
 
@@ -72,6 +72,7 @@ fn lines_merge_shrink_and_respect_stock_and_bounds() {
 async fn carts(store: &Arc<MemoryStore>) -> CartHandle {
     CartHandle::start(
         store.clone(),
+        4,
         Duration::from_secs(60),
         Duration::from_secs(5),
     )
@@ -113,14 +114,12 @@ async fn a_crashed_cart_comes_back_with_its_lines() {
         .change(user, product, LineChange::Add(2), 10)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let actor = handle
-        .directory
-        .get(user)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    actor
-        .send_message(CartMsg::Crash)
-        .unwrap_or_else(|_| panic!("send"));
+    let crashed = handle.call(user, CartOp::Crash).await;
+    assert!(
+        matches!(crashed, Err(CartError::Unavailable(_))),
+        "the failed message gets an error, not a hang: {crashed:?}"
+    );
+    assert_eq!(handle.live(), 0, "the crashed cart's state was dropped");
     let cart = handle
         .change(user, product, LineChange::Add(1), 10)
         .await
@@ -130,16 +129,25 @@ async fn a_crashed_cart_comes_back_with_its_lines() {
         3,
         "the next request sees the state from before the crash"
     );
-    let current = handle
-        .directory
-        .get(user)
+    assert_eq!(handle.live(), 1, "reloaded from the store");
+}
+
+#[tokio::test]
+async fn a_crashed_host_restarts_and_its_carts_reload() {
+    let store = Arc::new(MemoryStore::new());
+    let handle = carts(&store).await;
+    let (user, product) = (UserId::new(), ProductId::new());
+    handle
+        .change(user, product, LineChange::Add(2), 10)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_ne!(
-        current.get_id(),
-        actor.get_id(),
-        "a new actor was activated"
-    );
+    let host = handle.hosts.get(handle.host_of(user));
+    host.map(|h| h.send_message(HostMsg::Crash));
+    let cart = handle
+        .change(user, product, LineChange::Add(1), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(units(&cart, product), 3, "state reloaded after the restart");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -111,6 +111,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
     .unwrap_or_else(|e| panic!("{e}"));
     let carts = CartHandle::start(
         dyn_store.clone(),
+        4,
         Duration::from_secs(600),
         Duration::from_secs(10),
     )

@@ -1,37 +1,29 @@
 //! `InventoryHandle`: the typed API to the inventory shards.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use futures::future::join_all;
-use ractor::rpc::CallResult;
-use ractor::{ActorRef, RpcReplyPort};
+use ractor::RpcReplyPort;
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 
-use super::actor::InventoryMsg;
+use super::actor::{InventoryMsg, InventoryShard};
 use super::{InventoryError, Settlement, shard_of};
-
-/// Current actor of each shard; the supervisor replaces an entry when it
-/// restarts that shard.
-pub(crate) type Directory = Arc<RwLock<Vec<Option<ActorRef<InventoryMsg>>>>>;
-
-/// How long a call waits for a shard that is restarting.
-const RESTART_WAIT: Duration = Duration::from_secs(2);
+use crate::shards::Shards;
 
 #[derive(Clone)]
 pub struct InventoryHandle {
-    pub(crate) directory: Directory,
+    pub(crate) shards: Shards<InventoryShard>,
     timeout: Duration,
 }
 
 impl InventoryHandle {
-    pub(crate) fn new(directory: Directory, timeout: Duration) -> Self {
-        Self { directory, timeout }
+    pub(crate) fn new(shards: Shards<InventoryShard>, timeout: Duration) -> Self {
+        Self { shards, timeout }
     }
 
     pub fn shards(&self) -> usize {
-        self.directory.read().map(|d| d.len()).unwrap_or(0)
+        self.shards.len()
     }
 
     /// Holds every line for `order` until `expires_at`, or nothing: if any shard
@@ -133,7 +125,7 @@ impl InventoryHandle {
         groups
     }
 
-    /// Calls `shard`, waiting out a restart (up to [`RESTART_WAIT`]).
+    /// Calls `shard`, waiting out a restart.
     async fn call<T: Send + 'static>(
         &self,
         shard: usize,
@@ -142,31 +134,9 @@ impl InventoryHandle {
         let _pending = crate::mailbox::Pending::new(metrics::gauge!(
             "souk_actor_mailbox_depth", "kind" => "inventory_shard", "shard" => shard.to_string()
         ));
-        let deadline = tokio::time::Instant::now() + RESTART_WAIT;
-        loop {
-            let actor = self
-                .directory
-                .read()
-                .ok()
-                .and_then(|d| d.get(shard).cloned().flatten());
-            if let Some(actor) = actor {
-                match actor.call(&build, Some(self.timeout)).await {
-                    Ok(CallResult::Success(result)) => return result,
-                    Ok(CallResult::Timeout) => {
-                        return Err(InventoryError::Unavailable(format!(
-                            "shard {shard} timed out"
-                        )));
-                    }
-                    // The actor stopped (crashed) before answering: retry on its successor.
-                    Ok(CallResult::SenderError) | Err(_) => {}
-                }
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(InventoryError::Unavailable(format!(
-                    "shard {shard} is not running"
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        self.shards
+            .call(shard, build, self.timeout)
+            .await
+            .map_err(|e| InventoryError::Unavailable(format!("shard {shard} {e}")))?
     }
 }

@@ -271,7 +271,7 @@ async fn a_crashed_shard_restarts_with_its_state() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let shard = shard_of(product, SHARDS);
-    let actor = handle.directory.read().ok().and_then(|d| d[shard].clone());
+    let actor = handle.shards.get(shard);
     actor.map(|a| a.send_message(InventoryMsg::Crash));
     // The next request reaches the restarted shard, which reloaded its state.
     assert_eq!(

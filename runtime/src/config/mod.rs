@@ -34,6 +34,7 @@ pub struct MarketplaceConfig {
 #[serde(deny_unknown_fields)]
 pub struct ActorsConfig {
     pub inventory_shards: usize,
+    pub cart_hosts: usize,
     pub call_timeout_ms: u64,
     pub idle_secs: u64,
 }
@@ -133,6 +134,9 @@ impl Config {
                 "actors.inventory_shards",
                 "must be between 1 and 1024",
             ));
+        }
+        if !(1..=1024).contains(&self.actors.cart_hosts) {
+            return Err(invalid("actors.cart_hosts", "must be between 1 and 1024"));
         }
         if !(100..=60_000).contains(&self.actors.call_timeout_ms) {
             return Err(invalid(
