@@ -141,8 +141,9 @@ async fn a_crashed_host_restarts_and_its_carts_reload() {
         .change(user, product, LineChange::Add(2), 10)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let host = handle.hosts.get(handle.host_of(user));
-    host.map(|h| h.send_message(HostMsg::Crash));
+    if let Some(host) = handle.hosts.get(handle.host_of(user)) {
+        let _ = host.send_message(HostMsg::Crash);
+    }
     let cart = handle
         .change(user, product, LineChange::Add(1), 10)
         .await
