@@ -70,18 +70,16 @@ impl EmbeddedStore {
             .ok_or_else(|| StoreError::Unavailable("store is closed".into()))
     }
 
+    /// Runs `f` in a read transaction on the calling thread. Reads are short
+    /// (point lookups and bounded pages from the page cache); a hop to the
+    /// blocking pool cost more than the read itself (thread wake-ups were the
+    /// top of the checkout profile).
     async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        R: Send + 'static,
-        F: FnOnce(&ReadTransaction) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&ReadTransaction) -> Result<R, StoreError>,
     {
-        let db = self.db()?;
-        tokio::task::spawn_blocking(move || {
-            let txn = db.begin_read().map_err(io)?;
-            f(&txn)
-        })
-        .await
-        .map_err(|e| StoreError::Unavailable(format!("read task failed: {e}")))?
+        let txn = self.db()?.begin_read().map_err(io)?;
+        f(&txn)
     }
 
     async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
