@@ -11,6 +11,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 mod directory;
+pub mod events;
 pub mod inventory;
 mod mailbox;
 pub mod order;
@@ -23,6 +24,7 @@ pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch}
 pub use checkout::{
     CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
 };
+pub use events::{EventBus, Topic};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
 pub use order::{NewOrder, OrderError, OrderHandle, PlacedOrder};
 pub use payments::{PaymentProvider, SandboxPayments};

@@ -46,10 +46,35 @@ pub struct HttpConfig {
     pub max_addresses_per_user: usize,
 }
 
+/// The live WebSocket API (`GET /api/v1/ws`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSocketConfig {
+    /// Open connections on this node; more are refused (close code 1013).
+    pub max_connections: usize,
+    pub max_connections_per_user: usize,
+    pub max_subscriptions: usize,
+    /// Largest client message; bigger ones close the connection (1009).
+    pub max_message_bytes: usize,
+    /// Events waiting to be sent to one client; a client this far behind is
+    /// disconnected (1013).
+    pub send_buffer: usize,
+    /// The server pings this often.
+    pub heartbeat_secs: u64,
+    /// A client silent (no message, no pong) this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Recent events kept per topic for `since` replay (not order topics:
+    /// those replay from the order's timeline).
+    pub retention_events: usize,
+    /// A topic nobody follows keeps its recent events this long.
+    pub retention_secs: u64,
+}
+
 /// Everything the gateway needs from configuration.
 #[derive(Debug, Clone)]
 pub struct GatewayConfig {
     pub auth: AuthConfig,
     pub rate_limit: RateLimitConfig,
     pub http: HttpConfig,
+    pub websocket: WebSocketConfig,
 }

@@ -10,6 +10,7 @@ mod openapi;
 mod routes;
 pub mod state;
 pub mod views;
+pub mod ws;
 
 use std::time::Duration;
 

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
-use souk_actors::{CartHandle, Catalog, CheckoutHandle, InventoryHandle, OrderHandle, Store};
+use souk_actors::{
+    CartHandle, Catalog, CheckoutHandle, EventBus, InventoryHandle, OrderHandle, Store,
+};
 
 use crate::auth::Sessions;
 use crate::config::GatewayConfig;
@@ -17,6 +19,9 @@ pub struct AppState {
     pub carts: CartHandle,
     pub orders: OrderHandle,
     pub checkout: CheckoutHandle,
+    /// Live events for the WebSocket API.
+    pub events: EventBus,
+    pub ws: crate::ws::WsRegistry,
     pub config: Arc<GatewayConfig>,
     pub sessions: Arc<Sessions>,
     pub limiter: Arc<RateLimiter>,

@@ -56,6 +56,7 @@ impl Application {
             None
         };
         let call_timeout = Duration::from_millis(config.actors.call_timeout_ms);
+        let events = crate::live::event_bus(&config.websocket);
         let (inventory, inventory_supervisor) = InventorySupervisor::start(
             dyn_store.clone(),
             Some(catalog.clone()),
@@ -104,6 +105,8 @@ impl Application {
             carts: carts.clone(),
             orders: orders.clone(),
             checkout: checkout.clone(),
+            events: events.clone(),
+            ws: souk_gateway::ws::WsRegistry::default(),
             metrics,
         };
         spawn_token_purge(dyn_store);

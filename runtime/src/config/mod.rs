@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use souk_gateway::config::{AuthConfig, GatewayConfig, HttpConfig, RateLimitConfig};
+use souk_gateway::config::{
+    AuthConfig, GatewayConfig, HttpConfig, RateLimitConfig, WebSocketConfig,
+};
 use souk_models::Currency;
 
 mod checkout;
+mod websocket;
 
 pub use checkout::{CheckoutSection, LaneEntry};
 
@@ -63,6 +66,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub rate_limit: RateLimitConfig,
     pub http: HttpConfig,
+    pub websocket: WebSocketConfig,
     pub log: LogConfig,
 }
 
@@ -148,6 +152,7 @@ impl Config {
             return Err(invalid("actors.idle_secs", "must be between 1 and 86400"));
         }
         self.checkout.validate()?;
+        websocket::validate(&self.websocket)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err(invalid(
                 "auth.access_ttl_secs",
@@ -207,6 +212,7 @@ impl Config {
             },
             rate_limit: self.rate_limit.clone(),
             http: self.http.clone(),
+            websocket: self.websocket.clone(),
         }
     }
 }

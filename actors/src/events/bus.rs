@@ -1,0 +1,224 @@
+//! `EventBus`: topics, their subscribers and their recent events, in stripes
+//! so publishers on different topics rarely meet on a lock.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use souk_models::Timestamp;
+use time::OffsetDateTime;
+
+use super::{Event, Sink, Topic};
+
+const STRIPES: usize = 64;
+
+/// How much of each topic's past is kept for clients that reconnect.
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionConfig {
+    /// Recent events kept per topic (order topics replay from the store).
+    pub events: usize,
+    /// A topic nobody follows is forgotten after this long without events.
+    pub idle: Duration,
+}
+
+struct Channel {
+    /// The last seq given out.
+    last: u64,
+    recent: VecDeque<Arc<Event>>,
+    subscribers: Vec<(u64, Sink)>,
+    touched: Instant,
+}
+
+impl Channel {
+    fn new() -> Self {
+        Self {
+            last: 0,
+            recent: VecDeque::new(),
+            subscribers: Vec::new(),
+            touched: Instant::now(),
+        }
+    }
+}
+
+/// A registered subscriber; give it back to [`EventBus::unsubscribe`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: u64,
+    pub topic: Topic,
+}
+
+/// What a subscriber asking for events after `since` missed.
+#[derive(Debug)]
+pub enum Replay {
+    /// These, oldest first (none when nothing was missed or `since` was not given).
+    Events(Vec<Arc<Event>>),
+    /// The window no longer covers `since`: refetch by REST. `oldest` is the
+    /// oldest seq still held, if any; `latest` the last seq published.
+    Gap { oldest: Option<u64>, latest: u64 },
+}
+
+#[derive(Clone)]
+pub struct EventBus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    stripes: Vec<Mutex<HashMap<Topic, Channel>>>,
+    next_id: AtomicU64,
+    retention: RetentionConfig,
+}
+
+impl EventBus {
+    pub fn new(retention: RetentionConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                stripes: (0..STRIPES).map(|_| Mutex::new(HashMap::new())).collect(),
+                next_id: AtomicU64::new(1),
+                retention,
+            }),
+        }
+    }
+
+    /// Publishes on a topic that numbers its own events; returns the seq.
+    pub fn publish(&self, topic: Topic, kind: &'static str, data: Value) -> u64 {
+        let mut stripe = self.stripe(&topic);
+        let channel = stripe.entry(topic).or_insert_with(Channel::new);
+        channel.last += 1;
+        let event = Arc::new(Event {
+            topic,
+            seq: channel.last,
+            kind,
+            data,
+            at: OffsetDateTime::now_utc(),
+            published: Instant::now(),
+        });
+        channel.recent.push_back(event.clone());
+        while channel.recent.len() > self.inner.retention.events {
+            channel.recent.pop_front();
+        }
+        channel.touched = Instant::now();
+        fan_out(channel, &event);
+        channel.last
+    }
+
+    /// Publishes an event whose seq comes from durable history (an order's
+    /// timeline). Nothing is kept: late subscribers replay from the store.
+    pub fn publish_numbered(
+        &self,
+        topic: Topic,
+        seq: u64,
+        kind: &'static str,
+        data: Value,
+        at: Timestamp,
+    ) {
+        let mut stripe = self.stripe(&topic);
+        let Some(channel) = stripe.get_mut(&topic) else {
+            return;
+        };
+        channel.last = channel.last.max(seq);
+        let event = Arc::new(Event {
+            topic,
+            seq,
+            kind,
+            data,
+            at,
+            published: Instant::now(),
+        });
+        fan_out(channel, &event);
+    }
+
+    /// Registers `sink` on `topic` and returns what it missed after `since`.
+    /// Everything published later reaches the sink, so replay plus sink
+    /// holds each event once, in order.
+    pub fn subscribe(
+        &self,
+        topic: Topic,
+        since: Option<u64>,
+        sink: Sink,
+    ) -> (Subscription, Replay) {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut stripe = self.stripe(&topic);
+        let channel = stripe.entry(topic).or_insert_with(Channel::new);
+        let replay = match since {
+            None => Replay::Events(Vec::new()),
+            Some(_) if matches!(topic, Topic::Order(_)) => Replay::Events(Vec::new()),
+            Some(since) => replay(channel, since),
+        };
+        channel.subscribers.push((id, sink));
+        (Subscription { id, topic }, replay)
+    }
+
+    pub fn unsubscribe(&self, subscription: Subscription) {
+        let mut stripe = self.stripe(&subscription.topic);
+        if let Some(channel) = stripe.get_mut(&subscription.topic) {
+            channel.subscribers.retain(|(id, _)| *id != subscription.id);
+            channel.touched = Instant::now();
+        }
+    }
+
+    /// Forgets topics nobody follows: order topics at once (their history is
+    /// in the store), the others once idle for the retention time.
+    pub fn sweep(&self) {
+        let idle = self.inner.retention.idle;
+        for stripe in &self.inner.stripes {
+            let mut stripe = lock(stripe);
+            stripe.retain(|topic, channel| {
+                channel.subscribers.retain(|(_, sink)| !sink.is_closed());
+                !channel.subscribers.is_empty()
+                    || (!matches!(topic, Topic::Order(_)) && channel.touched.elapsed() < idle)
+            });
+        }
+    }
+
+    /// Topics currently held (followed, or kept for replay).
+    pub fn topics(&self) -> usize {
+        self.inner.stripes.iter().map(|s| lock(s).len()).sum()
+    }
+
+    fn stripe(&self, topic: &Topic) -> MutexGuard<'_, HashMap<Topic, Channel>> {
+        let mut hasher = DefaultHasher::new();
+        topic.hash(&mut hasher);
+        lock(&self.inner.stripes[(hasher.finish() as usize) % STRIPES])
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn fan_out(channel: &mut Channel, event: &Arc<Event>) {
+    channel.subscribers.retain(|(_, sink)| sink.deliver(event));
+}
+
+fn replay(channel: &Channel, since: u64) -> Replay {
+    if since > channel.last {
+        // From before a restart: numbering started again.
+        return Replay::Gap {
+            oldest: channel.recent.front().map(|e| e.seq),
+            latest: channel.last,
+        };
+    }
+    let oldest = channel.recent.front().map(|e| e.seq);
+    let covered = match oldest {
+        Some(oldest) => since + 1 >= oldest,
+        None => since == channel.last,
+    };
+    if !covered {
+        return Replay::Gap {
+            oldest,
+            latest: channel.last,
+        };
+    }
+    Replay::Events(
+        channel
+            .recent
+            .iter()
+            .filter(|e| e.seq > since)
+            .cloned()
+            .collect(),
+    )
+}
