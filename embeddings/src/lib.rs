@@ -1,7 +1,23 @@
-//! The shopping assistant's home: local MiniLM embeddings (candle), the in-process
-//! vector index (hnsw_rs) and the chat pipeline.
+//! The shopping assistant's pure building blocks, independent of the runtime.
 //!
-//! Nothing is implemented here yet; the assistant is its own piece of work. Until
-//! then catalog search is lexical only (BM25 in `souk_actors::catalog`), and no
-//! route refers to this crate. It depends on `souk_models` alone, so it can be
-//! built beside the commerce core.
+//! - [`vector`]: 384-dimension sentence vectors, cosine similarity and a compact
+//!   byte encoding for storing them beside products.
+//! - [`model`]: local all-MiniLM-L6-v2 embeddings on the CPU with candle
+//!   ([`model::Embedder`], the async [`model::SharedEmbedder`]) and the model
+//!   directory helpers (`scripts/fetch-model.sh`, checksum verification).
+//! - [`index`]: an in-process approximate nearest-neighbour index (HNSW via
+//!   `hnsw_rs`) keyed by product, with updates, removals, filtered search and
+//!   background compaction.
+//! - [`query`]: turns a shopper's message into structured constraints (price
+//!   range, category, attributes, stock) plus the text left for semantic search,
+//!   and reads follow-ups such as "cheaper ones" or "add the second one".
+//!
+//! Nothing here does network I/O; the model is read from a local directory. The
+//! crate depends on `souk_models` alone, so it builds beside the commerce core.
+
+pub mod index;
+pub mod model;
+pub mod query;
+pub mod vector;
+
+pub use vector::{DIM, Vector, VectorError};

@@ -1,0 +1,53 @@
+//! A thin wrapper over an `hnsw_rs` graph of unit vectors addressed by slot
+//! numbers. It can only grow: removal is the caller's business.
+
+use hnsw_rs::prelude::{DistCosine, Hnsw};
+
+/// Layers the graph may use (hnsw_rs caps this at 16).
+const MAX_LAYERS: usize = 16;
+/// hnsw_rs exits the process for more links than this.
+const MAX_LINKS: usize = 255;
+
+/// The distance the graph is built with.
+///
+/// `DistCosine` (`1 - cos`, accumulated in f64, clamped at 0) rather than
+/// `DistDot`: the latter asserts `1 - a·b >= 0`, which f32 rounding can break
+/// for a vector compared with itself, and a panic in search is not acceptable.
+/// It lives in the (optimised) dependency, so it stays fast in debug builds.
+type Metric = DistCosine;
+
+/// An HNSW graph over slots `0..len`.
+pub(crate) struct Graph {
+    hnsw: Hnsw<'static, f32, Metric>,
+}
+
+impl Graph {
+    /// An empty graph sized for about `capacity` points, with `links` links
+    /// per node and layer (HNSW's `M`) and an insertion search width of
+    /// `ef_construction`.
+    pub(crate) fn new(capacity: usize, links: usize, ef_construction: usize) -> Self {
+        let hnsw = Hnsw::new(
+            links.clamp(2, MAX_LINKS),
+            capacity.max(1024),
+            MAX_LAYERS,
+            ef_construction.max(1),
+            DistCosine,
+        );
+        Self { hnsw }
+    }
+
+    /// Adds a unit vector under `slot`.
+    pub(crate) fn insert(&self, vector: &[f32], slot: usize) {
+        self.hnsw.insert_slice((vector, slot));
+    }
+
+    /// Up to `n` nearest slots to the unit vector `query`, nearest first,
+    /// exploring at least `ef` candidates.
+    pub(crate) fn nearest(&self, query: &[f32], n: usize, ef: usize) -> Vec<usize> {
+        self.hnsw
+            .search(query, n, ef.max(n))
+            .into_iter()
+            .map(|neighbour| neighbour.d_id)
+            .collect()
+    }
+}

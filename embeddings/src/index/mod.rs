@@ -1,0 +1,228 @@
+//! An in-process vector index over `hnsw_rs`, keyed by product.
+//!
+//! HNSW graphs cannot delete points, so every vector lives in a numbered *slot*
+//! of the graph and the index keeps a table from slot to the key that still
+//! owns it. [`VectorIndex::upsert`] writes a new slot and retires the key's old
+//! one; [`VectorIndex::remove`] only retires. Searches skip retired (dead)
+//! slots, and [`VectorIndex::compact`] rebuilds the graph from live entries once
+//! dead slots pass [`IndexConfig::compact_ratio`].
+//!
+//! Scores are cosine similarities in [-1, 1] (1 = same direction); vectors are
+//! normalised on the way in. How filtered searches keep their recall is
+//! described on [`VectorIndex::search`].
+
+mod compact;
+mod filter;
+mod graph;
+mod search;
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::vector::{Vector, VectorError};
+use graph::Graph;
+
+pub use compact::CompactStats;
+pub use filter::{Filter, ItemMeta};
+
+/// Why an index operation was refused.
+#[derive(Debug, Error, PartialEq)]
+pub enum IndexError {
+    /// The vector cannot be indexed (zero or not finite).
+    #[error("cannot index this vector: {0}")]
+    BadVector(#[from] VectorError),
+}
+
+/// Tuning knobs; the defaults suit catalogs from hundreds to a few hundred
+/// thousand products.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexConfig {
+    /// Filtered searches whose filter matches at most this many live entries are
+    /// answered exactly, by brute force over the matching entries.
+    pub exact_threshold: usize,
+    /// Search width (`ef`) never goes below this.
+    pub ef_search: usize,
+    /// Links per node and layer of the graph (HNSW's `M`, at most 255).
+    pub links: usize,
+    /// Search width while inserting into the graph.
+    pub ef_construction: usize,
+    /// The most graph candidates one search may request before it gives up on
+    /// the graph and falls back to brute force.
+    pub max_candidates: usize,
+    /// [`VectorIndex::compact`] rebuilds once dead slots exceed this share of
+    /// all slots.
+    pub compact_ratio: f32,
+}
+
+impl Default for IndexConfig {
+    fn default() -> Self {
+        Self {
+            exact_threshold: 2_000,
+            ef_search: 200,
+            links: 16,
+            ef_construction: 200,
+            max_candidates: 4_096,
+            compact_ratio: 0.25,
+        }
+    }
+}
+
+/// One live product in the index.
+struct Entry {
+    slot: usize,
+    vector: Arc<Vector>,
+    meta: ItemMeta,
+}
+
+/// Everything swapped together under the lock.
+struct State<K> {
+    graph: Arc<Graph>,
+    entries: HashMap<K, Entry>,
+    /// Slot → key that still owns it; `None` once retired.
+    slots: Vec<Option<K>>,
+    dead: usize,
+}
+
+/// A concurrent vector index from product keys to unit vectors plus the
+/// metadata filters need. All methods take `&self`; share it in an `Arc`.
+pub struct VectorIndex<K = Uuid> {
+    state: RwLock<State<K>>,
+    /// Held for the whole of a rebuild so two never run at once.
+    compacting: Mutex<()>,
+    config: IndexConfig,
+}
+
+impl<K> VectorIndex<K>
+where
+    K: Copy + Eq + Hash + Send + Sync,
+{
+    /// An empty index with default settings.
+    pub fn new() -> Self {
+        Self::with_config(IndexConfig::default())
+    }
+
+    /// An empty index with the given settings.
+    pub fn with_config(config: IndexConfig) -> Self {
+        Self {
+            state: RwLock::new(State {
+                graph: Arc::new(Graph::new(0, config.links, config.ef_construction)),
+                entries: HashMap::new(),
+                slots: Vec::new(),
+                dead: 0,
+            }),
+            compacting: Mutex::new(()),
+            config,
+        }
+    }
+
+    fn new_graph(&self, capacity: usize) -> Graph {
+        Graph::new(capacity, self.config.links, self.config.ef_construction)
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &IndexConfig {
+        &self.config
+    }
+
+    /// Inserts `key` or replaces its vector and metadata. The vector is
+    /// normalised; a zero or non-finite vector is refused.
+    pub fn upsert(&self, key: K, vector: &Vector, meta: ItemMeta) -> Result<(), IndexError> {
+        let vector = Arc::new(Vector::normalized(vector.as_slice())?);
+        let mut state = self.write();
+        let slot = state.slots.len();
+        state.graph.insert(vector.as_slice(), slot);
+        state.slots.push(Some(key));
+        let entry = Entry { slot, vector, meta };
+        if let Some(old) = state.entries.insert(key, entry) {
+            state.retire(old.slot);
+        }
+        Ok(())
+    }
+
+    /// Changes only the metadata of `key` (price, stock, …); false when absent.
+    pub fn update_meta(&self, key: K, meta: ItemMeta) -> bool {
+        match self.write().entries.get_mut(&key) {
+            Some(entry) => {
+                entry.meta = meta;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes `key`; false when it was not indexed.
+    pub fn remove(&self, key: K) -> bool {
+        let mut state = self.write();
+        match state.entries.remove(&key) {
+            Some(old) => {
+                state.retire(old.slot);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether `key` is indexed.
+    pub fn contains(&self, key: K) -> bool {
+        self.read().entries.contains_key(&key)
+    }
+
+    /// Number of live entries.
+    pub fn len(&self) -> usize {
+        self.read().entries.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of retired slots still in the graph.
+    pub fn dead(&self) -> usize {
+        self.read().dead
+    }
+
+    /// Share of graph slots that are retired, in [0, 1].
+    pub fn dead_ratio(&self) -> f32 {
+        self.read().dead_ratio()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State<K>> {
+        self.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State<K>> {
+        self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl<K> Default for VectorIndex<K>
+where
+    K: Copy + Eq + Hash + Send + Sync,
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K> State<K> {
+    fn retire(&mut self, slot: usize) {
+        if let Some(owner) = self.slots.get_mut(slot)
+            && owner.take().is_some()
+        {
+            self.dead += 1;
+        }
+    }
+
+    fn dead_ratio(&self) -> f32 {
+        if self.slots.is_empty() {
+            0.0
+        } else {
+            self.dead as f32 / self.slots.len() as f32
+        }
+    }
+}

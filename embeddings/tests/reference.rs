@@ -1,0 +1,155 @@
+//! The embedder against vectors from the reference Python implementation
+//! (sentence-transformers all-MiniLM-L6-v2). Fetches the model with
+//! `scripts/fetch-model.sh` when it is not installed yet.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use serde::Deserialize;
+use souk_embeddings::Vector;
+use souk_embeddings::model::{Embedder, SharedEmbedder, default_model_dir, ensure_fetched};
+
+#[derive(Deserialize)]
+struct Reference {
+    text: String,
+    embedding: Vec<f32>,
+}
+
+/// One model per test binary, fetched first if needed.
+fn embedder() -> &'static Embedder {
+    static EMBEDDER: OnceLock<Embedder> = OnceLock::new();
+    EMBEDDER.get_or_init(|| {
+        let dir = model_dir();
+        Embedder::load(&dir).expect("load the model")
+    })
+}
+
+fn model_dir() -> PathBuf {
+    let dir = default_model_dir();
+    ensure_fetched(&dir).expect("fetch the model with scripts/fetch-model.sh");
+    dir
+}
+
+fn references() -> Vec<Reference> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/minilm_reference.json"
+    );
+    let bytes = std::fs::read(path).expect("read the fixture");
+    serde_json::from_slice(&bytes).expect("parse the fixture")
+}
+
+#[test]
+fn matches_the_reference_implementation() {
+    let references = references();
+    assert_eq!(references.len(), 20);
+    let texts: Vec<&str> = references.iter().map(|r| r.text.as_str()).collect();
+    let vectors = embedder().embed(&texts).unwrap();
+    assert_eq!(vectors.len(), references.len());
+    let mut minimum = f32::MAX;
+    for (reference, vector) in references.iter().zip(&vectors) {
+        let expected = Vector::from_slice(&reference.embedding).unwrap();
+        let similarity = vector.cosine(&expected);
+        assert!((vector.norm() - 1.0).abs() < 1e-4, "not normalised");
+        assert!(
+            similarity >= 0.999,
+            "cosine {similarity} for {:?}",
+            reference.text
+        );
+        minimum = minimum.min(similarity);
+    }
+    println!(
+        "minimum cosine similarity to the reference: {minimum:.7} (1 - min = {:.2e})",
+        1.0 - minimum
+    );
+}
+
+#[test]
+fn batch_and_single_embeddings_agree() {
+    let texts = [
+        "a short one",
+        "Stainless steel insulated water bottle that keeps drinks cold for a day",
+        "gift for a coffee lover under $50",
+        "",
+    ];
+    let batch = embedder().embed(&texts).unwrap();
+    for (text, batched) in texts.iter().zip(&batch) {
+        let single = embedder().embed_one(text).unwrap();
+        let similarity = single.cosine(batched);
+        assert!(similarity > 0.9999, "{similarity} for {text:?}");
+    }
+}
+
+#[test]
+fn similar_texts_are_closer_than_unrelated_ones() {
+    let v = embedder()
+        .embed(&[
+            "espresso coffee beans",
+            "dark roast coffee",
+            "cordless drill",
+        ])
+        .unwrap();
+    assert!(v[0].cosine(&v[1]) > v[0].cosine(&v[2]) + 0.2);
+}
+
+#[test]
+fn long_texts_are_truncated_not_rejected() {
+    let long = "waterproof hiking boots with ankle support ".repeat(200);
+    let vectors = embedder().embed(&[long.as_str(), "boots"]).unwrap();
+    assert_eq!(vectors.len(), 2);
+    assert!((vectors[0].norm() - 1.0).abs() < 1e-4);
+}
+
+#[test]
+fn more_than_one_batch_keeps_order() {
+    let texts: Vec<String> = (0..40).map(|i| format!("product number {i}")).collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let all = embedder().embed(&refs).unwrap();
+    assert_eq!(all.len(), 40);
+    let last = embedder().embed_one(refs[39]).unwrap();
+    assert!(all[39].cosine(&last) > 0.9999);
+    assert!(embedder().embed(&[]).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn shared_embedder_runs_off_the_runtime() {
+    let shared = SharedEmbedder::load(model_dir()).await.unwrap();
+    let texts = vec![
+        "red running shoes".to_owned(),
+        "blue rain jacket".to_owned(),
+    ];
+    let (a, b) = tokio::join!(shared.embed(texts.clone()), shared.embed(texts));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len(), 2);
+    assert!(a[0].cosine(&b[0]) > 0.9999);
+    assert!(shared.embed(Vec::new()).await.unwrap().is_empty());
+}
+
+/// Throughput for one batch of 32 sentences of catalog-like length. Ignored by
+/// default (timing is meaningless while other tests share the cores); run with
+/// `cargo test -p souk-embeddings --test reference -- --ignored --nocapture --test-threads=1`.
+#[test]
+#[ignore]
+fn throughput_batch_of_32() {
+    let references = references();
+    let texts: Vec<&str> = references
+        .iter()
+        .cycle()
+        .take(32)
+        .map(|r| r.text.as_str())
+        .collect();
+    embedder().embed(&texts).unwrap();
+    let rounds = 5;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        embedder().embed(&texts).unwrap();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let per_second = (rounds * texts.len()) as f64 / seconds;
+    println!(
+        "{per_second:.1} sentences/s ({rounds} batches of 32, {:.0} ms per batch)",
+        seconds * 1000.0 / rounds as f64
+    );
+}
