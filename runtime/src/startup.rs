@@ -78,6 +78,7 @@ impl Application {
             dyn_store.clone(),
             inventory.clone(),
             Arc::new(SandboxPayments),
+            events.clone(),
             idle,
             call_timeout,
         )
@@ -90,6 +91,7 @@ impl Application {
             carts.clone(),
             inventory.clone(),
             orders.clone(),
+            events.clone(),
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;

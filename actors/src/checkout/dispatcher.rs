@@ -11,7 +11,13 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use serde_json::json;
+
 use super::lanes::{LaneConfig, Lanes};
+use crate::events::{EventBus, Topic};
+
+/// How often waiting tickets hear their place in line.
+const POSITION_EVERY: Duration = Duration::from_secs(1);
 use super::pipeline::Pipeline;
 
 /// A ticket accepted into (or already in) the queue.
@@ -35,6 +41,12 @@ pub(crate) enum DispatchMsg {
     Done {
         ticket: Uuid,
         status: TicketStatus,
+    },
+    /// Publish queue positions that moved (once a second).
+    Tick,
+    /// Tickets waiting in each lane.
+    Depths {
+        reply: RpcReplyPort<Vec<(String, usize)>>,
     },
     /// Stop dispatching; answer when nothing is in flight.
     Drain {
@@ -60,6 +72,8 @@ pub(crate) struct DispatcherState {
     max_in_flight: usize,
     pipeline: Arc<Pipeline>,
     draining: Option<Vec<RpcReplyPort<()>>>,
+    /// The position last published for each waiting ticket.
+    announced: HashMap<Uuid, usize>,
     #[cfg(test)]
     held: bool,
 }
@@ -73,9 +87,10 @@ impl Actor for CheckoutDispatcher {
 
     async fn pre_start(
         &self,
-        _: ActorRef<DispatchMsg>,
+        myself: ActorRef<DispatchMsg>,
         args: DispatcherArgs,
     ) -> Result<DispatcherState, ActorProcessingErr> {
+        myself.send_interval(POSITION_EVERY, || DispatchMsg::Tick);
         Ok(DispatcherState {
             lanes: Lanes::new(&args.lanes, args.starvation),
             tickets: HashMap::new(),
@@ -83,6 +98,7 @@ impl Actor for CheckoutDispatcher {
             max_in_flight: args.max_in_flight.max(1),
             pipeline: args.pipeline,
             draining: None,
+            announced: HashMap::new(),
             #[cfg(test)]
             held: false,
         })
@@ -115,6 +131,11 @@ impl Actor for CheckoutDispatcher {
                 finish(state, ticket, status);
                 reject_sold_out(state);
                 dispatch(&myself, state);
+            }
+            DispatchMsg::Tick => announce_positions(state),
+            DispatchMsg::Depths { reply } => {
+                let depths = state.lanes.depths().map(|(l, d)| (l.to_owned(), d));
+                let _ = reply.send(depths.collect());
             }
             DispatchMsg::Drain { reply } => {
                 state.draining.get_or_insert_with(Vec::new).push(reply);
@@ -182,6 +203,12 @@ fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
         };
         metrics::histogram!("souk_checkout_wait_seconds", "lane" => state.lanes.name(lane).to_owned())
             .record(waited.as_secs_f64());
+        state.announced.remove(&id);
+        state.pipeline.events.publish(
+            Topic::Checkout(id),
+            "status",
+            json!({ "ticket": id, "status": "processing" }),
+        );
         state.in_flight += 1;
         let (ticket, pipeline, myself) = (ticket.clone(), state.pipeline.clone(), myself.clone());
         tokio::spawn(async move {
@@ -206,9 +233,49 @@ fn finish(state: &mut DispatcherState, ticket: Uuid, status: TicketStatus) {
             TicketStatus::Rejected { reason } => reason.clone(),
             TicketStatus::Queued => "queued".to_owned(),
         };
-        metrics::counter!("souk_checkouts_total", "outcome" => outcome, "lane" => ticket.lane)
+        metrics::counter!("souk_checkouts_total", "outcome" => outcome.clone(), "lane" => ticket.lane.clone())
             .increment(1);
+        publish_outcome(&state.pipeline.events, &ticket, &status, &outcome);
         let _ = tx.send(status);
+    }
+    state.announced.remove(&ticket);
+}
+
+/// Tells the ticket's owner, and the admin feed, how a checkout ended.
+pub(super) fn publish_outcome(
+    events: &EventBus,
+    ticket: &Ticket,
+    status: &TicketStatus,
+    outcome: &str,
+) {
+    let data = match status {
+        TicketStatus::Completed { order_id } => {
+            events.stats().checkout_completed();
+            json!({ "ticket": ticket.id, "status": "completed", "order_id": order_id })
+        }
+        TicketStatus::Rejected { reason } => {
+            json!({ "ticket": ticket.id, "status": "rejected", "reason": reason })
+        }
+        TicketStatus::Queued => return,
+    };
+    events.publish(Topic::Checkout(ticket.id), "status", data);
+    let feed = json!({ "ticket": ticket.id, "lane": ticket.lane, "outcome": outcome });
+    events.publish(Topic::AdminLive, "checkout", feed);
+}
+
+/// Publishes the positions that moved meaningfully since last announced: by
+/// at least a twentieth (and at least one place). Called once a second.
+fn announce_positions(state: &mut DispatcherState) {
+    let events = &state.pipeline.events;
+    for (ticket, lane, position) in state.lanes.positions() {
+        let last = state.announced.get(&ticket).copied();
+        let moved = last.is_none_or(|last| last.abs_diff(position) >= (last / 20).max(1));
+        if moved {
+            let data =
+                json!({ "ticket": ticket, "status": "queued", "lane": lane, "position": position });
+            events.publish(Topic::Checkout(ticket), "position", data);
+            state.announced.insert(ticket, position);
+        }
     }
 }
 

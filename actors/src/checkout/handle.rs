@@ -9,12 +9,15 @@ use souk_models::{AddressInput, Caller, ProductId, Role, Ticket, TicketStatus, T
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::dispatcher::{Admission, CheckoutDispatcher, DispatchMsg, DispatcherArgs};
+use super::dispatcher::{
+    Admission, CheckoutDispatcher, DispatchMsg, DispatcherArgs, publish_outcome,
+};
 use super::lanes::LaneConfig;
 use super::pipeline::Pipeline;
 use super::{CheckoutError, CheckoutOutcome};
 use crate::cart::CartHandle;
 use crate::catalog::Catalog;
+use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::order::OrderHandle;
 use crate::store::Store;
@@ -57,6 +60,7 @@ impl CheckoutHandle {
         carts: CartHandle,
         inventory: InventoryHandle,
         orders: OrderHandle,
+        events: EventBus,
     ) -> Result<Self, CheckoutError> {
         let pipeline = Arc::new(Pipeline {
             store: store.clone(),
@@ -65,6 +69,7 @@ impl CheckoutHandle {
             inventory,
             orders,
             payment_window: config.payment_window,
+            events,
         });
         let args = DispatcherArgs {
             lanes: config.lanes.iter().map(|l| l.lane.clone()).collect(),
@@ -141,6 +146,8 @@ impl CheckoutHandle {
         if stored.id != ticket.id || stored.status.is_done() {
             if sold_out && stored.id == ticket.id {
                 metrics::counter!("souk_checkouts_total", "outcome" => "out_of_stock", "lane" => ticket.lane.clone()).increment(1);
+                let events = &self.pipeline.events;
+                publish_outcome(events, &ticket, &ticket.status, "out_of_stock");
             }
             return self.follow(stored).await;
         }
@@ -253,6 +260,21 @@ impl CheckoutHandle {
             }
         };
         Ok(settled(Ticket { status, ..ticket }))
+    }
+
+    /// Tickets waiting in each lane, in lane order.
+    pub async fn lane_depths(&self) -> Vec<(String, usize)> {
+        let call = self
+            .dispatcher
+            .call(
+                |reply| DispatchMsg::Depths { reply },
+                Some(self.config.call_timeout),
+            )
+            .await;
+        match call {
+            Ok(CallResult::Success(depths)) => depths,
+            _ => Vec::new(),
+        }
     }
 
     async fn position(&self, ticket: Uuid) -> Option<(String, usize)> {

@@ -131,6 +131,16 @@ impl Lanes {
             .map(|l| (l.config.name.as_str(), l.queue.len()))
     }
 
+    /// Every queued ticket with its lane name and 1-based position.
+    pub(crate) fn positions(&self) -> impl Iterator<Item = (Uuid, &str, usize)> + '_ {
+        self.lanes.iter().flat_map(|l| {
+            l.queue
+                .iter()
+                .enumerate()
+                .map(|(p, (t, _))| (*t, l.config.name.as_str(), p + 1))
+        })
+    }
+
     pub(crate) fn queued(&self) -> impl Iterator<Item = Uuid> + '_ {
         self.lanes
             .iter()

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use crate::cart::CartHandle;
 use crate::catalog::Catalog;
+use crate::events::EventBus;
 use crate::inventory::{InventoryError, InventoryHandle, Settlement};
 use crate::order::{NewOrder, OrderHandle};
 use crate::store::Store;
@@ -22,6 +23,7 @@ pub(crate) struct Pipeline {
     pub inventory: InventoryHandle,
     pub orders: OrderHandle,
     pub payment_window: Duration,
+    pub events: EventBus,
 }
 
 fn rejected(reason: &str) -> TicketStatus {

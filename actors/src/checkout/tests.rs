@@ -18,6 +18,7 @@ use super::{
 };
 use crate::cart::{CartHandle, LineChange};
 use crate::catalog::Catalog;
+use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, InventorySupervisor};
 use crate::order::OrderHandle;
 use crate::payments::SandboxPayments;
@@ -30,6 +31,7 @@ struct Shop {
     inventory: InventoryHandle,
     orders: OrderHandle,
     checkout: CheckoutHandle,
+    events: EventBus,
 }
 
 fn config(max_in_flight: usize, capacity: usize, wait: Duration) -> CheckoutConfig {
@@ -117,10 +119,12 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
+    let events = EventBus::new(Default::default());
     let orders = OrderHandle::start(
         dyn_store.clone(),
         inventory.clone(),
         Arc::new(SandboxPayments),
+        events.clone(),
         Duration::from_secs(600),
         Duration::from_secs(10),
     )
@@ -133,6 +137,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
         carts.clone(),
         inventory.clone(),
         orders.clone(),
+        events.clone(),
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
@@ -144,6 +149,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
             inventory,
             orders,
             checkout,
+            events,
         },
         ids,
     )
@@ -445,6 +451,7 @@ async fn a_full_lane_refuses_and_waiting_tickets_survive_a_restart() {
         shop.carts.clone(),
         shop.inventory.clone(),
         shop.orders.clone(),
+        shop.events.clone(),
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
@@ -508,4 +515,59 @@ async fn sold_out_carts_are_refused_at_once() {
         matches!(outcome, Ok(CheckoutOutcome::Rejected { ref reason, .. }) if reason == "out_of_stock"),
         "{outcome:?}"
     );
+}
+
+fn kinds(events: &[Arc<crate::events::Event>]) -> Vec<&'static str> {
+    events.iter().map(|e| e.kind).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkout_and_payment_reach_the_live_topics() {
+    use crate::events::{Replay, Sink, Topic};
+    let (shop, ids) = shop(&[10], config(4, 100, Duration::from_secs(30))).await;
+    let user = shopper(Tier::Standard);
+    let (sink, mut buyer_rx, _) = Sink::new(64);
+    shop.events.subscribe(Topic::User(user.id), None, sink);
+    fill(&shop, &user, &[(ids[0], 1)]).await;
+    let order_id = match shop.checkout.submit(&user, "k", address()).await {
+        Ok(CheckoutOutcome::Completed { order_id, .. }) => order_id,
+        other => panic!("{other:?}"),
+    };
+    let (sink, mut order_rx, _) = Sink::new(64);
+    shop.events.subscribe(Topic::Order(order_id), Some(2), sink);
+    let caller = souk_models::Caller {
+        user_id: user.id,
+        role: Role::Customer,
+    };
+    shop.orders
+        .pay(order_id, caller, "tok_visa".into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let paid = order_rx.recv().await;
+    assert_eq!(
+        paid.as_ref().map(|e| (e.seq, e.kind)),
+        Some((3, "payment_succeeded")),
+        "the order topic carries the timeline's seq"
+    );
+    let mut buyer = Vec::new();
+    while let Ok(event) = buyer_rx.try_recv() {
+        buyer.push(event);
+    }
+    assert_eq!(kinds(&buyer), vec!["order_status", "payment"]);
+    let (sink, _rx, _) = Sink::new(64);
+    let (_, replay) = shop.events.subscribe(Topic::AdminLive, Some(0), sink);
+    let Replay::Events(feed) = replay else {
+        panic!("the admin window holds everything so far");
+    };
+    assert_eq!(
+        kinds(&feed),
+        vec![
+            "order_transition",
+            "order_transition",
+            "checkout",
+            "order_transition"
+        ]
+    );
+    assert_eq!(shop.events.stats().totals().orders_paid, 1);
+    assert_eq!(shop.events.stats().totals().checkouts, 1);
 }

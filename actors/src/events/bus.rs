@@ -12,7 +12,7 @@ use serde_json::Value;
 use souk_models::Timestamp;
 use time::OffsetDateTime;
 
-use super::{Event, Sink, Topic};
+use super::{Event, Sink, Stats, Topic};
 
 const STRIPES: usize = 64;
 
@@ -23,6 +23,15 @@ pub struct RetentionConfig {
     pub events: usize,
     /// A topic nobody follows is forgotten after this long without events.
     pub idle: Duration,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            events: 256,
+            idle: Duration::from_secs(600),
+        }
+    }
 }
 
 struct Channel {
@@ -70,15 +79,22 @@ struct Inner {
     stripes: Vec<Mutex<HashMap<Topic, Channel>>>,
     next_id: AtomicU64,
     retention: RetentionConfig,
+    stats: Stats,
 }
 
 impl EventBus {
+    /// Running totals for the admin summary.
+    pub fn stats(&self) -> &Stats {
+        &self.inner.stats
+    }
+
     pub fn new(retention: RetentionConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
                 stripes: (0..STRIPES).map(|_| Mutex::new(HashMap::new())).collect(),
                 next_id: AtomicU64::new(1),
                 retention,
+                stats: Stats::default(),
             }),
         }
     }

@@ -11,6 +11,7 @@
 
 mod bus;
 pub mod payloads;
+mod stats;
 #[cfg(test)]
 mod tests;
 mod topic;
@@ -24,6 +25,7 @@ use souk_models::Timestamp;
 use tokio::sync::{Notify, mpsc};
 
 pub use bus::{EventBus, Replay, RetentionConfig, Subscription};
+pub use stats::{Stats, Totals};
 pub use topic::{Topic, TopicError};
 
 /// One published event.

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use super::OrderError;
 use crate::directory::Virtual;
+use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, Settlement};
 use crate::payments::{PaymentOutcome, PaymentProvider};
 use crate::store::Store;
@@ -59,6 +60,7 @@ pub(crate) struct Services {
     pub store: Arc<dyn Store>,
     pub inventory: InventoryHandle,
     pub payments: Arc<dyn PaymentProvider>,
+    pub events: EventBus,
 }
 
 pub(crate) struct OrderArgs {
@@ -169,6 +171,7 @@ async fn append(
         .append_order_entry(state.order.id, &entry)
         .await?;
     let from = state.order.status();
+    super::publish::entry(&state.services.events, &state.order, &entry);
     state.order.timeline.push(entry);
     if from != status {
         metrics::counter!("souk_order_transitions_total", "to" => status.as_str()).increment(1);

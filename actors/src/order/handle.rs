@@ -14,6 +14,7 @@ use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::deadlines::Deadlines;
 use crate::directory::{CallFailure, Directory};
+use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::payments::PaymentProvider;
 use crate::store::Store;
@@ -49,6 +50,7 @@ impl OrderHandle {
         store: Arc<dyn Store>,
         inventory: InventoryHandle,
         payments: Arc<dyn PaymentProvider>,
+        events: EventBus,
         idle: Duration,
         timeout: Duration,
     ) -> Result<Self, OrderError> {
@@ -56,6 +58,7 @@ impl OrderHandle {
             store: store.clone(),
             inventory,
             payments,
+            events,
         };
         let for_actors = services.clone();
         let factory = Arc::new(move |id| {
@@ -120,6 +123,9 @@ impl OrderHandle {
             order.timeline.push(entry);
         }
         self.services.store.create_order(&order).await?;
+        for entry in &order.timeline {
+            super::publish::entry(&self.services.events, &order, entry);
+        }
         self.deadlines.register(order.id, order.payment_deadline);
         metrics::counter!("souk_order_transitions_total", "to" => "pending_payment").increment(1);
         Ok(PlacedOrder {

@@ -6,6 +6,7 @@
 mod actor;
 mod deadlines;
 mod handle;
+mod publish;
 #[cfg(test)]
 mod tests;
 

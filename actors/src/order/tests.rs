@@ -33,6 +33,7 @@ async fn orders_on(store: &Arc<MemoryStore>, inventory: &InventoryHandle) -> Ord
         dyn_store,
         inventory.clone(),
         Arc::new(SandboxPayments),
+        crate::events::EventBus::new(Default::default()),
         Duration::from_secs(60),
         Duration::from_secs(5),
     )

@@ -1,0 +1,69 @@
+//! What an order's new timeline entries tell the live topics: the order's own
+//! topic, its buyer, its sellers (new orders, their lines only) and admins.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+use souk_models::{Money, Order, OrderLine, TimelineEntry, TimelineKind, UserId};
+
+use crate::events::payloads::order_entry;
+use crate::events::{EventBus, Topic};
+
+/// Publishes `entry`, just appended to `order`.
+pub(crate) fn entry(events: &EventBus, order: &Order, entry: &TimelineEntry) {
+    let (kind, data) = order_entry(order.id, entry);
+    events.publish_numbered(Topic::Order(order.id), entry.seq, kind, data, entry.at);
+    let status = entry.status.as_str();
+    let summary = json!({ "order_id": order.id, "status": status, "event": kind });
+    events.publish(Topic::AdminLive, "order_transition", summary.clone());
+    match &entry.kind {
+        TimelineKind::PaymentCreated { .. } => {}
+        TimelineKind::PaymentSucceeded => {
+            events.stats().order_paid(order.total);
+            let data =
+                json!({ "order_id": order.id, "outcome": "succeeded", "total": order.total });
+            events.publish(Topic::User(order.buyer_id), "payment", data);
+        }
+        TimelineKind::PaymentDeclined { reason } => {
+            let data = json!({ "order_id": order.id, "outcome": "declined", "reason": reason });
+            events.publish(Topic::User(order.buyer_id), "payment", data);
+        }
+        TimelineKind::Placed => {
+            events.publish(Topic::User(order.buyer_id), "order_status", summary);
+            for (seller, lines) in by_seller(&order.lines) {
+                let data = json!({
+                    "order_id": order.id,
+                    "lines": lines,
+                    "subtotal": subtotal(&lines),
+                });
+                events.publish(Topic::Seller(seller), "new_order", data);
+            }
+        }
+        _ => {
+            events.publish(Topic::User(order.buyer_id), "order_status", summary);
+        }
+    }
+}
+
+fn by_seller(lines: &[OrderLine]) -> BTreeMap<UserId, Vec<OrderLine>> {
+    let mut sellers: BTreeMap<UserId, Vec<OrderLine>> = BTreeMap::new();
+    for line in lines {
+        sellers
+            .entry(line.seller_id)
+            .or_default()
+            .push(line.clone());
+    }
+    sellers
+}
+
+/// The lines' total, if it fits (it always does for a placed order).
+fn subtotal(lines: &[OrderLine]) -> Option<Money> {
+    let first = lines.first()?;
+    lines
+        .iter()
+        .try_fold(Money::zero(first.unit_price.currency()), |sum, l| {
+            l.unit_price
+                .times(l.quantity.get())
+                .and_then(|t| sum.plus(t))
+        })
+}
