@@ -60,6 +60,8 @@ impl Application {
         let (inventory, inventory_supervisor) = InventorySupervisor::start(
             dyn_store.clone(),
             Some(catalog.clone()),
+            events.clone(),
+            config.marketplace.low_stock_threshold,
             config.actors.inventory_shards,
             call_timeout,
         )

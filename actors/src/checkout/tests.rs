@@ -103,9 +103,12 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
         .seed(vec![category], products)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    let events = EventBus::new(Default::default());
     let (inventory, _) = InventorySupervisor::start(
         dyn_store.clone(),
         Some(catalog.clone()),
+        events.clone(),
+        5,
         4,
         Duration::from_secs(10),
     )
@@ -119,7 +122,6 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    let events = EventBus::new(Default::default());
     let orders = OrderHandle::start(
         dyn_store.clone(),
         inventory.clone(),
@@ -567,6 +569,21 @@ async fn a_checkout_and_payment_reach_the_live_topics() {
             "checkout",
             "order_transition"
         ]
+    );
+    let seller = shop
+        .catalog
+        .get_any(ids[0])
+        .map(|e| e.product.seller_id)
+        .unwrap_or_else(|| panic!("seeded"));
+    let (sink, _rx, _) = Sink::new(64);
+    let (_, replay) = shop.events.subscribe(Topic::Seller(seller), Some(0), sink);
+    let Replay::Events(seller_feed) = replay else {
+        panic!("the seller window holds everything so far");
+    };
+    assert_eq!(
+        kinds(&seller_feed),
+        vec!["stock", "new_order", "stock"],
+        "reserved, ordered, sold"
     );
     assert_eq!(shop.events.stats().totals().orders_paid, 1);
     assert_eq!(shop.events.stats().totals().checkouts, 1);

@@ -82,6 +82,12 @@ struct Inner {
     stats: Stats,
 }
 
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new(RetentionConfig::default())
+    }
+}
+
 impl EventBus {
     /// Running totals for the admin summary.
     pub fn stats(&self) -> &Stats {

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use super::ledger::Ledger;
 use super::{InventoryError, Settlement, shard_of};
 use crate::catalog::Catalog;
+use crate::events::EventBus;
 use crate::store::{InventoryChange, Store};
 
 pub(crate) type Reply<T> = RpcReplyPort<Result<T, InventoryError>>;
@@ -52,6 +53,10 @@ pub(crate) struct InventoryArgs {
     pub store: Arc<dyn Store>,
     /// Told every new level, so browsing shows live stock.
     pub catalog: Option<Arc<Catalog>>,
+    /// Where stock changes are published (for products in the catalog).
+    pub events: EventBus,
+    /// Sellers are alerted when a product's available units drop under this.
+    pub low_stock: u64,
 }
 
 pub(crate) struct InventoryState {
@@ -229,11 +234,18 @@ async fn persist(
 ) -> Result<(), InventoryError> {
     let Some(change) = change else { return Ok(()) };
     state.args.store.apply_inventory(&change).await?;
+    let before: Vec<(ProductId, StockLevel)> = change
+        .levels
+        .iter()
+        .map(|(p, _)| (*p, state.ledger.levels.get(p).copied().unwrap_or_default()))
+        .collect();
     state.ledger.apply(&change);
     if let Some(catalog) = &state.args.catalog {
         for (product, level) in &change.levels {
             catalog.mirror_stock(*product, *level);
         }
+        let (events, threshold) = (&state.args.events, state.args.low_stock);
+        super::publish::levels(events, catalog, threshold, &before, &change.levels);
     }
     metrics::gauge!("souk_inventory_holds", "shard" => state.args.shard.to_string())
         .set(state.ledger.holds_count() as f64);

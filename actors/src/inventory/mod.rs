@@ -6,6 +6,7 @@
 mod actor;
 mod handle;
 mod ledger;
+mod publish;
 mod supervisor;
 #[cfg(test)]
 mod tests;

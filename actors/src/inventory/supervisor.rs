@@ -9,6 +9,7 @@ use ractor::{ActorCell, ActorProcessingErr};
 use super::actor::{InventoryArgs, InventoryShard};
 use super::handle::InventoryHandle;
 use crate::catalog::Catalog;
+use crate::events::EventBus;
 use crate::shards::{Sharded, Shards};
 use crate::store::Store;
 
@@ -20,6 +21,8 @@ impl InventorySupervisor {
     pub async fn start(
         store: Arc<dyn Store>,
         catalog: Option<Arc<Catalog>>,
+        events: EventBus,
+        low_stock: u64,
         shards: usize,
         call_timeout: Duration,
     ) -> Result<(InventoryHandle, ActorCell), ActorProcessingErr> {
@@ -28,6 +31,8 @@ impl InventorySupervisor {
             shards: shards.max(1),
             store,
             catalog,
+            events,
+            low_stock,
         };
         let shards = Shards::<InventoryShard>::start(base, shards).await?;
         let supervisor = shards.supervisor();

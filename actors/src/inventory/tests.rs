@@ -15,9 +15,16 @@ const SHARDS: usize = 4;
 
 async fn start(store: &Arc<MemoryStore>) -> (InventoryHandle, ractor::ActorCell) {
     let store: Arc<dyn Store> = store.clone();
-    InventorySupervisor::start(store, None, SHARDS, Duration::from_secs(5))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
+    InventorySupervisor::start(
+        store,
+        None,
+        Default::default(),
+        5,
+        SHARDS,
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 async fn stocked(store: &MemoryStore, units: u64) -> ProductId {

@@ -53,9 +53,16 @@ async fn world(units: u64) -> World {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let dyn_store: Arc<dyn Store> = store.clone();
-    let (inventory, _) = InventorySupervisor::start(dyn_store, None, 2, Duration::from_secs(5))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (inventory, _) = InventorySupervisor::start(
+        dyn_store,
+        None,
+        Default::default(),
+        5,
+        2,
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let orders = orders_on(&store, &inventory).await;
     let caller = |role| Caller {
         user_id: UserId::new(),

@@ -31,6 +31,9 @@ pub struct ServerConfig {
 #[serde(deny_unknown_fields)]
 pub struct MarketplaceConfig {
     pub currency: Currency,
+    /// Sellers get a low-stock alert when a product's available units drop
+    /// under this.
+    pub low_stock_threshold: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

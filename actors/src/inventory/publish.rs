@@ -1,0 +1,57 @@
+//! What stock changes tell the live topics: the product's seller hears every
+//! new level and a low-stock alert when it drops under the threshold; the
+//! admin feed hears stock-outs.
+
+use serde_json::json;
+use souk_models::{ProductId, StockLevel};
+
+use crate::catalog::Catalog;
+use crate::events::{EventBus, Topic};
+
+/// Publishes the levels of `after` given what they were `before`.
+pub(crate) fn levels(
+    events: &EventBus,
+    catalog: &Catalog,
+    threshold: u64,
+    before: &[(ProductId, StockLevel)],
+    after: &[(ProductId, StockLevel)],
+) {
+    for ((product, old), (_, new)) in before.iter().zip(after) {
+        if old == new {
+            continue;
+        }
+        let Some(entry) = catalog.get_any(*product) else {
+            continue;
+        };
+        let seller = Topic::Seller(entry.product.seller_id);
+        let (was, now) = (old.available(), new.available());
+        events.publish(
+            seller,
+            "stock",
+            json!({
+                "product_id": product,
+                "available": now,
+                "reserved": new.reserved,
+                "sold": new.sold,
+            }),
+        );
+        if was >= threshold && now < threshold {
+            let data = json!({
+                "product_id": product,
+                "title": entry.product.title,
+                "available": now,
+                "threshold": threshold,
+            });
+            events.publish(seller, "low_stock", data);
+        }
+        if was > 0 && now == 0 {
+            metrics::counter!("souk_stock_outs_total").increment(1);
+            let data = json!({
+                "product_id": product,
+                "seller_id": entry.product.seller_id,
+                "title": entry.product.title,
+            });
+            events.publish(Topic::AdminLive, "stock_out", data);
+        }
+    }
+}
