@@ -51,6 +51,8 @@ pub(crate) enum OrderMsg {
     },
     /// The payment deadline passed (from the deadline scheduler).
     Expire,
+    /// The payment deadline is near: tell the buyer if still unpaid.
+    WarnExpiry,
     #[cfg(test)]
     Crash,
 }
@@ -119,6 +121,10 @@ impl Actor for OrderActor {
                 if let Err(e) = expire(state).await {
                     tracing::warn!(order = %state.order.id, error = %e, "expiry failed; it is retried when the order next activates");
                 }
+                (None, Ok(()))
+            }
+            OrderMsg::WarnExpiry => {
+                super::publish::expiry_warning(&state.services.events, &state.order);
                 (None, Ok(()))
             }
             OrderMsg::Get { reply } => (Some(reply), Ok(())),

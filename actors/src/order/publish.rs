@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
-use souk_models::{Money, Order, OrderLine, TimelineEntry, TimelineKind, UserId};
+use souk_models::{Money, Order, OrderLine, OrderStatus, TimelineEntry, TimelineKind, UserId};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::events::payloads::order_entry;
 use crate::events::{EventBus, Topic};
@@ -43,6 +45,20 @@ pub(crate) fn entry(events: &EventBus, order: &Order, entry: &TimelineEntry) {
             events.publish(Topic::User(order.buyer_id), "order_status", summary);
         }
     }
+}
+
+/// Warns the buyer of an unpaid order that its payment deadline is near.
+pub(crate) fn expiry_warning(events: &EventBus, order: &Order) {
+    if order.status() != OrderStatus::PendingPayment {
+        return;
+    }
+    let left = order.payment_deadline - OffsetDateTime::now_utc();
+    let data = json!({
+        "order_id": order.id,
+        "payment_deadline": order.payment_deadline.format(&Rfc3339).ok(),
+        "seconds_left": left.whole_seconds().max(0),
+    });
+    events.publish(Topic::User(order.buyer_id), "expiry_warning", data);
 }
 
 fn by_seller(lines: &[OrderLine]) -> BTreeMap<UserId, Vec<OrderLine>> {

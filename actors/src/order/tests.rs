@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use super::actor::OrderMsg;
 use super::{NewOrder, OrderError, OrderHandle};
+use crate::events::{EventBus, Sink, Topic};
 use crate::inventory::{InventoryHandle, InventorySupervisor};
 use crate::payments::{SandboxPayments, TEST_CARD_DECLINED, TEST_CARD_OK};
 use crate::store::{CatalogStore, MemoryStore, Store};
@@ -20,6 +21,7 @@ struct World {
     store: Arc<MemoryStore>,
     inventory: InventoryHandle,
     orders: OrderHandle,
+    events: EventBus,
     product: ProductId,
     seller: Caller,
     buyer: Caller,
@@ -27,13 +29,17 @@ struct World {
 
 const DEADLINE_MIN: i64 = 15;
 
-async fn orders_on(store: &Arc<MemoryStore>, inventory: &InventoryHandle) -> OrderHandle {
+async fn orders_on(
+    store: &Arc<MemoryStore>,
+    inventory: &InventoryHandle,
+    events: &EventBus,
+) -> OrderHandle {
     let dyn_store: Arc<dyn Store> = store.clone();
     OrderHandle::start(
         dyn_store,
         inventory.clone(),
         Arc::new(SandboxPayments),
-        crate::events::EventBus::new(Default::default()),
+        events.clone(),
         Duration::from_secs(60),
         Duration::from_secs(5),
     )
@@ -63,7 +69,8 @@ async fn world(units: u64) -> World {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    let orders = orders_on(&store, &inventory).await;
+    let events = EventBus::default();
+    let orders = orders_on(&store, &inventory, &events).await;
     let caller = |role| Caller {
         user_id: UserId::new(),
         role,
@@ -72,6 +79,7 @@ async fn world(units: u64) -> World {
         store,
         inventory,
         orders,
+        events,
         product,
         seller: caller(Role::Seller),
         buyer: caller(Role::Customer),
@@ -183,6 +191,8 @@ async fn paying_commits_the_stock_and_a_decline_leaves_the_order_payable() {
 #[tokio::test(start_paused = true)]
 async fn unpaid_orders_expire_and_give_their_stock_back() {
     let w = world(5).await;
+    let (sink, mut told, _) = Sink::new(64);
+    w.events.subscribe(Topic::User(w.buyer.user_id), None, sink);
     let (unpaid, paid) = (place(&w, 2).await, place(&w, 1).await);
     w.orders
         .pay(paid, w.buyer, TEST_CARD_OK.into())
@@ -191,6 +201,17 @@ async fn unpaid_orders_expire_and_give_their_stock_back() {
     tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
     assert_eq!(status(&w, unpaid).await, OrderStatus::Expired);
     assert_eq!(status(&w, paid).await, OrderStatus::Paid);
+    let mut warned = Vec::new();
+    while let Ok(event) = told.try_recv() {
+        if event.kind == "expiry_warning" {
+            warned.push(event.data["order_id"].clone());
+        }
+    }
+    assert_eq!(
+        warned,
+        vec![serde_json::json!(unpaid)],
+        "only the unpaid order's buyer is warned, once"
+    );
     assert_eq!(
         level(&w).await,
         StockLevel {
@@ -215,7 +236,7 @@ async fn deadlines_survive_a_restart() {
     let id = place(&w, 3).await;
     w.orders.stop().await;
     // A new node on the same store: the deadline is re-armed from the store.
-    let orders = orders_on(&w.store, &w.inventory).await;
+    let orders = orders_on(&w.store, &w.inventory, &w.events).await;
     tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
     let order = orders
         .get(id, w.buyer)
