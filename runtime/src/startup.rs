@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 use souk_actors::{
-    CartHandle, Catalog, CheckoutHandle, InventorySupervisor, OrderHandle, SandboxPayments, Store,
+    CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle,
+    SandboxPayments, Store,
 };
 use souk_gateway::AppState;
 use souk_gateway::auth::Sessions;
@@ -33,6 +34,9 @@ pub struct Application {
     carts: CartHandle,
     orders: OrderHandle,
     checkout: CheckoutHandle,
+    events: EventBus,
+    live: crate::live::LiveTasks,
+    ws: souk_gateway::ws::WsRegistry,
     config: Config,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
 }
@@ -99,6 +103,8 @@ impl Application {
         .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;
         let secret = jwt_secret(&config, data_dir)?;
         let gateway = config.gateway(secret);
+        let ws = souk_gateway::ws::WsRegistry::default();
+        let live = crate::live::start(events.clone(), checkout.clone(), ws.clone());
         let state = AppState {
             sessions: Arc::new(Sessions::new(gateway.auth.clone())),
             limiter: Arc::new(RateLimiter::new(&gateway.rate_limit)),
@@ -110,7 +116,7 @@ impl Application {
             orders: orders.clone(),
             checkout: checkout.clone(),
             events: events.clone(),
-            ws: souk_gateway::ws::WsRegistry::default(),
+            ws: ws.clone(),
             metrics,
         };
         spawn_token_purge(dyn_store);
@@ -125,6 +131,9 @@ impl Application {
             carts,
             orders,
             checkout,
+            events,
+            live,
+            ws,
             config,
             demo_accounts,
         })
@@ -132,6 +141,11 @@ impl Application {
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// The node's live event bus.
+    pub fn events(&self) -> EventBus {
+        self.events.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -159,12 +173,15 @@ impl Application {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stop_tx.send(true);
+        // Upgraded connections outlive the server's graceful shutdown.
+        self.ws.shutdown();
         match tokio::time::timeout(grace, server).await {
             Ok(result) => result
                 .context("server task failed")?
                 .context("server failed")?,
             Err(_) => tracing::warn!("in-flight requests did not finish within the grace period"),
         }
+        drop(self.live);
         self.checkout.drain().await;
         self.orders.stop().await;
         self.carts.stop().await;

@@ -29,6 +29,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(categories::router())
         .merge(seller::router())
         .merge(admin::router())
+        .merge(crate::ws::router())
 }
 
 pub use health::router as health;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
+use souk_actors::EventBus;
 use souk_models::Role;
 use souk_runtime::{Application, Config};
 use tempfile::TempDir;
@@ -16,6 +17,8 @@ pub const ADMIN_EMAIL: &str = "root@example.com";
 
 pub struct TestApp {
     pub base: String,
+    /// The node's live event bus, to publish on directly.
+    pub events: EventBus,
     pub client: reqwest::Client,
     pub dir: Arc<TempDir>,
     stop: Option<oneshot::Sender<()>>,
@@ -76,6 +79,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         .await
         .unwrap_or_else(|e| panic!("build: {e:#}"));
     let base = format!("http://127.0.0.1:{}", app.port());
+    let events = app.events();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -86,6 +90,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         .unwrap_or_else(|e| panic!("{e}"));
     TestApp {
         base,
+        events,
         client,
         dir,
         stop: Some(stop),
@@ -265,4 +270,55 @@ pub fn product_body(title: &str, category: &str, price: i64, stock: i64) -> Valu
         "price": { "amount": price, "currency": "USD" },
         "stock": stock
     })
+}
+
+/// A shipping address a checkout accepts.
+pub fn address() -> Value {
+    json!({ "name": "Ada", "line1": "1 Main St", "city": "London", "postal_code": "N1", "country": "GB" })
+}
+
+impl TestApp {
+    /// A `kitchen` category and a seller `seller_email` listing a kettle with
+    /// `stock` units; returns the seller and the product id.
+    pub async fn shop(&self, seller_email: &str, stock: i64) -> (Session, String) {
+        self.category("kitchen").await;
+        let seller = self.register(seller_email, "seller").await;
+        let product = self
+            .product(&seller, product_body("Kettle", "kitchen", 2500, stock))
+            .await;
+        let id = product["id"].as_str().unwrap_or_default().to_owned();
+        (seller, id)
+    }
+
+    /// Puts `quantity` of `product` in `user`'s cart and checks out; returns
+    /// the placed order (the checkout must complete at once).
+    pub async fn place_order(&self, user: &Session, product: &str, quantity: u32) -> Value {
+        let added = self
+            .post(
+                "/api/v1/cart/items",
+                Some(&user.token),
+                json!({ "product_id": product, "quantity": quantity }),
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::OK);
+        let placed = self
+            .client
+            .post(self.url("/api/v1/checkout"))
+            .bearer_auth(&user.token)
+            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
+            .json(&json!({ "shipping_address": address() }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("checkout: {e}"));
+        assert_eq!(placed.status(), StatusCode::CREATED);
+        json(placed).await
+    }
+
+    /// `POST /orders/{id}/{action}` as `user`; returns the order.
+    pub async fn order_action(&self, user: &Session, id: &str, action: &str, body: Value) -> Value {
+        let path = format!("/api/v1/orders/{id}/{action}");
+        let response = self.post(&path, Some(&user.token), body).await;
+        assert_eq!(response.status(), StatusCode::OK, "{action}");
+        json(response).await
+    }
 }

@@ -13,3 +13,7 @@ mod products;
 mod rate_limits;
 mod restart;
 mod users;
+mod ws;
+mod ws_client;
+mod ws_orders;
+mod ws_transport;

@@ -135,6 +135,7 @@ async fn openapi_document_matches_the_routes() {
         "GET /seller/orders",
         "GET /seller/products",
         "GET /users/me/addresses",
+        "GET /ws",
         "PATCH /admin/users/{id}",
         "PATCH /cart/items/{product_id}",
         "PATCH /orders/{id}/address",

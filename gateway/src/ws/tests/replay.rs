@@ -1,0 +1,83 @@
+//! Replay: retained topics resume from `since` or report a gap; an order's
+//! timeline and its live events overlap without a duplicate.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use serde_json::json;
+use souk_actors::Topic;
+use souk_models::{OrderId, OrderStatus, TimelineEntry, TimelineKind};
+use time::OffsetDateTime;
+
+use super::{Stub, bus, config, connect, recv, send, serve, stub, subscribe};
+
+#[tokio::test]
+async fn retained_topics_replay_what_was_missed_or_report_a_gap() {
+    let bus = bus(3);
+    for n in 1..=5 {
+        bus.publish(Topic::AdminLive, "tick", json!({ "n": n }));
+    }
+    let server = serve(stub(&bus), config(16)).await;
+    let mut resumed = connect(&server).await;
+    assert_eq!(
+        subscribe(&mut resumed, "admin:live", Some(3)).await["seq"],
+        5
+    );
+    assert_eq!(recv(&mut resumed).await["seq"], 4);
+    let fifth = recv(&mut resumed).await;
+    assert_eq!(fifth["data"], json!({ "n": 5 }));
+    assert_eq!(fifth["event"], "tick");
+    let mut behind = connect(&server).await;
+    assert_eq!(
+        subscribe(&mut behind, "admin:live", Some(1)).await["seq"],
+        5
+    );
+    let gap = json!({ "type": "gap", "topic": "admin:live", "since": 1, "oldest": 3, "latest": 5 });
+    assert_eq!(recv(&mut behind).await, gap);
+    let mut fresh = connect(&server).await;
+    assert_eq!(subscribe(&mut fresh, "admin:live", None).await["seq"], 5);
+
+    bus.publish(Topic::AdminLive, "tick", json!({ "n": 6 }));
+    for ws in [&mut resumed, &mut behind, &mut fresh] {
+        assert_eq!(recv(ws).await["seq"], 6, "then live events, none twice");
+    }
+}
+
+#[tokio::test]
+async fn an_order_entry_published_while_the_timeline_is_read_is_sent_once() {
+    let bus = bus(4);
+    let at = OffsetDateTime::now_utc();
+    let entry = |seq| TimelineEntry {
+        seq,
+        status: OrderStatus::PendingPayment,
+        kind: TimelineKind::Placed,
+        at,
+    };
+    let server = Stub {
+        timeline: Arc::new((1..=3).map(entry).collect()),
+        late: Some(3),
+        ..stub(&bus)
+    };
+    let server = serve(server, config(16)).await;
+    let order = OrderId::new();
+    let topic = format!("order:{order}");
+    let mut ws = connect(&server).await;
+    assert_eq!(subscribe(&mut ws, &topic, Some(1)).await["seq"], 3);
+    for seq in [2, 3] {
+        let replayed = recv(&mut ws).await;
+        assert_eq!(
+            (replayed["seq"].as_u64(), replayed["event"].as_str()),
+            (Some(seq), Some("placed"))
+        );
+        assert_eq!(replayed["data"]["order_id"], order.to_string());
+    }
+    bus.publish_numbered(Topic::Order(order), 4, "delivered", json!({}), at);
+    let live = recv(&mut ws).await;
+    assert_eq!(
+        (live["seq"].as_u64(), live["event"].as_str()),
+        (Some(4), Some("delivered"))
+    );
+    send(&mut ws, json!({ "type": "ping" })).await;
+    assert_eq!(recv(&mut ws).await, json!({ "type": "pong" }));
+}
