@@ -15,5 +15,6 @@ mod restart;
 mod users;
 mod ws;
 mod ws_client;
+mod ws_journey;
 mod ws_orders;
 mod ws_transport;
