@@ -7,7 +7,8 @@ use std::time::Duration;
 use ractor::ActorCell;
 use souk_models::{Cart, ProductId, UserId};
 
-use super::host::{CartHost, CartOp, HostArgs, HostMsg};
+use super::host::{CartHost, HostArgs, HostMsg};
+use super::ops::CartOp;
 use super::{CartError, LineChange};
 use crate::shards::Shards;
 use crate::store::Store;

@@ -16,29 +16,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use souk_models::{Cart, ProductId, UserId};
+use souk_models::{Cart, UserId};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::{CartError, LineChange, apply};
+use super::CartError;
+use super::ops::{CartOp, Decision, decide};
 use crate::shards::Sharded;
 use crate::store::{Store, StoreError};
 
 pub(crate) type Reply<T> = RpcReplyPort<Result<T, CartError>>;
-
-/// What a caller asks of one cart.
-#[derive(Clone, Copy)]
-pub(crate) enum CartOp {
-    Get,
-    Change {
-        product: ProductId,
-        change: LineChange,
-        available: u64,
-    },
-    Clear,
-    #[cfg(test)]
-    Crash,
-}
 
 pub(crate) enum HostMsg {
     Op {
@@ -102,35 +89,6 @@ impl Sharded for CartHost {
             shard,
             ..base.clone()
         }
-    }
-}
-
-/// What a message to a loaded, idle cart comes to.
-enum Decision {
-    Answer(Result<Cart, CartError>),
-    Save(Cart),
-}
-
-fn decide(cart: &Cart, op: CartOp) -> Decision {
-    match op {
-        CartOp::Get => Decision::Answer(Ok(cart.clone())),
-        CartOp::Change {
-            product,
-            change,
-            available,
-        } => {
-            let mut next = cart.clone();
-            match apply(&mut next, product, change, available) {
-                Ok(()) => Decision::Save(next),
-                Err(e) => Decision::Answer(Err(e)),
-            }
-        }
-        CartOp::Clear => Decision::Save(Cart {
-            lines: Vec::new(),
-            ..cart.clone()
-        }),
-        #[cfg(test)]
-        CartOp::Crash => panic!("injected crash"),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod handle;
 mod host;
+mod ops;
 #[cfg(test)]
 mod tests;
 

@@ -7,7 +7,8 @@ use std::time::Duration;
 use souk_models::{Cart, ProductId, UserId};
 use time::OffsetDateTime;
 
-use super::host::{CartOp, HostMsg};
+use super::host::HostMsg;
+use super::ops::CartOp;
 use super::{CartError, CartHandle, LineChange, apply};
 use crate::store::{CartStore, MemoryStore};
 

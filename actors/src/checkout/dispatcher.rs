@@ -14,7 +14,8 @@ use uuid::Uuid;
 use serde_json::json;
 
 use super::lanes::{LaneConfig, Lanes};
-use crate::events::{EventBus, Topic};
+use super::publish;
+use crate::events::Topic;
 
 /// How often waiting tickets hear their place in line.
 const POSITION_EVERY: Duration = Duration::from_secs(1);
@@ -132,7 +133,10 @@ impl Actor for CheckoutDispatcher {
                 reject_sold_out(state);
                 dispatch(&myself, state);
             }
-            DispatchMsg::Tick => announce_positions(state),
+            DispatchMsg::Tick => {
+                let events = &state.pipeline.events;
+                publish::positions(events, &state.lanes, &mut state.announced);
+            }
             DispatchMsg::Depths { reply } => {
                 let depths = state.lanes.depths().map(|(l, d)| (l.to_owned(), d));
                 let _ = reply.send(depths.collect());
@@ -235,48 +239,10 @@ fn finish(state: &mut DispatcherState, ticket: Uuid, status: TicketStatus) {
         };
         metrics::counter!("souk_checkouts_total", "outcome" => outcome.clone(), "lane" => ticket.lane.clone())
             .increment(1);
-        publish_outcome(&state.pipeline.events, &ticket, &status, &outcome);
+        publish::outcome(&state.pipeline.events, &ticket, &status, &outcome);
         let _ = tx.send(status);
     }
     state.announced.remove(&ticket);
-}
-
-/// Tells the ticket's owner, and the admin feed, how a checkout ended.
-pub(super) fn publish_outcome(
-    events: &EventBus,
-    ticket: &Ticket,
-    status: &TicketStatus,
-    outcome: &str,
-) {
-    let data = match status {
-        TicketStatus::Completed { order_id } => {
-            events.stats().checkout_completed();
-            json!({ "ticket": ticket.id, "status": "completed", "order_id": order_id })
-        }
-        TicketStatus::Rejected { reason } => {
-            json!({ "ticket": ticket.id, "status": "rejected", "reason": reason })
-        }
-        TicketStatus::Queued => return,
-    };
-    events.publish(Topic::Checkout(ticket.id), "status", data);
-    let feed = json!({ "ticket": ticket.id, "lane": ticket.lane, "outcome": outcome });
-    events.publish(Topic::AdminLive, "checkout", feed);
-}
-
-/// Publishes the positions that moved meaningfully since last announced: by
-/// at least a twentieth (and at least one place). Called once a second.
-fn announce_positions(state: &mut DispatcherState) {
-    let events = &state.pipeline.events;
-    for (ticket, lane, position) in state.lanes.positions() {
-        let last = state.announced.get(&ticket).copied();
-        let moved = last.is_none_or(|last| last.abs_diff(position) >= (last / 20).max(1));
-        if moved {
-            let data =
-                json!({ "ticket": ticket, "status": "queued", "lane": lane, "position": position });
-            events.publish(Topic::Checkout(ticket), "position", data);
-            state.announced.insert(ticket, position);
-        }
-    }
 }
 
 /// Stock-aware admission: a waiting ticket whose products are all sold out is

@@ -9,11 +9,10 @@ use souk_models::{AddressInput, Caller, ProductId, Role, Ticket, TicketStatus, T
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::dispatcher::{
-    Admission, CheckoutDispatcher, DispatchMsg, DispatcherArgs, publish_outcome,
-};
+use super::dispatcher::{Admission, CheckoutDispatcher, DispatchMsg, DispatcherArgs};
 use super::lanes::LaneConfig;
 use super::pipeline::Pipeline;
+use super::publish;
 use super::{CheckoutError, CheckoutOutcome};
 use crate::cart::CartHandle;
 use crate::catalog::Catalog;
@@ -147,7 +146,7 @@ impl CheckoutHandle {
             if sold_out && stored.id == ticket.id {
                 metrics::counter!("souk_checkouts_total", "outcome" => "out_of_stock", "lane" => ticket.lane.clone()).increment(1);
                 let events = &self.pipeline.events;
-                publish_outcome(events, &ticket, &ticket.status, "out_of_stock");
+                publish::outcome(events, &ticket, &ticket.status, "out_of_stock");
             }
             return self.follow(stored).await;
         }

@@ -7,6 +7,7 @@ mod dispatcher;
 mod handle;
 mod lanes;
 mod pipeline;
+mod publish;
 #[cfg(test)]
 mod tests;
 
