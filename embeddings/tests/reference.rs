@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::Instant;
 
 use serde::Deserialize;
 use souk_embeddings::Vector;
@@ -125,31 +124,4 @@ async fn shared_embedder_runs_off_the_runtime() {
     assert_eq!(a.len(), 2);
     assert!(a[0].cosine(&b[0]) > 0.9999);
     assert!(shared.embed(Vec::new()).await.unwrap().is_empty());
-}
-
-/// Throughput for one batch of 32 sentences of catalog-like length. Ignored by
-/// default (timing is meaningless while other tests share the cores); run with
-/// `cargo test -p souk-embeddings --test reference -- --ignored --nocapture --test-threads=1`.
-#[test]
-#[ignore]
-fn throughput_batch_of_32() {
-    let references = references();
-    let texts: Vec<&str> = references
-        .iter()
-        .cycle()
-        .take(32)
-        .map(|r| r.text.as_str())
-        .collect();
-    embedder().embed(&texts).unwrap();
-    let rounds = 5;
-    let started = Instant::now();
-    for _ in 0..rounds {
-        embedder().embed(&texts).unwrap();
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let per_second = (rounds * texts.len()) as f64 / seconds;
-    println!(
-        "{per_second:.1} sentences/s ({rounds} batches of 32, {:.0} ms per batch)",
-        seconds * 1000.0 / rounds as f64
-    );
 }
