@@ -106,8 +106,8 @@ async fn an_idle_cart_passivates_and_comes_back_from_the_store() {
     assert_eq!(handle.live(), 1, "activated again on demand");
 }
 
-#[tokio::test]
-async fn a_crashed_cart_comes_back_with_its_lines() {
+/// A cart holding two units of one product.
+async fn cart_with_two_units() -> (CartHandle, UserId, ProductId) {
     let store = Arc::new(MemoryStore::new());
     let handle = carts(&store).await;
     let (user, product) = (UserId::new(), ProductId::new());
@@ -115,16 +115,26 @@ async fn a_crashed_cart_comes_back_with_its_lines() {
         .change(user, product, LineChange::Add(2), 10)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    (handle, user, product)
+}
+
+async fn add_one(handle: &CartHandle, user: UserId, product: ProductId) -> Cart {
+    handle
+        .change(user, product, LineChange::Add(1), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn a_crashed_cart_comes_back_with_its_lines() {
+    let (handle, user, product) = cart_with_two_units().await;
     let crashed = handle.call(user, CartOp::Crash).await;
     assert!(
         matches!(crashed, Err(CartError::Unavailable(_))),
         "the failed message gets an error, not a hang: {crashed:?}"
     );
     assert_eq!(handle.live(), 0, "the crashed cart's state was dropped");
-    let cart = handle
-        .change(user, product, LineChange::Add(1), 10)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let cart = add_one(&handle, user, product).await;
     assert_eq!(
         units(&cart, product),
         3,
@@ -135,20 +145,11 @@ async fn a_crashed_cart_comes_back_with_its_lines() {
 
 #[tokio::test]
 async fn a_crashed_host_restarts_and_its_carts_reload() {
-    let store = Arc::new(MemoryStore::new());
-    let handle = carts(&store).await;
-    let (user, product) = (UserId::new(), ProductId::new());
-    handle
-        .change(user, product, LineChange::Add(2), 10)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (handle, user, product) = cart_with_two_units().await;
     if let Some(host) = handle.hosts.get(handle.host_of(user)) {
         let _ = host.send_message(HostMsg::Crash);
     }
-    let cart = handle
-        .change(user, product, LineChange::Add(1), 10)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let cart = add_one(&handle, user, product).await;
     assert_eq!(units(&cart, product), 3, "state reloaded after the restart");
 }
 
