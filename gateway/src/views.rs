@@ -48,6 +48,9 @@ pub struct RatingView {
 pub struct StockView {
     pub available: u64,
     pub in_stock: bool,
+    /// The product's own low-stock alert level; `null`: the marketplace
+    /// default.
+    pub low_stock_threshold: Option<u32>,
 }
 
 /// A product listing with its live stock.
@@ -96,6 +99,7 @@ impl From<&ProductEntry> for ProductView {
             stock: StockView {
                 available: e.stock.available(),
                 in_stock: e.stock.available() > 0,
+                low_stock_threshold: p.low_stock_threshold.map(|t| t.get()),
             },
             created_at: p.created_at,
             updated_at: p.updated_at,

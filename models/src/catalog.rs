@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{BoundedText, Money, ParseError, ProductId, Timestamp, UserId};
+use crate::{BoundedText, Money, ParseError, ProductId, StockCount, Timestamp, UserId};
 
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $min:literal, $max:literal) => {
@@ -237,6 +237,10 @@ pub struct Product {
     pub price: Money,
     pub status: ProductStatus,
     pub rating: Rating,
+    /// Alert the seller when available stock drops under this many units;
+    /// `None` uses the marketplace default and 0 turns the alert off.
+    #[serde(default)]
+    pub low_stock_threshold: Option<StockCount>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
     #[serde(with = "time::serde::rfc3339")]

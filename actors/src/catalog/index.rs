@@ -154,6 +154,7 @@ mod tests {
             price: Money::new(100, Currency::USD).unwrap_or_else(|e| panic!("{e}")),
             status: ProductStatus::Active,
             rating: Rating::default(),
+            low_stock_threshold: None,
             created_at: now,
             updated_at: now,
         }

@@ -59,6 +59,8 @@ pub struct NewProduct {
     pub images: Vec<ImageUrl>,
     pub price: Money,
     pub stock: StockCount,
+    /// `None`: the marketplace default.
+    pub low_stock_threshold: Option<StockCount>,
 }
 
 /// Fields to change; `None` leaves a field as it is.
@@ -71,6 +73,8 @@ pub struct ProductPatch {
     pub images: Option<Vec<ImageUrl>>,
     pub price: Option<Money>,
     pub status: Option<ProductStatus>,
+    /// `Some(None)` goes back to the marketplace default.
+    pub low_stock_threshold: Option<Option<StockCount>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -206,6 +210,7 @@ impl Catalog {
             price: new.price,
             status: ProductStatus::Active,
             rating: Rating::default(),
+            low_stock_threshold: new.low_stock_threshold,
             created_at: now,
             updated_at: now,
         };
@@ -237,6 +242,7 @@ impl Catalog {
                 images,
                 price,
                 status,
+                low_stock_threshold,
             } = patch;
             set(&mut product.title, title);
             set(&mut product.description, description);
@@ -245,6 +251,7 @@ impl Catalog {
             set(&mut product.images, images);
             set(&mut product.price, price);
             set(&mut product.status, status);
+            set(&mut product.low_stock_threshold, low_stock_threshold);
             true
         })
         .await

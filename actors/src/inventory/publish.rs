@@ -8,7 +8,8 @@ use souk_models::{ProductId, StockLevel};
 use crate::catalog::Catalog;
 use crate::events::{EventBus, Topic};
 
-/// Publishes the levels of `after` given what they were `before`.
+/// Publishes the levels of `after` given what they were `before`;
+/// `threshold` is the marketplace default for products without their own.
 pub(crate) fn levels(
     events: &EventBus,
     catalog: &Catalog,
@@ -35,6 +36,10 @@ pub(crate) fn levels(
                 "sold": new.sold,
             }),
         );
+        let threshold = entry
+            .product
+            .low_stock_threshold
+            .map_or(threshold, |t| u64::from(t.get()));
         if was >= threshold && now < threshold {
             let data = json!({
                 "product_id": product,

@@ -72,6 +72,9 @@ pub struct CreateProduct {
     /// Units available for sale; default 0.
     #[serde(default = "no_stock")]
     stock: StockCount,
+    /// Alert under this many available units; omitted: the marketplace
+    /// default; 0: never.
+    low_stock_threshold: Option<StockCount>,
 }
 
 fn empty_description() -> Description {
@@ -100,6 +103,7 @@ async fn create_product(
         images: req.images,
         price: req.price,
         stock: req.stock,
+        low_stock_threshold: req.low_stock_threshold,
     };
     let entry = state.catalog.create(user.caller(), new).await?;
     Ok((StatusCode::CREATED, Json(entry.as_ref().into())))
@@ -117,6 +121,20 @@ pub struct UpdateProduct {
     images: Option<Vec<ImageUrl>>,
     price: Option<Money>,
     status: Option<ProductStatus>,
+    /// A number sets the product's own threshold; `null` goes back to the
+    /// marketplace default.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>)]
+    low_stock_threshold: Option<Option<StockCount>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
 }
 
 /// Changes a product's fields (its seller or an admin).
@@ -139,6 +157,7 @@ async fn update_product(
         images: req.images,
         price: req.price,
         status: req.status,
+        low_stock_threshold: req.low_stock_threshold,
     };
     let entry = state.catalog.update(user.caller(), id, patch).await?;
     Ok(Json(entry.as_ref().into()))

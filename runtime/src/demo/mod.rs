@@ -94,6 +94,7 @@ pub async fn seed(store: &Arc<dyn Store>, catalog: &Catalog) -> anyhow::Result<V
                     price: p.price,
                     status: ProductStatus::Active,
                     rating: p.rating,
+                    low_stock_threshold: None,
                     created_at,
                     updated_at: created_at,
                 };

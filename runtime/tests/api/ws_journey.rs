@@ -7,7 +7,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, address, json, spawn_with};
+use crate::helpers::{Session, TestApp, address, assert_problem, json, spawn_with};
 use crate::ws_client::{Client, connect};
 
 /// Every event on `topic` until one satisfies `last` (other topics skipped).
@@ -143,4 +143,49 @@ async fn a_seller_hears_of_low_stock_as_it_happens() {
         events.iter().any(|e| e["event"] == "stock"),
         "the stock change itself came first: {events:?}"
     );
+}
+
+#[tokio::test]
+async fn a_product_alerts_at_its_own_low_stock_threshold() {
+    let app = spawn_with(&[], None).await;
+    let (seller, product) = app.shop("seller@example.com", 5).await;
+    let path = format!("/api/v1/products/{product}");
+    let body = json!({ "low_stock_threshold": 2 });
+    let edited = json(app.patch(&path, Some(&seller.token), body).await).await;
+    assert_eq!(edited["stock"]["low_stock_threshold"], 2);
+    let mut ws = connect(&app, &seller.token).await;
+    ws.subscribe("seller:me").await;
+    let buyer = app.register("buyer@example.com", "customer").await;
+
+    // 5 → 3 stays above the product's own threshold (the default 5 would alert).
+    app.place_order(&buyer, &product, 2).await;
+    // 3 → 1 drops under it.
+    app.place_order(&buyer, &product, 2).await;
+    let events = until(&mut ws, "seller:me", |e| e["event"] == "low_stock").await;
+    let alerts: Vec<_> = events
+        .iter()
+        .filter(|e| e["event"] == "low_stock")
+        .collect();
+    assert_eq!(alerts.len(), 1, "{events:?}");
+    assert_eq!(alerts[0]["data"]["available"], 1);
+    assert_eq!(alerts[0]["data"]["threshold"], 2);
+    let stock: Vec<_> = events.iter().filter(|e| e["event"] == "stock").collect();
+    assert!(
+        stock.len() >= 2,
+        "both stock changes came first: {events:?}"
+    );
+
+    let bad = json!({ "low_stock_threshold": -1 });
+    let problem = assert_problem(
+        app.patch(&path, Some(&seller.token), bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_field",
+    )
+    .await;
+    assert_eq!(problem["field"], "low_stock_threshold");
+
+    // `null` goes back to the marketplace default.
+    let body = json!({ "low_stock_threshold": null });
+    let reset = json(app.patch(&path, Some(&seller.token), body).await).await;
+    assert_eq!(reset["stock"]["low_stock_threshold"], Value::Null);
 }

@@ -84,6 +84,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
                 price: Money::new(1000, Currency::USD).unwrap_or_else(|e| panic!("{e}")),
                 status: ProductStatus::Active,
                 rating: Rating::default(),
+                low_stock_threshold: None,
                 created_at: now,
                 updated_at: now,
             };

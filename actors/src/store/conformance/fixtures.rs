@@ -49,6 +49,7 @@ pub fn product(seller: UserId, title: &str) -> Product {
         price: ok(Money::new(1999, Currency::USD)),
         status: ProductStatus::Active,
         rating: Rating::default(),
+        low_stock_threshold: None,
         created_at: now,
         updated_at: now,
     }
