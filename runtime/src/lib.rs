@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod config;
 pub mod demo;
+pub mod limits;
 pub mod live;
 pub mod startup;
 pub mod store;

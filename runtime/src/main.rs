@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use souk_models::Role;
-use souk_runtime::{Application, Config, demo, telemetry};
+use souk_runtime::{Application, Config, demo, limits, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -142,6 +142,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     telemetry::init_logs(&config.log);
+    // One descriptor per WebSocket connection, plus room for the store and HTTP.
+    let wanted = config.websocket.max_connections as u64 + 4096;
+    let open_files = limits::raise_open_files(wanted);
+    if open_files < wanted {
+        tracing::warn!(
+            open_files,
+            wanted,
+            "the open-file limit is below websocket.max_connections; raise it (ulimit -n) to hold that many connections"
+        );
+    }
     let data_dir = config.server.data_dir.clone();
     let app = Application::build(config, demo).await?;
     let addr = app.local_addr()?;

@@ -23,8 +23,8 @@ const SUSTAINED_STOCK: u64 = 1_000_000;
 const SUSTAINED_PRODUCTS: usize = 4;
 /// Registrations at once: each hashes a password with argon2id on the server.
 const REGISTER_CONCURRENCY: usize = 8;
-const SELLER_EMAIL: &str = "kestrel@example.com";
-const SELLER_PASSWORD: &str = "souk-demo-password";
+pub(super) const SELLER_EMAIL: &str = "kestrel@example.com";
+pub(super) const SELLER_PASSWORD: &str = "souk-demo-password";
 const BUYER_PASSWORD: &str = "bench-buyer-password";
 /// Checkouts wait long enough to answer 201 or 409 rather than 202 with a ticket.
 const SERVER_ENV: [(&str, &str); 3] = [
@@ -155,7 +155,7 @@ struct ProductItem {
 }
 
 /// Ids of the seller's first active products.
-async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Result<Vec<String>> {
+pub(super) async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Result<Vec<String>> {
     let path = format!("/seller/products?limit={}", SUSTAINED_PRODUCTS + 1);
     let reply = api.get(&path, Some(seller)).await?;
     let page: ProductPage = reply.json(StatusCode::OK, &format!("GET {path}"))?;
@@ -169,7 +169,7 @@ async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Result<Vec<Stri
 
 /// Registers `count` buyers, a few at a time, and puts one unit of `product` in each
 /// cart. Returns their access tokens.
-async fn register_buyers(
+pub(super) async fn register_buyers(
     authority: &Arc<str>,
     count: usize,
     product: &str,

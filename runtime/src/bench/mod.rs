@@ -1,5 +1,6 @@
 //! `souk bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table;
-//! `souk bench --flash-sale` benchmarks checkout instead (see `flash`).
+//! `souk bench --flash-sale` benchmarks checkout instead (see `flash`), and
+//! `souk bench --websocket` live fan-out to many connections (see `ws`).
 
 mod checkout_client;
 mod discover;
@@ -11,6 +12,9 @@ mod load;
 mod scenario;
 mod server;
 mod stats;
+mod ws;
+mod ws_conn;
+mod ws_setup;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +45,16 @@ pub struct BenchArgs {
     /// overselling, then sustained cart → checkout → pay cycles.
     #[arg(long)]
     pub flash_sale: bool,
+    /// Benchmark live WebSocket fan-out instead: hold `--connections` connections, each
+    /// following its own order, and pay orders at `--rate` a second for `--duration` s.
+    #[arg(long, conflicts_with = "flash_sale")]
+    pub websocket: bool,
+    /// WebSocket connections to hold (with --websocket).
+    #[arg(long, default_value_t = 10_000)]
+    pub connections: usize,
+    /// Order payments a second while the connections are held (with --websocket).
+    #[arg(long, default_value_t = 100)]
+    pub rate: u64,
 }
 
 /// Runs every scenario against `--target` or a freshly started demo server.
@@ -49,6 +63,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     ensure!(args.duration >= 1, "--duration must be at least 1 second");
     if args.flash_sale {
         return flash::run(&args).await;
+    }
+    if args.websocket {
+        return ws::run(&args).await;
     }
     match &args.target {
         Some(target) => {

@@ -98,16 +98,7 @@ impl Server {
     /// The server's resident set size in MiB, from `/proc/<pid>/status`.
     pub fn rss_mib(&self) -> anyhow::Result<f64> {
         let pid = self.child.id().context("server has exited")?;
-        let path = format!("/proc/{pid}/status");
-        let status =
-            std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
-        let kib: f64 = status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|rest| rest.trim().strip_suffix("kB"))
-            .and_then(|kib| kib.trim().parse().ok())
-            .with_context(|| format!("no VmRSS line in {path}"))?;
-        Ok(kib / 1024.0)
+        rss_mib_of(&format!("/proc/{pid}/status"))
     }
 
     /// How the server exited, or `None` while it runs.
@@ -149,4 +140,17 @@ impl Drop for DataDir {
             eprintln!("warning: cannot remove {}: {e}", self.0.display());
         }
     }
+}
+
+/// Resident memory, in MiB, from a `/proc/<pid>/status` file
+/// (`/proc/self/status` for the bench itself).
+pub fn rss_mib_of(path: &str) -> anyhow::Result<f64> {
+    let status = std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().strip_suffix("kB"))
+        .and_then(|kib| kib.trim().parse().ok())
+        .with_context(|| format!("no VmRSS line in {path}"))?;
+    Ok(kib / 1024.0)
 }
