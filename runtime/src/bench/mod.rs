@@ -55,6 +55,10 @@ pub struct BenchArgs {
     /// Order payments a second while the connections are held (with --websocket).
     #[arg(long, default_value_t = 100)]
     pub rate: u64,
+    /// WebSocket connections per loopback source address (127.0.0.1, .2, …): Linux
+    /// hands out about 28,000 ephemeral ports per source address.
+    #[arg(long, default_value_t = 20_000)]
+    pub connections_per_address: usize,
 }
 
 /// Runs every scenario against `--target` or a freshly started demo server.

@@ -30,11 +30,16 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let n = args.connections;
     ensure!(n >= 1, "--connections must be at least 1");
     ensure!(args.rate >= 1, "--rate must be at least 1");
-    let wanted = n as u64 + 4096;
-    let open_files = limits::raise_open_files(wanted);
     ensure!(
-        open_files >= wanted,
-        "the open-file limit is {open_files}, {n} connections need {wanted}: run as root or raise `ulimit -Hn`"
+        args.connections_per_address >= 1,
+        "--connections-per-address must be at least 1"
+    );
+    // One descriptor per connection, plus the HTTP clients and some slack.
+    let needed = n as u64 + 256;
+    let open_files = limits::raise_open_files(n as u64 + 4096);
+    ensure!(
+        open_files >= needed,
+        "the open-file limit is {open_files}, {n} connections need {needed}: raise the hard limit (`ulimit -Hn`, or run as root)"
     );
     let buyers = n.div_ceil(PER_BUYER);
     let max_total = (n + 1024).to_string();
@@ -95,7 +100,8 @@ async fn bench(
     eprintln!("opening {n} connections…");
     let (stop, stopped) = watch::channel(false);
     let started = Instant::now();
-    let (mut tasks, opened) = connect_all(address, &followers, stopped).await;
+    let per_address = args.connections_per_address;
+    let (mut tasks, opened) = connect_all(address, &followers, per_address, stopped).await;
     let connect_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (server_after, bench_after) = (server_rss(), rss_mib_of("/proc/self/status").ok());
@@ -126,7 +132,7 @@ async fn bench(
     println!(
         "nproc: {} · connections: {n} from {} loopback addresses · buyers: {buyers} · payments: {transitions} at {}/s · open-file limit raised for bench and server",
         std::thread::available_parallelism().map_or(0, usize::from),
-        (n - 1) / ws_conn::PER_SOURCE + 1,
+        (n - 1) / args.connections_per_address.max(1) + 1,
         args.rate
     );
     println!();
@@ -171,6 +177,7 @@ struct Opened {
 async fn connect_all(
     address: SocketAddr,
     followers: &[Follower],
+    per_address: usize,
     stop: watch::Receiver<bool>,
 ) -> (JoinSet<Held>, Opened) {
     let gate = Arc::new(Semaphore::new(CONNECTING));
@@ -183,7 +190,7 @@ async fn connect_all(
         let (follower, stop, report) = (follower.clone(), stop.clone(), report.clone());
         tasks.spawn(async move {
             let topics = [format!("order:{}", follower.order), "user:me".to_owned()];
-            let source = ws_conn::source_of(i);
+            let source = ws_conn::source_of(i, per_address);
             let opened = ws_conn::open(address, source, &follower.token, &topics).await;
             drop(permit);
             match opened {

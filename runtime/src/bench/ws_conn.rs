@@ -16,15 +16,14 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
 
-/// Connections per loopback source address: below the ~28,000 ephemeral ports
-/// Linux hands out per source address by default.
-pub const PER_SOURCE: usize = 20_000;
-
 pub type Socket = WebSocketStream<TcpStream>;
 
-/// The loopback source address of connection `i` (127.0.0.1, .2, …).
-pub fn source_of(i: usize) -> Ipv4Addr {
-    let n = u32::try_from(i / PER_SOURCE).unwrap_or(u32::MAX).min(250);
+/// The loopback source address of connection `i` when each address carries
+/// `per_address` connections (127.0.0.1, then .2, …).
+pub fn source_of(i: usize, per_address: usize) -> Ipv4Addr {
+    let n = u32::try_from(i / per_address.max(1))
+        .unwrap_or(u32::MAX)
+        .min(250);
     Ipv4Addr::from(u32::from(Ipv4Addr::new(127, 0, 0, 1)) + n)
 }
 
@@ -136,4 +135,17 @@ fn record(text: &str, latencies: &mut Vec<u32>) {
     };
     let micros = (OffsetDateTime::now_utc() - at).whole_microseconds().max(0);
     latencies.push(u32::try_from(micros).unwrap_or(u32::MAX));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connections_spread_over_loopback_addresses() {
+        assert_eq!(source_of(0, 20_000), Ipv4Addr::new(127, 0, 0, 1));
+        assert_eq!(source_of(19_999, 20_000), Ipv4Addr::new(127, 0, 0, 1));
+        assert_eq!(source_of(20_000, 20_000), Ipv4Addr::new(127, 0, 0, 2));
+        assert_eq!(source_of(99_999, 20_000), Ipv4Addr::new(127, 0, 0, 5));
+    }
 }
