@@ -21,7 +21,7 @@ async fn a_seller_lists_edits_restocks_and_archives_a_product() {
     );
     assert_eq!(
         created["stock"],
-        json!({ "available": 3, "in_stock": true })
+        json!({ "available": 3, "in_stock": true, "low_stock_threshold": null })
     );
     let path = format!(
         "/api/v1/products/{}",
