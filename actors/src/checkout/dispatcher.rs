@@ -217,9 +217,8 @@ fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
         let (ticket, pipeline, myself) = (ticket.clone(), state.pipeline.clone(), myself.clone());
         tokio::spawn(async move {
             let status = pipeline.process(&ticket).await;
-            if let Err(e) = pipeline.store.finish_ticket(ticket.id, &status).await {
-                // Still queued in the store: processed again (idempotently) after a restart.
-                tracing::error!(ticket = %ticket.id, error = %e, "could not record a checkout outcome");
+            if !matches!(status, TicketStatus::Completed { .. }) {
+                pipeline.record(ticket.id, &status).await;
             }
             let _ = myself.send_message(DispatchMsg::Done {
                 ticket: ticket.id,
@@ -263,13 +262,8 @@ fn reject_sold_out(state: &mut DispatcherState) {
         let status = TicketStatus::Rejected {
             reason: "out_of_stock".into(),
         };
-        let store = state.pipeline.store.clone();
-        let stored = status.clone();
-        tokio::spawn(async move {
-            if let Err(e) = store.finish_ticket(id, &stored).await {
-                tracing::warn!(ticket = %id, error = %e, "could not record an out-of-stock rejection");
-            }
-        });
+        let (pipeline, stored) = (state.pipeline.clone(), status.clone());
+        tokio::spawn(async move { pipeline.record(id, &stored).await });
         finish(state, id, status);
     }
 }

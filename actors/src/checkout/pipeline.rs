@@ -36,10 +36,13 @@ impl Pipeline {
     pub(crate) async fn process(&self, ticket: &Ticket) -> TicketStatus {
         let order_id = ticket.order_id();
         match self.store.get_order(order_id).await {
-            // Placed before a crash: only the cart may still need clearing.
+            // Placed before a crash: only the cart may still need clearing,
+            // and the ticket completing if an older version placed the order.
             Ok(Some(_)) => {
                 self.clear_cart(ticket).await;
-                return TicketStatus::Completed { order_id };
+                let status = TicketStatus::Completed { order_id };
+                self.record(ticket.id, &status).await;
+                return status;
             }
             Ok(None) => {}
             Err(e) => {
@@ -99,6 +102,15 @@ impl Pipeline {
         }
         self.clear_cart(ticket).await;
         TicketStatus::Completed { order_id }
+    }
+
+    /// Stores a ticket's outcome. Placing an order completes its ticket in the
+    /// same write, so only other outcomes need this.
+    pub(crate) async fn record(&self, ticket: uuid::Uuid, status: &TicketStatus) {
+        if let Err(e) = self.store.finish_ticket(ticket, status).await {
+            // Still queued in the store: processed again (idempotently) after a restart.
+            tracing::error!(%ticket, error = %e, "could not record a checkout outcome");
+        }
     }
 
     async fn clear_cart(&self, ticket: &Ticket) {

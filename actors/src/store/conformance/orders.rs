@@ -221,3 +221,33 @@ pub async fn tickets_are_unique_per_idempotency_key(store: Arc<dyn Store>) {
         Err(StoreError::NotFound)
     );
 }
+
+pub async fn placing_an_order_completes_its_ticket(store: Arc<dyn Store>) {
+    let ada = UserId::new();
+    let (placed, waiting) = (ticket(ada, "placed"), ticket(ada, "waiting"));
+    ok(store.create_ticket(&placed).await);
+    ok(store.create_ticket(&waiting).await);
+    let first = Order {
+        id: placed.order_id(),
+        ..order(ada, &[UserId::new()])
+    };
+    ok(store.create_order(&first).await);
+    let completed = TicketStatus::Completed { order_id: first.id };
+    assert_eq!(
+        ok(store.get_ticket(placed.id).await).map(|t| t.status),
+        Some(completed),
+        "the order's write completed its ticket"
+    );
+    let queued: Vec<Uuid> = ok(store.list_queued_tickets().await)
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(
+        queued,
+        vec![waiting.id],
+        "only the other ticket still waits"
+    );
+    // An order without a ticket is stored as before.
+    ok(store.create_order(&order(ada, &[UserId::new()])).await);
+    assert_eq!(ok(store.list_queued_tickets().await).len(), 1);
+}

@@ -89,7 +89,7 @@ impl OrderStore for EmbeddedStore {
                     .insert(id, deadline)
                     .map_err(io)?;
             }
-            Ok(())
+            super::tickets::complete(txn, id)
         })
         .await
     }

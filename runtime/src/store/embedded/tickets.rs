@@ -1,6 +1,6 @@
 //! Checkout tickets in the embedded store.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, WriteTransaction};
 use souk_actors::store::{StoreError, TicketStore};
 use souk_models::{Ticket, TicketStatus, UserId};
 use uuid::Uuid;
@@ -106,4 +106,27 @@ impl TicketStore for EmbeddedStore {
         })
         .await
     }
+}
+
+/// Marks the ticket with `id`, if there is one, completed by the order with
+/// the same id, inside the order's own transaction.
+pub(super) fn complete(txn: &WriteTransaction, id: u128) -> Result<(), StoreError> {
+    let mut tickets = txn.open_table(TICKETS).map_err(io)?;
+    let stored: Option<Ticket> = match tickets.get(id).map_err(io)? {
+        Some(v) => Some(decode(v.value())?),
+        None => None,
+    };
+    let Some(mut ticket) = stored else {
+        return Ok(());
+    };
+    ticket.status = TicketStatus::Completed {
+        order_id: ticket.order_id(),
+    };
+    let bytes = encode(&ticket)?;
+    tickets.insert(id, bytes.as_slice()).map_err(io)?;
+    txn.open_table(QUEUED_TICKETS)
+        .map_err(io)?
+        .remove(id)
+        .map_err(io)?;
+    Ok(())
 }
