@@ -27,6 +27,8 @@ pub(crate) enum InventoryMsg {
         action: Settlement,
         reply: Reply<()>,
     },
+    /// Whether any of the order's units were sold (its payment went through).
+    Sold { order: OrderId, reply: Reply<bool> },
     SetAvailable {
         product: ProductId,
         available: StockCount,
@@ -146,6 +148,9 @@ impl Actor for InventoryShard {
             } => {
                 let change = state.ledger.plan_settle(order, action);
                 let _ = reply.send(persist(state, change).await);
+            }
+            InventoryMsg::Sold { order, reply } => {
+                let _ = reply.send(Ok(state.ledger.has_sold(order)));
             }
             InventoryMsg::SetAvailable {
                 product,

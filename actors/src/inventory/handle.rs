@@ -75,6 +75,21 @@ impl InventoryHandle {
         results.into_iter().collect()
     }
 
+    /// Whether any units of `products` were sold to `order`: its payment went
+    /// through, even if the order's record of it was lost in a crash.
+    pub async fn is_sold(
+        &self,
+        order: OrderId,
+        products: &[ProductId],
+    ) -> Result<bool, InventoryError> {
+        let shards = self.by_shard(products.iter().map(|p| (*p, 0)));
+        let asks = shards
+            .keys()
+            .map(|s| self.call(*s, |reply| InventoryMsg::Sold { order, reply }));
+        let answers: Result<Vec<bool>, _> = join_all(asks).await.into_iter().collect();
+        Ok(answers?.into_iter().any(|sold| sold))
+    }
+
     /// Sets the units available for sale, keeping reserved and sold units.
     pub async fn set_available(
         &self,

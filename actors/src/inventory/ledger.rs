@@ -81,6 +81,13 @@ impl Ledger {
         self.plan_settle_matching(order, action, |_| true)
     }
 
+    /// Whether units were sold to `order` (committed after its payment).
+    pub(crate) fn has_sold(&self, order: OrderId) -> bool {
+        self.holds
+            .get(&order)
+            .is_some_and(|holds| holds.iter().any(|h| h.sold))
+    }
+
     /// Like [`Ledger::plan_settle`] for the holds `keep` selects (e.g. the ones
     /// an expiry timer was set for).
     pub(crate) fn plan_settle_matching(

@@ -217,6 +217,16 @@ async fn expire(state: &mut OrderState) -> Result<(), OrderError> {
     let Some(to) = next(state, OrderEvent::PaymentDeadlinePassed).unwrap_or(None) else {
         return Ok(());
     };
+    // Sold units mean the payment went through and only its record was lost
+    // (a crash between the stock commit and the timeline entry): record it.
+    let inventory = &state.services.inventory;
+    if inventory.is_sold(state.order.id, &products(state)).await?
+        && let Some(paid) = next(state, OrderEvent::PaymentConfirmed)?
+    {
+        append(state, paid, TimelineKind::PaymentSucceeded).await?;
+        tracing::warn!(order = %state.order.id, "payment recorded at its deadline: its stock was already sold");
+        return Ok(());
+    }
     settle(state, Settlement::Release).await?;
     append(state, to, TimelineKind::Expired).await?;
     tracing::info!(order = %state.order.id, "unpaid order expired; stock released");

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::actor::OrderMsg;
 use super::{NewOrder, OrderError, OrderHandle};
 use crate::events::{EventBus, Sink, Topic};
-use crate::inventory::{InventoryHandle, InventorySupervisor};
+use crate::inventory::{InventoryHandle, InventorySupervisor, Settlement};
 use crate::payments::{SandboxPayments, TEST_CARD_DECLINED, TEST_CARD_OK};
 use crate::store::{CatalogStore, MemoryStore, Store};
 
@@ -185,6 +185,29 @@ async fn paying_commits_the_stock_and_a_decline_leaves_the_order_payable() {
             reserved: 0,
             sold: 2
         }
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_payment_whose_record_was_lost_is_recorded_at_the_deadline() {
+    let w = world(5).await;
+    let order = place(&w, 2).await;
+    // The stock commit landed but the crash came before the timeline entry.
+    w.inventory
+        .settle(order, &[w.product], Settlement::Commit)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
+    assert_eq!(status(&w, order).await, OrderStatus::Paid);
+    let level = w
+        .inventory
+        .level(w.product)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (level.available(), level.reserved, level.sold),
+        (3, 0, 2),
+        "the units stay sold to the paid order, none lost"
     );
 }
 
