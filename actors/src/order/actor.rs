@@ -279,7 +279,15 @@ async fn cancel(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
     let Some(to) = next(state, OrderEvent::Cancel)? else {
         return Ok(());
     };
-    if from == OrderStatus::PendingPayment {
+    // Sold units on an unpaid order: its payment went through but a crash lost
+    // the record, so it is refunded like a paid order's.
+    let unpaid = from == OrderStatus::PendingPayment
+        && !state
+            .services
+            .inventory
+            .is_sold(state.order.id, &products(state))
+            .await?;
+    if unpaid {
         settle(state, Settlement::Release).await?;
     } else {
         refund_payment(state).await?;

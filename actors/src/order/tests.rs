@@ -211,6 +211,27 @@ async fn a_payment_whose_record_was_lost_is_recorded_at_the_deadline() {
     );
 }
 
+#[tokio::test]
+async fn cancelling_an_order_whose_payment_record_was_lost_restocks_it() {
+    let w = world(5).await;
+    let order = place(&w, 2).await;
+    w.inventory
+        .settle(order, &[w.product], Settlement::Commit)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    w.orders
+        .cancel(order, w.buyer)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status(&w, order).await, OrderStatus::Cancelled);
+    let level = w
+        .inventory
+        .level(w.product)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((level.available(), level.reserved, level.sold), (5, 0, 0));
+}
+
 #[tokio::test(start_paused = true)]
 async fn unpaid_orders_expire_and_give_their_stock_back() {
     let w = world(5).await;
