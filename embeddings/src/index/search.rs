@@ -36,6 +36,20 @@ where
     /// [`exact_threshold`]: super::IndexConfig::exact_threshold
     /// [`max_candidates`]: super::IndexConfig::max_candidates
     pub fn search(&self, query: &Vector, k: usize, filter: &Filter) -> Vec<(K, f32)> {
+        self.search_with(query, k, filter, self.config.ef_search)
+    }
+
+    /// [`search`](Self::search) with `ef_search` in place of
+    /// [`IndexConfig::ef_search`](super::IndexConfig::ef_search), the least
+    /// number of candidates the graph search explores: higher finds more of
+    /// the true neighbours, more slowly. For tuning and benchmarks.
+    pub fn search_with(
+        &self,
+        query: &Vector,
+        k: usize,
+        filter: &Filter,
+        ef_search: usize,
+    ) -> Vec<(K, f32)> {
         let Ok(query) = Vector::normalized(query.as_slice()) else {
             return Vec::new();
         };
@@ -53,7 +67,7 @@ where
                 k,
             );
         }
-        self.graph_search(&state, &query, k, filter, matching)
+        self.graph_search(&state, &query, k, filter, matching, ef_search)
             .unwrap_or_else(|| exact(&state, &query, k, filter))
     }
 
@@ -75,6 +89,7 @@ where
         k: usize,
         filter: &Filter,
         matching: usize,
+        ef_search: usize,
     ) -> Option<Vec<(K, f32)>> {
         let slots = state.slots.len();
         let budget = self.config.max_candidates.max(k).min(slots);
@@ -86,7 +101,7 @@ where
             .max(k)
             .min(budget);
         loop {
-            let ef = n.max(self.config.ef_search);
+            let ef = n.max(ef_search);
             let found: Vec<(K, f32)> = state
                 .graph
                 .nearest(query.as_slice(), n, ef)
@@ -111,12 +126,15 @@ where
 }
 
 /// How many live entries pass `filter`, and those entries when there are at
-/// most `limit` of them.
+/// most `limit` of them. An empty filter passes everything: no scan.
 fn count_matching<'a, K: Copy>(
     state: &'a State<K>,
     filter: &Filter,
     limit: usize,
 ) -> (usize, Vec<(K, &'a Entry)>) {
+    if filter.is_empty() && state.entries.len() > limit {
+        return (state.entries.len(), Vec::new());
+    }
     let mut count = 0;
     let mut few = Vec::new();
     for (key, entry) in &state.entries {
