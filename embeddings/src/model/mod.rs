@@ -3,10 +3,11 @@
 //! [`Embedder`] runs the BERT encoder, mean-pools the token states over the
 //! attention mask and L2-normalises the result, exactly like the
 //! sentence-transformers pipeline of the model. Inputs are truncated at 256
-//! tokens (the model's `max_seq_length`) and padded to the longest text of each
-//! batch. [`SharedEmbedder`] wraps it for async code; [`files`] finds, verifies and
+//! tokens (the model's `max_seq_length`), grouped by length and padded to the
+//! longest text of each batch. [`SharedEmbedder`] wraps it for async code; [`files`] finds, verifies and
 //! fetches the model directory.
 
+mod batches;
 pub mod files;
 mod shared;
 
@@ -16,7 +17,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config, DTYPE};
 use thiserror::Error;
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Encoding, Tokenizer, TruncationParams};
 
 use crate::vector::{DIM, Vector, VectorError};
 
@@ -119,14 +120,29 @@ impl Embedder {
         })
     }
 
-    /// Embeds each text into a unit-length [`Vector`], in order, [`BATCH_SIZE`]
-    /// texts at a time. Blocks the calling thread for the whole computation.
+    /// Embeds each text into a unit-length [`Vector`], in order. Blocks the
+    /// calling thread for the whole computation.
+    ///
+    /// The texts are tokenised, sorted by length and run through the encoder
+    /// in batches of at most [`BATCH_SIZE`] texts of similar length, so that
+    /// short texts are not padded to the length of a long one; the vectors
+    /// come back in the order of `texts`.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
-        let mut out = Vec::with_capacity(texts.len());
-        for batch in texts.chunks(BATCH_SIZE) {
-            out.extend(self.embed_batch(batch)?);
+        let encodings = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| ModelError::Tokenize(e.to_string()))?;
+        let lengths: Vec<usize> = encodings.iter().map(|e| e.get_ids().len()).collect();
+        let mut out: Vec<Option<Vector>> = vec![None; texts.len()];
+        for batch in batches::plan(&lengths, BATCH_SIZE, batches::BATCH_OVERHEAD_TOKENS) {
+            let rows: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
+            for (i, vector) in batch.into_iter().zip(self.embed_batch(&rows)?) {
+                out[i] = Some(vector);
+            }
         }
-        Ok(out)
+        out.into_iter()
+            .map(|v| v.ok_or_else(|| ModelError::Worker("a text was not embedded".to_owned())))
+            .collect()
     }
 
     /// Embeds one text.
@@ -136,23 +152,21 @@ impl Embedder {
             .ok_or_else(|| ModelError::Worker("no vector returned".to_owned()))
     }
 
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| ModelError::Tokenize(e.to_string()))?;
+    /// Runs one batch, padded to its longest text.
+    fn embed_batch(&self, encodings: &[&Encoding]) -> Result<Vec<Vector>, ModelError> {
         let rows = encodings.len();
-        let width = encodings.first().map_or(0, |e| e.get_ids().len());
-        let mut ids = Vec::with_capacity(rows * width);
-        let mut mask = Vec::with_capacity(rows * width);
-        for encoding in &encodings {
-            if encoding.get_ids().len() != width {
-                return Err(ModelError::Tokenize(
-                    "batch was not padded evenly".to_owned(),
-                ));
-            }
-            ids.extend_from_slice(encoding.get_ids());
-            mask.extend_from_slice(encoding.get_attention_mask());
+        let width = encodings
+            .iter()
+            .map(|e| e.get_ids().len())
+            .max()
+            .unwrap_or(0);
+        let mut ids = vec![0u32; rows * width];
+        let mut mask = vec![0u32; rows * width];
+        for (row, encoding) in encodings.iter().enumerate() {
+            let start = row * width;
+            let len = encoding.get_ids().len();
+            ids[start..start + len].copy_from_slice(encoding.get_ids());
+            mask[start..start + len].copy_from_slice(encoding.get_attention_mask());
         }
         let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
         let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
@@ -220,11 +234,9 @@ fn load_tokenizer(path: &Path) -> Result<Tokenizer, ModelError> {
         reason,
     };
     let mut tokenizer = Tokenizer::from_bytes(&bytes).map_err(|e| invalid(e.to_string()))?;
-    let padding = PaddingParams {
-        strategy: PaddingStrategy::BatchLongest,
-        ..tokenizer.get_padding().cloned().unwrap_or_default()
-    };
-    tokenizer.with_padding(Some(padding));
+    // The shipped tokenizer.json pads every text to 128 tokens; batches are
+    // padded by `embed_batch` instead, to their longest text.
+    tokenizer.with_padding(None);
     tokenizer
         .with_truncation(Some(TruncationParams {
             max_length: MAX_TOKENS,
