@@ -3,7 +3,9 @@
 //! seed), at several search widths (`ef`).
 //!
 //! Run: `cargo bench -p souk-embeddings --bench hnsw -- [N] [--links M]
-//! [--ef-construction E] [--ef 16,32,64] [--queries Q] [--dump DIR]`.
+//! [--ef-construction E] [--ef 16,32,64] [--queries Q] [--rebuild] [--dump DIR]`.
+//! `--rebuild` then rebuilds the graph with parallel insertion (what
+//! compaction does) and measures again.
 //! N defaults to 100,000. `--dump DIR` also writes the data set as raw
 //! little-endian f32 (`base.f32`, `queries.f32`) for `hnswlib_reference.py`.
 
@@ -24,6 +26,7 @@ struct Args {
     efs: Vec<usize>,
     config: IndexConfig,
     dump: Option<String>,
+    rebuild: bool,
 }
 
 fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
@@ -33,6 +36,7 @@ fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
         efs: vec![16, 24, 32, 48, 64, 96, 128, 256],
         config: IndexConfig::default(),
         dump: None,
+        rebuild: false,
     };
     let mut it = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(arg) = it.next() {
@@ -48,6 +52,7 @@ fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
                     .collect::<Result<_, _>>()?
             }
             "--dump" => args.dump = Some(value()?),
+            "--rebuild" => args.rebuild = true,
             n => args.n = n.parse()?,
         }
     }
@@ -164,8 +169,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         started.elapsed().as_secs_f64()
     );
 
+    table(&index, &queries, &truth, &args.efs);
+    if args.rebuild {
+        let stats = index.rebuild();
+        println!(
+            "rebuild (parallel insertion, {} threads): {:.1} s",
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            stats.elapsed.as_secs_f64()
+        );
+        table(&index, &queries, &truth, &args.efs);
+    }
+    println!("load average at end: {}", load().trim());
+    Ok(())
+}
+
+/// Prints recall@10 and single-thread queries/s for each `ef`.
+fn table(index: &VectorIndex, queries: &[Vector], truth: &[HashSet<Uuid>], efs: &[usize]) {
     println!("| ef | recall@10 | queries/s (1 thread) |");
-    for &ef in &args.efs {
+    for &ef in efs {
         let started = Instant::now();
         let found: Vec<Vec<(Uuid, f32)>> = queries
             .iter()
@@ -174,15 +195,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let secs = started.elapsed().as_secs_f64();
         let hits: usize = found
             .iter()
-            .zip(&truth)
+            .zip(truth)
             .map(|(got, want)| got.iter().filter(|(k, _)| want.contains(k)).count())
             .sum();
         let recall = hits as f64 / (truth.len() * K) as f64;
         let qps = queries.len() as f64 / secs;
         println!("| {ef} | {recall:.3} | {qps:.0} |");
     }
-    println!("load average at end: {}", load().trim());
-    Ok(())
 }
 
 fn exact_keys(index: &VectorIndex, query: &Vector) -> HashSet<Uuid> {

@@ -38,6 +38,11 @@ impl Graph {
         self.hnsw.insert_slice((vector, slot));
     }
 
+    /// Adds many unit vectors with their slots, on every core (rayon).
+    pub(crate) fn insert_many(&self, items: &[(&[f32], usize)]) {
+        self.hnsw.parallel_insert_slice(&items.to_vec());
+    }
+
     /// Up to `n` nearest slots to the unit vector `query`, nearest first,
     /// exploring at least `ef` candidates.
     pub(crate) fn nearest(&self, query: &[f32], n: usize, ef: usize) -> Vec<usize> {

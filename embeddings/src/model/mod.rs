@@ -3,21 +3,24 @@
 //! [`Embedder`] runs the BERT encoder, mean-pools the token states over the
 //! attention mask and L2-normalises the result, exactly like the
 //! sentence-transformers pipeline of the model. Inputs are truncated at 256
-//! tokens (the model's `max_seq_length`), grouped by length and padded to the
-//! longest text of each batch. [`SharedEmbedder`] wraps it for async code; [`files`] finds, verifies and
+//! tokens (the model's `max_seq_length`) and packed without padding (see
+//! `encoder.rs`). [`SharedEmbedder`] wraps it for async code; [`files`] finds, verifies and
 //! fetches the model directory.
 
-mod batches;
+mod encoder;
 pub mod files;
+mod kernels;
 mod shared;
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::Device;
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config, DTYPE};
+use candle_transformers::models::bert::Config;
 use thiserror::Error;
-use tokenizers::{Encoding, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
+
+use encoder::{Encoder, WEIGHTS_DTYPE};
 
 use crate::vector::{DIM, Vector, VectorError};
 
@@ -91,9 +94,8 @@ pub enum ModelError {
 /// The all-MiniLM-L6-v2 encoder and its tokenizer, on the CPU. `Send + Sync`:
 /// share one in an `Arc` (or use [`SharedEmbedder`]).
 pub struct Embedder {
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
-    device: Device,
 }
 
 impl Embedder {
@@ -110,39 +112,32 @@ impl Embedder {
             path: weights_path.clone(),
             reason: e.to_string(),
         };
-        let vb = VarBuilder::from_buffered_safetensors(weights, DTYPE, &device).map_err(invalid)?;
-        let model = BertModel::load(vb, &config).map_err(invalid)?;
+        let vb = VarBuilder::from_buffered_safetensors(weights, WEIGHTS_DTYPE, &device)
+            .map_err(invalid)?;
+        let encoder = Encoder::load(vb, &config).map_err(invalid)?;
         tracing::debug!(dir = %dir.display(), "loaded embedding model");
-        Ok(Self {
-            model,
-            tokenizer,
-            device,
-        })
+        Ok(Self { encoder, tokenizer })
     }
 
-    /// Embeds each text into a unit-length [`Vector`], in order. Blocks the
-    /// calling thread for the whole computation.
+    /// Embeds each text into a unit-length [`Vector`], in order, [`BATCH_SIZE`]
+    /// texts per encoder pass. Blocks the calling thread for the whole
+    /// computation, using every core.
     ///
-    /// The texts are tokenised, sorted by length and run through the encoder
-    /// in batches of at most [`BATCH_SIZE`] texts of similar length, so that
-    /// short texts are not padded to the length of a long one; the vectors
-    /// come back in the order of `texts`.
+    /// The texts of a pass are packed one after the other with no padding,
+    /// so a short text costs the same whatever it is batched with.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| ModelError::Tokenize(e.to_string()))?;
-        let lengths: Vec<usize> = encodings.iter().map(|e| e.get_ids().len()).collect();
-        let mut out: Vec<Option<Vector>> = vec![None; texts.len()];
-        for batch in batches::plan(&lengths, BATCH_SIZE, batches::BATCH_OVERHEAD_TOKENS) {
-            let rows: Vec<&Encoding> = batch.iter().map(|&i| &encodings[i]).collect();
-            for (i, vector) in batch.into_iter().zip(self.embed_batch(&rows)?) {
-                out[i] = Some(vector);
+        let mut out = Vec::with_capacity(texts.len());
+        for batch in texts.chunks(BATCH_SIZE) {
+            let encodings = self
+                .tokenizer
+                .encode_batch(batch.to_vec(), true)
+                .map_err(|e| ModelError::Tokenize(e.to_string()))?;
+            let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+            for row in self.encoder.forward(&ids)? {
+                out.push(Vector::from_slice(&row)?);
             }
         }
-        out.into_iter()
-            .map(|v| v.ok_or_else(|| ModelError::Worker("a text was not embedded".to_owned())))
-            .collect()
+        Ok(out)
     }
 
     /// Embeds one text.
@@ -151,53 +146,6 @@ impl Embedder {
             .pop()
             .ok_or_else(|| ModelError::Worker("no vector returned".to_owned()))
     }
-
-    /// Runs one batch, padded to its longest text.
-    fn embed_batch(&self, encodings: &[&Encoding]) -> Result<Vec<Vector>, ModelError> {
-        let rows = encodings.len();
-        let width = encodings
-            .iter()
-            .map(|e| e.get_ids().len())
-            .max()
-            .unwrap_or(0);
-        let mut ids = vec![0u32; rows * width];
-        let mut mask = vec![0u32; rows * width];
-        for (row, encoding) in encodings.iter().enumerate() {
-            let start = row * width;
-            let len = encoding.get_ids().len();
-            ids[start..start + len].copy_from_slice(encoding.get_ids());
-            mask[start..start + len].copy_from_slice(encoding.get_attention_mask());
-        }
-        let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
-        let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
-        let type_ids = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
-        let pooled = mean_pool(&hidden, &mask)?;
-        let normalised = l2_normalise(&pooled)?;
-        normalised
-            .to_vec2::<f32>()?
-            .iter()
-            .map(|row| Vector::from_slice(row).map_err(ModelError::from))
-            .collect()
-    }
-}
-
-/// Averages token states `(batch, tokens, dim)` over the tokens the mask keeps.
-fn mean_pool(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-    let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?;
-    summed.broadcast_div(&counts)
-}
-
-/// Scales every row of `(batch, dim)` to unit length.
-fn l2_normalise(rows: &Tensor) -> candle_core::Result<Tensor> {
-    let norms = rows
-        .sqr()?
-        .sum_keepdim(1)?
-        .sqrt()?
-        .clamp(1e-12f32, f32::MAX)?;
-    rows.broadcast_div(&norms)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
@@ -234,8 +182,8 @@ fn load_tokenizer(path: &Path) -> Result<Tokenizer, ModelError> {
         reason,
     };
     let mut tokenizer = Tokenizer::from_bytes(&bytes).map_err(|e| invalid(e.to_string()))?;
-    // The shipped tokenizer.json pads every text to 128 tokens; batches are
-    // padded by `embed_batch` instead, to their longest text.
+    // The shipped tokenizer.json pads every text to 128 tokens; the encoder
+    // packs texts without any padding.
     tokenizer.with_padding(None);
     tokenizer
         .with_truncation(Some(TruncationParams {
