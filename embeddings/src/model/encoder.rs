@@ -15,7 +15,7 @@ use candle_transformers::models::bert::Config;
 
 use super::kernels::{self, Attention, BiasGelu, BiasResidualNorm};
 
-/// A dense layer: weight stored transposed, `(in, out)`, and its bias.
+/// A dense layer: weight `(out, in)` as in the checkpoint, and its bias.
 struct Dense {
     weight: Tensor,
     bias: Vec<f32>,
@@ -35,8 +35,13 @@ impl Dense {
             weights.push(vb.get((outputs, inputs), "weight")?);
             bias.extend(vb.get(outputs, "bias")?.to_vec1::<f32>()?);
         }
-        let weight = Tensor::cat(&weights, 0)?.t()?.contiguous()?;
+        let weight = Tensor::cat(&weights, 0)?;
         Ok(Self { weight, bias })
+    }
+
+    /// `x · weightᵀ`, without the bias (the kernel that follows adds it).
+    fn product(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        x.matmul(&self.weight.t()?)
     }
 }
 
@@ -178,17 +183,20 @@ impl Encoder {
             heads: self.heads,
             starts,
         };
-        let context = x.matmul(&layer.qkv.weight)?.apply_op1_no_bwd(&attention)?;
-        let x = context
-            .matmul(&layer.attention_out.weight)?
+        let context = layer.qkv.product(x)?.apply_op1_no_bwd(&attention)?;
+        let x = layer
+            .attention_out
+            .product(&context)?
             .apply_op2_no_bwd(x, &self.norm(&layer.attention_out, &layer.attention_norm))?;
-        let inner = x
-            .matmul(&layer.intermediate.weight)?
+        let inner = layer
+            .intermediate
+            .product(&x)?
             .apply_op1_no_bwd(&BiasGelu {
                 bias: &layer.intermediate.bias,
             })?;
-        inner
-            .matmul(&layer.output.weight)?
+        layer
+            .output
+            .product(&inner)?
             .apply_op2_no_bwd(&x, &self.norm(&layer.output, &layer.output_norm))
     }
 
