@@ -24,7 +24,7 @@ where
     ///    search would waste its candidates on items the filter rejects.
     /// 2. Otherwise the graph is asked for `n = 3·k·slots/matching` candidates
     ///    (`slots` counts dead slots too, so both filtered-out and retired points
-    ///    are paid for), with `ef = max(n, ef_search)`. Dead slots and
+    ///    are paid for; just `k` when every slot is live and matches), with `ef = max(n, ef_search)`. Dead slots and
     ///    non-matching entries are dropped. While fewer than `k` survive, `n`
     ///    doubles, up to [`max_candidates`] (4,096) or the whole graph.
     /// 3. If the graph still cannot supply `k` matches, the search falls back to
@@ -94,7 +94,10 @@ where
         let slots = state.slots.len();
         let budget = self.config.max_candidates.max(k).min(slots);
         let wanted = k.min(matching);
-        let mut n = OVERSAMPLE
+        // With nothing to skip (no filter, no dead slot) the graph's own top
+        // `k` is the answer; otherwise oversample for what will be dropped.
+        let oversample = if matching == slots { 1 } else { OVERSAMPLE };
+        let mut n = oversample
             .saturating_mul(k)
             .saturating_mul(slots)
             .div_ceil(matching)

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, bail};
 
-use crate::vector::dot;
+use crate::vector::dot_lanes;
 
 /// Below this many output values a kernel runs on the calling thread alone.
 const PARALLEL_MIN: usize = 32 * 1024;
@@ -203,7 +203,7 @@ impl CustomOp1 for Attention<'_> {
                     }
                     let key = |j: usize| &qkv[j * cols + hidden + h * width..][..width];
                     scores.clear();
-                    scores.extend(tokens.clone().map(|j| dot(&query, key(j))));
+                    scores.extend(tokens.clone().map(|j| dot_lanes(&query, key(j))));
                     softmax(&mut scores);
                     for (j, p) in tokens.clone().zip(&scores) {
                         let value = &qkv[j * cols + 2 * hidden + h * width..][..width];
