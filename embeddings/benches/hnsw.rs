@@ -67,7 +67,7 @@ fn clustered(n: usize, queries: usize, seed: u64) -> (Vec<Vector>, Vec<Vector>) 
     let centres: Vec<Vec<f32>> = (0..(n / 100).max(1))
         .map(|_| gaussian(&mut rng, 1.0))
         .collect();
-    let mut point = |rng: &mut StdRng| {
+    let point = |rng: &mut StdRng| {
         let centre = &centres[rng.gen_range(0..centres.len())];
         let noise = gaussian(rng, 0.5);
         let mixed: Vec<f32> = centre.iter().zip(&noise).map(|(c, e)| c + e).collect();

@@ -302,8 +302,8 @@ fn vectors_survive_the_byte_encoding() {
 #[test]
 fn every_indexed_vector_and_its_duplicates_can_be_queried() {
     let (index, vectors) = filled(2_000, graph_only(), 11);
-    for i in 0..20 {
-        index.upsert(key(5_000 + i), &vectors[i], meta(i)).unwrap();
+    for (i, v) in vectors.iter().enumerate().take(20) {
+        index.upsert(key(5_000 + i), v, meta(i)).unwrap();
     }
     for (i, v) in vectors.iter().enumerate() {
         let results = index.search(v, 3, &Filter::default());
