@@ -296,3 +296,26 @@ fn vectors_survive_the_byte_encoding() {
     assert_eq!(Vector::from_bytes(&bytes).unwrap(), v);
     assert!(Vector::from_bytes(&bytes[1..]).is_err());
 }
+
+/// Self-queries and exact duplicates: the distance must never go negative (the
+/// `DistDot` of `hnsw_rs` panicked on about 40 % of indexed vectors).
+#[test]
+fn every_indexed_vector_and_its_duplicates_can_be_queried() {
+    let (index, vectors) = filled(2_000, graph_only(), 11);
+    for (i, v) in vectors.iter().enumerate().take(20) {
+        index.upsert(key(5_000 + i), v, meta(i)).unwrap();
+    }
+    for (i, v) in vectors.iter().enumerate() {
+        let results = index.search(v, 3, &Filter::default());
+        assert!((results[0].1 - 1.0).abs() < 1e-4, "item {i}: {results:?}");
+        let keys: Vec<Uuid> = results.iter().map(|r| r.0).collect();
+        assert!(keys.contains(&key(i)), "item {i}: {results:?}");
+        if i < 20 {
+            assert!(
+                keys.contains(&key(5_000 + i)),
+                "duplicate of {i}: {results:?}"
+            );
+            assert!((results[1].1 - 1.0).abs() < 1e-4, "item {i}: {results:?}");
+        }
+    }
+}

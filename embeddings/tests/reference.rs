@@ -82,6 +82,42 @@ fn batch_and_single_embeddings_agree() {
 }
 
 #[test]
+fn duplicate_texts_get_the_same_vector_and_find_each_other() {
+    use souk_embeddings::index::{Filter, ItemMeta, VectorIndex};
+    let texts = [
+        "red running shoes",
+        "espresso coffee beans",
+        "red running shoes",
+        "a much longer description of a pair of red running shoes for the road",
+        "red running shoes",
+    ];
+    let vectors = embedder().embed(&texts).unwrap();
+    assert!(vectors[0].cosine(&vectors[2]) > 0.99999);
+    assert!(vectors[0].cosine(&vectors[4]) > 0.99999);
+    let index: VectorIndex<usize> = VectorIndex::new();
+    for (i, v) in vectors.iter().enumerate() {
+        let meta = ItemMeta {
+            category: "shoes".to_owned(),
+            price_minor: 100,
+            currency: "USD".to_owned(),
+            in_stock: true,
+            seller: uuid::Uuid::nil(),
+        };
+        index.upsert(i, v, meta).unwrap();
+    }
+    for v in &vectors {
+        assert!((index.search(v, 1, &Filter::default())[0].1 - 1.0).abs() < 1e-4);
+    }
+    let mut same: Vec<usize> = index
+        .search(&vectors[0], 3, &Filter::default())
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    same.sort_unstable();
+    assert_eq!(same, vec![0, 2, 4]);
+}
+
+#[test]
 fn similar_texts_are_closer_than_unrelated_ones() {
     let v = embedder()
         .embed(&[

@@ -5,8 +5,8 @@
 //! on against the old graph), then takes the write lock once to swap. Entries
 //! written during the build are found at swap time by their changed slot and
 //! added to the new graph then; entries removed during the build leave a dead
-//! slot in it. Run it on a background thread: it costs about as much as
-//! inserting every live vector again.
+//! slot in it. Run it on a background thread: it inserts every live vector
+//! again, on all cores (`hnsw_rs`'s parallel insertion).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -63,9 +63,12 @@ where
             .collect();
 
         let graph = self.new_graph(snapshot.len());
-        for (new_slot, (_, _, vector)) in snapshot.iter().enumerate() {
-            graph.insert(vector.as_slice(), new_slot);
-        }
+        let items: Vec<(&[f32], usize)> = snapshot
+            .iter()
+            .enumerate()
+            .map(|(new_slot, (_, _, vector))| (vector.as_slice(), new_slot))
+            .collect();
+        graph.insert_many(&items);
 
         let mut state = self.write();
         let state = &mut *state;

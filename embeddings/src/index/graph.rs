@@ -1,20 +1,17 @@
 //! A thin wrapper over an `hnsw_rs` graph of unit vectors addressed by slot
 //! numbers. It can only grow: removal is the caller's business.
 
-use hnsw_rs::prelude::{DistCosine, Hnsw};
+use hnsw_rs::prelude::Hnsw;
+
+use super::distance::UnitDot;
 
 /// Layers the graph may use (hnsw_rs caps this at 16).
 const MAX_LAYERS: usize = 16;
 /// hnsw_rs exits the process for more links than this.
 const MAX_LINKS: usize = 255;
 
-/// The distance the graph is built with.
-///
-/// `DistCosine` (`1 - cos`, accumulated in f64, clamped at 0) rather than
-/// `DistDot`: the latter asserts `1 - a·b >= 0`, which f32 rounding can break
-/// for a vector compared with itself, and a panic in search is not acceptable.
-/// It lives in the (optimised) dependency, so it stays fast in debug builds.
-type Metric = DistCosine;
+/// The distance the graph is built with; see [`UnitDot`].
+type Metric = UnitDot;
 
 /// An HNSW graph over slots `0..len`.
 pub(crate) struct Graph {
@@ -31,7 +28,7 @@ impl Graph {
             capacity.max(1024),
             MAX_LAYERS,
             ef_construction.max(1),
-            DistCosine,
+            UnitDot,
         );
         Self { hnsw }
     }
@@ -39,6 +36,11 @@ impl Graph {
     /// Adds a unit vector under `slot`.
     pub(crate) fn insert(&self, vector: &[f32], slot: usize) {
         self.hnsw.insert_slice((vector, slot));
+    }
+
+    /// Adds many unit vectors with their slots, on every core (rayon).
+    pub(crate) fn insert_many(&self, items: &[(&[f32], usize)]) {
+        self.hnsw.parallel_insert_slice(&items.to_vec());
     }
 
     /// Up to `n` nearest slots to the unit vector `query`, nearest first,

@@ -12,6 +12,7 @@
 //! described on [`VectorIndex::search`].
 
 mod compact;
+mod distance;
 mod filter;
 mod graph;
 mod search;

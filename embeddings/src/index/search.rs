@@ -24,7 +24,7 @@ where
     ///    search would waste its candidates on items the filter rejects.
     /// 2. Otherwise the graph is asked for `n = 3·k·slots/matching` candidates
     ///    (`slots` counts dead slots too, so both filtered-out and retired points
-    ///    are paid for), with `ef = max(n, ef_search)`. Dead slots and
+    ///    are paid for; just `k` when every slot is live and matches), with `ef = max(n, ef_search)`. Dead slots and
     ///    non-matching entries are dropped. While fewer than `k` survive, `n`
     ///    doubles, up to [`max_candidates`] (4,096) or the whole graph.
     /// 3. If the graph still cannot supply `k` matches, the search falls back to
@@ -36,6 +36,20 @@ where
     /// [`exact_threshold`]: super::IndexConfig::exact_threshold
     /// [`max_candidates`]: super::IndexConfig::max_candidates
     pub fn search(&self, query: &Vector, k: usize, filter: &Filter) -> Vec<(K, f32)> {
+        self.search_with(query, k, filter, self.config.ef_search)
+    }
+
+    /// [`search`](Self::search) with `ef_search` in place of
+    /// [`IndexConfig::ef_search`](super::IndexConfig::ef_search), the least
+    /// number of candidates the graph search explores: higher finds more of
+    /// the true neighbours, more slowly. For tuning and benchmarks.
+    pub fn search_with(
+        &self,
+        query: &Vector,
+        k: usize,
+        filter: &Filter,
+        ef_search: usize,
+    ) -> Vec<(K, f32)> {
         let Ok(query) = Vector::normalized(query.as_slice()) else {
             return Vec::new();
         };
@@ -53,7 +67,7 @@ where
                 k,
             );
         }
-        self.graph_search(&state, &query, k, filter, matching)
+        self.graph_search(&state, &query, k, filter, matching, ef_search)
             .unwrap_or_else(|| exact(&state, &query, k, filter))
     }
 
@@ -75,18 +89,22 @@ where
         k: usize,
         filter: &Filter,
         matching: usize,
+        ef_search: usize,
     ) -> Option<Vec<(K, f32)>> {
         let slots = state.slots.len();
         let budget = self.config.max_candidates.max(k).min(slots);
         let wanted = k.min(matching);
-        let mut n = OVERSAMPLE
+        // With nothing to skip (no filter, no dead slot) the graph's own top
+        // `k` is the answer; otherwise oversample for what will be dropped.
+        let oversample = if matching == slots { 1 } else { OVERSAMPLE };
+        let mut n = oversample
             .saturating_mul(k)
             .saturating_mul(slots)
             .div_ceil(matching)
             .max(k)
             .min(budget);
         loop {
-            let ef = n.max(self.config.ef_search);
+            let ef = n.max(ef_search);
             let found: Vec<(K, f32)> = state
                 .graph
                 .nearest(query.as_slice(), n, ef)
@@ -111,12 +129,15 @@ where
 }
 
 /// How many live entries pass `filter`, and those entries when there are at
-/// most `limit` of them.
+/// most `limit` of them. An empty filter passes everything: no scan.
 fn count_matching<'a, K: Copy>(
     state: &'a State<K>,
     filter: &Filter,
     limit: usize,
 ) -> (usize, Vec<(K, &'a Entry)>) {
+    if filter.is_empty() && state.entries.len() > limit {
+        return (state.entries.len(), Vec::new());
+    }
     let mut count = 0;
     let mut few = Vec::new();
     for (key, entry) in &state.entries {

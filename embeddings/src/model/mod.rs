@@ -3,20 +3,24 @@
 //! [`Embedder`] runs the BERT encoder, mean-pools the token states over the
 //! attention mask and L2-normalises the result, exactly like the
 //! sentence-transformers pipeline of the model. Inputs are truncated at 256
-//! tokens (the model's `max_seq_length`) and padded to the longest text of each
-//! batch. [`SharedEmbedder`] wraps it for async code; [`files`] finds, verifies and
+//! tokens (the model's `max_seq_length`) and packed without padding (see
+//! `encoder.rs`). [`SharedEmbedder`] wraps it for async code; [`files`] finds, verifies and
 //! fetches the model directory.
 
+mod encoder;
 pub mod files;
+mod kernels;
 mod shared;
 
 use std::path::{Path, PathBuf};
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::Device;
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config, DTYPE};
+use candle_transformers::models::bert::Config;
 use thiserror::Error;
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
+
+use encoder::{Encoder, WEIGHTS_DTYPE};
 
 use crate::vector::{DIM, Vector, VectorError};
 
@@ -90,9 +94,8 @@ pub enum ModelError {
 /// The all-MiniLM-L6-v2 encoder and its tokenizer, on the CPU. `Send + Sync`:
 /// share one in an `Arc` (or use [`SharedEmbedder`]).
 pub struct Embedder {
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
-    device: Device,
 }
 
 impl Embedder {
@@ -109,22 +112,30 @@ impl Embedder {
             path: weights_path.clone(),
             reason: e.to_string(),
         };
-        let vb = VarBuilder::from_buffered_safetensors(weights, DTYPE, &device).map_err(invalid)?;
-        let model = BertModel::load(vb, &config).map_err(invalid)?;
+        let vb = VarBuilder::from_buffered_safetensors(weights, WEIGHTS_DTYPE, &device)
+            .map_err(invalid)?;
+        let encoder = Encoder::load(vb, &config).map_err(invalid)?;
         tracing::debug!(dir = %dir.display(), "loaded embedding model");
-        Ok(Self {
-            model,
-            tokenizer,
-            device,
-        })
+        Ok(Self { encoder, tokenizer })
     }
 
     /// Embeds each text into a unit-length [`Vector`], in order, [`BATCH_SIZE`]
-    /// texts at a time. Blocks the calling thread for the whole computation.
+    /// texts per encoder pass. Blocks the calling thread for the whole
+    /// computation, using every core.
+    ///
+    /// The texts of a pass are packed one after the other with no padding,
+    /// so a short text costs the same whatever it is batched with.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
         let mut out = Vec::with_capacity(texts.len());
         for batch in texts.chunks(BATCH_SIZE) {
-            out.extend(self.embed_batch(batch)?);
+            let encodings = self
+                .tokenizer
+                .encode_batch(batch.to_vec(), true)
+                .map_err(|e| ModelError::Tokenize(e.to_string()))?;
+            let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+            for row in self.encoder.forward(&ids)? {
+                out.push(Vector::from_slice(&row)?);
+            }
         }
         Ok(out)
     }
@@ -135,55 +146,6 @@ impl Embedder {
             .pop()
             .ok_or_else(|| ModelError::Worker("no vector returned".to_owned()))
     }
-
-    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| ModelError::Tokenize(e.to_string()))?;
-        let rows = encodings.len();
-        let width = encodings.first().map_or(0, |e| e.get_ids().len());
-        let mut ids = Vec::with_capacity(rows * width);
-        let mut mask = Vec::with_capacity(rows * width);
-        for encoding in &encodings {
-            if encoding.get_ids().len() != width {
-                return Err(ModelError::Tokenize(
-                    "batch was not padded evenly".to_owned(),
-                ));
-            }
-            ids.extend_from_slice(encoding.get_ids());
-            mask.extend_from_slice(encoding.get_attention_mask());
-        }
-        let ids = Tensor::from_vec(ids, (rows, width), &self.device)?;
-        let mask = Tensor::from_vec(mask, (rows, width), &self.device)?;
-        let type_ids = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?;
-        let pooled = mean_pool(&hidden, &mask)?;
-        let normalised = l2_normalise(&pooled)?;
-        normalised
-            .to_vec2::<f32>()?
-            .iter()
-            .map(|row| Vector::from_slice(row).map_err(ModelError::from))
-            .collect()
-    }
-}
-
-/// Averages token states `(batch, tokens, dim)` over the tokens the mask keeps.
-fn mean_pool(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-    let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?;
-    summed.broadcast_div(&counts)
-}
-
-/// Scales every row of `(batch, dim)` to unit length.
-fn l2_normalise(rows: &Tensor) -> candle_core::Result<Tensor> {
-    let norms = rows
-        .sqr()?
-        .sum_keepdim(1)?
-        .sqrt()?
-        .clamp(1e-12f32, f32::MAX)?;
-    rows.broadcast_div(&norms)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
@@ -220,11 +182,9 @@ fn load_tokenizer(path: &Path) -> Result<Tokenizer, ModelError> {
         reason,
     };
     let mut tokenizer = Tokenizer::from_bytes(&bytes).map_err(|e| invalid(e.to_string()))?;
-    let padding = PaddingParams {
-        strategy: PaddingStrategy::BatchLongest,
-        ..tokenizer.get_padding().cloned().unwrap_or_default()
-    };
-    tokenizer.with_padding(Some(padding));
+    // The shipped tokenizer.json pads every text to 128 tokens; the encoder
+    // packs texts without any padding.
+    tokenizer.with_padding(None);
     tokenizer
         .with_truncation(Some(TruncationParams {
             max_length: MAX_TOKENS,
