@@ -1,6 +1,7 @@
 //! `souk bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table;
 //! `souk bench --flash-sale` benchmarks checkout instead (see `flash`).
 
+mod assistant;
 mod checkout_client;
 mod discover;
 mod flash;
@@ -41,6 +42,10 @@ pub struct BenchArgs {
     /// overselling, then sustained cart → checkout → pay cycles.
     #[arg(long)]
     pub flash_sale: bool,
+    /// Benchmark the shopping assistant instead: `GET /search` and `POST
+    /// /assistant/chat` over the labelled evaluation queries.
+    #[arg(long)]
+    pub assistant: bool,
 }
 
 /// Runs every scenario against `--target` or a freshly started demo server.
@@ -49,6 +54,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     ensure!(args.duration >= 1, "--duration must be at least 1 second");
     if args.flash_sale {
         return flash::run(&args).await;
+    }
+    if args.assistant {
+        return match &args.target {
+            Some(target) => {
+                let authority =
+                    authority_of(target).with_context(|| format!("invalid --target {target:?}"))?;
+                assistant::bench(&args, &authority).await
+            }
+            None => {
+                eprintln!("starting souk serve --demo (seeds and embeds the demo catalog first)…");
+                let server = Server::start().await.context("cannot start the demo server")?;
+                let result = assistant::bench(&args, server.authority()).await;
+                let stopped = server.stop().await;
+                result.and(stopped)
+            }
+        };
     }
     match &args.target {
         Some(target) => {
