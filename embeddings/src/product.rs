@@ -10,8 +10,12 @@ use crate::index::ItemMeta;
 /// changing either invalidates stored vectors.
 pub const EMBEDDING_VERSION: &str = "all-MiniLM-L6-v2/product-text-v1";
 
-/// The text a product is embedded from: title, category, attributes and
-/// description, in that order (the encoder truncates long descriptions).
+/// Description words embedded: the opening says what the product is; the
+/// rest costs encoder time (attention grows with length) for little recall.
+pub const DESCRIPTION_WORDS: usize = 32;
+
+/// The text a product is embedded from: title, category, attributes and the
+/// first [`DESCRIPTION_WORDS`] words of the description, in that order.
 pub fn product_text(product: &Product) -> String {
     let mut text = String::from(product.title.as_str());
     text.push_str(". Category: ");
@@ -24,10 +28,14 @@ pub fn product_text(product: &Product) -> String {
         text.push_str(value);
         text.push('.');
     }
-    let description = product.description.as_str().trim();
-    if !description.is_empty() {
+    for word in product
+        .description
+        .as_str()
+        .split_whitespace()
+        .take(DESCRIPTION_WORDS)
+    {
         text.push(' ');
-        text.push_str(description);
+        text.push_str(word);
     }
     text
 }

@@ -271,12 +271,10 @@ impl From<crate::assistant::AssistantError> for ApiError {
         use souk_embeddings::assistant::ConversationError;
         let detail = e.to_string();
         match e {
-            AssistantError::Conversation(ConversationError::NotFound) => Self::new(
-                StatusCode::NOT_FOUND,
-                "conversation_not_found",
-                detail,
-            )
-            .with_field("conversation_id"),
+            AssistantError::Conversation(ConversationError::NotFound) => {
+                Self::new(StatusCode::NOT_FOUND, "conversation_not_found", detail)
+                    .with_field("conversation_id")
+            }
             AssistantError::Conversation(ConversationError::TooLong { .. }) => {
                 Self::conflict("conversation_full", detail).with_field("conversation_id")
             }

@@ -58,6 +58,10 @@ pub async fn start(
         .start()
         .await
         .context("cannot build the product vector index")?;
-    tracing::info!(products = assistant.indexed(), embedded = assistant.embeddings_computed(), "assistant ready");
+    tracing::info!(
+        products = assistant.indexed(),
+        embedded = assistant.embeddings_computed(),
+        "assistant ready"
+    );
     Ok(assistant)
 }

@@ -167,16 +167,28 @@ mod tests {
         assert!(context.is_none());
         all.save(id, alice, Context::default(), now);
         assert!(all.open(Some(id), alice, now).unwrap().1.is_some());
-        assert_eq!(all.open(Some(id), Owner::Anonymous, now), Err(ConversationError::NotFound));
-        assert_eq!(all.open(Some(Uuid::new_v4()), alice, now), Err(ConversationError::NotFound));
+        assert_eq!(
+            all.open(Some(id), Owner::Anonymous, now),
+            Err(ConversationError::NotFound)
+        );
+        assert_eq!(
+            all.open(Some(Uuid::new_v4()), alice, now),
+            Err(ConversationError::NotFound)
+        );
         all.save(id, alice, Context::default(), now);
-        assert_eq!(all.open(Some(id), alice, now), Err(ConversationError::TooLong { max: 2 }));
+        assert_eq!(
+            all.open(Some(id), alice, now),
+            Err(ConversationError::TooLong { max: 2 })
+        );
 
         let later = now + Duration::from_secs(1);
         all.save(Uuid::new_v4(), Owner::Anonymous, Context::default(), later);
         all.save(Uuid::new_v4(), Owner::Anonymous, Context::default(), later);
         assert_eq!(all.len(), 2);
-        assert_eq!(all.open(Some(id), alice, later), Err(ConversationError::NotFound));
+        assert_eq!(
+            all.open(Some(id), alice, later),
+            Err(ConversationError::NotFound)
+        );
 
         all.sweep(later + Duration::from_secs(61));
         assert!(all.is_empty());

@@ -21,6 +21,11 @@ pub struct Query {
     pub cheap: bool,
     /// Order the relevant results dearest first.
     pub pricier: bool,
+    /// The message without its price and stock phrases but with the category
+    /// and attribute words left in: the text to search when those words
+    /// turn out to describe the product rather than filter it ("green tea",
+    /// "an e-reader for books"). Empty for refinements.
+    pub loose_text: String,
 }
 
 impl Query {
@@ -32,7 +37,25 @@ impl Query {
             attributes: c.attributes,
             cheap: c.cheap,
             pricier: false,
+            loose_text: String::new(),
         }
+    }
+
+    /// A fresh search for `message`: [`Query::from_constraints`] plus the
+    /// [`Query::loose_text`] to fall back on.
+    pub fn from_message(message: &str, constraints: Constraints, vocab: &Vocabulary) -> Self {
+        let bare = Vocabulary::new().with_default_currency(vocab.default_currency);
+        Self {
+            loose_text: parse(message, &bare).remaining_text,
+            ..Self::from_constraints(constraints)
+        }
+    }
+
+    /// Whether the category or attribute filters came from words that may
+    /// name the product instead.
+    pub fn is_loose(&self) -> bool {
+        !self.loose_text.is_empty()
+            && (self.filter.category.is_some() || !self.attributes.is_empty())
     }
 
     /// True when the query has neither text nor any constraint.
@@ -74,8 +97,11 @@ pub struct CartAction {
 /// What the caller should do with a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
-    /// Run this search and show its results.
+    /// Run this fresh search and show its results. Category and attribute
+    /// words were read as filters; see [`Query::is_loose`].
     Search(Query),
+    /// Run this narrowed search (a refinement of the last one) as it is.
+    Refine(Query),
     /// Carry out these cart actions.
     AddToCart(Vec<CartAction>),
     /// A cart request that refers to products, but none were shown yet.
@@ -94,10 +120,12 @@ pub fn plan(message: &str, vocab: &Vocabulary, context: Option<&Context>) -> Pla
             None => Plan::NothingShown,
         },
         FollowUp::Refine(refinements) => match context {
-            Some(context) => Plan::Search(refine(context, &refinements)),
-            None => Plan::Search(Query::from_constraints(parse(message, vocab))),
+            Some(context) => Plan::Refine(refine(context, &refinements)),
+            None => Plan::Search(Query::from_message(message, parse(message, vocab), vocab)),
         },
-        FollowUp::NewQuery(constraints) => Plan::Search(Query::from_constraints(constraints)),
+        FollowUp::NewQuery(constraints) => {
+            Plan::Search(Query::from_message(message, constraints, vocab))
+        }
     }
 }
 
@@ -142,6 +170,7 @@ fn resolve(intent: &CartIntent, context: &Context) -> Plan {
 /// The previous search narrowed or re-ranked by `refinements`.
 fn refine(context: &Context, refinements: &[Refinement]) -> Query {
     let mut query = context.query.clone();
+    query.loose_text.clear();
     let cheapest = context.shown.iter().map(|s| s.price_minor).min();
     let dearest = context.shown.iter().map(|s| s.price_minor).max();
     for refinement in refinements {
@@ -154,7 +183,8 @@ fn refine(context: &Context, refinements: &[Refinement]) -> Query {
             Refinement::Cheaper => {
                 if let Some(cheapest) = cheapest {
                     let below = cheapest.saturating_sub(1);
-                    query.filter.max_price = Some(query.filter.max_price.map_or(below, |m| m.min(below)));
+                    query.filter.max_price =
+                        Some(query.filter.max_price.map_or(below, |m| m.min(below)));
                 }
                 query.cheap = true;
                 query.pricier = false;
@@ -162,7 +192,8 @@ fn refine(context: &Context, refinements: &[Refinement]) -> Query {
             Refinement::Pricier => {
                 if let Some(dearest) = dearest {
                     let above = dearest.saturating_add(1);
-                    query.filter.min_price = Some(query.filter.min_price.map_or(above, |m| m.max(above)));
+                    query.filter.min_price =
+                        Some(query.filter.min_price.map_or(above, |m| m.max(above)));
                 }
                 query.pricier = true;
                 query.cheap = false;

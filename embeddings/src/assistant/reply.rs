@@ -43,7 +43,8 @@ pub fn results(query: &Query, offers: &[Offer], currency: Currency) -> String {
             reasons(query, offer, i).join(", ")
         );
     }
-    answer.push_str("\nSay \"add the first one\" to put one in your cart, or ask for cheaper ones.");
+    answer
+        .push_str("\nSay \"add the first one\" to put one in your cart, or ask for cheaper ones.");
     answer
 }
 
@@ -173,8 +174,15 @@ mod tests {
             ..Query::default()
         };
         query.filter.max_price = Some(5000);
-        let answer = results(&query, &[offer("Pulse Wireless Headphones, Red")], Currency::USD);
-        assert!(answer.contains("Pulse Wireless Headphones, Red — 19.99 USD"), "{answer}");
+        let answer = results(
+            &query,
+            &[offer("Pulse Wireless Headphones, Red")],
+            Currency::USD,
+        );
+        assert!(
+            answer.contains("Pulse Wireless Headphones, Red — 19.99 USD"),
+            "{answer}"
+        );
         assert!(answer.contains("colour red"), "{answer}");
         assert!(answer.contains("up to 50.00 USD"), "{answer}");
         assert!(answer.contains("only 3 left"), "{answer}");

@@ -10,7 +10,7 @@ use souk_embeddings::assistant::{
 use souk_models::{ProductId, ProductStatus, UserId};
 use uuid::Uuid;
 
-use super::search::{Hit, SearchRequest};
+use super::search::{Hit, Vectors};
 use super::{Assistant, AssistantError};
 use crate::error::ApiError;
 
@@ -55,8 +55,13 @@ impl Assistant {
         let (id, context) = self.conversations().open(id, owner, Instant::now())?;
         let vocab = self.vocabulary();
         let mut context = context.unwrap_or_default();
-        let reply = match plan(message, &vocab, Some(&context).filter(|c| !c.shown.is_empty() || !c.query.is_empty())) {
-            Plan::Search(query) => self.answer_search(query, &mut context).await?,
+        let reply = match plan(
+            message,
+            &vocab,
+            Some(&context).filter(|c| !c.shown.is_empty() || !c.query.is_empty()),
+        ) {
+            Plan::Search(query) => self.answer_search(query, true, &mut context).await?,
+            Plan::Refine(query) => self.answer_search(query, false, &mut context).await?,
             Plan::AddToCart(actions) => self.add_to_cart(&actions, user, &mut context).await,
             Plan::NothingShown => clarify(
                 "I have not shown you any products yet. Tell me what you are looking for first.",
@@ -66,7 +71,8 @@ impl Assistant {
                 if shown == 1 { "" } else { "s" }
             )),
         };
-        self.conversations().save(id, owner, context, Instant::now());
+        self.conversations()
+            .save(id, owner, context, Instant::now());
         metrics::counter!("souk_assistant_chats_total", "outcome" => reply.outcome).increment(1);
         metrics::histogram!("souk_search_seconds", "kind" => "chat")
             .record(started.elapsed().as_secs_f64());
@@ -76,9 +82,13 @@ impl Assistant {
         })
     }
 
+    /// Searches and remembers what was shown. A fresh search (`loose`) may
+    /// read its category and attribute words as descriptions instead of
+    /// filters; see [`Assistant::loosen`].
     async fn answer_search(
         &self,
         query: Query,
+        loose: bool,
         context: &mut Context,
     ) -> Result<ChatReply, AssistantError> {
         if query.is_empty() {
@@ -87,18 +97,13 @@ impl Assistant {
             ));
         }
         let limit = self.config.chat_results;
-        let mut query = query;
-        let mut hits = self.search(SearchRequest { query: &query, limit }).await?;
-        if hits.is_empty() && query.filter.category.is_some() && !query.text.trim().is_empty() {
-            // A category word may have named the product rather than its
-            // aisle ("coffee grinder" is in Kitchen): try without it.
-            let mut wider = query.clone();
-            wider.filter.category = None;
-            hits = self.search(SearchRequest { query: &wider, limit }).await?;
-            if !hits.is_empty() {
-                query = wider;
-            }
-        }
+        let mut vectors = Vectors::new();
+        let (query, hits) = if loose && query.is_loose() {
+            self.loosen(query, limit, &mut vectors).await?
+        } else {
+            let hits = self.rank(&query, limit, &mut vectors).await?;
+            (query, hits)
+        };
         let offers: Vec<Offer> = hits.iter().map(offer).collect();
         let answer = results(&query, &offers, self.catalog.currency());
         *context = Context {
@@ -114,7 +119,11 @@ impl Assistant {
         };
         Ok(ChatReply {
             conversation_id: Uuid::nil(),
-            outcome: if hits.is_empty() { "no_match" } else { "results" },
+            outcome: if hits.is_empty() {
+                "no_match"
+            } else {
+                "results"
+            },
             answer,
             products: hits,
             actions: Vec::new(),
@@ -137,14 +146,23 @@ impl Assistant {
             let title = entry.product.title.as_str().to_owned();
             let result = match user {
                 None => Err(None),
-                Some(user) => self.add_one(user, &entry, action.quantity).await.map_err(Some),
+                Some(user) => self
+                    .add_one(user, &entry, action.quantity)
+                    .await
+                    .map_err(Some),
             };
             let (status, error_code, error) = match &result {
                 Ok(()) => ("added", None, None),
                 Err(None) => ("login_required", None, None),
                 Err(Some(e)) => ("failed", Some(e.code), Some(e.detail.clone())),
             };
-            outcomes.push((title, action.quantity, result.clone().map_err(|e| e.map(|e| e.detail).unwrap_or_default())));
+            outcomes.push((
+                title,
+                action.quantity,
+                result
+                    .clone()
+                    .map_err(|e| e.map(|e| e.detail).unwrap_or_default()),
+            ));
             views.push(ActionView {
                 kind: "add_to_cart",
                 product_id: entry.product.id,
@@ -171,7 +189,11 @@ impl Assistant {
             (
                 format!(
                     "Please log in to add {} to your cart; I cannot change a cart without an account.",
-                    if titles.is_empty() { "products".to_owned() } else { titles.join(" and ") }
+                    if titles.is_empty() {
+                        "products".to_owned()
+                    } else {
+                        titles.join(" and ")
+                    }
                 ),
                 "login_required",
             )
@@ -211,6 +233,46 @@ impl Assistant {
             .await
             .map(|_| ())
             .map_err(ApiError::from)
+    }
+}
+
+impl Assistant {
+    /// A fresh search whose category or attribute filters came from words in
+    /// the message. Those words may name the product rather than filter it
+    /// ("an e-reader for books", "green tea", "earl grey"), so:
+    /// 1. the category filter is kept only when the best match without it is
+    ///    in that category;
+    /// 2. attribute filters that leave nothing are dropped;
+    /// 3. dropped filters' words are searched as text (the loose text).
+    async fn loosen(
+        &self,
+        query: Query,
+        limit: usize,
+        vectors: &mut Vectors,
+    ) -> Result<(Query, Vec<Hit>), AssistantError> {
+        let mut query = query;
+        if let Some(category) = query.filter.category.clone() {
+            let mut open = query.clone();
+            open.filter.category = None;
+            open.attributes.clear();
+            open.text = query.loose_text.clone();
+            let best = self.rank(&open, 1, vectors).await?;
+            let agrees = best
+                .first()
+                .is_none_or(|h| h.entry.product.category.as_str() == category);
+            if !agrees {
+                query.filter.category = None;
+                query.text = query.loose_text.clone();
+            }
+        }
+        let hits = self.rank(&query, limit, vectors).await?;
+        if !hits.is_empty() || query.attributes.is_empty() {
+            return Ok((query, hits));
+        }
+        query.attributes.clear();
+        query.text = query.loose_text.clone();
+        let hits = self.rank(&query, limit, vectors).await?;
+        Ok((query, hits))
     }
 }
 

@@ -28,8 +28,12 @@ impl Assistant {
     /// what is missing or stale, then keeps it current in a background task.
     pub async fn start(self: &Arc<Self>) -> Result<(), AssistantError> {
         self.catalog.watch_changes();
-        let stored: HashMap<ProductId, ProductVector> =
-            self.store.list_product_vectors().await?.into_iter().collect();
+        let stored: HashMap<ProductId, ProductVector> = self
+            .store
+            .list_product_vectors()
+            .await?
+            .into_iter()
+            .collect();
         let entries = self.catalog.all();
         let mut pending = Vec::new();
         for entry in entries {
@@ -144,7 +148,10 @@ impl Assistant {
             for (p, vector) in batch.iter().zip(&vectors) {
                 // The entry may have changed while embedding; the newest
                 // metadata wins, and a newer text is queued by the catalog.
-                let entry = self.catalog.get_any(p.entry.product.id).unwrap_or_else(|| p.entry.clone());
+                let entry = self
+                    .catalog
+                    .get_any(p.entry.product.id)
+                    .unwrap_or_else(|| p.entry.clone());
                 if entry.product.status == ProductStatus::Active {
                     self.put(&entry, vector, p.hash);
                 }
@@ -159,7 +166,9 @@ impl Assistant {
             Ok(()) => {
                 self.hashes().insert(entry.product.id, hash);
             }
-            Err(e) => tracing::warn!(error = %e, product = %entry.product.id, "product vector refused by the index"),
+            Err(e) => {
+                tracing::warn!(error = %e, product = %entry.product.id, "product vector refused by the index")
+            }
         }
     }
 

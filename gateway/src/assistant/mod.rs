@@ -99,10 +99,7 @@ impl Assistant {
     }
 
     fn vocabulary(&self) -> Arc<Vocabulary> {
-        self.vocab
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.vocab.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Embeds a query, timing it.
@@ -116,8 +113,6 @@ impl Assistant {
 
     /// The conversations, locked.
     fn conversations(&self) -> std::sync::MutexGuard<'_, Conversations> {
-        self.conversations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.conversations.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use souk_actors::ProductEntry;
 use souk_actors::catalog::{ProductQuery, Sort};
-use souk_embeddings::assistant::{Query, reciprocal_rank_fusion};
 use souk_embeddings::assistant::fusion::RRF_K;
+use souk_embeddings::assistant::{Query, reciprocal_rank_fusion};
 use souk_embeddings::index::Filter;
 use souk_embeddings::product::{item_meta, product_text};
 use souk_embeddings::vector::Vector;
@@ -25,11 +25,57 @@ const CANDIDATES_WITH_ATTRIBUTES: usize = 400;
 /// Words that carry no product meaning; dropped from the lexical query, which
 /// requires every term to match.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "for", "me", "my", "i", "im", "want", "need", "show", "some", "with",
-    "and", "of", "to", "looking", "look", "find", "please", "something", "any", "that", "is",
-    "are", "in", "on", "can", "you", "get", "buy", "like", "would", "what", "which", "do",
-    "have", "got", "there", "it", "one", "ones", "good", "nice", "great", "best", "gift",
+    "a",
+    "an",
+    "the",
+    "for",
+    "me",
+    "my",
+    "i",
+    "im",
+    "want",
+    "need",
+    "show",
+    "some",
+    "with",
+    "and",
+    "of",
+    "to",
+    "looking",
+    "look",
+    "find",
+    "please",
+    "something",
+    "any",
+    "that",
+    "is",
+    "are",
+    "in",
+    "on",
+    "can",
+    "you",
+    "get",
+    "buy",
+    "like",
+    "would",
+    "what",
+    "which",
+    "do",
+    "have",
+    "got",
+    "there",
+    "it",
+    "one",
+    "ones",
+    "good",
+    "nice",
+    "great",
+    "best",
+    "gift",
 ];
+
+/// Query embeddings by text.
+pub(super) type Vectors = HashMap<String, Vector>;
 
 /// A search request as the routes and the chat make it.
 pub struct SearchRequest<'a> {
@@ -52,13 +98,20 @@ impl Assistant {
     /// The best `limit` products for `query`, best first.
     pub async fn search(&self, req: SearchRequest<'_>) -> Result<Vec<Hit>, AssistantError> {
         let started = Instant::now();
-        let hits = self.rank(req.query, req.limit).await;
+        let hits = self.rank(req.query, req.limit, &mut Vectors::new()).await;
         metrics::histogram!("souk_search_seconds", "kind" => "hybrid")
             .record(started.elapsed().as_secs_f64());
         hits
     }
 
-    async fn rank(&self, query: &Query, limit: usize) -> Result<Vec<Hit>, AssistantError> {
+    /// Ranks `query`; `vectors` remembers query embeddings across the
+    /// searches of one chat message.
+    pub(super) async fn rank(
+        &self,
+        query: &Query,
+        limit: usize,
+        vectors: &mut Vectors,
+    ) -> Result<Vec<Hit>, AssistantError> {
         let depth = if query.attributes.is_empty() {
             CANDIDATES.max(limit * 4)
         } else {
@@ -69,32 +122,48 @@ impl Assistant {
         let (vector, similarity): (Vec<Uuid>, HashMap<Uuid, f32>) = if text.is_empty() {
             (Vec::new(), HashMap::new())
         } else {
-            let v = self.embed_query(text).await?;
+            let v = match vectors.get(text) {
+                Some(v) => v.clone(),
+                None => {
+                    let v = self.embed_query(text).await?;
+                    vectors.insert(text.to_owned(), v.clone());
+                    v
+                }
+            };
             let found = self.index.search(&v, depth, &query.filter);
-            (found.iter().map(|(k, _)| *k).collect(), found.into_iter().collect())
+            (
+                found.iter().map(|(k, _)| *k).collect(),
+                found.into_iter().collect(),
+            )
         };
         let lexical_ids: Vec<Uuid> = lexical.iter().map(|e| e.product.id.as_uuid()).collect();
-        let lexical_rank: HashMap<Uuid, usize> =
-            lexical_ids.iter().enumerate().map(|(i, id)| (*id, i + 1)).collect();
-        let min = self.config.min_similarity;
-        let mut hits: Vec<Hit> = reciprocal_rank_fusion(&[lexical_ids.as_slice(), vector.as_slice()], RRF_K)
-            .into_iter()
-            .filter(|(id, _)| {
-                lexical_rank.contains_key(id) || similarity.get(id).is_some_and(|s| *s >= min)
-            })
-            .filter_map(|(id, score)| {
-                let entry = self.catalog.get_any(ProductId(id))?;
-                let usable = entry.product.status == ProductStatus::Active
-                    && query.filter.matches(&item_meta(&entry.product, entry.stock.available()))
-                    && has_attributes(&entry, &query.attributes);
-                usable.then(|| Hit {
-                    entry,
-                    score,
-                    similarity: similarity.get(&id).copied(),
-                    lexical_rank: lexical_rank.get(&id).copied(),
-                })
-            })
+        let lexical_rank: HashMap<Uuid, usize> = lexical_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i + 1))
             .collect();
+        let min = self.config.min_similarity;
+        let mut hits: Vec<Hit> =
+            reciprocal_rank_fusion(&[lexical_ids.as_slice(), vector.as_slice()], RRF_K)
+                .into_iter()
+                .filter(|(id, _)| {
+                    lexical_rank.contains_key(id) || similarity.get(id).is_some_and(|s| *s >= min)
+                })
+                .filter_map(|(id, score)| {
+                    let entry = self.catalog.get_any(ProductId(id))?;
+                    let usable = entry.product.status == ProductStatus::Active
+                        && query
+                            .filter
+                            .matches(&item_meta(&entry.product, entry.stock.available()))
+                        && has_attributes(&entry, &query.attributes);
+                    usable.then(|| Hit {
+                        entry,
+                        score,
+                        similarity: similarity.get(&id).copied(),
+                        lexical_rank: lexical_rank.get(&id).copied(),
+                    })
+                })
+                .collect();
         if query.cheap || query.pricier {
             hits.truncate(limit.max(5) * 2);
             hits.sort_by_key(|h| h.entry.product.price.amount());
@@ -119,9 +188,16 @@ impl Assistant {
         }
         let filter = &query.filter;
         let catalog_query = ProductQuery {
-            sort: if text.is_some() { Sort::Relevance } else { Sort::Rating },
+            sort: if text.is_some() {
+                Sort::Relevance
+            } else {
+                Sort::Rating
+            },
             text,
-            category: filter.category.as_deref().and_then(|c| CategorySlug::parse(c).ok()),
+            category: filter
+                .category
+                .as_deref()
+                .and_then(|c| CategorySlug::parse(c).ok()),
             min_price: filter.min_price,
             max_price: filter.max_price,
             in_stock: filter.in_stock.then_some(true),
@@ -179,11 +255,7 @@ fn has_attributes(entry: &ProductEntry, wanted: &[(String, String)]) -> bool {
             let n = n.to_lowercase();
             (n == *name || (*name == "colour" && n == "color")).then_some(v)
         });
-        value.is_some_and(|v| {
-            wanted
-                .iter()
-                .any(|(n, w)| n == name && same_value(v, w))
-        })
+        value.is_some_and(|v| wanted.iter().any(|(n, w)| n == name && same_value(v, w)))
     })
 }
 

@@ -28,7 +28,11 @@ impl Assistant {
             }
             for (name, value) in entry.product.attributes.iter() {
                 let name = name.to_lowercase();
-                let name = if name == "color" { "colour".to_owned() } else { name };
+                let name = if name == "color" {
+                    "colour".to_owned()
+                } else {
+                    name
+                };
                 if !ATTRIBUTES.contains(&name.as_str()) {
                     continue;
                 }
@@ -38,7 +42,10 @@ impl Assistant {
                 if name == "colour"
                     && let Some(last) = value.split_whitespace().last().filter(|w| *w != value)
                 {
-                    values.entry(name.clone()).or_default().insert(last.to_owned());
+                    values
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(last.to_owned());
                 }
                 values.entry(name).or_default().insert(value);
             }

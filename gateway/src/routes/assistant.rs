@@ -57,8 +57,10 @@ async fn chat(
     let message = req.message.trim();
     let max = assistant.config().max_message_chars;
     if message.is_empty() {
-        return Err(ApiError::unprocessable("invalid_field", "message must not be empty")
-            .with_field("message"));
+        return Err(
+            ApiError::unprocessable("invalid_field", "message must not be empty")
+                .with_field("message"),
+        );
     }
     if message.chars().count() > max {
         return Err(ApiError::unprocessable(
@@ -68,7 +70,9 @@ async fn chat(
         .with_field("message"));
     }
     let user_id = user.0.as_ref().map(|u| u.0.id);
-    let reply = assistant.chat(message, req.conversation_id, user_id).await?;
+    let reply = assistant
+        .chat(message, req.conversation_id, user_id)
+        .await?;
     let body = ChatResponse {
         conversation_id: reply.conversation_id,
         answer: reply.answer,

@@ -141,7 +141,12 @@ async fn search(
         },
         ..Query::default()
     };
-    let hits = assistant.search(SearchRequest { query: &query, limit }).await?;
+    let hits = assistant
+        .search(SearchRequest {
+            query: &query,
+            limit,
+        })
+        .await?;
     let body = SearchResults {
         items: hits.iter().map(HitView::from).collect(),
     };

@@ -64,7 +64,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             }
             None => {
                 eprintln!("starting souk serve --demo (seeds and embeds the demo catalog first)…");
-                let server = Server::start().await.context("cannot start the demo server")?;
+                let server = Server::start()
+                    .await
+                    .context("cannot start the demo server")?;
                 let result = assistant::bench(&args, server.authority()).await;
                 let stopped = server.stop().await;
                 result.and(stopped)

@@ -42,7 +42,10 @@ pub(super) fn validate(a: &AssistantConfig) -> Result<(), ConfigError> {
         size(a.max_limit),
     )?;
     if !(0.0..=1.0).contains(&a.min_similarity) {
-        return Err(invalid("assistant.min_similarity", "must be between 0 and 1"));
+        return Err(invalid(
+            "assistant.min_similarity",
+            "must be between 0 and 1",
+        ));
     }
     Ok(())
 }

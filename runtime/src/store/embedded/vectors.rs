@@ -63,7 +63,10 @@ impl VectorStore for EmbeddedStore {
                 .map_err(io)?
                 .map(|row| {
                     let (id, bytes) = row.map_err(io)?;
-                    Ok((ProductId(Uuid::from_u128(id.value())), decode(bytes.value())?))
+                    Ok((
+                        ProductId(Uuid::from_u128(id.value())),
+                        decode(bytes.value())?,
+                    ))
                 })
                 .collect()
         })

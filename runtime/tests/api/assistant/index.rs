@@ -42,44 +42,81 @@ async fn the_index_follows_the_catalog_and_restarts_without_re_embedding() {
     let seller = app.register("chef@example.com", "seller").await;
     let token = Some(seller.token.as_str());
     let mut ids = Vec::new();
-    for (title, price) in [("Copper Kettle", 4999), ("Porcelain Teapot", 2999), ("Glass French Press", 3599)] {
-        let body: Value = app.product(&seller, product_body(title, "kitchen", price, 5)).await;
+    for (title, price) in [
+        ("Copper Kettle", 4999),
+        ("Porcelain Teapot", 2999),
+        ("Glass French Press", 3599),
+    ] {
+        let body: Value = app
+            .product(&seller, product_body(title, "kitchen", price, 5))
+            .await;
         ids.push(body["id"].as_str().unwrap_or_default().to_owned());
     }
     eventually("three products embedded", async || computed(&app) == 3).await;
-    assert_eq!(search(&app, "q=kettle").await.first().map(String::as_str), Some("Copper Kettle"));
+    assert_eq!(
+        search(&app, "q=kettle").await.first().map(String::as_str),
+        Some("Copper Kettle")
+    );
     eventually("a semantic match", async || {
-        search(&app, "q=something+to+brew+tea+leaves").await.first().map(String::as_str)
+        search(&app, "q=something+to+brew+tea+leaves")
+            .await
+            .first()
+            .map(String::as_str)
             == Some("Porcelain Teapot")
     })
     .await;
 
     // An edit of the text embeds again; a restock or a price change does not.
     let kettle = format!("/api/v1/products/{}", ids[0]);
-    let renamed = app.patch(&kettle, token, json!({ "title": "Copper Whistling Kettle" })).await;
+    let renamed = app
+        .patch(
+            &kettle,
+            token,
+            json!({ "title": "Copper Whistling Kettle" }),
+        )
+        .await;
     assert_eq!(renamed.status(), StatusCode::OK);
     eventually("the edit re-embedded", async || computed(&app) == 4).await;
-    let restocked = app.put(&format!("{kettle}/stock"), token, json!({ "available": 0 })).await;
+    let restocked = app
+        .put(&format!("{kettle}/stock"), token, json!({ "available": 0 }))
+        .await;
     assert_eq!(restocked.status(), StatusCode::OK);
     let repriced = app
-        .patch(&kettle, token, json!({ "price": { "amount": 1999, "currency": "USD" } }))
+        .patch(
+            &kettle,
+            token,
+            json!({ "price": { "amount": 1999, "currency": "USD" } }),
+        )
         .await;
     assert_eq!(repriced.status(), StatusCode::OK);
     eventually("stock and price reach the index", async || {
-        !search(&app, "q=kettle&in_stock=true").await.contains(&"Copper Whistling Kettle".to_owned())
-            && search(&app, "q=kettle&max_price=2000").await == vec!["Copper Whistling Kettle".to_owned()]
+        !search(&app, "q=kettle&in_stock=true")
+            .await
+            .contains(&"Copper Whistling Kettle".to_owned())
+            && search(&app, "q=kettle&max_price=2000").await
+                == vec!["Copper Whistling Kettle".to_owned()]
     })
     .await;
     assert_eq!(computed(&app), 4);
 
     // Archived products leave search and have no similar products.
     let teapot = format!("/api/v1/products/{}", ids[1]);
-    assert_eq!(app.delete(&teapot, token).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.delete(&teapot, token).await.status(),
+        StatusCode::NO_CONTENT
+    );
     eventually("the archived product left the index", async || {
-        !search(&app, "q=teapot").await.contains(&"Porcelain Teapot".to_owned())
+        !search(&app, "q=teapot")
+            .await
+            .contains(&"Porcelain Teapot".to_owned())
     })
     .await;
-    assert_problem(app.get(&format!("{teapot}/similar"), None).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(
+        app.get(&format!("{teapot}/similar"), None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     let dir = app.stop().await;
     let app = spawn_with(&[ON], Some(dir)).await;
@@ -89,7 +126,11 @@ async fn the_index_follows_the_catalog_and_restarts_without_re_embedding() {
         vec!["Copper Whistling Kettle".to_owned()]
     );
     let press = search(&app, "q=coffee+maker").await;
-    assert_eq!(press.first().map(String::as_str), Some("Glass French Press"), "{press:?}");
+    assert_eq!(
+        press.first().map(String::as_str),
+        Some("Glass French Press"),
+        "{press:?}"
+    );
     assert_eq!(computed(&app), 0);
     app.stop().await;
 }
@@ -121,7 +162,11 @@ async fn disabled_assistant_answers_503() {
     )
     .await;
     let chat = app
-        .post("/api/v1/assistant/chat", None, json!({ "message": "kettle" }))
+        .post(
+            "/api/v1/assistant/chat",
+            None,
+            json!({ "message": "kettle" }),
+        )
         .await;
     assert_problem(chat, StatusCode::SERVICE_UNAVAILABLE, "assistant_disabled").await;
 }

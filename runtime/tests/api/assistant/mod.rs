@@ -42,13 +42,19 @@ pub fn demo() -> TestApp {
                     drop(app);
                 });
             });
-            rx.recv().unwrap_or_else(|e| panic!("the demo app did not start: {e}"))
+            rx.recv()
+                .unwrap_or_else(|e| panic!("the demo app did not start: {e}"))
         })
         .attach()
 }
 
 /// `POST /assistant/chat`, asserting 200; returns the body.
-pub async fn chat(app: &TestApp, token: Option<&str>, message: &str, conversation: Option<&str>) -> Value {
+pub async fn chat(
+    app: &TestApp,
+    token: Option<&str>,
+    message: &str,
+    conversation: Option<&str>,
+) -> Value {
     let mut body = json!({ "message": message });
     if let Some(id) = conversation {
         body["conversation_id"] = json!(id);
