@@ -3,8 +3,10 @@
 //! ([`search`]), and the chat ([`chat`]), which carries out the cart actions
 //! the pure pipeline in `souk_embeddings::assistant` decides on.
 
+mod attributes;
 mod chat;
 mod indexer;
+mod loosen;
 mod search;
 mod vocab;
 
