@@ -70,6 +70,33 @@ pub struct WebSocketConfig {
     pub retention_secs: u64,
 }
 
+/// The shopping assistant: hybrid search, similar products and chat.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistantConfig {
+    /// `false` answers the assistant routes with 503 and loads no model.
+    pub enabled: bool,
+    /// The model directory; empty: `$SOUK_MODEL_DIR`, else
+    /// `~/.cache/souk/models/all-MiniLM-L6-v2`, fetched on first start.
+    pub model_dir: String,
+    /// Conversations kept in memory; the least recently used goes first.
+    pub max_conversations: usize,
+    /// Messages per conversation; then the client must start a new one.
+    pub max_turns: usize,
+    /// A conversation unused this long is forgotten.
+    pub conversation_ttl_secs: u64,
+    /// Longest chat message, in characters.
+    pub max_message_chars: usize,
+    /// Products one chat answer shows.
+    pub chat_results: usize,
+    /// Default and largest `limit` of search and similar.
+    pub default_limit: usize,
+    pub max_limit: usize,
+    /// A product found only by vector similarity must be at least this
+    /// similar (cosine) to the query to be shown.
+    pub min_similarity: f32,
+}
+
 /// Everything the gateway needs from configuration.
 #[derive(Debug, Clone)]
 pub struct GatewayConfig {
@@ -77,4 +104,5 @@ pub struct GatewayConfig {
     pub rate_limit: RateLimitConfig,
     pub http: HttpConfig,
     pub websocket: WebSocketConfig,
+    pub assistant: AssistantConfig,
 }

@@ -265,6 +265,25 @@ impl From<CheckoutError> for ApiError {
     }
 }
 
+impl From<crate::assistant::AssistantError> for ApiError {
+    fn from(e: crate::assistant::AssistantError) -> Self {
+        use crate::assistant::AssistantError;
+        use souk_embeddings::assistant::ConversationError;
+        let detail = e.to_string();
+        match e {
+            AssistantError::Conversation(ConversationError::NotFound) => {
+                Self::new(StatusCode::NOT_FOUND, "conversation_not_found", detail)
+                    .with_field("conversation_id")
+            }
+            AssistantError::Conversation(ConversationError::TooLong { .. }) => {
+                Self::conflict("conversation_full", detail).with_field("conversation_id")
+            }
+            AssistantError::Store(e) => e.into(),
+            AssistantError::Model(e) => Self::internal(e),
+        }
+    }
+}
+
 /// Answers requests to paths no route serves.
 pub async fn no_route() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint")

@@ -1,6 +1,7 @@
 //! souk's HTTP API: routes, authentication, rate limits, problem+json errors and
 //! the OpenAPI document, over handles and services from `souk_actors`.
 
+pub mod assistant;
 pub mod auth;
 pub mod config;
 pub mod error;

@@ -7,6 +7,7 @@ use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventoryHandle, OrderHandle, Store,
 };
 
+use crate::assistant::Assistant;
 use crate::auth::Sessions;
 use crate::config::GatewayConfig;
 use crate::middleware::rate_limit::RateLimiter;
@@ -26,4 +27,6 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     pub limiter: Arc<RateLimiter>,
     pub metrics: Option<PrometheusHandle>,
+    /// The shopping assistant; `None` when `assistant.enabled` is false.
+    pub assistant: Option<Arc<Assistant>>,
 }

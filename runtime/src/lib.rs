@@ -2,6 +2,7 @@
 //! start-up. The `souk` binary is a thin command line over this library.
 
 pub mod admin;
+pub mod assistant;
 pub mod config;
 pub mod demo;
 pub mod limits;

@@ -43,6 +43,23 @@ enum Command {
     },
     /// Load-test the HTTP API and print a results table.
     Bench(bench::BenchArgs),
+    /// The shopping assistant's model.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Fetch all-MiniLM-L6-v2 (scripts/fetch-model.sh) unless present, then
+    /// verify its checksum.
+    Fetch {
+        /// Where to put it (default assistant.model_dir, else
+        /// $SOUK_MODEL_DIR, else ~/.cache/souk/models/all-MiniLM-L6-v2).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,6 +154,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(args) => bench::run(args).await,
+        Command::Model {
+            command: ModelCommand::Fetch { dir },
+        } => {
+            let dir = match dir {
+                Some(dir) => dir,
+                None => souk_runtime::assistant::model_dir(&load_config(None, None)?.assistant),
+            };
+            let target = dir.clone();
+            tokio::task::spawn_blocking(move || {
+                souk_embeddings::model::ensure_fetched(&target)?;
+                souk_embeddings::model::verify(&target)
+            })
+            .await??;
+            println!("model ready in {}", dir.display());
+            Ok(())
+        }
     }
 }
 

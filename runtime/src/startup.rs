@@ -38,6 +38,7 @@ pub struct Application {
     live: crate::live::LiveTasks,
     ws: souk_gateway::ws::WsRegistry,
     config: Config,
+    assistant: Option<Arc<souk_gateway::assistant::Assistant>>,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
 }
 
@@ -54,6 +55,12 @@ impl Application {
         dyn_store.put_meta("schema", SCHEMA_VERSION).await?;
         let catalog =
             Arc::new(Catalog::load(dyn_store.clone(), config.marketplace.currency).await?);
+        // Before any actor starts, so a missing model fails start-up cleanly.
+        let embedder = if config.assistant.enabled {
+            Some(crate::assistant::load_model(&config.assistant).await?)
+        } else {
+            None
+        };
         let demo_accounts = if demo {
             Some(demo::seed(&dyn_store, &catalog).await?)
         } else {
@@ -101,6 +108,19 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;
+        let assistant = match embedder {
+            Some(embedder) => Some(
+                crate::assistant::start(
+                    embedder,
+                    &config.assistant,
+                    catalog.clone(),
+                    dyn_store.clone(),
+                    carts.clone(),
+                )
+                .await?,
+            ),
+            None => None,
+        };
         let secret = jwt_secret(&config, data_dir)?;
         let gateway = config.gateway(secret);
         let ws = souk_gateway::ws::WsRegistry::default();
@@ -118,6 +138,7 @@ impl Application {
             events: events.clone(),
             ws: ws.clone(),
             metrics,
+            assistant: assistant.clone(),
         };
         spawn_token_purge(dyn_store);
         let listener = TcpListener::bind(config.server.listen)
@@ -135,12 +156,18 @@ impl Application {
             live,
             ws,
             config,
+            assistant,
             demo_accounts,
         })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// The shopping assistant, when enabled.
+    pub fn assistant(&self) -> Option<Arc<souk_gateway::assistant::Assistant>> {
+        self.assistant.clone()
     }
 
     /// The node's live event bus.

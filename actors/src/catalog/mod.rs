@@ -6,6 +6,7 @@
 //! other's fields; writes to different products proceed in parallel and are
 //! group-committed by the store.
 
+mod changes;
 mod index;
 mod query;
 
@@ -23,6 +24,7 @@ use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
 use crate::store::{Store, StoreError};
+use changes::ChangeFeed;
 use index::TextIndex;
 pub use query::{Page, ProductQuery, Sort, SortKey};
 
@@ -117,6 +119,7 @@ pub struct Catalog {
     currency: Currency,
     state: RwLock<State>,
     write_locks: Vec<Mutex<()>>,
+    changes: ChangeFeed,
 }
 
 impl Catalog {
@@ -136,6 +139,7 @@ impl Catalog {
             currency,
             state: RwLock::new(state),
             write_locks: (0..WRITE_STRIPES).map(|_| Mutex::new(())).collect(),
+            changes: ChangeFeed::default(),
         })
     }
 
@@ -146,6 +150,30 @@ impl Catalog {
 
     pub fn product_count(&self) -> usize {
         self.read().products.len()
+    }
+
+    /// Every product whatever its status, in no particular order (for
+    /// building derived indexes).
+    pub fn all(&self) -> Vec<Arc<ProductEntry>> {
+        self.read().products.values().cloned().collect()
+    }
+
+    /// Starts recording product changes for [`Catalog::changed`]; call it
+    /// before taking the [`Catalog::all`] snapshot a watcher starts from.
+    pub fn watch_changes(&self) {
+        self.changes.watch();
+    }
+
+    /// Waits for products to change (created, edited, archived, restocked),
+    /// then returns the ids of every product changed since the last call.
+    /// Meant for one watcher.
+    pub async fn changed(&self) -> Vec<ProductId> {
+        self.changes.next().await
+    }
+
+    /// Reports `id` as changed again (a watcher that failed to apply it).
+    pub fn touch(&self, id: ProductId) {
+        self.changes.mark(id);
     }
 
     /// A product whatever its status (for pricing carts and orders that already
@@ -218,7 +246,9 @@ impl Catalog {
         self.store
             .put_catalog_batch(&[], &[(product.clone(), stock)])
             .await?;
-        Ok(self.write().insert(ProductEntry::new(product, stock)))
+        let entry = self.write().insert(ProductEntry::new(product, stock));
+        self.changes.mark(entry.product.id);
+        Ok(entry)
     }
 
     /// Applies `patch` to a product `caller` manages.
@@ -277,6 +307,7 @@ impl Catalog {
         if let Some(entry) = state.products.get_mut(&id) {
             // Text is unchanged: swap the entry without re-indexing.
             *entry = Arc::new(ProductEntry::new(entry.product.clone(), stock));
+            self.changes.mark(id);
         }
     }
 
@@ -292,6 +323,7 @@ impl Catalog {
             state.categories.insert(category.slug.clone(), category);
         }
         for (product, stock) in products {
+            self.changes.mark(product.id);
             state.insert(ProductEntry::new(product, stock));
         }
         Ok(())
@@ -313,7 +345,9 @@ impl Catalog {
         product.updated_at = now;
         self.store.put_product(&product).await?;
         let stock = entry.stock;
-        Ok(self.write().insert(ProductEntry::new(product, stock)))
+        let entry = self.write().insert(ProductEntry::new(product, stock));
+        self.changes.mark(id);
+        Ok(entry)
     }
 
     /// The entry if `caller` may change it. Archived products of others are

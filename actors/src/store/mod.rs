@@ -13,6 +13,7 @@ mod orders;
 mod tickets;
 mod tokens;
 mod users;
+mod vectors;
 
 pub use carts::CartStore;
 pub use catalog::CatalogStore;
@@ -22,6 +23,7 @@ pub use orders::OrderStore;
 pub use tickets::TicketStore;
 pub use tokens::{RefreshToken, Rotation, TokenStore};
 pub use users::UserStore;
+pub use vectors::{ProductVector, VectorStore};
 
 /// Why a storage operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +64,7 @@ pub trait Store:
     + OrderStore
     + TicketStore
     + MetaStore
+    + VectorStore
     + 'static
 {
 }
@@ -75,6 +78,7 @@ impl<T> Store for T where
         + OrderStore
         + TicketStore
         + MetaStore
+        + VectorStore
         + 'static
 {
 }

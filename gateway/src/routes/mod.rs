@@ -1,6 +1,7 @@
 //! The API's resources, one module each; `api()` joins them under `/api/v1`.
 
 mod admin;
+mod assistant;
 mod auth;
 mod cart;
 mod categories;
@@ -9,6 +10,7 @@ mod health;
 mod listing;
 mod orders;
 mod products;
+mod search;
 mod seller;
 mod shipping;
 mod users;
@@ -29,6 +31,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(categories::router())
         .merge(seller::router())
         .merge(admin::router())
+        .merge(search::router())
+        .merge(assistant::router())
         .merge(crate::ws::router())
 }
 

@@ -2,6 +2,7 @@
 //! `souk bench --flash-sale` benchmarks checkout instead (see `flash`), and
 //! `souk bench --websocket` live fan-out to many connections (see `ws`).
 
+mod assistant;
 mod checkout_client;
 mod discover;
 mod flash;
@@ -59,6 +60,10 @@ pub struct BenchArgs {
     /// hands out about 28,000 ephemeral ports per source address.
     #[arg(long, default_value_t = 20_000)]
     pub connections_per_address: usize,
+    /// Benchmark the shopping assistant instead: `GET /search` and `POST
+    /// /assistant/chat` over the labelled evaluation queries.
+    #[arg(long, conflicts_with_all = ["flash_sale", "websocket"])]
+    pub assistant: bool,
 }
 
 /// Runs every scenario against `--target` or a freshly started demo server.
@@ -70,6 +75,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if args.websocket {
         return ws::run(&args).await;
+    }
+    if args.assistant {
+        return match &args.target {
+            Some(target) => {
+                let authority =
+                    authority_of(target).with_context(|| format!("invalid --target {target:?}"))?;
+                assistant::bench(&args, &authority).await
+            }
+            None => {
+                eprintln!("starting souk serve --demo (seeds and embeds the demo catalog first)…");
+                let server = Server::start()
+                    .await
+                    .context("cannot start the demo server")?;
+                let result = assistant::bench(&args, server.authority()).await;
+                let stopped = server.stop().await;
+                result.and(stopped)
+            }
+        };
     }
     match &args.target {
         Some(target) => {

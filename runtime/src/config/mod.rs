@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use souk_gateway::config::{
-    AuthConfig, GatewayConfig, HttpConfig, RateLimitConfig, WebSocketConfig,
+    AssistantConfig, AuthConfig, GatewayConfig, HttpConfig, RateLimitConfig, WebSocketConfig,
 };
 use souk_models::Currency;
 
+mod assistant;
 mod checkout;
 mod websocket;
 
@@ -70,6 +71,7 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     pub http: HttpConfig,
     pub websocket: WebSocketConfig,
+    pub assistant: AssistantConfig,
     pub log: LogConfig,
 }
 
@@ -156,6 +158,7 @@ impl Config {
         }
         self.checkout.validate()?;
         websocket::validate(&self.websocket)?;
+        assistant::validate(&self.assistant)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err(invalid(
                 "auth.access_ttl_secs",
@@ -216,6 +219,7 @@ impl Config {
             rate_limit: self.rate_limit.clone(),
             http: self.http.clone(),
             websocket: self.websocket.clone(),
+            assistant: self.assistant.clone(),
         }
     }
 }
@@ -318,6 +322,10 @@ mod tests {
         assert!(err(&[("SOUK__HTTP__SURPRISE", "1")]).contains("surprise"));
         assert!(
             err(&[("SOUK__ACTORS__INVENTORY_SHARDS", "0")]).contains("actors.inventory_shards")
+        );
+        assert!(err(&[("SOUK__ASSISTANT__MAX_TURNS", "0")]).contains("assistant.max_turns"));
+        assert!(
+            err(&[("SOUK__ASSISTANT__MIN_SIMILARITY", "1.5")]).contains("assistant.min_similarity")
         );
     }
 

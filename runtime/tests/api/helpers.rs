@@ -21,6 +21,8 @@ pub struct TestApp {
     pub events: EventBus,
     pub client: reqwest::Client,
     pub dir: Arc<TempDir>,
+    /// The shopping assistant, when enabled.
+    pub assistant: Option<Arc<souk_gateway::assistant::Assistant>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -40,6 +42,8 @@ fn test_config(dir: &Path, overrides: &[(&str, &str)]) -> Config {
         ("SOUK__RATE_LIMIT__ENABLED".into(), "false".into()),
         ("SOUK__AUTH__COOKIE_SECURE".into(), "false".into()),
         ("SOUK__LOG__LEVEL".into(), "warn".into()),
+        // Loading the model costs every test; the assistant's tests switch it on.
+        ("SOUK__ASSISTANT__ENABLED".into(), "false".into()),
     ];
     env.extend(
         overrides
@@ -70,8 +74,23 @@ pub async fn spawn_with(overrides: &[(&str, &str)], dir: Option<Arc<TempDir>>) -
 
 /// Boots the app with the demo catalog on `dir`.
 pub async fn spawn_demo(dir: Arc<TempDir>) -> TestApp {
-    let config = test_config(dir.path(), &[]);
+    spawn_demo_with(dir, &[]).await
+}
+
+/// Boots the app with the demo catalog on `dir` and extra settings.
+pub async fn spawn_demo_with(dir: Arc<TempDir>, overrides: &[(&str, &str)]) -> TestApp {
+    let config = test_config(dir.path(), overrides);
     start(config, dir, true).await
+}
+
+/// Builds the app without running it: for start-up failures.
+pub async fn build_error(overrides: &[(&str, &str)]) -> String {
+    let dir = TempDir::new().unwrap_or_else(|e| panic!("{e}"));
+    let config = test_config(dir.path(), overrides);
+    match Application::build(config, false).await {
+        Ok(_) => panic!("the app started"),
+        Err(e) => format!("{e:#}"),
+    }
 }
 
 async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
@@ -80,6 +99,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         .unwrap_or_else(|e| panic!("build: {e:#}"));
     let base = format!("http://127.0.0.1:{}", app.port());
     let events = app.events();
+    let assistant = app.assistant();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -93,8 +113,25 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         events,
         client,
         dir,
+        assistant,
         stop: Some(stop),
         task: Some(task),
+    }
+}
+
+impl TestApp {
+    /// Another handle on the same running app with its own HTTP client (for
+    /// a test running on another tokio runtime); stopping it does nothing.
+    pub fn attach(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            events: self.events.clone(),
+            client: reqwest::Client::new(),
+            dir: self.dir.clone(),
+            assistant: self.assistant.clone(),
+            stop: None,
+            task: None,
+        }
     }
 }
 

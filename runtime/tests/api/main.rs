@@ -3,6 +3,7 @@
 mod helpers;
 
 mod addresses;
+mod assistant;
 mod auth;
 mod cart;
 mod catalog;

@@ -178,3 +178,26 @@ pub async fn carts_round_trip(store: Arc<dyn Store>) {
         "an empty cart is deleted"
     );
 }
+
+pub async fn product_vectors_round_trip(store: Arc<dyn Store>) {
+    use crate::store::ProductVector;
+    assert!(ok(store.list_product_vectors().await).is_empty());
+    let (a, b) = (ProductId::new(), ProductId::new());
+    let first = ProductVector {
+        content_hash: [1; 32],
+        vector: vec![0, 0, 128, 63],
+    };
+    let second = ProductVector {
+        content_hash: [2; 32],
+        vector: vec![0, 0, 0, 64],
+    };
+    ok(store
+        .put_product_vectors(&[(a, first.clone()), (b, first.clone())])
+        .await);
+    ok(store.put_product_vectors(&[(b, second.clone())]).await);
+    let mut listed = ok(store.list_product_vectors().await);
+    listed.sort_by_key(|(id, _)| *id == b);
+    assert_eq!(listed, vec![(a, first.clone()), (b, second)]);
+    assert_eq!(ok(store.get_product_vector(a).await), Some(first));
+    assert_eq!(ok(store.get_product_vector(ProductId::new()).await), None);
+}

@@ -26,7 +26,8 @@ macro_rules! store_conformance_suite {
             expired_refresh_tokens_are_invalid_and_purged, catalog_round_trip, meta_round_trip,
             inventory_changes_are_atomic_and_listed, carts_round_trip, order_timelines_append_in_order,
             concurrent_appends_have_one_winner, orders_are_listed_newest_first_per_buyer_and_seller,
-            tickets_are_unique_per_idempotency_key, placing_an_order_completes_its_ticket);
+            tickets_are_unique_per_idempotency_key, placing_an_order_completes_its_ticket,
+            product_vectors_round_trip);
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
         $(

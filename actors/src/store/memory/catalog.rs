@@ -2,7 +2,10 @@
 
 use souk_models::{Category, Product, ProductId, StockLevel};
 
-use super::super::{CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, StoreError};
+use super::super::{
+    CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, ProductVector, StoreError,
+    VectorStore,
+};
 use super::MemoryStore;
 
 #[async_trait::async_trait]
@@ -90,5 +93,32 @@ impl MetaStore for MemoryStore {
     async fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.lock().meta.insert(key.to_owned(), value.to_owned());
         Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl VectorStore for MemoryStore {
+    async fn put_product_vectors(
+        &self,
+        vectors: &[(ProductId, ProductVector)],
+    ) -> Result<(), StoreError> {
+        let mut db = self.lock();
+        for (id, vector) in vectors {
+            db.vectors.insert(*id, vector.clone());
+        }
+        Ok(())
+    }
+
+    async fn get_product_vector(&self, id: ProductId) -> Result<Option<ProductVector>, StoreError> {
+        Ok(self.lock().vectors.get(&id).cloned())
+    }
+
+    async fn list_product_vectors(&self) -> Result<Vec<(ProductId, ProductVector)>, StoreError> {
+        Ok(self
+            .lock()
+            .vectors
+            .iter()
+            .map(|(id, v)| (*id, v.clone()))
+            .collect())
     }
 }

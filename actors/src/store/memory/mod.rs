@@ -32,6 +32,7 @@ struct Inner {
     orders: BTreeMap<OrderId, Order>,
     tickets: BTreeMap<Uuid, Ticket>,
     meta: HashMap<String, String>,
+    vectors: BTreeMap<ProductId, super::ProductVector>,
 }
 
 #[derive(Default)]

@@ -14,6 +14,7 @@ mod tables;
 mod tickets;
 mod tokens;
 mod users;
+mod vectors;
 mod writer;
 
 use std::path::Path;

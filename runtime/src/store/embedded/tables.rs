@@ -43,6 +43,8 @@ pub const TICKETS: TableDefinition<u128, &[u8]> = TableDefinition::new("tickets"
 pub const TICKET_KEYS: TableDefinition<&str, u128> = TableDefinition::new("ticket_keys");
 /// ticket ids still queued, in arrival order.
 pub const QUEUED_TICKETS: TableDefinition<u128, ()> = TableDefinition::new("queued_tickets");
+/// product id → its sentence vector and the hash of the text embedded.
+pub const PRODUCT_VECTORS: TableDefinition<u128, &[u8]> = TableDefinition::new("product_vectors");
 /// setting → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -68,6 +70,7 @@ pub fn create_all(db: &Database) -> Result<(), StoreError> {
     txn.open_table(TICKET_KEYS).map_err(io)?;
     txn.open_table(QUEUED_TICKETS).map_err(io)?;
     txn.open_table(META).map_err(io)?;
+    txn.open_table(PRODUCT_VECTORS).map_err(io)?;
     txn.commit().map_err(io)
 }
 

@@ -1,0 +1,120 @@
+//! The shopping assistant in the running app: the product vector index kept
+//! current from the catalog ([`indexer`]), hybrid search and similar products
+//! ([`search`]), and the chat ([`chat`]), which carries out the cart actions
+//! the pure pipeline in `souk_embeddings::assistant` decides on.
+
+mod attributes;
+mod chat;
+mod indexer;
+mod loosen;
+mod search;
+mod vocab;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use souk_actors::{CartHandle, Catalog, Store};
+use souk_embeddings::assistant::{ConversationLimits, Conversations};
+use souk_embeddings::index::VectorIndex;
+use souk_embeddings::model::{ModelError, SharedEmbedder};
+use souk_embeddings::query::Vocabulary;
+use souk_embeddings::vector::Vector;
+use souk_models::ProductId;
+use uuid::Uuid;
+
+use crate::config::AssistantConfig;
+
+pub use chat::{ActionView, ChatReply};
+pub use search::{Hit, SearchRequest};
+
+/// Why an assistant call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AssistantError {
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Store(#[from] souk_actors::StoreError),
+    #[error(transparent)]
+    Conversation(#[from] souk_embeddings::assistant::ConversationError),
+}
+
+/// The assistant service; one per node, shared in an `Arc`.
+pub struct Assistant {
+    embedder: SharedEmbedder,
+    index: VectorIndex<Uuid>,
+    /// Content hash of the text each indexed product was embedded from.
+    hashes: Mutex<HashMap<ProductId, [u8; 32]>>,
+    vocab: RwLock<Arc<Vocabulary>>,
+    conversations: Mutex<Conversations>,
+    catalog: Arc<Catalog>,
+    store: Arc<dyn Store>,
+    carts: CartHandle,
+    config: AssistantConfig,
+    /// Product embeddings computed by this node (not loaded from the store).
+    embedded: AtomicU64,
+}
+
+impl Assistant {
+    /// An assistant with an empty index; call [`Assistant::start`] to fill it
+    /// and keep it current.
+    pub fn new(
+        embedder: SharedEmbedder,
+        catalog: Arc<Catalog>,
+        store: Arc<dyn Store>,
+        carts: CartHandle,
+        config: AssistantConfig,
+    ) -> Self {
+        let limits = ConversationLimits {
+            max_conversations: config.max_conversations,
+            max_turns: config.max_turns,
+            ttl: Duration::from_secs(config.conversation_ttl_secs),
+        };
+        Self {
+            embedder,
+            index: VectorIndex::new(),
+            hashes: Mutex::new(HashMap::new()),
+            vocab: RwLock::new(Arc::new(Vocabulary::new())),
+            conversations: Mutex::new(Conversations::new(limits)),
+            catalog,
+            store,
+            carts,
+            config,
+            embedded: AtomicU64::new(0),
+        }
+    }
+
+    /// Product embeddings this node computed; vectors loaded from the store do
+    /// not count.
+    pub fn embeddings_computed(&self) -> u64 {
+        self.embedded.load(Ordering::Relaxed)
+    }
+
+    /// Products in the vector index.
+    pub fn indexed(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn config(&self) -> &AssistantConfig {
+        &self.config
+    }
+
+    fn vocabulary(&self) -> Arc<Vocabulary> {
+        self.vocab.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Embeds a query, timing it.
+    async fn embed_query(&self, text: &str) -> Result<Vector, AssistantError> {
+        let started = Instant::now();
+        let vector = self.embedder.embed_one(text.to_owned()).await?;
+        metrics::histogram!("souk_embedding_seconds", "kind" => "query")
+            .record(started.elapsed().as_secs_f64());
+        Ok(vector)
+    }
+
+    /// The conversations, locked.
+    fn conversations(&self) -> std::sync::MutexGuard<'_, Conversations> {
+        self.conversations.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

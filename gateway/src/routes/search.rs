@@ -1,0 +1,184 @@
+//! Hybrid product search and similar products, served by the assistant's
+//! vector index together with the catalog's lexical index.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use souk_embeddings::assistant::Query;
+use souk_embeddings::index::Filter;
+use souk_models::{CategorySlug, ProductId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::assistant::{Assistant, Hit, SearchRequest};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::state::AppState;
+use crate::views::{ProductView, product_json};
+
+const MAX_QUERY_CHARS: usize = 200;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(similar))
+}
+
+/// One ranked product.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HitView<'a> {
+    #[schema(value_type = ProductView)]
+    pub product: &'a RawValue,
+    /// Search: the fused reciprocal-rank score (higher is better). Similar:
+    /// the cosine similarity.
+    pub score: f32,
+    /// Cosine similarity to the query, when the vector ranking took part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f32>,
+    /// Rank in the lexical (BM25) ranking, when the product matched it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lexical_rank: Option<usize>,
+}
+
+impl<'a> From<&'a Hit> for HitView<'a> {
+    fn from(hit: &'a Hit) -> Self {
+        Self {
+            product: product_json(&hit.entry),
+            score: hit.score,
+            similarity: hit.similarity,
+            lexical_rank: hit.lexical_rank,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SearchResults<'a> {
+    pub items: Vec<HitView<'a>>,
+}
+
+/// The assistant, or 503 when it is switched off.
+pub fn assistant(state: &AppState) -> Result<&Assistant, ApiError> {
+    state.assistant.as_deref().ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "assistant_disabled",
+            "the shopping assistant is switched off on this server",
+        )
+    })
+}
+
+/// `limit` checked against the configured bounds.
+fn limit(assistant: &Assistant, limit: Option<u32>) -> Result<usize, ApiError> {
+    let max = assistant.config().max_limit;
+    let limit = limit.map_or(assistant.config().default_limit, |l| l as usize);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::invalid_parameter(
+            "limit",
+            &format!("limit must be between 1 and {max}"),
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// What to look for, 1 to 200 characters.
+    q: Option<String>,
+    /// Results wanted; default and maximum from `assistant.default_limit`
+    /// and `assistant.max_limit` (10 and 50).
+    limit: Option<u32>,
+    category: Option<CategorySlug>,
+    /// Inclusive, in minor units of the marketplace currency.
+    min_price: Option<i64>,
+    /// Inclusive, in minor units of the marketplace currency.
+    max_price: Option<i64>,
+    /// `true`: only products with stock available.
+    in_stock: Option<bool>,
+}
+
+/// Hybrid search: lexical and semantic rankings fused by reciprocal rank.
+#[utoipa::path(get, path = "/search", tag = "assistant", params(SearchParams),
+    responses((status = 200, body = SearchResults), (status = 400, body = Problem),
+        (status = 503, body = Problem)))]
+async fn search(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> Result<Response, ApiError> {
+    let assistant = assistant(&state)?;
+    let bad = ApiError::invalid_parameter;
+    let text = params.q.as_deref().map(str::trim).unwrap_or("");
+    if text.is_empty() {
+        return Err(bad("q", "q is required"));
+    }
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(bad("q", "q must be at most 200 characters"));
+    }
+    let limit = limit(assistant, params.limit)?;
+    if params.min_price.is_some_and(|p| p < 0) {
+        return Err(bad("min_price", "min_price must not be negative"));
+    }
+    if params.max_price.is_some_and(|p| p < 0) {
+        return Err(bad("max_price", "max_price must not be negative"));
+    }
+    if let (Some(min), Some(max)) = (params.min_price, params.max_price)
+        && min > max
+    {
+        return Err(bad("max_price", "max_price must not be below min_price"));
+    }
+    let query = Query {
+        text: text.to_owned(),
+        filter: Filter {
+            category: params.category.map(|c| c.as_str().to_owned()),
+            min_price: params.min_price,
+            max_price: params.max_price,
+            in_stock: params.in_stock.unwrap_or(false),
+            ..Filter::default()
+        },
+        ..Query::default()
+    };
+    let hits = assistant
+        .search(SearchRequest {
+            query: &query,
+            limit,
+        })
+        .await?;
+    let body = SearchResults {
+        items: hits.iter().map(HitView::from).collect(),
+    };
+    Ok(Json(body).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// Results wanted; default 10, at most `assistant.max_limit`.
+    limit: Option<u32>,
+}
+
+/// Products most similar in meaning to this one (itself excluded).
+#[utoipa::path(get, path = "/products/{id}/similar", tag = "assistant",
+    params(("id" = String, Path, description = "product id"), SimilarParams),
+    responses((status = 200, body = SearchResults), (status = 400, body = Problem),
+        (status = 404, body = Problem), (status = 503, body = Problem)))]
+async fn similar(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<ProductId>,
+    ApiQuery(params): ApiQuery<SimilarParams>,
+) -> Result<Response, ApiError> {
+    let assistant = assistant(&state)?;
+    let limit = limit(assistant, params.limit)?;
+    let hits = assistant
+        .similar(id, limit)
+        .await?
+        .ok_or_else(|| ApiError::not_found("product"))?;
+    let body = SearchResults {
+        items: hits.iter().map(HitView::from).collect(),
+    };
+    Ok(Json(body).into_response())
+}
