@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::actor::OrderMsg;
 use super::{NewOrder, OrderError, OrderHandle};
 use crate::events::{EventBus, Sink, Topic};
-use crate::inventory::{InventoryHandle, InventorySupervisor, Settlement};
+use crate::inventory::{InventoryHandle, InventorySupervisor};
 use crate::payments::{SandboxPayments, TEST_CARD_DECLINED, TEST_CARD_OK};
 use crate::store::{CatalogStore, MemoryStore, Store};
 
@@ -26,6 +26,9 @@ struct World {
     seller: Caller,
     buyer: Caller,
 }
+
+mod recovery;
+mod roles;
 
 const DEADLINE_MIN: i64 = 15;
 
@@ -189,50 +192,6 @@ async fn paying_commits_the_stock_and_a_decline_leaves_the_order_payable() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_payment_whose_record_was_lost_is_recorded_at_the_deadline() {
-    let w = world(5).await;
-    let order = place(&w, 2).await;
-    // The stock commit landed but the crash came before the timeline entry.
-    w.inventory
-        .settle(order, &[w.product], Settlement::Commit)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
-    assert_eq!(status(&w, order).await, OrderStatus::Paid);
-    let level = w
-        .inventory
-        .level(w.product)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        (level.available(), level.reserved, level.sold),
-        (3, 0, 2),
-        "the units stay sold to the paid order, none lost"
-    );
-}
-
-#[tokio::test]
-async fn cancelling_an_order_whose_payment_record_was_lost_restocks_it() {
-    let w = world(5).await;
-    let order = place(&w, 2).await;
-    w.inventory
-        .settle(order, &[w.product], Settlement::Commit)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    w.orders
-        .cancel(order, w.buyer)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(status(&w, order).await, OrderStatus::Cancelled);
-    let level = w
-        .inventory
-        .level(w.product)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((level.available(), level.reserved, level.sold), (5, 0, 0));
-}
-
-#[tokio::test(start_paused = true)]
 async fn unpaid_orders_expire_and_give_their_stock_back() {
     let w = world(5).await;
     let (sink, mut told, _) = Sink::new(64);
@@ -318,99 +277,6 @@ async fn paying_and_cancelling_at_once_leave_a_consistent_order() {
             paid.is_ok()
         );
     }
-}
-
-#[tokio::test]
-async fn the_lifecycle_respects_roles_and_refuses_illegal_steps() {
-    let w = world(5).await;
-    let id = place(&w, 1).await;
-    let stranger = Caller {
-        user_id: UserId::new(),
-        role: Role::Customer,
-    };
-    let admin = Caller {
-        user_id: UserId::new(),
-        role: Role::Admin,
-    };
-    let other_seller = Caller {
-        user_id: UserId::new(),
-        role: Role::Seller,
-    };
-    assert_eq!(
-        w.orders.get(id, stranger).await.err(),
-        Some(OrderError::NotFound),
-        "existence does not leak"
-    );
-    assert_eq!(
-        w.orders.get(id, other_seller).await.err(),
-        Some(OrderError::NotFound)
-    );
-    let shipment = Shipment {
-        carrier: "Parcelforce".into(),
-        tracking_number: "PF123".into(),
-        estimated_delivery: OffsetDateTime::now_utc().date(),
-    };
-    let early = w.orders.ship(id, w.seller, shipment.clone()).await;
-    assert!(matches!(
-        early,
-        Err(OrderError::Transition {
-            from: OrderStatus::PendingPayment,
-            ..
-        })
-    ));
-    w.orders
-        .pay(id, w.buyer, TEST_CARD_OK.into())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(
-        w.orders.ship(id, w.buyer, shipment.clone()).await,
-        Err(OrderError::Forbidden(_))
-    ));
-    let shipped = w
-        .orders
-        .ship(id, w.seller, shipment.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(shipped.shipment(), Some(&shipment));
-    assert!(matches!(
-        w.orders.cancel(id, w.buyer).await,
-        Err(OrderError::Transition {
-            from: OrderStatus::Shipped,
-            ..
-        })
-    ));
-    let address = shipped.shipping_address.clone();
-    assert!(matches!(
-        w.orders.change_address(id, w.buyer, address).await,
-        Err(OrderError::AddressLocked { .. })
-    ));
-    w.orders
-        .deliver(id, w.seller)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(matches!(
-        w.orders.refund(id, w.buyer).await,
-        Err(OrderError::Forbidden(_))
-    ));
-    let refunded = w
-        .orders
-        .refund(id, admin)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(refunded.status(), OrderStatus::Refunded);
-    assert!(matches!(
-        refunded.timeline.last().map(|e| &e.kind),
-        Some(TimelineKind::Refunded { .. })
-    ));
-    assert_eq!(
-        level(&w).await,
-        StockLevel {
-            on_hand: 5,
-            reserved: 0,
-            sold: 1
-        },
-        "delivered goods stay sold"
-    );
 }
 
 #[tokio::test]
