@@ -1,11 +1,13 @@
-//! `CheckoutDispatcher`: owns the lanes, admits tickets, and keeps at most
-//! `max_in_flight` checkouts running, drained from the lanes by weight.
+//! `CheckoutDispatcher`: supervises the lane actors, admits tickets into
+//! them, and keeps at most `max_in_flight` checkouts running, taken from the
+//! lanes by weight. A lane that fails is started again holding the tickets
+//! that were waiting in it, in the same order.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
-use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use ractor::rpc::CallResult;
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
 use souk_models::{ProductId, Ticket, TicketStatus};
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -13,13 +15,13 @@ use uuid::Uuid;
 
 use serde_json::json;
 
-use super::lanes::{LaneConfig, Lanes};
+use super::lane::{CheckoutLane, LaneArgs, LaneConfig, LaneMsg, LaneRefs, Popped};
+use super::pipeline::Pipeline;
 use super::publish;
+use super::schedule::Schedule;
 use crate::events::Topic;
 
-/// How often waiting tickets hear their place in line.
-const POSITION_EVERY: Duration = Duration::from_secs(1);
-use super::pipeline::Pipeline;
+const LANE_KIND: &str = "checkout_lane";
 
 /// A ticket accepted into (or already in) the queue.
 pub(crate) struct Admission {
@@ -27,27 +29,21 @@ pub(crate) struct Admission {
     pub outcome: watch::Receiver<TicketStatus>,
 }
 
+/// Why a ticket was not admitted.
+pub(crate) enum Refusal {
+    Full,
+    Unavailable,
+}
+
 pub(crate) enum DispatchMsg {
-    /// `Err(lane)` when that lane is full.
     Submit {
         ticket: Box<Ticket>,
         products: Vec<ProductId>,
-        reply: RpcReplyPort<Result<Admission, String>>,
-    },
-    /// Lane and position of a ticket still waiting.
-    Position {
-        ticket: Uuid,
-        reply: RpcReplyPort<Option<(String, usize)>>,
+        reply: RpcReplyPort<Result<Admission, Refusal>>,
     },
     Done {
         ticket: Uuid,
         status: TicketStatus,
-    },
-    /// Publish queue positions that moved (once a second).
-    Tick,
-    /// Tickets waiting in each lane.
-    Depths {
-        reply: RpcReplyPort<Vec<(String, usize)>>,
     },
     /// Stop dispatching; answer when nothing is in flight.
     Drain {
@@ -60,21 +56,33 @@ pub(crate) enum DispatchMsg {
 
 pub(crate) struct DispatcherArgs {
     pub lanes: Vec<LaneConfig>,
-    pub starvation: Duration,
+    pub refs: LaneRefs,
+    pub starvation: std::time::Duration,
     pub max_in_flight: usize,
     pub pipeline: Arc<Pipeline>,
+    pub call_timeout: std::time::Duration,
+}
+
+/// A queued or running ticket, with the channel its outcome goes to.
+struct Entry {
+    ticket: Ticket,
+    products: Vec<ProductId>,
+    outcome: watch::Sender<TicketStatus>,
+    lane: usize,
+    arrived: Instant,
+    running: bool,
 }
 
 pub(crate) struct DispatcherState {
-    lanes: Lanes,
-    /// Queued or in-flight tickets, with the channel their outcome goes to.
-    tickets: HashMap<Uuid, (Ticket, Vec<ProductId>, watch::Sender<TicketStatus>)>,
+    lanes: Vec<LaneConfig>,
+    refs: LaneRefs,
+    schedule: Schedule,
+    tickets: HashMap<Uuid, Entry>,
     in_flight: usize,
     max_in_flight: usize,
     pipeline: Arc<Pipeline>,
+    call_timeout: std::time::Duration,
     draining: Option<Vec<RpcReplyPort<()>>>,
-    /// The position last published for each waiting ticket.
-    announced: HashMap<Uuid, usize>,
     #[cfg(test)]
     held: bool,
 }
@@ -91,18 +99,35 @@ impl Actor for CheckoutDispatcher {
         myself: ActorRef<DispatchMsg>,
         args: DispatcherArgs,
     ) -> Result<DispatcherState, ActorProcessingErr> {
-        myself.send_interval(POSITION_EVERY, || DispatchMsg::Tick);
-        Ok(DispatcherState {
-            lanes: Lanes::new(&args.lanes, args.starvation),
+        let state = DispatcherState {
+            schedule: Schedule::new(args.lanes.iter().map(|l| l.weight), args.starvation),
+            lanes: args.lanes,
+            refs: args.refs,
             tickets: HashMap::new(),
             in_flight: 0,
             max_in_flight: args.max_in_flight.max(1),
             pipeline: args.pipeline,
+            call_timeout: args.call_timeout,
             draining: None,
-            announced: HashMap::new(),
             #[cfg(test)]
             held: false,
-        })
+        };
+        for lane in 0..state.lanes.len() {
+            start_lane(&myself, &state, lane, Vec::new()).await?;
+        }
+        metrics::gauge!("souk_actors_alive", "kind" => LANE_KIND).set(state.lanes.len() as f64);
+        Ok(state)
+    }
+
+    async fn post_stop(
+        &self,
+        _myself: ActorRef<DispatchMsg>,
+        state: &mut DispatcherState,
+    ) -> Result<(), ActorProcessingErr> {
+        for (_, lane) in state.refs.all() {
+            lane.stop(None);
+        }
+        Ok(())
     }
 
     async fn handle(
@@ -117,29 +142,14 @@ impl Actor for CheckoutDispatcher {
                 products,
                 reply,
             } => {
-                let _ = reply.send(admit(state, *ticket, products));
-                dispatch(&myself, state);
-            }
-            DispatchMsg::Position { ticket, reply } => {
-                let position = state
-                    .lanes
-                    .position(ticket)
-                    .map(|(lane, p)| (state.lanes.name(lane).to_owned(), p));
-                let _ = reply.send(position);
+                let _ = reply.send(admit(state, *ticket, products).await);
+                dispatch(&myself, state).await;
             }
             DispatchMsg::Done { ticket, status } => {
                 state.in_flight = state.in_flight.saturating_sub(1);
                 finish(state, ticket, status);
-                reject_sold_out(state);
-                dispatch(&myself, state);
-            }
-            DispatchMsg::Tick => {
-                let events = &state.pipeline.events;
-                publish::positions(events, &state.lanes, &mut state.announced);
-            }
-            DispatchMsg::Depths { reply } => {
-                let depths = state.lanes.depths().map(|(l, d)| (l.to_owned(), d));
-                let _ = reply.send(depths.collect());
+                reject_sold_out(state).await;
+                dispatch(&myself, state).await;
             }
             DispatchMsg::Drain { reply } => {
                 state.draining.get_or_insert_with(Vec::new).push(reply);
@@ -147,7 +157,7 @@ impl Actor for CheckoutDispatcher {
             #[cfg(test)]
             DispatchMsg::Hold(held) => {
                 state.held = held;
-                dispatch(&myself, state);
+                dispatch(&myself, state).await;
             }
         }
         if state.in_flight == 0
@@ -157,32 +167,122 @@ impl Actor for CheckoutDispatcher {
                 let _ = waiter.send(());
             }
         }
-        publish_depths(state);
+        Ok(())
+    }
+
+    async fn handle_supervisor_evt(
+        &self,
+        myself: ActorRef<DispatchMsg>,
+        event: SupervisionEvent,
+        state: &mut DispatcherState,
+    ) -> Result<(), ActorProcessingErr> {
+        let SupervisionEvent::ActorFailed(cell, error) = event else {
+            return Ok(());
+        };
+        let Some(lane) = state.refs.index_of(cell.get_id()) else {
+            return Ok(());
+        };
+        let name = state.lanes[lane].name.clone();
+        tracing::error!(lane = %name, %error, "checkout lane failed; restarting it");
+        metrics::counter!("souk_actor_restarts_total", "kind" => LANE_KIND).increment(1);
+        let mut waiting: Vec<(Uuid, Instant)> = state
+            .tickets
+            .iter()
+            .filter(|(_, e)| e.lane == lane && !e.running)
+            .map(|(id, e)| (*id, e.arrived))
+            .collect();
+        waiting.sort_by_key(|(id, at)| (*at, *id));
+        state
+            .schedule
+            .reset(lane, waiting.len(), waiting.first().map(|(_, at)| *at));
+        start_lane(&myself, state, lane, waiting).await?;
+        dispatch(&myself, state).await;
         Ok(())
     }
 }
 
-fn admit(
+/// Starts lane `lane` (again) under the dispatcher, holding `waiting`.
+async fn start_lane(
+    myself: &ActorRef<DispatchMsg>,
+    state: &DispatcherState,
+    lane: usize,
+    waiting: Vec<(Uuid, Instant)>,
+) -> Result<(), ActorProcessingErr> {
+    let config = state.lanes[lane].clone();
+    let args = LaneArgs {
+        config: config.clone(),
+        events: state.pipeline.events.clone(),
+        waiting,
+    };
+    let (actor, _) = Actor::spawn_linked(None, CheckoutLane, args, myself.get_cell()).await?;
+    state.refs.set(lane, &config.name, actor);
+    Ok(())
+}
+
+/// Calls lane `lane`; `None` if it is not answering (it failed and is being
+/// started again).
+async fn call_lane<T: Send + 'static>(
+    state: &DispatcherState,
+    lane: usize,
+    build: impl FnOnce(RpcReplyPort<T>) -> LaneMsg,
+) -> Option<T> {
+    let actor = state.refs.at(lane)?;
+    let timeout = Some(state.call_timeout);
+    match actor.call(build, timeout).await {
+        Ok(CallResult::Success(value)) => Some(value),
+        _ => None,
+    }
+}
+
+async fn admit(
     state: &mut DispatcherState,
     ticket: Ticket,
     products: Vec<ProductId>,
-) -> Result<Admission, String> {
-    if let Some((queued, _, tx)) = state.tickets.get(&ticket.id) {
+) -> Result<Admission, Refusal> {
+    if let Some(entry) = state.tickets.get(&ticket.id) {
         // Submitted again (a retry with the same key): same place in line.
         return Ok(Admission {
-            lane: queued.lane.clone(),
-            outcome: tx.subscribe(),
+            lane: entry.ticket.lane.clone(),
+            outcome: entry.outcome.subscribe(),
         });
     }
-    let lane = state.lanes.index(&ticket.lane).unwrap_or(0);
-    if !state.lanes.push(lane, ticket.id, Instant::now()) {
-        metrics::counter!("souk_checkouts_total", "outcome" => "lane_full", "lane" => ticket.lane.clone()).increment(1);
-        return Err(ticket.lane);
+    // A lane no longer configured (a ticket stored before a config change)
+    // waits in the last lane, as tiers no lane lists do.
+    let last = state.lanes.len().saturating_sub(1);
+    let lane = state.lanes.iter().position(|l| l.name == ticket.lane);
+    let lane = lane.unwrap_or(last);
+    let Some(config) = state.lanes.get(lane) else {
+        return Err(Refusal::Unavailable);
+    };
+    let mut ticket = ticket;
+    ticket.lane.clone_from(&config.name);
+    let (id, at) = (ticket.id, Instant::now());
+    let pushed = call_lane(state, lane, |reply| LaneMsg::Push {
+        ticket: id,
+        at,
+        reply,
+    })
+    .await;
+    match pushed {
+        Some(true) => {}
+        Some(false) => {
+            metrics::counter!("souk_checkouts_total", "outcome" => "lane_full", "lane" => ticket.lane.clone()).increment(1);
+            return Err(Refusal::Full);
+        }
+        None => return Err(Refusal::Unavailable),
     }
-    let (tx, rx) = watch::channel(TicketStatus::Queued);
+    state.schedule.pushed(lane, at);
+    let (outcome, rx) = watch::channel(TicketStatus::Queued);
     let lane_name = ticket.lane.clone();
-    let id = ticket.id;
-    state.tickets.insert(id, (ticket, products, tx));
+    let entry = Entry {
+        ticket,
+        products,
+        outcome,
+        lane,
+        arrived: at,
+        running: false,
+    };
+    state.tickets.insert(id, entry);
     Ok(Admission {
         lane: lane_name,
         outcome: rx,
@@ -190,7 +290,7 @@ fn admit(
 }
 
 /// Starts checkouts while there is room in flight.
-fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
+async fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
     if state.draining.is_some() {
         return;
     }
@@ -199,22 +299,39 @@ fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
         return;
     }
     while state.in_flight < state.max_in_flight {
-        let Some((lane, id, waited)) = state.lanes.pop(Instant::now()) else {
+        let now = Instant::now();
+        let Some(lane) = state.schedule.next(now) else {
             break;
         };
-        let Some((ticket, _, _)) = state.tickets.get(&id) else {
+        let Some(popped) = call_lane(state, lane, |reply| LaneMsg::Pop { reply }).await else {
+            // The lane failed; it is started again with its tickets.
+            break;
+        };
+        let Some(Popped {
+            ticket: id,
+            arrived,
+            next,
+        }) = popped
+        else {
+            state.schedule.reset(lane, 0, None);
             continue;
         };
-        metrics::histogram!("souk_checkout_wait_seconds", "lane" => state.lanes.name(lane).to_owned())
+        state.schedule.taken(lane, 1, next);
+        let Some(entry) = state.tickets.get_mut(&id) else {
+            continue;
+        };
+        entry.running = true;
+        let waited = now.saturating_duration_since(arrived);
+        metrics::histogram!("souk_checkout_wait_seconds", "lane" => entry.ticket.lane.clone())
             .record(waited.as_secs_f64());
-        state.announced.remove(&id);
         state.pipeline.events.publish(
             Topic::Checkout(id),
             "status",
             json!({ "ticket": id, "status": "processing" }),
         );
         state.in_flight += 1;
-        let (ticket, pipeline, myself) = (ticket.clone(), state.pipeline.clone(), myself.clone());
+        let (ticket, pipeline, myself) =
+            (entry.ticket.clone(), state.pipeline.clone(), myself.clone());
         tokio::spawn(async move {
             let status = pipeline.process(&ticket).await;
             if !matches!(status, TicketStatus::Completed { .. }) {
@@ -230,46 +347,52 @@ fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
 }
 
 fn finish(state: &mut DispatcherState, ticket: Uuid, status: TicketStatus) {
-    if let Some((ticket, _, tx)) = state.tickets.remove(&ticket) {
-        let outcome = match &status {
-            TicketStatus::Completed { .. } => "completed".to_owned(),
-            TicketStatus::Rejected { reason } => reason.clone(),
-            TicketStatus::Queued => "queued".to_owned(),
-        };
-        metrics::counter!("souk_checkouts_total", "outcome" => outcome.clone(), "lane" => ticket.lane.clone())
-            .increment(1);
-        publish::outcome(&state.pipeline.events, &ticket, &status, &outcome);
-        let _ = tx.send(status);
-    }
-    state.announced.remove(&ticket);
+    let Some(entry) = state.tickets.remove(&ticket) else {
+        return;
+    };
+    let outcome = match &status {
+        TicketStatus::Completed { .. } => "completed".to_owned(),
+        TicketStatus::Rejected { reason } => reason.clone(),
+        TicketStatus::Queued => "queued".to_owned(),
+    };
+    metrics::counter!("souk_checkouts_total", "outcome" => outcome.clone(), "lane" => entry.ticket.lane.clone())
+        .increment(1);
+    publish::outcome(&state.pipeline.events, &entry.ticket, &status, &outcome);
+    let _ = entry.outcome.send(status);
 }
 
 /// Stock-aware admission: a waiting ticket whose products are all sold out is
 /// rejected now rather than after its wait.
-fn reject_sold_out(state: &mut DispatcherState) {
-    let doomed: Vec<Uuid> = state
-        .lanes
-        .queued()
-        .filter(|id| {
-            state
-                .tickets
-                .get(id)
-                .is_some_and(|(_, products, _)| state.pipeline.all_sold_out(products))
-        })
-        .collect();
-    for id in doomed {
-        state.lanes.remove(id);
-        let status = TicketStatus::Rejected {
-            reason: "out_of_stock".into(),
-        };
-        let (pipeline, stored) = (state.pipeline.clone(), status.clone());
-        tokio::spawn(async move { pipeline.record(id, &stored).await });
-        finish(state, id, status);
+async fn reject_sold_out(state: &mut DispatcherState) {
+    let mut doomed: Vec<Vec<Uuid>> = vec![Vec::new(); state.lanes.len()];
+    for (id, entry) in &state.tickets {
+        if !entry.running && state.pipeline.all_sold_out(&entry.products) {
+            doomed[entry.lane].push(*id);
+        }
     }
-}
-
-fn publish_depths(state: &DispatcherState) {
-    for (lane, depth) in state.lanes.depths() {
-        metrics::gauge!("souk_checkout_lane_depth", "lane" => lane.to_owned()).set(depth as f64);
+    for (lane, tickets) in doomed.into_iter().enumerate() {
+        if tickets.is_empty() {
+            continue;
+        }
+        let count = tickets.len();
+        let removed = call_lane(state, lane, |reply| LaneMsg::Remove {
+            tickets: tickets.clone(),
+            reply,
+        })
+        .await;
+        // A lane that failed is started again from the dispatcher's tickets:
+        // leave them for the next time.
+        let Some(head) = removed else {
+            continue;
+        };
+        state.schedule.taken(lane, count, head);
+        for id in tickets {
+            let status = TicketStatus::Rejected {
+                reason: "out_of_stock".into(),
+            };
+            let (pipeline, stored) = (state.pipeline.clone(), status.clone());
+            tokio::spawn(async move { pipeline.record(id, &stored).await });
+            finish(state, id, status);
+        }
     }
 }

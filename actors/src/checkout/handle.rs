@@ -9,8 +9,8 @@ use souk_models::{AddressInput, Caller, ProductId, Role, Ticket, TicketStatus, T
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::dispatcher::{Admission, CheckoutDispatcher, DispatchMsg, DispatcherArgs};
-use super::lanes::LaneConfig;
+use super::dispatcher::{Admission, CheckoutDispatcher, DispatchMsg, DispatcherArgs, Refusal};
+use super::lane::{LaneConfig, LaneMsg, LaneRefs};
 use super::pipeline::Pipeline;
 use super::publish;
 use super::{CheckoutError, CheckoutOutcome};
@@ -46,6 +46,7 @@ pub struct CheckoutConfig {
 #[derive(Clone)]
 pub struct CheckoutHandle {
     dispatcher: ActorRef<DispatchMsg>,
+    lanes: LaneRefs,
     pipeline: Arc<Pipeline>,
     config: Arc<CheckoutConfig>,
 }
@@ -70,17 +71,21 @@ impl CheckoutHandle {
             payment_window: config.payment_window,
             events,
         });
+        let lanes = LaneRefs::default();
         let args = DispatcherArgs {
             lanes: config.lanes.iter().map(|l| l.lane.clone()).collect(),
+            refs: lanes.clone(),
             starvation: config.starvation,
             max_in_flight: config.max_in_flight,
             pipeline: pipeline.clone(),
+            call_timeout: config.call_timeout,
         };
         let (dispatcher, _) = Actor::spawn(None, CheckoutDispatcher, args)
             .await
             .map_err(|e| CheckoutError::Unavailable(e.to_string()))?;
         let handle = Self {
             dispatcher,
+            lanes,
             pipeline,
             config: Arc::new(config),
         };
@@ -172,7 +177,8 @@ impl CheckoutHandle {
         let position = if ticket.status.is_done() {
             None
         } else {
-            self.position(id).await
+            let place = self.position(&ticket.lane, id).await;
+            place.map(|p| (ticket.lane.clone(), p))
         };
         Ok((ticket, position))
     }
@@ -223,10 +229,13 @@ impl CheckoutHandle {
             .await;
         match call {
             Ok(CallResult::Success(Ok(admission))) => Ok(admission),
-            Ok(CallResult::Success(Err(_))) => Err(CheckoutError::LaneFull {
+            Ok(CallResult::Success(Err(Refusal::Full))) => Err(CheckoutError::LaneFull {
                 lane,
                 retry_after_secs: 2,
             }),
+            Ok(CallResult::Success(Err(Refusal::Unavailable))) => Err(CheckoutError::Unavailable(
+                format!("the {lane} checkout lane is restarting"),
+            )),
             _ => Err(CheckoutError::Unavailable(
                 "the checkout dispatcher is not answering".into(),
             )),
@@ -250,7 +259,7 @@ impl CheckoutHandle {
         let status = match done {
             Some(status) => status,
             None => {
-                let position = self.position(ticket.id).await.map(|(_, p)| p);
+                let position = self.position(&admission.lane, ticket.id).await;
                 return Ok(CheckoutOutcome::Pending {
                     ticket: ticket.id,
                     lane: admission.lane,
@@ -263,28 +272,27 @@ impl CheckoutHandle {
 
     /// Tickets waiting in each lane, in lane order.
     pub async fn lane_depths(&self) -> Vec<(String, usize)> {
-        let call = self
-            .dispatcher
-            .call(
-                |reply| DispatchMsg::Depths { reply },
+        let mut depths = Vec::new();
+        for (name, lane) in self.lanes.all() {
+            let call = lane.call(
+                |reply| LaneMsg::Depth { reply },
                 Some(self.config.call_timeout),
-            )
-            .await;
-        match call {
-            Ok(CallResult::Success(depths)) => depths,
-            _ => Vec::new(),
+            );
+            if let Ok(CallResult::Success(depth)) = call.await {
+                depths.push((name, depth));
+            }
         }
+        depths
     }
 
-    async fn position(&self, ticket: Uuid) -> Option<(String, usize)> {
-        match self
-            .dispatcher
-            .call(
-                |reply| DispatchMsg::Position { ticket, reply },
-                Some(self.config.call_timeout),
-            )
-            .await
-        {
+    /// A waiting ticket's 1-based place in its lane.
+    async fn position(&self, lane: &str, ticket: Uuid) -> Option<usize> {
+        let lane = self.lanes.get(lane)?;
+        let call = lane.call(
+            |reply| LaneMsg::Position { ticket, reply },
+            Some(self.config.call_timeout),
+        );
+        match call.await {
             Ok(CallResult::Success(position)) => position,
             _ => None,
         }
@@ -293,6 +301,19 @@ impl CheckoutHandle {
     #[cfg(test)]
     pub(crate) fn hold(&self, held: bool) {
         let _ = self.dispatcher.send_message(DispatchMsg::Hold(held));
+    }
+
+    /// Test hook: makes a lane's actor fail; returns the failed actor's id.
+    #[cfg(test)]
+    pub(crate) fn break_lane(&self, lane: &str) -> Option<ractor::ActorId> {
+        let lane = self.lanes.get(lane)?;
+        let _ = lane.send_message(LaneMsg::Panic);
+        Some(lane.get_id())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn lane_actor(&self, lane: &str) -> Option<ractor::ActorId> {
+        self.lanes.get(lane).map(|l| l.get_id())
     }
 
     async fn cart_products(&self, ticket: &Ticket) -> Vec<ProductId> {

@@ -1,13 +1,14 @@
-//! The checkout queue: priority lanes by membership tier, drained by a
-//! dispatcher with a limit on checkouts in flight. Tickets are durable and
+//! The checkout queue: a lane actor per priority lane, chosen by membership
+//! tier, drained by a dispatcher with a limit on checkouts in flight. Tickets are durable and
 //! keyed by the client's idempotency key, so a retry never makes a second
 //! order and a restart re-queues what was waiting.
 
 mod dispatcher;
 mod handle;
-mod lanes;
+mod lane;
 mod pipeline;
 mod publish;
+mod schedule;
 #[cfg(test)]
 mod tests;
 
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 use crate::store::StoreError;
 pub use handle::{CheckoutConfig, CheckoutHandle, LaneSettings};
-pub use lanes::LaneConfig;
+pub use lane::LaneConfig;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckoutError {

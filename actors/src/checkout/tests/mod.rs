@@ -3,6 +3,7 @@
 //! full lanes refuse, and waiting tickets survive a restart.
 
 mod flash;
+mod lanes;
 mod live;
 
 use std::collections::{BTreeMap, HashSet};
