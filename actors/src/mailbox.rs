@@ -2,10 +2,12 @@
 //! one inventory shard). ractor does not expose its queue lengths, so handles
 //! count their own calls: a guard raises the gauge and lowers it on drop.
 
-pub(crate) struct Pending(metrics::Gauge);
+/// Counts itself in a gauge while alive (a call in a mailbox, a request in
+/// flight).
+pub struct Pending(metrics::Gauge);
 
 impl Pending {
-    pub(crate) fn new(gauge: metrics::Gauge) -> Self {
+    pub fn new(gauge: metrics::Gauge) -> Self {
         gauge.increment(1.0);
         Self(gauge)
     }

@@ -105,4 +105,7 @@ pub struct GatewayConfig {
     pub http: HttpConfig,
     pub websocket: WebSocketConfig,
     pub assistant: AssistantConfig,
+    /// Serve `/metrics` on the API's own listener (false when it has a
+    /// listener of its own).
+    pub metrics_on_api: bool,
 }

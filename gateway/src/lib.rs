@@ -34,6 +34,11 @@ pub fn app(state: AppState) -> Router {
     let spec = openapi::finish(spec);
     let body_limit = state.config.http.body_limit_bytes;
     let cors = cors(&state.config.http.cors_allowed_origins);
+    let metrics = if state.config.metrics_on_api {
+        routes::metrics()
+    } else {
+        Router::new()
+    };
     Router::new()
         .nest("/api/v1", api)
         .route(
@@ -41,6 +46,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::get(move || async move { axum::Json(spec.clone()) }),
         )
         .merge(routes::health())
+        .merge(metrics)
         .route_layer(axum::middleware::from_fn(middleware::metrics::track))
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::wrong_method)
@@ -66,6 +72,11 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)
+}
+
+/// `/metrics` alone, for a listener of its own (`metrics.listen`).
+pub fn metrics_app(state: AppState) -> Router {
+    routes::metrics().with_state(state)
 }
 
 /// A response header set unless the handler set it already.

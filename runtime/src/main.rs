@@ -196,6 +196,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     println!("data in {}", data_dir.display());
     println!("souk listening on http://{addr}");
+    if let Some(metrics) = app.metrics_addr() {
+        println!("metrics on http://{metrics}/metrics");
+    }
     app.run_until_stopped(shutdown_signal()).await
 }
 

@@ -28,6 +28,8 @@ const SCHEMA_VERSION: &str = "1";
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// `/metrics` on a listener of its own, when `metrics.listen` is set.
+    metrics: Option<(TcpListener, axum::Router)>,
     store: Arc<EmbeddedStore>,
     /// Root of the inventory shards' supervision tree.
     inventory: ractor::ActorCell,
@@ -47,6 +49,13 @@ impl Application {
     /// catalog once if `demo`, and binds the listener (port 0 picks a free one).
     pub async fn build(config: Config, demo: bool) -> anyhow::Result<Self> {
         let metrics = crate::telemetry::metrics();
+        let lanes: Vec<String> = config
+            .checkout
+            .lanes
+            .iter()
+            .map(|l| l.name.clone())
+            .collect();
+        crate::telemetry::register(&lanes, config.marketplace.currency.code());
         let data_dir = &config.server.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
@@ -141,12 +150,18 @@ impl Application {
             assistant: assistant.clone(),
         };
         spawn_token_purge(dyn_store);
-        let listener = TcpListener::bind(config.server.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        let listener = bind(config.server.listen).await?;
+        let metrics = match config.metrics.address()? {
+            Some(address) => Some((
+                bind(address).await?,
+                souk_gateway::metrics_app(state.clone()),
+            )),
+            None => None,
+        };
         Ok(Self {
             listener,
             router: souk_gateway::app(state),
+            metrics,
             store,
             inventory: inventory_supervisor,
             carts,
@@ -179,6 +194,12 @@ impl Application {
         self.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
+    /// Where `/metrics` has a listener of its own, if it has one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        let (listener, _) = self.metrics.as_ref()?;
+        listener.local_addr().ok()
+    }
+
     /// Serves until `shutdown` resolves, then stops accepting, lets in-flight
     /// requests finish (up to the grace period), drains the checkouts in
     /// flight (waiting tickets stay stored), stops the actors and closes the
@@ -197,6 +218,17 @@ impl Application {
             let _ = signal.wait_for(|stopped| *stopped).await;
         });
         let server = tokio::spawn(async move { server.await });
+        let metrics = self.metrics.map(|(listener, router)| {
+            let mut signal = stop_rx.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(listener, router).with_graceful_shutdown(async move {
+                    let _ = signal.wait_for(|stopped| *stopped).await;
+                });
+                if let Err(e) = served.await {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
+            })
+        });
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stop_tx.send(true);
@@ -207,6 +239,9 @@ impl Application {
                 .context("server task failed")?
                 .context("server failed")?,
             Err(_) => tracing::warn!("in-flight requests did not finish within the grace period"),
+        }
+        if let Some(metrics) = metrics {
+            metrics.abort();
         }
         drop(self.live);
         self.checkout.drain().await;
@@ -219,6 +254,12 @@ impl Application {
         tracing::info!("store closed; bye");
         Ok(())
     }
+}
+
+async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))
 }
 
 async fn open_store(path: &Path) -> anyhow::Result<EmbeddedStore> {

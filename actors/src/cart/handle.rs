@@ -35,6 +35,7 @@ impl CartHandle {
             store,
             idle,
             live: live.clone(),
+            filled: (0..hosts).map(|_| AtomicUsize::new(0)).collect(),
         };
         let hosts = Shards::start(base, hosts)
             .await

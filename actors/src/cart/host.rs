@@ -56,6 +56,8 @@ pub(crate) struct HostArgs {
     pub idle: Duration,
     /// Live carts per host, read by `CartHandle::live`.
     pub live: Arc<[AtomicUsize]>,
+    /// Live carts with at least one line, per host.
+    pub filled: Arc<[AtomicUsize]>,
 }
 
 /// One cart actor's state.
@@ -69,9 +71,17 @@ struct Entity {
     used: u32,
 }
 
+impl Entity {
+    fn filled(&self) -> bool {
+        self.cart.as_ref().is_some_and(|c| !c.lines.is_empty())
+    }
+}
+
 pub(crate) struct HostState {
     args: HostArgs,
     carts: HashMap<UserId, Entity>,
+    /// Live carts with at least one line.
+    filled: usize,
     started: Instant,
 }
 
@@ -104,11 +114,13 @@ impl Actor for CartHost {
     ) -> Result<HostState, ActorProcessingErr> {
         // A restarted host starts empty; its carts reload on their next message.
         args.live[args.shard].store(0, Ordering::Relaxed);
+        args.filled[args.shard].store(0, Ordering::Relaxed);
         let every = (args.idle / 4).max(Duration::from_millis(100));
         myself.send_interval(every, || HostMsg::Sweep);
         Ok(HostState {
             args,
             carts: HashMap::new(),
+            filled: 0,
             started: Instant::now(),
         })
     }
@@ -128,11 +140,16 @@ impl Actor for CartHost {
                 result,
                 reply,
             } => {
+                let mut change = None;
                 if let Some(entity) = state.carts.get_mut(&user) {
                     entity.busy = false;
                     if result.is_ok() {
+                        change = Some((entity.filled(), !cart.lines.is_empty()));
                         entity.cart = Some(cart.clone());
                     }
+                }
+                if let Some((was, now)) = change {
+                    state.refilled(was, now);
                 }
                 let _ = reply.send(result.map(|()| cart).map_err(CartError::from));
                 state.drain(&myself, user);
@@ -148,6 +165,27 @@ impl Actor for CartHost {
 impl HostState {
     fn now(&self) -> u32 {
         u32::try_from(self.started.elapsed().as_secs()).unwrap_or(u32::MAX)
+    }
+
+    /// A saved cart went from `was` to `now` having lines.
+    fn refilled(&mut self, was: bool, now: bool) {
+        match (was, now) {
+            (false, true) => {
+                metrics::counter!("souk_carts_started_total").increment(1);
+                self.filled += 1;
+            }
+            (true, false) => self.filled = self.filled.saturating_sub(1),
+            _ => return,
+        }
+        self.count_filled();
+    }
+
+    /// Publishes the live carts with lines, over all hosts.
+    fn count_filled(&self) {
+        let filled = &self.args.filled;
+        filled[self.args.shard].store(self.filled, Ordering::Relaxed);
+        let total: usize = filled.iter().map(|n| n.load(Ordering::Relaxed)).sum();
+        metrics::gauge!("souk_active_carts").set(total as f64);
     }
 
     /// Publishes this host's live carts, and the total over all hosts.
@@ -210,6 +248,10 @@ impl HostState {
                         lines: Vec::new(),
                         updated_at: OffsetDateTime::now_utc(),
                     }));
+                    if entity.filled() {
+                        self.filled += 1;
+                        self.count_filled();
+                    }
                 }
                 self.drain(myself, user);
             }
@@ -279,11 +321,11 @@ impl HostState {
     fn restart(&mut self, myself: &ActorRef<HostMsg>, user: UserId) {
         tracing::error!(%user, "cart actor failed; reloading it from the store");
         metrics::counter!("souk_actor_restarts_total", "kind" => "cart").increment(1);
-        let waiting = self
-            .carts
-            .remove(&user)
-            .map(|e| e.waiting)
-            .unwrap_or_default();
+        let removed = self.carts.remove(&user);
+        if removed.as_ref().is_some_and(Entity::filled) {
+            self.refilled(true, false);
+        }
+        let waiting = removed.map(|e| e.waiting).unwrap_or_default();
         self.count();
         for (op, reply) in waiting {
             self.receive(myself, user, op, reply);
@@ -293,9 +335,19 @@ impl HostState {
     fn sweep(&mut self) {
         let (now, idle) = (self.now(), self.args.idle.as_secs());
         let before = self.carts.len();
+        let mut emptied = 0;
         self.carts.retain(|_, e| {
-            e.busy || !e.waiting.is_empty() || u64::from(now.saturating_sub(e.used)) < idle
+            let keep =
+                e.busy || !e.waiting.is_empty() || u64::from(now.saturating_sub(e.used)) < idle;
+            if !keep && e.filled() {
+                emptied += 1;
+            }
+            keep
         });
+        if emptied > 0 {
+            self.filled = self.filled.saturating_sub(emptied);
+            self.count_filled();
+        }
         let passivated = before - self.carts.len();
         if passivated > 0 {
             metrics::counter!("souk_actor_passivations_total", "kind" => "cart")

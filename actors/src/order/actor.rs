@@ -256,6 +256,13 @@ async fn pay(state: &mut OrderState, by: Caller, card_token: &str) -> Result<(),
             let total = state.order.total;
             metrics::counter!("souk_revenue_minor_total", "currency" => total.currency().code().to_owned())
                 .increment(total.amount().max(0) as u64);
+            let units: u64 = state
+                .order
+                .lines
+                .iter()
+                .map(|l| u64::from(l.quantity.get()))
+                .sum();
+            metrics::counter!("souk_units_sold_total").increment(units);
             Ok(())
         }
         PaymentOutcome::Declined { reason } => {

@@ -21,7 +21,7 @@ pub(crate) fn entry(events: &EventBus, order: &Order, entry: &TimelineEntry) {
     match &entry.kind {
         TimelineKind::PaymentCreated { .. } => {}
         TimelineKind::PaymentSucceeded => {
-            events.stats().order_paid(order.total);
+            events.stats().order_paid(order.total, &order.lines);
             let data =
                 json!({ "order_id": order.id, "outcome": "succeeded", "total": order.total });
             events.publish(Topic::User(order.buyer_id), "payment", data);

@@ -8,6 +8,8 @@ use axum::response::Response;
 
 pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
+    // Lowered however the request ends, even if it is dropped.
+    let _in_flight = souk_actors::Pending::new(metrics::gauge!("souk_http_requests_in_flight"));
     let route = req
         .extensions()
         .get::<MatchedPath>()

@@ -14,7 +14,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health/live", get(live))
         .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
+}
+
+/// Prometheus scrapes this; on the API listener or one of its own.
+pub fn metrics_router() -> Router<AppState> {
+    Router::new().route("/metrics", get(metrics))
 }
 
 /// The process is up.
@@ -39,12 +43,57 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     }
 }
 
-/// Prometheus text exposition.
+/// How many best-selling products `/metrics` lists.
+const TOP_PRODUCTS: usize = 10;
+
+/// Prometheus text exposition: the recorder's metrics, then the current
+/// best sellers (rendered here so a product that drops out of the top ten
+/// leaves no stale series behind).
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state
+    let mut body = state
         .metrics
         .as_ref()
         .map(|h| h.render())
         .unwrap_or_default();
+    let top = state.events.stats().top_products(TOP_PRODUCTS);
+    body.push_str(&top_products(&top));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+fn top_products(top: &[(String, u64)]) -> String {
+    let mut out = String::from(
+        "# HELP souk_top_product_units_sold Units paid for since start, for the best-selling products.\n\
+         # TYPE souk_top_product_units_sold gauge\n",
+    );
+    for (rank, (title, units)) in top.iter().enumerate() {
+        let product = label_value(title);
+        out.push_str(&format!(
+            "souk_top_product_units_sold{{rank=\"{}\",product=\"{product}\"}} {units}\n",
+            rank + 1
+        ));
+    }
+    out
+}
+
+/// Escapes a Prometheus label value.
+fn label_value(raw: &str) -> String {
+    raw.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_sellers_are_ranked_with_escaped_titles() {
+        let top = vec![("Mug \"XL\"\\2".to_owned(), 7), ("Tea".to_owned(), 3)];
+        let text = top_products(&top);
+        assert!(text.contains(
+            "souk_top_product_units_sold{rank=\"1\",product=\"Mug \\\"XL\\\"\\\\2\"} 7\n"
+        ));
+        assert!(text.contains("souk_top_product_units_sold{rank=\"2\",product=\"Tea\"} 3\n"));
+        assert!(text.starts_with("# HELP souk_top_product_units_sold"));
+    }
 }

@@ -36,4 +36,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(crate::ws::router())
 }
 
+pub use health::metrics_router as metrics;
 pub use health::router as health;

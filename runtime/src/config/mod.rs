@@ -46,6 +46,30 @@ pub struct ActorsConfig {
     pub idle_secs: u64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Where `/metrics` gets a listener of its own; empty serves it on
+    /// `server.listen` with the API.
+    pub listen: String,
+}
+
+impl MetricsConfig {
+    /// The separate metrics address, if one is set.
+    pub fn address(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let listen = self.listen.trim();
+        if listen.is_empty() {
+            return Ok(None);
+        }
+        listen.parse().map(Some).map_err(|_| {
+            invalid(
+                "metrics.listen",
+                "must be empty or an address like 127.0.0.1:9464",
+            )
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
@@ -72,6 +96,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub websocket: WebSocketConfig,
     pub assistant: AssistantConfig,
+    pub metrics: MetricsConfig,
     pub log: LogConfig,
 }
 
@@ -157,6 +182,13 @@ impl Config {
             return Err(invalid("actors.idle_secs", "must be between 1 and 86400"));
         }
         self.checkout.validate()?;
+        let listen = self.server.listen;
+        if listen.port() != 0 && self.metrics.address()? == Some(listen) {
+            return Err(invalid(
+                "metrics.listen",
+                "must differ from server.listen (leave it empty to share it)",
+            ));
+        }
         websocket::validate(&self.websocket)?;
         assistant::validate(&self.assistant)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
@@ -220,6 +252,7 @@ impl Config {
             http: self.http.clone(),
             websocket: self.websocket.clone(),
             assistant: self.assistant.clone(),
+            metrics_on_api: self.metrics.listen.trim().is_empty(),
         }
     }
 }

@@ -17,6 +17,8 @@ pub const ADMIN_EMAIL: &str = "root@example.com";
 
 pub struct TestApp {
     pub base: String,
+    /// The metrics listener, when `metrics.listen` gave it one of its own.
+    pub metrics_base: Option<String>,
     /// The node's live event bus, to publish on directly.
     pub events: EventBus,
     pub client: reqwest::Client,
@@ -98,6 +100,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         .await
         .unwrap_or_else(|e| panic!("build: {e:#}"));
     let base = format!("http://127.0.0.1:{}", app.port());
+    let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let events = app.events();
     let assistant = app.assistant();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -110,6 +113,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         .unwrap_or_else(|e| panic!("{e}"));
     TestApp {
         base,
+        metrics_base,
         events,
         client,
         dir,
@@ -125,6 +129,7 @@ impl TestApp {
     pub fn attach(&self) -> TestApp {
         TestApp {
             base: self.base.clone(),
+            metrics_base: self.metrics_base.clone(),
             events: self.events.clone(),
             client: reqwest::Client::new(),
             dir: self.dir.clone(),

@@ -9,6 +9,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod matrix;
+mod metrics;
 mod platform;
 mod products;
 mod rate_limits;

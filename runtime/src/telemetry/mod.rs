@@ -1,5 +1,9 @@
 //! Logs (tracing) and the Prometheus metrics recorder.
 
+mod known;
+
+pub use known::register;
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -46,12 +50,7 @@ pub fn metrics() -> Option<PrometheusHandle> {
                     let upkeep = handle.clone();
                     std::thread::Builder::new()
                         .name("souk-metrics-upkeep".into())
-                        .spawn(move || {
-                            loop {
-                                std::thread::sleep(Duration::from_secs(5));
-                                upkeep.run_upkeep();
-                            }
-                        })
+                        .spawn(move || upkeep_loop(&upkeep))
                         .ok();
                     Some(handle)
                 }
@@ -62,4 +61,18 @@ pub fn metrics() -> Option<PrometheusHandle> {
             }
         })
         .clone()
+}
+
+/// Reads the process's CPU, memory, threads and open files once a second,
+/// and lets the recorder drain its histograms every five.
+fn upkeep_loop(handle: &PrometheusHandle) {
+    let process = metrics_process::Collector::default();
+    process.describe();
+    for tick in 0u64.. {
+        process.collect();
+        if tick % 5 == 4 {
+            handle.run_upkeep();
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
