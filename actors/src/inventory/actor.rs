@@ -146,8 +146,18 @@ impl Actor for InventoryShard {
                 action,
                 reply,
             } => {
+                // Releasing an unpaid order's lapsed reservation (the order
+                // expired) counts as an expiry, whoever gets there first.
+                let now = OffsetDateTime::now_utc();
+                let expired =
+                    matches!(action, Settlement::Release) && state.ledger.has_expired(order, now);
                 let change = state.ledger.plan_settle(order, action);
-                let _ = reply.send(persist(state, change).await);
+                let released = change.is_some();
+                let result = persist(state, change).await;
+                if expired && released && result.is_ok() {
+                    metrics::counter!("souk_inventory_expired_total").increment(1);
+                }
+                let _ = reply.send(result);
             }
             InventoryMsg::Sold { order, reply } => {
                 let _ = reply.send(Ok(state.ledger.has_sold(order)));

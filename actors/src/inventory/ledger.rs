@@ -88,6 +88,13 @@ impl Ledger {
             .is_some_and(|holds| holds.iter().any(|h| h.sold))
     }
 
+    /// Whether `order` holds unsold units past their expiry.
+    pub(crate) fn has_expired(&self, order: OrderId, now: Timestamp) -> bool {
+        self.holds
+            .get(&order)
+            .is_some_and(|holds| holds.iter().any(|h| !h.sold && h.expires_at <= now))
+    }
+
     /// Like [`Ledger::plan_settle`] for the holds `keep` selects (e.g. the ones
     /// an expiry timer was set for).
     pub(crate) fn plan_settle_matching(
