@@ -13,12 +13,12 @@ CHECK_ENV = {
     "SOUK__RATE_LIMIT__ENABLED": "true",
     "SOUK__RATE_LIMIT__PER_IP__BURST": "100000",
     "SOUK__RATE_LIMIT__PER_USER__BURST": "100000",
-    # Short: an unpaid order expires while the check runs.
-    "SOUK__CHECKOUT__PAYMENT_WINDOW_SECS": "8",
+    # The shortest allowed: an unpaid order expires while the check runs.
+    "SOUK__CHECKOUT__PAYMENT_WINDOW_SECS": "5",
     "SOUK__AUTH__COOKIE_SECURE": "false",
     "SOUK__LOG__FORMAT": "json",
 }
-PAYMENT_WINDOW_SECS = 8
+PAYMENT_WINDOW_SECS = 5
 
 
 def default_binary():
