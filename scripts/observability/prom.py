@@ -59,14 +59,14 @@ class Prometheus:
         staged.write_text(json.dumps([{"targets": [target]}]) + "\n")
         staged.replace(self.targets)
 
-    def wait_up(self, report, timeout=30.0):
-        """Waits until Prometheus is ready and has scraped souk successfully."""
+    def wait_up(self, report, target, timeout=30.0):
+        """Waits until Prometheus has scraped `target` successfully."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.process.running():
                 report.fail(f"prometheus exited:\n{self.process.log_tail()}")
                 return False
-            ok, result = self.query('up{job="souk"}')
+            ok, result = self.query(f'up{{job="souk", instance="{target}"}}')
             if ok and result and result[0]["value"][1] == "1":
                 return True
             time.sleep(0.5)
@@ -88,7 +88,7 @@ class Prometheus:
         return True, body["data"]["result"]
 
     def scrapes(self):
-        ok, result = self.query('count_over_time(up{job="souk"}[1h])')
+        ok, result = self.query('sum(count_over_time(up{job="souk"}[1h]))')
         return int(float(result[0]["value"][1])) if ok and result else 0
 
     def wait_scrapes(self, count, timeout=30.0):

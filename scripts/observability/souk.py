@@ -55,9 +55,14 @@ class Souk:
         self.process = tools.Process("souk", cmd, self.env(), log, cwd=self.workdir)
         return self
 
-    def wait_ready(self, report, timeout):
+    def expected_target(self):
+        """Where /metrics should answer with the current settings."""
+        return f"127.0.0.1:{self.metrics_port if self.metrics_listener else self.port}"
+
+    def wait_ready(self, report, timeout, on_restart=None):
         """Waits for /health/ready. A binary that does not know `metrics.listen`
-        refuses the setting at once; it is then started again without it."""
+        refuses the setting at once; it is then started again without it
+        (and `on_restart` is called)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.process.running():
@@ -67,6 +72,8 @@ class Souk:
                     self.process.stop()
                     self.metrics_listener = False
                     self.start()
+                    if on_restart:
+                        on_restart()
                     continue
                 report.fail(f"souk exited with {self.process.proc.returncode} before it was ready:\n{self.process.log_tail()}")
                 return False
