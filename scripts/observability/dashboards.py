@@ -88,8 +88,7 @@ def check_board(name, board, errors):
             continue
         if not datasource_ok(var.get("datasource")):
             errors.append(f"variable {var_name}: its datasource is not {DATASOURCE_REF}")
-        text = var.get("query")
-        text = text.get("query", "") if isinstance(text, dict) else text or ""
+        text = variable_text(var.get("query"), f"variable {var_name}", errors)
         undefined(text, variables, f"variable {var_name}", errors)
         queries.append(Query(variable_promql(text), f"{name}: variable {var_name} ({text})"))
     seen = {}
@@ -138,6 +137,20 @@ def unfiltered(expr, what, errors):
         rest = expr[match.end():].lstrip()
         if not rest.startswith("{") or INSTANCE_FILTER not in rest[: rest.find("}") + 1]:
             errors.append(f"{what}: {match.group(1)} is not filtered by {INSTANCE_FILTER}")
+
+
+def variable_text(query, what, errors):
+    """The query Grafana runs for a variable. A structured label-values query
+    (qryType 1) is rebuilt from its metric and label; its `query` is ignored."""
+    if not isinstance(query, dict):
+        return query or ""
+    if query.get("qryType") == 1:
+        if not query.get("label"):
+            errors.append(f"{what}: a label-values query (qryType 1) without a label")
+            return ""
+        metric = query.get("metric")
+        return f"label_values({metric}, {query['label']})" if metric else f"label_values({query['label']})"
+    return query.get("query", "")
 
 
 def variable_promql(text):
