@@ -55,6 +55,7 @@ def evaluate(report, prom, queries):
     by_expr = {}
     for q in queries:
         by_expr.setdefault(q.expr, []).append(q.where)
+    answered = 0
     for expr, where in by_expr.items():
         promql = dashboards.to_promql(expr)
         ok, result = prom.query(promql)
@@ -64,11 +65,14 @@ def evaluate(report, prom, queries):
         elif not result:
             report.fail(f"no series: {promql}\n      in {used}")
         else:
+            answered += 1
             report.ok()
+    print(f"   {answered} of {len(by_expr)} distinct queries returned series", flush=True)
     rules = prom.rules()
     if not report.check(rules, "prometheus did not load dashboards/alerts.yml"):
         return
     report.step(f"evaluating {len(rules)} alert rules")
+    valid = 0
     for group, name, query, health, error in rules:
         ok, result = prom.query(query)
         if not ok:
@@ -76,7 +80,9 @@ def evaluate(report, prom, queries):
         elif health == "err":
             report.fail(f"alert {group}/{name}: evaluation failed: {error}")
         else:
+            valid += 1
             report.ok()
+    print(f"   {valid} of {len(rules)} alert rules valid", flush=True)
 
 
 def exercise(report, souk, tmp, have_tools, started):
