@@ -26,9 +26,50 @@ pub fn init_logs(config: &LogConfig) {
     };
 }
 
+/// Buckets of the `_seconds` histograms not listed in [`BUCKETS`].
 const LATENCY_BUCKETS: &[f64] = &[
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     5.0, 10.0,
+];
+
+/// Buckets chosen for each latency: where its values fall, with room above.
+const BUCKETS: &[(&str, &[f64])] = &[
+    // A cached read is well under a millisecond; an argon2 login ~50 ms.
+    (
+        "souk_http_request_duration_seconds",
+        &[
+            0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            5.0, 10.0,
+        ],
+    ),
+    // One fsync'd group commit: about a millisecond; seconds mean a sick disk.
+    (
+        "souk_store_commit_seconds",
+        &[
+            0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+        ],
+    ),
+    // Waiting in a checkout lane: nothing at all, or minutes in a flash sale.
+    (
+        "souk_checkout_wait_seconds",
+        &[
+            0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+        ],
+    ),
+    // A change reaching a WebSocket subscriber: milliseconds.
+    (
+        "souk_ws_fanout_seconds",
+        &[
+            0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+        ],
+    ),
+    // One query embeds in ~10 ms; a batch of products takes up to seconds.
+    (
+        "souk_embedding_seconds",
+        &[
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+        ],
+    ),
 ];
 const BATCH_BUCKETS: &[f64] = &[
     1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0,
@@ -40,11 +81,16 @@ pub fn metrics() -> Option<PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            let builder = PrometheusBuilder::new()
+            let mut builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
                 .and_then(|b| {
                     b.set_buckets_for_metric(Matcher::Suffix("_batch_size".into()), BATCH_BUCKETS)
                 });
+            for (name, buckets) in BUCKETS {
+                builder = builder.and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Full((*name).to_owned()), buckets)
+                });
+            }
             match builder.and_then(|b| b.install_recorder()) {
                 Ok(handle) => {
                     let upkeep = handle.clone();
