@@ -95,18 +95,16 @@ def exercise(report, souk, tmp, have_tools, started):
     prom = Prometheus(tmp, ALERTS)
     tools.run(report, "promtool check config (the check's own)", ["promtool", "check", "config", str(prom.config)])
     started.append(prom.start())
-    # Scrape targets are picked up a few seconds late: name the expected one now.
-    prom.scrape(souk.expected_target())
+    # Scrape targets are picked up a few seconds late: name it now.
+    target = souk.metrics_target()
+    prom.scrape(target)
     report.step("waiting for souk to be ready")
-    if not souk.wait_ready(report, READY_TIMEOUT, lambda: prom.scrape(souk.expected_target())):
+    if not souk.wait_ready(report, READY_TIMEOUT):
         return
     report.ok(f"souk ready on {souk.base}")
-    target = souk.find_metrics(report)
-    if not target:
+    if not souk.check_metrics(report):
         return
     report.step(f"prometheus on {prom.base} scraping {target} every second")
-    if target != souk.expected_target():
-        prom.scrape(target)
     if prom.wait_up(report, target):
         report.step("workload")
         Workload(souk.base, souk.port, report, PAYMENT_WINDOW_SECS).run()

@@ -2,7 +2,7 @@
 //! answers for places in line and publishes them as they move; the dispatcher
 //! decides when each lane gives up its oldest ticket.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -170,10 +170,10 @@ impl Actor for CheckoutLane {
                 let _ = reply.send(popped);
             }
             LaneMsg::Remove { tickets, reply } => {
-                state.queue.retain(|(t, _)| !tickets.contains(t));
-                for ticket in &tickets {
-                    state.announced.remove(ticket);
-                }
+                // A sell-out can doom the whole lane at once: one pass, not one per ticket.
+                let gone: HashSet<Uuid> = tickets.into_iter().collect();
+                state.queue.retain(|(t, _)| !gone.contains(t));
+                state.announced.retain(|t, _| !gone.contains(t));
                 let _ = reply.send(state.head());
             }
             LaneMsg::Position { ticket, reply } => {

@@ -1,5 +1,6 @@
-//! Lane actors: a lane that fails mid-operation comes back holding the same
-//! tickets in the same order, and the queue goes on.
+//! Lanes: a full lane refuses, waiting tickets survive a restart of the node,
+//! and a lane actor that fails comes back holding the same tickets in the same
+//! order.
 
 use super::*;
 use souk_models::Caller;
@@ -89,4 +90,88 @@ async fn lane_depths_count_waiting_tickets() {
         depths,
         [("priority".to_owned(), 1), ("standard".to_owned(), 2)]
     );
+}
+
+#[tokio::test]
+async fn a_full_lane_refuses_and_waiting_tickets_survive_a_restart() {
+    let (shop, ids) = shop(&[10], config(1, 2, Duration::ZERO)).await;
+    shop.checkout.hold(true);
+    let users: Vec<User> = (0..3).map(|_| shopper(Tier::Standard)).collect();
+    for user in &users {
+        fill(&shop, user, &[(ids[0], 1)]).await;
+    }
+    assert!(matches!(
+        shop.checkout.submit(&users[0], "k", address()).await,
+        Ok(CheckoutOutcome::Pending { .. })
+    ));
+    assert!(matches!(
+        shop.checkout.submit(&users[1], "k", address()).await,
+        Ok(CheckoutOutcome::Pending { .. })
+    ));
+    let full = shop.checkout.submit(&users[2], "k", address()).await;
+    assert!(
+        matches!(full, Err(CheckoutError::LaneFull { .. })),
+        "{full:?}"
+    );
+    // A new node on the same store picks up what was waiting.
+    let dyn_store: Arc<dyn Store> = shop.store.clone();
+    let restarted = CheckoutHandle::start(
+        config(4, 10, Duration::from_secs(10)),
+        dyn_store,
+        shop.catalog.clone(),
+        shop.carts.clone(),
+        shop.inventory.clone(),
+        shop.orders.clone(),
+        shop.events.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let again = restarted.submit(&users[0], "k", address()).await;
+    assert!(
+        matches!(again, Ok(CheckoutOutcome::Completed { .. })),
+        "{again:?}"
+    );
+    let caller = souk_models::Caller {
+        user_id: users[1].id,
+        role: Role::Customer,
+    };
+    let mut status = None;
+    for _ in 0..100 {
+        let (ticket, _) = restarted
+            .status(OrderId::new().0, caller)
+            .await
+            .map_or((None, None), |(t, p)| (Some(t), p));
+        let _ = ticket;
+        status = shop
+            .store
+            .get_order(OrderId(shop_ticket(&shop, &users[1]).await))
+            .await
+            .ok()
+            .flatten()
+            .map(|o| o.status());
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(status, Some(OrderStatus::PendingPayment));
+    let stranger = souk_models::Caller {
+        user_id: UserId::new(),
+        role: Role::Customer,
+    };
+    let ticket = shop_ticket(&shop, &users[1]).await;
+    assert_eq!(
+        restarted.status(ticket, stranger).await.err(),
+        Some(CheckoutError::NotFound)
+    );
+}
+
+async fn shop_ticket(shop: &Shop, user: &User) -> uuid::Uuid {
+    use crate::store::TicketStore;
+    shop.store
+        .find_ticket(user.id, "k")
+        .await
+        .ok()
+        .flatten()
+        .map_or(uuid::Uuid::nil(), |t| t.id)
 }
