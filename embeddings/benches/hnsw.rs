@@ -3,9 +3,12 @@
 //! seed), at several search widths (`ef`).
 //!
 //! Run: `cargo bench -p souk-embeddings --bench hnsw -- [N] [--links M]
-//! [--ef-construction E] [--ef 16,32,64] [--queries Q] [--rebuild] [--dump DIR]`.
-//! `--rebuild` then rebuilds the graph with parallel insertion (what
-//! compaction does) and measures again.
+//! [--ef-construction E] [--ef 16,32,64] [--queries Q] [--parallel-build]
+//! [--rebuild] [--dump DIR]`.
+//! The graph is built by upserting one vector at a time on one thread, or
+//! with `--parallel-build` by one `upsert_many` on every core (what a bulk
+//! load does). `--rebuild` then rebuilds the graph with parallel insertion
+//! (what compaction does) and measures again.
 //! N defaults to 100,000. `--dump DIR` also writes the data set as raw
 //! little-endian f32 (`base.f32`, `queries.f32`) for `hnswlib_reference.py`.
 
@@ -27,6 +30,7 @@ struct Args {
     config: IndexConfig,
     dump: Option<String>,
     rebuild: bool,
+    parallel_build: bool,
 }
 
 fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
@@ -37,6 +41,7 @@ fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
         config: IndexConfig::default(),
         dump: None,
         rebuild: false,
+        parallel_build: false,
     };
     let mut it = std::env::args().skip(1).filter(|a| a != "--bench");
     while let Some(arg) = it.next() {
@@ -53,6 +58,7 @@ fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
             }
             "--dump" => args.dump = Some(value()?),
             "--rebuild" => args.rebuild = true,
+            "--parallel-build" => args.parallel_build = true,
             n => args.n = n.parse()?,
         }
     }
@@ -138,13 +144,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let index = VectorIndex::with_config(config.clone());
     let started = Instant::now();
-    for (i, v) in base.iter().enumerate() {
-        index.upsert(key(i), v, meta())?;
+    let how = if args.parallel_build {
+        let items = base
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (key(i), v.clone(), meta()))
+            .collect();
+        index.upsert_many(items)?;
+        "upsert_many, every core"
+    } else {
+        for (i, v) in base.iter().enumerate() {
+            index.upsert(key(i), v, meta())?;
+        }
+        "upsert one by one, 1 thread"
+    };
+    println!("build ({how}): {:.1} s", started.elapsed().as_secs_f64());
+    let started = Instant::now();
+    if index.refresh_search_copy() {
+        println!(
+            "search copy of the graph: {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
     }
-    println!(
-        "build (upsert one by one): {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
 
     let started = Instant::now();
     let truth: Vec<HashSet<Uuid>> = std::thread::scope(|s| {

@@ -125,37 +125,12 @@ impl AsRef<[f32]> for Vector {
     }
 }
 
-/// Dot product of two equal-length slices (shorter length wins if they differ),
-/// compiled for the best vector instructions the CPU has (AVX-512, AVX2 or
-/// the SSE2 baseline, chosen at run time by `pulp`). The graph search and the
-/// exact search spend much of their time here.
+/// Dot product of two equal-length slices (shorter length wins if they
+/// differ), with the widest vector instructions the CPU has (AVX-512, AVX2 +
+/// FMA or the SSE2 baseline; see [`souk_simd::dot`]). The graph search, the
+/// exact search and attention spend much of their time here.
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    pulp::Arch::new().dispatch(|| dot_lanes(a, b))
-}
-
-/// [`dot`] for the instructions the caller is compiled for. Sixteen
-/// independent partial sums let the compiler vectorise the loop; a single
-/// running sum has to be added in order and stays scalar.
-#[inline(always)]
-pub(crate) fn dot_lanes(a: &[f32], b: &[f32]) -> f32 {
-    const LANES: usize = 16;
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let a_chunks = a.chunks_exact(LANES);
-    let b_chunks = b.chunks_exact(LANES);
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    let mut sums = [0.0f32; LANES];
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for ((sum, x), y) in sums.iter_mut().zip(x).zip(y) {
-            *sum += x * y;
-        }
-    }
-    sums.iter().sum::<f32>() + tail
+    souk_simd::dot(a, b)
 }
 
 #[cfg(test)]
@@ -198,16 +173,5 @@ mod tests {
         assert!((a.norm() - 1.0).abs() < 1e-5);
         assert!((a.cosine(&b) - a.dot(&b)).abs() < 1e-5);
         assert!((a.cosine(&a) - 1.0).abs() < 1e-5);
-    }
-
-    #[test]
-    fn dot_matches_a_plain_sum_at_any_length() {
-        for n in [0, 1, 15, 16, 17, 100, DIM] {
-            let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
-            let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
-            let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-            assert!((dot(&a, &b) - plain).abs() < 1e-4, "n = {n}");
-            assert!((dot(&a, &b[..n / 2]) - dot(&a[..n / 2], &b)).abs() < 1e-6);
-        }
     }
 }

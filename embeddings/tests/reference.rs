@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 use souk_embeddings::Vector;
-use souk_embeddings::model::{Embedder, SharedEmbedder, default_model_dir, ensure_fetched};
+use souk_embeddings::model::{Embedder, Matmul, SharedEmbedder, default_model_dir, ensure_fetched};
 
 #[derive(Deserialize)]
 struct Reference {
@@ -40,12 +40,13 @@ fn references() -> Vec<Reference> {
     serde_json::from_slice(&bytes).expect("parse the fixture")
 }
 
-#[test]
-fn matches_the_reference_implementation() {
+/// Asserts cosine ≥ 0.999 to the reference for every fixture sentence and
+/// returns the smallest cosine.
+fn check_against_reference(embedder: &Embedder) -> f32 {
     let references = references();
     assert_eq!(references.len(), 20);
     let texts: Vec<&str> = references.iter().map(|r| r.text.as_str()).collect();
-    let vectors = embedder().embed(&texts).unwrap();
+    let vectors = embedder.embed(&texts).unwrap();
     assert_eq!(vectors.len(), references.len());
     let mut minimum = f32::MAX;
     for (reference, vector) in references.iter().zip(&vectors) {
@@ -59,8 +60,26 @@ fn matches_the_reference_implementation() {
         );
         minimum = minimum.min(similarity);
     }
+    minimum
+}
+
+#[test]
+fn matches_the_reference_implementation() {
+    let minimum = check_against_reference(embedder());
     println!(
-        "minimum cosine similarity to the reference: {minimum:.7} (1 - min = {:.2e})",
+        "default path (AMX: {}): minimum cosine similarity to the reference {minimum:.7} (1 - min = {:.2e})",
+        embedder().uses_amx(),
+        1.0 - minimum
+    );
+}
+
+#[test]
+fn the_f32_path_matches_the_reference_too() {
+    let f32_only = Embedder::load_with(&model_dir(), Matmul::F32).unwrap();
+    assert!(!f32_only.uses_amx());
+    let minimum = check_against_reference(&f32_only);
+    println!(
+        "f32 path: minimum cosine similarity to the reference {minimum:.7} (1 - min = {:.2e})",
         1.0 - minimum
     );
 }

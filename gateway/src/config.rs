@@ -79,6 +79,9 @@ pub struct AssistantConfig {
     /// The model directory; empty: `$SOUK_MODEL_DIR`, else
     /// `~/.cache/souk/models/all-MiniLM-L6-v2`, fetched on first start.
     pub model_dir: String,
+    /// Multiply in bf16 on Intel AMX tiles when the CPU has them (f32
+    /// otherwise); `false` keeps every product in f32.
+    pub amx: bool,
     /// Conversations kept in memory; the least recently used goes first.
     pub max_conversations: usize,
     /// Messages per conversation; then the client must start a new one.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use souk_actors::{CartHandle, Catalog, Store};
-use souk_embeddings::model::{SharedEmbedder, default_model_dir, ensure_fetched};
+use souk_embeddings::model::{Matmul, SharedEmbedder, default_model_dir, ensure_fetched};
 use souk_gateway::assistant::Assistant;
 use souk_gateway::config::AssistantConfig;
 
@@ -30,12 +30,22 @@ pub async fn load_model(config: &AssistantConfig) -> anyhow::Result<SharedEmbedd
             .await?
             .with_context(|| format!("the assistant's model is missing from {}", dir.display()))?;
     }
-    let embedder = SharedEmbedder::load(dir.clone()).await.with_context(|| {
+    let matmul = if config.amx {
+        Matmul::Auto
+    } else {
+        Matmul::F32
+    };
+    let embedder = SharedEmbedder::load_with(dir.clone(), matmul).await.with_context(|| {
         format!(
             "cannot load the assistant's model from {} (set assistant.enabled = false to run without it)",
             dir.display()
         )
     })?;
+    tracing::info!(
+        dir = %dir.display(),
+        amx = embedder.embedder().uses_amx(),
+        "assistant model loaded"
+    );
     Ok(embedder)
 }
 

@@ -69,6 +69,7 @@ where
             .map(|(new_slot, (_, _, vector))| (vector.as_slice(), new_slot))
             .collect();
         graph.insert_many(&items);
+        let flat = graph.flat(snapshot.len()).map(Arc::new);
 
         let mut state = self.write();
         let state = &mut *state;
@@ -94,6 +95,7 @@ where
         let dead = slots.iter().filter(|s| s.is_none()).count();
         let dropped = state.dead.saturating_sub(dead);
         state.graph = Arc::new(graph);
+        state.flat = flat;
         state.slots = slots;
         state.dead = dead;
         let stats = CompactStats {

@@ -4,6 +4,7 @@
 use hnsw_rs::prelude::Hnsw;
 
 use super::distance::UnitDot;
+use super::flat::Flat;
 
 /// Layers the graph may use (hnsw_rs caps this at 16).
 const MAX_LAYERS: usize = 16;
@@ -41,6 +42,11 @@ impl Graph {
     /// Adds many unit vectors with their slots, on every core (rayon).
     pub(crate) fn insert_many(&self, items: &[(&[f32], usize)]) {
         self.hnsw.parallel_insert_slice(&items.to_vec());
+    }
+
+    /// A search-friendly copy of slots `0..len`; see [`Flat`].
+    pub(crate) fn flat(&self, len: usize) -> Option<Flat> {
+        Flat::copy(&self.hnsw, len)
     }
 
     /// Up to `n` nearest slots to the unit vector `query`, nearest first,

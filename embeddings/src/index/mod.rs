@@ -14,6 +14,7 @@
 mod compact;
 mod distance;
 mod filter;
+mod flat;
 mod graph;
 mod search;
 
@@ -25,6 +26,7 @@ use thiserror::Error;
 use uuid::Uuid;
 
 use crate::vector::{Vector, VectorError};
+use flat::Flat;
 use graph::Graph;
 
 pub use compact::CompactStats;
@@ -37,6 +39,9 @@ pub enum IndexError {
     #[error("cannot index this vector: {0}")]
     BadVector(#[from] VectorError),
 }
+
+/// Most slots left out of the search copy before it is taken again.
+const MAX_UNCOPIED: usize = 1_024;
 
 /// Tuning knobs; the defaults suit catalogs from hundreds to a few hundred
 /// thousand products.
@@ -82,6 +87,8 @@ struct Entry {
 /// Everything swapped together under the lock.
 struct State<K> {
     graph: Arc<Graph>,
+    /// A fast copy of the graph's first slots (see `flat.rs`), if taken.
+    flat: Option<Arc<Flat>>,
     entries: HashMap<K, Entry>,
     /// Slot → key that still owns it; `None` once retired.
     slots: Vec<Option<K>>,
@@ -111,6 +118,7 @@ where
         Self {
             state: RwLock::new(State {
                 graph: Arc::new(Graph::new(0, config.links, config.ef_construction)),
+                flat: None,
                 entries: HashMap::new(),
                 slots: Vec::new(),
                 dead: 0,
@@ -142,6 +150,64 @@ where
             state.retire(old.slot);
         }
         Ok(())
+    }
+
+    /// [`upsert`](Self::upsert) for many items at once, inserting into the
+    /// graph on every core: for loading a large catalog. If a key appears
+    /// twice the later item wins. Nothing is indexed if any vector is refused.
+    /// Searches wait for the whole insertion.
+    pub fn upsert_many(&self, items: Vec<(K, Vector, ItemMeta)>) -> Result<(), IndexError> {
+        let items = items
+            .into_iter()
+            .map(|(key, vector, meta)| {
+                let vector = Arc::new(Vector::normalized(vector.as_slice())?);
+                Ok((key, vector, meta))
+            })
+            .collect::<Result<Vec<_>, IndexError>>()?;
+        let mut state = self.write();
+        let first = state.slots.len();
+        let slices: Vec<(&[f32], usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(i, (_, vector, _))| (vector.as_slice(), first + i))
+            .collect();
+        state.graph.insert_many(&slices);
+        for (slot, (key, vector, meta)) in (first..).zip(items) {
+            state.slots.push(Some(key));
+            let entry = Entry { slot, vector, meta };
+            if let Some(old) = state.entries.insert(key, entry) {
+                state.retire(old.slot);
+            }
+        }
+        state.flat = state.graph.flat(state.slots.len()).map(Arc::new);
+        Ok(())
+    }
+
+    /// Takes a new search copy of the graph (see `flat.rs`) when the slots
+    /// added since the last one are too many to search exactly on the side
+    /// (more than 1/16 of the index, or 1,024); true when it did. Blocking
+    /// (about a second per 100,000 slots) but holds no lock while copying:
+    /// call it from a background thread after writes, like
+    /// [`compact`](Self::compact).
+    pub fn refresh_search_copy(&self) -> bool {
+        let (graph, slots, covered) = {
+            let state = self.read();
+            let covered = state.flat.as_ref().map_or(0, |f| f.len());
+            (Arc::clone(&state.graph), state.slots.len(), covered)
+        };
+        let tail = slots.saturating_sub(covered);
+        if tail == 0 || tail <= (slots / 16).min(MAX_UNCOPIED) {
+            return false;
+        }
+        let Some(flat) = graph.flat(slots) else {
+            return false;
+        };
+        let mut state = self.write();
+        // A rebuild that swapped the graph meanwhile brought its own copy.
+        if Arc::ptr_eq(&state.graph, &graph) {
+            state.flat = Some(Arc::new(flat));
+        }
+        true
     }
 
     /// Changes only the metadata of `key` (price, stock, …); false when absent.

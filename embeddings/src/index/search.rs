@@ -105,9 +105,7 @@ where
             .min(budget);
         loop {
             let ef = n.max(ef_search);
-            let found: Vec<(K, f32)> = state
-                .graph
-                .nearest(query.as_slice(), n, ef)
+            let found: Vec<(K, f32)> = nearest_slots(state, query, n, ef)
                 .into_iter()
                 .filter_map(|slot| {
                     let key = (*state.slots.get(slot)?)?;
@@ -126,6 +124,28 @@ where
             n = (n * 2).min(budget);
         }
     }
+}
+
+/// Up to about `n` candidate slots near `query`: from the search copy of the
+/// graph when there is one, plus the best `n` of the live slots added since
+/// it was taken (scored exactly); from the graph itself otherwise.
+fn nearest_slots<K: Copy + Eq + Hash>(
+    state: &State<K>,
+    query: &Vector,
+    n: usize,
+    ef: usize,
+) -> Vec<usize> {
+    let Some(flat) = &state.flat else {
+        return state.graph.nearest(query.as_slice(), n, ef);
+    };
+    let mut found = flat.nearest(query.as_slice(), n, ef);
+    let newer = (flat.len()..state.slots.len()).filter_map(|slot| {
+        let key = state.slots[slot]?;
+        let entry = state.entries.get(&key).filter(|e| e.slot == slot)?;
+        Some((slot, entry.vector.dot(query)))
+    });
+    found.extend(top_k(newer, n).into_iter().map(|(slot, _)| slot));
+    found
 }
 
 /// How many live entries pass `filter`, and those entries when there are at

@@ -13,11 +13,19 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::Config;
 
-use super::kernels::{self, Attention, BiasGelu, BiasResidualNorm};
+use super::Matmul;
+use super::kernels::{self, Attention, BiasGelu, BiasResidualNorm, TileProduct};
 
-/// A dense layer: weight `(out, in)` as in the checkpoint, and its bias.
+/// A weight matrix `(out, in)` as in the checkpoint, in the form the chosen
+/// [`Matmul`] multiplies.
+enum Weight {
+    F32(Tensor),
+    Tiles(souk_simd::amx::Weights),
+}
+
+/// A dense layer: its weight and its bias.
 struct Dense {
-    weight: Tensor,
+    weight: Weight,
     bias: Vec<f32>,
 }
 
@@ -25,8 +33,8 @@ impl Dense {
     fn load(
         vb: &VarBuilder,
         names: &[&str],
-        inputs: usize,
-        outputs: usize,
+        (inputs, outputs): (usize, usize),
+        matmul: Matmul,
     ) -> candle_core::Result<Self> {
         let mut weights = Vec::new();
         let mut bias = Vec::new();
@@ -36,12 +44,23 @@ impl Dense {
             bias.extend(vb.get(outputs, "bias")?.to_vec1::<f32>()?);
         }
         let weight = Tensor::cat(&weights, 0)?;
+        let tiles = match matmul {
+            Matmul::Auto => {
+                let values = weight.flatten_all()?.to_vec1::<f32>()?;
+                souk_simd::amx::Weights::pack(&values, bias.len(), inputs)
+            }
+            Matmul::F32 => None,
+        };
+        let weight = tiles.map_or(Weight::F32(weight), Weight::Tiles);
         Ok(Self { weight, bias })
     }
 
     /// `x · weightᵀ`, without the bias (the kernel that follows adds it).
     fn product(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight.t()?)
+        match &self.weight {
+            Weight::F32(weight) => x.matmul(&weight.t()?),
+            Weight::Tiles(weights) => x.apply_op1_no_bwd(&TileProduct { weights }),
+        }
     }
 }
 
@@ -84,7 +103,11 @@ pub(crate) struct Encoder {
 impl Encoder {
     /// Loads the weights named as in the Hugging Face checkpoint (with or
     /// without a `bert.` prefix).
-    pub(crate) fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<Self> {
+    pub(crate) fn load(
+        vb: VarBuilder,
+        config: &Config,
+        matmul: Matmul,
+    ) -> candle_core::Result<Self> {
         let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
             vb.pp("bert")
         } else {
@@ -108,11 +131,21 @@ impl Encoder {
                 let vb = vb.pp(format!("encoder.layer.{i}"));
                 let names = ["query", "key", "value"];
                 Ok(Layer {
-                    qkv: Dense::load(&vb.pp("attention.self"), &names, h, h)?,
-                    attention_out: Dense::load(&vb.pp("attention.output"), &["dense"], h, h)?,
+                    qkv: Dense::load(&vb.pp("attention.self"), &names, (h, h), matmul)?,
+                    attention_out: Dense::load(
+                        &vb.pp("attention.output"),
+                        &["dense"],
+                        (h, h),
+                        matmul,
+                    )?,
                     attention_norm: Norm::load(vb.pp("attention.output.LayerNorm"), h)?,
-                    intermediate: Dense::load(&vb.pp("intermediate"), &["dense"], h, inner)?,
-                    output: Dense::load(&vb.pp("output"), &["dense"], inner, h)?,
+                    intermediate: Dense::load(
+                        &vb.pp("intermediate"),
+                        &["dense"],
+                        (h, inner),
+                        matmul,
+                    )?,
+                    output: Dense::load(&vb.pp("output"), &["dense"], (inner, h), matmul)?,
                     output_norm: Norm::load(vb.pp("output.LayerNorm"), h)?,
                 })
             })
@@ -128,6 +161,13 @@ impl Encoder {
             eps: config.layer_norm_eps as f32,
             device: vb.device().clone(),
         })
+    }
+
+    /// Whether the matrix products run on AMX tiles.
+    pub(crate) fn uses_tiles(&self) -> bool {
+        self.layers
+            .iter()
+            .any(|layer| matches!(layer.qkv.weight, Weight::Tiles(_)))
     }
 
     /// Mean-pooled, L2-normalised sentence vectors for the token ids of each

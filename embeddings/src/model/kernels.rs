@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, bail};
 
-use crate::vector::dot_lanes;
+use crate::vector::dot;
 
 /// Below this many output values a kernel runs on the calling thread alone.
 const PARALLEL_MIN: usize = 32 * 1024;
@@ -74,6 +74,29 @@ fn erf(x: f32) -> f32 {
 /// GELU with the exact (erf) form, as BERT uses.
 fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+}
+
+/// `x · Wᵀ` on AMX tiles (bf16 inputs, f32 sums); see [`souk_simd::amx`].
+pub(crate) struct TileProduct<'a> {
+    pub weights: &'a souk_simd::amx::Weights,
+}
+
+impl CustomOp1 for TileProduct<'_> {
+    fn name(&self) -> &'static str {
+        "tile-product"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (x, rows, _) = matrix(storage, layout)?;
+        let out = self
+            .weights
+            .multiply(x, rows, threads())
+            .map_err(|e| candle_core::Error::Msg(format!("tile-product: {e}")))?;
+        Ok((
+            CpuStorage::F32(out),
+            Shape::from((rows, self.weights.outputs())),
+        ))
+    }
 }
 
 /// `gelu(x + bias)` for every row of `x`.
@@ -203,7 +226,7 @@ impl CustomOp1 for Attention<'_> {
                     }
                     let key = |j: usize| &qkv[j * cols + hidden + h * width..][..width];
                     scores.clear();
-                    scores.extend(tokens.clone().map(|j| dot_lanes(&query, key(j))));
+                    scores.extend(tokens.clone().map(|j| dot(&query, key(j))));
                     softmax(&mut scores);
                     for (j, p) in tokens.clone().zip(&scores) {
                         let value = &qkv[j * cols + 2 * hidden + h * width..][..width];

@@ -91,6 +91,17 @@ pub enum ModelError {
     Worker(String),
 }
 
+/// How the encoder multiplies matrices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Matmul {
+    /// bf16 on Intel AMX tiles (f32 sums) when the CPU and OS allow it, f32
+    /// otherwise. The reference test holds both to sentence-transformers.
+    #[default]
+    Auto,
+    /// f32 on any CPU (candle's `gemm`, AVX-512 or AVX2 when present).
+    F32,
+}
+
 /// The all-MiniLM-L6-v2 encoder and its tokenizer, on the CPU. `Send + Sync`:
 /// share one in an `Arc` (or use [`SharedEmbedder`]).
 pub struct Embedder {
@@ -103,6 +114,11 @@ impl Embedder {
     /// Missing or damaged files give a [`ModelError`] that names the fix; the
     /// weights' checksum is not recomputed here (see [`verify`]).
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Self::load_with(dir, Matmul::Auto)
+    }
+
+    /// [`Embedder::load`] with a choice of matrix products.
+    pub fn load_with(dir: &Path, matmul: Matmul) -> Result<Self, ModelError> {
         let device = Device::Cpu;
         let config = load_config(&dir.join(CONFIG_FILE))?;
         let tokenizer = load_tokenizer(&dir.join(TOKENIZER_FILE))?;
@@ -114,9 +130,18 @@ impl Embedder {
         };
         let vb = VarBuilder::from_buffered_safetensors(weights, WEIGHTS_DTYPE, &device)
             .map_err(invalid)?;
-        let encoder = Encoder::load(vb, &config).map_err(invalid)?;
-        tracing::debug!(dir = %dir.display(), "loaded embedding model");
+        let encoder = Encoder::load(vb, &config, matmul).map_err(invalid)?;
+        tracing::debug!(
+            dir = %dir.display(),
+            amx = encoder.uses_tiles(),
+            "loaded embedding model"
+        );
         Ok(Self { encoder, tokenizer })
+    }
+
+    /// Whether the matrix products run in bf16 on AMX tiles (see [`Matmul`]).
+    pub fn uses_amx(&self) -> bool {
+        self.encoder.uses_tiles()
     }
 
     /// Embeds each text into a unit-length [`Vector`], in order, [`BATCH_SIZE`]

@@ -58,6 +58,7 @@ impl Assistant {
         );
         self.embed_and_put(pending).await?;
         self.refresh_vocabulary();
+        self.maintain_index().await;
         metrics::gauge!("souk_vector_index_items").set(self.index.len() as f64);
         let me = Arc::clone(self);
         tokio::spawn(async move { me.follow_changes().await });
@@ -77,11 +78,19 @@ impl Assistant {
                 continue;
             }
             metrics::gauge!("souk_vector_index_items").set(self.index.len() as f64);
-            if self.index.needs_compaction() {
-                let me = Arc::clone(&self);
-                let _ = tokio::task::spawn_blocking(move || me.index.compact()).await;
-            }
+            self.maintain_index().await;
         }
+    }
+
+    /// Compacts the graph when enough of it is dead, and renews its search
+    /// copy when enough is new, on the blocking pool.
+    async fn maintain_index(self: &Arc<Self>) {
+        let me = Arc::clone(self);
+        let _ = tokio::task::spawn_blocking(move || {
+            me.index.compact();
+            me.index.refresh_search_copy();
+        })
+        .await;
     }
 
     /// Brings the index in line with the catalog for `ids`.
