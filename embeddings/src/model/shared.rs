@@ -10,6 +10,7 @@
 //! before large ones (catalog batches), and a job passed over twice goes
 //! first, so neither side starves.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -84,7 +85,7 @@ impl SharedEmbedder {
             reply,
             passed_over: 0,
         };
-        let gone = || ModelError::Worker("the embedding worker has stopped".to_owned());
+        let gone = || ModelError::Worker("the embedding worker failed".to_owned());
         self.jobs.send(job).map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
@@ -110,7 +111,11 @@ fn run(embedder: &Embedder, queue: &mpsc::Receiver<Job>) {
         }
         waiting.extend(queue.try_iter());
         let pass = next_pass(&mut waiting);
-        embed_pass(embedder, pass);
+        // A bug that panics fails this pass's callers (their replies are
+        // dropped), not every later one.
+        if catch_unwind(AssertUnwindSafe(|| embed_pass(embedder, pass))).is_err() {
+            tracing::error!("an embedding pass panicked; its requests failed");
+        }
     }
 }
 

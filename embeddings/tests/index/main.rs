@@ -1,99 +1,17 @@
 //! The vector index on synthetic vectors (no model needed).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashSet;
+mod bulk;
+mod data;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-use souk_embeddings::index::{Filter, IndexConfig, ItemMeta, VectorIndex};
+use souk_embeddings::index::{Filter, IndexConfig, VectorIndex};
 use souk_embeddings::{DIM, Vector};
 use uuid::Uuid;
 
-const CATEGORIES: usize = 10;
-
-/// Unit vectors scattered around 40 random centres, like real embeddings.
-struct Data {
-    rng: StdRng,
-    centres: Vec<Vec<f32>>,
-}
-
-impl Data {
-    fn new(seed: u64) -> Self {
-        let mut rng = StdRng::seed_from_u64(seed);
-        let centres = (0..40).map(|_| raw(&mut rng)).collect();
-        Self { rng, centres }
-    }
-
-    fn vector(&mut self) -> Vector {
-        let centre = &self.centres[self.rng.gen_range(0..self.centres.len())];
-        let noise = raw(&mut self.rng);
-        let mixed: Vec<f32> = centre
-            .iter()
-            .zip(&noise)
-            .map(|(c, n)| c + 0.8 * n)
-            .collect();
-        Vector::normalized(&mixed).unwrap()
-    }
-}
-
-fn raw(rng: &mut StdRng) -> Vec<f32> {
-    (0..DIM).map(|_| rng.gen_range(-1.0f32..1.0)).collect()
-}
-
-fn meta(i: usize) -> ItemMeta {
-    ItemMeta {
-        category: format!("cat-{}", i % CATEGORIES),
-        price_minor: (i as i64 * 37) % 10_000,
-        currency: "USD".to_owned(),
-        in_stock: !i.is_multiple_of(3),
-        seller: Uuid::from_u128((i % 7) as u128),
-    }
-}
-
-fn key(i: usize) -> Uuid {
-    Uuid::from_u128(i as u128 + 1)
-}
-
-/// An index with `n` items, keys `key(0..n)`, and their vectors.
-fn filled(n: usize, config: IndexConfig, seed: u64) -> (VectorIndex, Vec<Vector>) {
-    let index = VectorIndex::with_config(config);
-    let mut data = Data::new(seed);
-    let vectors: Vec<Vector> = (0..n).map(|_| data.vector()).collect();
-    for (i, v) in vectors.iter().enumerate() {
-        index.upsert(key(i), v, meta(i)).unwrap();
-    }
-    (index, vectors)
-}
-
-/// Always use the graph, never the exact shortcut.
-fn graph_only() -> IndexConfig {
-    IndexConfig {
-        exact_threshold: 0,
-        ..IndexConfig::default()
-    }
-}
-
-fn recall(index: &VectorIndex, queries: &[Vector], k: usize, filter: &Filter) -> f64 {
-    let mut hits = 0;
-    let mut total = 0;
-    for q in queries {
-        let truth: HashSet<Uuid> = index
-            .search_exact(q, k, filter)
-            .into_iter()
-            .map(|r| r.0)
-            .collect();
-        let got: HashSet<Uuid> = index
-            .search(q, k, filter)
-            .into_iter()
-            .map(|r| r.0)
-            .collect();
-        hits += truth.intersection(&got).count();
-        total += truth.len();
-    }
-    hits as f64 / total as f64
-}
+use data::{Data, filled, graph_only, key, meta, recall};
 
 #[test]
 fn finds_itself_first() {
@@ -107,93 +25,6 @@ fn finds_itself_first() {
             assert!(results.windows(2).all(|w| w[0].1 >= w[1].1), "sorted");
         }
     }
-}
-
-#[test]
-fn bulk_loading_indexes_everything_and_the_last_duplicate_wins() {
-    let index = VectorIndex::with_config(graph_only());
-    let mut data = Data::new(9);
-    let vectors: Vec<Vector> = (0..3_000).map(|_| data.vector()).collect();
-    let mut items: Vec<(Uuid, Vector, ItemMeta)> = vectors
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (key(i), v.clone(), meta(i)))
-        .collect();
-    let replacement = data.vector();
-    items.push((key(0), replacement.clone(), meta(0)));
-    index.upsert_many(items).unwrap();
-    assert_eq!(index.len(), 3_000);
-    assert_eq!(index.dead(), 1);
-    for (i, v) in vectors.iter().enumerate().skip(1).step_by(97) {
-        assert_eq!(index.search(v, 1, &Filter::default())[0].0, key(i));
-    }
-    assert_eq!(
-        index.search(&replacement, 1, &Filter::default())[0].0,
-        key(0)
-    );
-    let queries: Vec<Vector> = (0..50).map(|_| data.vector()).collect();
-    assert!(recall(&index, &queries, 10, &Filter::default()) >= 0.95);
-
-    let zero = Vector::from_slice(&[0.0; DIM]).unwrap();
-    let items = vec![
-        (key(5_000), vectors[1].clone(), meta(1)),
-        (key(5_001), zero, meta(2)),
-    ];
-    assert!(index.upsert_many(items).is_err());
-    assert!(
-        !index.contains(key(5_000)),
-        "nothing indexed when one is refused"
-    );
-    assert_eq!(index.len(), 3_000);
-}
-
-#[test]
-fn the_search_copy_keeps_recall_and_sees_later_writes() {
-    let (index, vectors) = filled(3_000, graph_only(), 12);
-    assert!(index.refresh_search_copy(), "3,000 uncopied slots");
-    assert!(!index.refresh_search_copy(), "nothing new since");
-    let mut data = Data::new(13);
-    let queries: Vec<Vector> = (0..100).map(|_| data.vector()).collect();
-    let r = recall(&index, &queries, 10, &Filter::default());
-    println!("search copy recall@10 {r:.3}");
-    assert!(r >= 0.95, "recall@10 {r}");
-    for (i, v) in vectors.iter().enumerate().step_by(101) {
-        assert_eq!(index.search(v, 1, &Filter::default())[0].0, key(i));
-    }
-
-    // Written after the copy: new keys, a moved key and a removed one.
-    let fresh: Vec<Vector> = (0..20).map(|_| data.vector()).collect();
-    for (i, v) in fresh.iter().enumerate() {
-        index.upsert(key(10_000 + i), v, meta(i)).unwrap();
-    }
-    let moved = data.vector();
-    index.upsert(key(7), &moved, meta(7)).unwrap();
-    assert!(index.remove(key(8)));
-    assert!(
-        !index.refresh_search_copy(),
-        "21 new slots are searched on the side"
-    );
-    for (i, v) in fresh.iter().enumerate() {
-        assert_eq!(index.search(v, 1, &Filter::default())[0].0, key(10_000 + i));
-    }
-    assert_eq!(index.search(&moved, 1, &Filter::default())[0].0, key(7));
-    let near_old = index.search(&vectors[7], 5, &Filter::default());
-    assert!(
-        near_old
-            .iter()
-            .all(|(k, s)| *k != key(7) || (*s - 1.0).abs() > 1e-3)
-    );
-    let near_removed = index.search(&vectors[8], 10, &Filter::default());
-    assert!(near_removed.iter().all(|(k, _)| *k != key(8)));
-
-    // Filters still hold on the copy.
-    let filter = Filter {
-        category: Some("cat-3".to_owned()),
-        ..Filter::default()
-    };
-    let found = index.search(&queries[0], 10, &filter);
-    assert_eq!(found.len(), 10);
-    assert!(recall(&index, &queries, 10, &filter) >= 0.9);
 }
 
 #[test]
