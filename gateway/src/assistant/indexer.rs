@@ -36,6 +36,7 @@ impl Assistant {
             .collect();
         let entries = self.catalog.all();
         let mut pending = Vec::new();
+        let mut loaded = Vec::new();
         for entry in entries {
             if entry.product.status != ProductStatus::Active {
                 continue;
@@ -47,10 +48,11 @@ impl Assistant {
                 .filter(|v| v.content_hash == hash)
                 .and_then(|v| Vector::from_bytes(&v.vector).ok());
             match current {
-                Some(vector) => self.put(&entry, &vector, hash),
+                Some(vector) => loaded.push((entry, vector, hash)),
                 None => pending.push(Pending { entry, text, hash }),
             }
         }
+        self.load_stored(loaded).await;
         tracing::info!(
             loaded = self.index.len(),
             to_embed = pending.len(),
@@ -167,6 +169,38 @@ impl Assistant {
             }
         }
         Ok(())
+    }
+
+    /// Indexes the stored vectors at start-up in one bulk insertion on the
+    /// blocking pool (every core); if the index refuses one, each is put on
+    /// its own so only the bad one is left out.
+    async fn load_stored(self: &Arc<Self>, loaded: Vec<(Arc<ProductEntry>, Vector, [u8; 32])>) {
+        let me = Arc::clone(self);
+        let bulk = tokio::task::spawn_blocking(move || {
+            let items = loaded
+                .iter()
+                .map(|(entry, vector, _)| {
+                    let meta = item_meta(&entry.product, entry.stock.available());
+                    (entry.product.id.as_uuid(), vector.clone(), meta)
+                })
+                .collect();
+            match me.index.upsert_many(items) {
+                Ok(()) => {
+                    let mut hashes = me.hashes();
+                    for (entry, _, hash) in &loaded {
+                        hashes.insert(entry.product.id, *hash);
+                    }
+                }
+                Err(_) => {
+                    for (entry, vector, hash) in &loaded {
+                        me.put(entry, vector, *hash);
+                    }
+                }
+            }
+        });
+        if let Err(e) = bulk.await {
+            tracing::error!(error = %e, "loading the stored product vectors failed");
+        }
     }
 
     fn put(&self, entry: &ProductEntry, vector: &Vector, hash: [u8; 32]) {
