@@ -79,17 +79,27 @@ async fn bench(
         .await
         .context("cannot restock the flash-sale product")?;
 
-    let buyers = SALE_BUYERS.max(args.concurrency);
+    let buyers = if args.sustained_only {
+        args.concurrency
+    } else {
+        SALE_BUYERS.max(args.concurrency)
+    };
     eprintln!("registering {buyers} buyers and filling their carts (not measured)…");
     let started = Instant::now();
     let tokens = register_buyers(&authority, buyers, sale_product).await?;
     eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
     note_rss(server.as_deref());
 
-    eprintln!("phase 1: {buyers} buyers check out {SALE_STOCK} units of one product…");
-    let sale = flash_contended::run(&authority, &tokens, sale_product, args.concurrency).await?;
-    check_running(server.as_deref_mut())?;
-    note_rss(server.as_deref());
+    let sale = if args.sustained_only {
+        None
+    } else {
+        eprintln!("phase 1: {buyers} buyers check out {SALE_STOCK} units of one product…");
+        let sale =
+            flash_contended::run(&authority, &tokens, sale_product, args.concurrency).await?;
+        check_running(server.as_deref_mut())?;
+        note_rss(server.as_deref());
+        Some(sale)
+    };
 
     for product in &sustained {
         api.set_stock(&seller, product, SUSTAINED_STOCK)
@@ -117,10 +127,12 @@ async fn bench(
     };
 
     print_context(args, &authority, server.is_some(), buyers);
-    sale.print();
+    if let Some(sale) = &sale {
+        sale.print();
+    }
     sustained.print(rss_mib);
     running?;
-    sale.check()
+    sale.map_or(Ok(()), |sale| sale.check())
 }
 
 /// Shows the server's memory use between the phases.

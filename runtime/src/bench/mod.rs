@@ -46,6 +46,11 @@ pub struct BenchArgs {
     /// overselling, then sustained cart → checkout → pay cycles.
     #[arg(long)]
     pub flash_sale: bool,
+    /// With --flash-sale: skip the contended sale and its oversell check, and
+    /// register only `--concurrency` buyers (for comparing throughput between
+    /// builds; the full run is the reference).
+    #[arg(long, requires = "flash_sale")]
+    pub sustained_only: bool,
     /// Benchmark live WebSocket fan-out instead: hold `--connections` connections, each
     /// following its own order, and pay orders at `--rate` a second for `--duration` s.
     #[arg(long, conflicts_with = "flash_sale")]
