@@ -25,8 +25,8 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     dot_portable(a, b)
 }
 
-/// [`dot`] compiled for the baseline instructions only (for comparison).
-pub fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
+/// [`dot`] compiled for the baseline instructions only: the fallback.
+fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
     lanes::<32, false>(a, b)
 }
 

@@ -13,5 +13,4 @@ mod convert;
 mod dot;
 mod tiles;
 
-pub use convert::to_bf16;
-pub use dot::{dot, dot_portable};
+pub use dot::dot;

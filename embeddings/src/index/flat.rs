@@ -3,7 +3,7 @@
 //! `hnsw_rs` keeps every point behind an `Arc` with its neighbour lists under
 //! a lock, and its search keeps a hash set of visited points and a heap of
 //! `Arc`s: most of a query's time goes to that bookkeeping, not to distances
-//! (queries ran at about a quarter of hnswlib's speed at equal recall). A
+//! (queries ran at about a fifth of hnswlib's speed at equal `ef`). A
 //! [`Flat`] copies the same graph into plain arrays: vectors back to back in
 //! slot order, bottom-layer neighbours in a fixed stride, a generation-stamped
 //! visited array, and searches it with the usual HNSW walk. Same graph, same

@@ -186,7 +186,7 @@ where
     /// Takes a new search copy of the graph (see `flat.rs`) when the slots
     /// added since the last one are too many to search exactly on the side
     /// (more than 1/16 of the index, or 1,024); true when it did. Blocking
-    /// (about a second per 100,000 slots) but holds no lock while copying:
+    /// (about half a second per 100,000 slots) but holds no lock while copying:
     /// call it from a background thread after writes, like
     /// [`compact`](Self::compact).
     pub fn refresh_search_copy(&self) -> bool {
@@ -204,10 +204,11 @@ where
         };
         let mut state = self.write();
         // A rebuild that swapped the graph meanwhile brought its own copy.
-        if Arc::ptr_eq(&state.graph, &graph) {
+        let current = Arc::ptr_eq(&state.graph, &graph);
+        if current {
             state.flat = Some(Arc::new(flat));
         }
-        true
+        current
     }
 
     /// Changes only the metadata of `key` (price, stock, …); false when absent.

@@ -45,11 +45,11 @@ impl Dense {
         }
         let weight = Tensor::cat(&weights, 0)?;
         let tiles = match matmul {
-            Matmul::Auto => {
+            Matmul::Auto if souk_simd::amx::available() => {
                 let values = weight.flatten_all()?.to_vec1::<f32>()?;
                 souk_simd::amx::Weights::pack(&values, bias.len(), inputs)
             }
-            Matmul::F32 => None,
+            Matmul::Auto | Matmul::F32 => None,
         };
         let weight = tiles.map_or(Weight::F32(weight), Weight::Tiles);
         Ok(Self { weight, bias })
