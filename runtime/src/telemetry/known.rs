@@ -171,8 +171,24 @@ fn runtime() {
     describe_histogram!(
         "souk_store_commit_seconds",
         Unit::Seconds,
-        "Time of one group commit of the store, fsync included."
+        "Time of one group commit of the store, the log's fsync included."
     );
+    describe_counter!(
+        "souk_store_log_bytes_total",
+        Unit::Bytes,
+        "Bytes of changes appended to the store's write-ahead log."
+    );
+    metrics::counter!("souk_store_log_bytes_total").increment(0);
+    describe_histogram!(
+        "souk_store_checkpoint_seconds",
+        Unit::Seconds,
+        "Time of one store checkpoint: dirty pages through the journal into the file."
+    );
+    describe_counter!(
+        "souk_store_checkpoint_pages_total",
+        "Pages (4 KiB) written into the store file by checkpoints."
+    );
+    metrics::counter!("souk_store_checkpoint_pages_total").increment(0);
     describe_histogram!(
         "souk_store_commit_batch_size",
         Unit::Count,

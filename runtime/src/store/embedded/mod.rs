@@ -1,29 +1,43 @@
 //! The embedded store: one redb file under the data dir, no server needed.
 //!
-//! Reads run on the blocking pool against MVCC snapshots. Writes go to one writer
-//! thread that group-commits: it takes every write waiting in its queue, applies
-//! them in one transaction, fsyncs once, and only then answers each caller. So a
-//! returned `Ok` is durable, and a thousand concurrent writers cost a handful of
-//! fsyncs rather than a thousand.
+//! Reads run on the calling task against MVCC snapshots. Writes go to one
+//! writer thread that group-commits: it takes every write waiting in its
+//! queue, applies them in one transaction, appends their changes to the
+//! write-ahead log and syncs it once, and only then answers each caller. So a
+//! returned `Ok` is durable, and a thousand concurrent writers cost a handful
+//! of syncs rather than a thousand. The B-tree pages reach the store file in
+//! background checkpoints ([`paged`]); after a crash, opening the store
+//! replays the log ([`wal`]) on top of the last checkpoint.
 
 mod carts;
 mod catalog;
+mod checkpoint;
 mod inventory;
+mod journal;
+mod logged;
 mod orders;
+mod paged;
 mod tables;
 mod tickets;
 mod tokens;
 mod users;
 mod vectors;
+mod wal;
 mod writer;
+
+#[cfg(test)]
+mod log_tests;
 
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use redb::{Database, ReadTransaction, WriteTransaction};
+use redb::{Database, ReadTransaction};
 use souk_actors::store::{MetaStore, StoreError};
 
+use logged::Tx;
+use paged::{Backend, PagedFile};
 use tables::{META, decode_str, io};
+use wal::Wal;
 use writer::Writer;
 
 /// The redb-backed [`souk_actors::Store`].
@@ -31,21 +45,34 @@ pub struct EmbeddedStore {
     /// `None` once closed; in-flight reads keep their own handle until done.
     db: RwLock<Option<Arc<Database>>>,
     writer: Writer,
+    #[cfg(test)]
+    pages: Arc<PagedFile>,
 }
 
 impl EmbeddedStore {
-    /// Opens (or creates) the store file at `path`. Fails if another process has
-    /// it open.
+    /// Opens (or creates) the store file at `path`, replaying the write-ahead
+    /// log a crash left. Fails if another process has it open.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = Database::create(path).map_err(|e| {
+        let cannot = |e: &dyn std::fmt::Display| {
             StoreError::Unavailable(format!("cannot open store {}: {e}", path.display()))
-        })?;
+        };
+        let pages = Arc::new(PagedFile::open(path).map_err(|e| cannot(&e))?);
+        let db = Database::builder()
+            .create_with_backend(Backend(pages.clone()))
+            .map_err(|e| cannot(&e))?;
         let db = Arc::new(db);
-        tables::create_all(&db)?;
-        let writer = Writer::start(db.clone())?;
+        let next = recover(&db, path)?;
+        pages.flush_all().map_err(io)?;
+        wal::retire(path, next - 1).map_err(io)?;
+        let wal = Wal::create(path, next).map_err(io)?;
+        let writer = Writer::start(db.clone(), pages.clone(), wal)?;
+        #[cfg(not(test))]
+        drop(pages);
         Ok(Self {
             db: RwLock::new(Some(db)),
             writer,
+            #[cfg(test)]
+            pages,
         })
     }
 
@@ -86,10 +113,36 @@ impl EmbeddedStore {
     async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&WriteTransaction) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
     {
         self.writer.submit(f).await
     }
+}
+
+/// Creates missing tables and replays the log's segments, oldest first, on top
+/// of the last checkpoint. Returns the number for the next segment.
+fn recover(db: &Database, path: &Path) -> Result<u64, StoreError> {
+    let txn = db.begin_write().map_err(io)?;
+    logged::create_all(&txn)?;
+    txn.commit().map_err(io)?;
+    let segments = wal::segments(path).map_err(io)?;
+    let mut batches = 0usize;
+    for (seq, segment) in &segments {
+        let txn = db.begin_write().map_err(io)?;
+        for batch in wal::read_segment(*seq, segment).map_err(io)? {
+            logged::replay(&txn, &batch)?;
+            batches += 1;
+        }
+        txn.commit().map_err(io)?;
+    }
+    if batches > 0 {
+        tracing::info!(
+            batches,
+            segments = segments.len(),
+            "replayed the store's write-ahead log"
+        );
+    }
+    Ok(segments.last().map_or(1, |(seq, _)| seq + 1))
 }
 
 #[async_trait::async_trait]

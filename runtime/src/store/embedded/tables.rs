@@ -1,6 +1,6 @@
 //! Table layout of the embedded store and the encoding of its values (JSON).
 
-use redb::{Database, TableDefinition};
+use redb::TableDefinition;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use souk_actors::store::StoreError;
@@ -47,32 +47,6 @@ pub const QUEUED_TICKETS: TableDefinition<u128, ()> = TableDefinition::new("queu
 pub const PRODUCT_VECTORS: TableDefinition<u128, &[u8]> = TableDefinition::new("product_vectors");
 /// setting → value.
 pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-
-/// Creates every table so readers never meet a missing one.
-pub fn create_all(db: &Database) -> Result<(), StoreError> {
-    let txn = db.begin_write().map_err(io)?;
-    txn.open_table(USERS).map_err(io)?;
-    txn.open_table(USERS_BY_EMAIL).map_err(io)?;
-    txn.open_table(ADDRESSES).map_err(io)?;
-    txn.open_table(REFRESH_TOKENS).map_err(io)?;
-    txn.open_table(REVOKED_FAMILIES).map_err(io)?;
-    txn.open_table(CATEGORIES).map_err(io)?;
-    txn.open_table(PRODUCTS).map_err(io)?;
-    txn.open_table(STOCK).map_err(io)?;
-    txn.open_table(HOLDS).map_err(io)?;
-    txn.open_table(CARTS).map_err(io)?;
-    txn.open_table(ORDERS).map_err(io)?;
-    txn.open_table(ORDER_ENTRIES).map_err(io)?;
-    txn.open_table(BUYER_ORDERS).map_err(io)?;
-    txn.open_table(SELLER_ORDERS).map_err(io)?;
-    txn.open_table(UNPAID_ORDERS).map_err(io)?;
-    txn.open_table(TICKETS).map_err(io)?;
-    txn.open_table(TICKET_KEYS).map_err(io)?;
-    txn.open_table(QUEUED_TICKETS).map_err(io)?;
-    txn.open_table(META).map_err(io)?;
-    txn.open_table(PRODUCT_VECTORS).map_err(io)?;
-    txn.commit().map_err(io)
-}
 
 /// Any redb failure: nothing was written.
 pub fn io(e: impl std::fmt::Display) -> StoreError {

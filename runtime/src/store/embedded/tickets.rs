@@ -1,11 +1,12 @@
 //! Checkout tickets in the embedded store.
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use souk_actors::store::{StoreError, TicketStore};
 use souk_models::{Ticket, TicketStatus, UserId};
 use uuid::Uuid;
 
 use super::EmbeddedStore;
+use super::logged::Tx;
 use super::tables::{QUEUED_TICKETS, TICKET_KEYS, TICKETS, decode, encode, io, key};
 
 fn idempotency(user: UserId, idempotency_key: &str) -> String {
@@ -110,7 +111,7 @@ impl TicketStore for EmbeddedStore {
 
 /// Marks the ticket with `id`, if there is one, completed by the order with
 /// the same id, inside the order's own transaction.
-pub(super) fn complete(txn: &WriteTransaction, id: u128) -> Result<(), StoreError> {
+pub(super) fn complete(txn: &Tx<'_>, id: u128) -> Result<(), StoreError> {
     let mut tickets = txn.open_table(TICKETS).map_err(io)?;
     let stored: Option<Ticket> = match tickets.get(id).map_err(io)? {
         Some(v) => Some(decode(v.value())?),

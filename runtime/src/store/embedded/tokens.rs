@@ -1,19 +1,20 @@
 //! Refresh tokens in the embedded store.
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::ReadableTable;
 use souk_actors::store::{RefreshToken, Rotation, StoreError, TokenStore};
 use souk_models::Timestamp;
 
 use super::EmbeddedStore;
+use super::logged::Tx;
 use super::tables::{REFRESH_TOKENS, REVOKED_FAMILIES, decode, encode, io, key};
 
-fn load(txn: &WriteTransaction, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
+fn load(txn: &Tx<'_>, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
     let table = txn.open_table(REFRESH_TOKENS).map_err(io)?;
     let found = table.get(hash).map_err(io)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
-fn save(txn: &WriteTransaction, token: &RefreshToken) -> Result<(), StoreError> {
+fn save(txn: &Tx<'_>, token: &RefreshToken) -> Result<(), StoreError> {
     let bytes = encode(token)?;
     let mut table = txn.open_table(REFRESH_TOKENS).map_err(io)?;
     table
@@ -22,7 +23,7 @@ fn save(txn: &WriteTransaction, token: &RefreshToken) -> Result<(), StoreError> 
     Ok(())
 }
 
-fn revoke(txn: &WriteTransaction, token: &RefreshToken, now: Timestamp) -> Result<(), StoreError> {
+fn revoke(txn: &Tx<'_>, token: &RefreshToken, now: Timestamp) -> Result<(), StoreError> {
     let mut revoked = txn.open_table(REVOKED_FAMILIES).map_err(io)?;
     revoked
         .insert(key(token.family), now.unix_timestamp())
@@ -30,7 +31,7 @@ fn revoke(txn: &WriteTransaction, token: &RefreshToken, now: Timestamp) -> Resul
     Ok(())
 }
 
-fn is_revoked(txn: &WriteTransaction, token: &RefreshToken) -> Result<bool, StoreError> {
+fn is_revoked(txn: &Tx<'_>, token: &RefreshToken) -> Result<bool, StoreError> {
     let revoked = txn.open_table(REVOKED_FAMILIES).map_err(io)?;
     Ok(revoked.get(key(token.family)).map_err(io)?.is_some())
 }

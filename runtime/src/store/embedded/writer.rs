@@ -1,24 +1,40 @@
 //! The group-commit writer thread of the embedded store.
+//!
+//! Each batch is applied in one redb transaction through [`Tx`], which records
+//! the changes; the record is appended to the write-ahead log and synced, and
+//! only then is the transaction committed (into memory, see [`super::paged`])
+//! and the callers answered. So nothing is visible before it is durable. About
+//! once a second the writer starts a new log segment and hands the dirty pages
+//! to the checkpoint thread, which writes them to the store file and then
+//! drops the log segments they cover.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use redb::{Database, WriteTransaction};
+use redb::Database;
 use souk_actors::store::StoreError;
 use tokio::sync::oneshot;
 
+use super::checkpoint::Checkpoints;
+use super::logged::Tx;
+use super::paged::PagedFile;
 use super::tables::io;
+use super::wal::{self, Kind, Wal};
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 1024;
+/// A checkpoint starts at least this often while there are writes...
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// ...and sooner once the log segment holds this much.
+const CHECKPOINT_LOG_BYTES: u64 = 8 << 20;
 
 /// One caller's write: applied inside the batch transaction, then answered with
 /// the batch's commit outcome.
 trait Job: Send {
-    fn apply(&mut self, txn: &WriteTransaction);
+    fn apply(&mut self, txn: &Tx<'_>);
     fn finish(self: Box<Self>, commit: Result<(), StoreError>);
 }
 
@@ -31,9 +47,9 @@ struct Pending<F, R> {
 impl<F, R> Job for Pending<F, R>
 where
     R: Send,
-    F: FnOnce(&WriteTransaction) -> Result<R, StoreError> + Send,
+    F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send,
 {
-    fn apply(&mut self, txn: &WriteTransaction) {
+    fn apply(&mut self, txn: &Tx<'_>) {
         if let Some(write) = self.write.take() {
             self.result = Some(write(txn));
         }
@@ -61,13 +77,23 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(db: Arc<Database>) -> Result<Self, StoreError> {
+    /// Starts the writer on a store whose log has been replayed and retired;
+    /// `wal` is the fresh segment it appends to.
+    pub fn start(db: Arc<Database>, pages: Arc<PagedFile>, wal: Wal) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel();
         let commits = Arc::new(AtomicU64::new(0));
         let counter = commits.clone();
+        let checkpoints = Checkpoints::start(pages.clone(), wal.base().to_owned())?;
+        let mut log = Log {
+            pages,
+            wal,
+            checkpoints,
+            last: Instant::now(),
+            broken: false,
+        };
         let thread = std::thread::Builder::new()
             .name("souk-store-writer".into())
-            .spawn(move || run(&db, &rx, &counter))
+            .spawn(move || run(&db, &rx, &counter, &mut log))
             .map_err(io)?;
         Ok(Self {
             commits,
@@ -86,7 +112,7 @@ impl Writer {
     pub async fn submit<R, F>(&self, write: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&WriteTransaction) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         self.send(Msg::Job(Box::new(Pending {
@@ -126,8 +152,63 @@ impl Writer {
     }
 }
 
-fn run(db: &Database, rx: &Receiver<Msg>, commits: &AtomicU64) {
-    while let Ok(first) = rx.recv() {
+/// The log and checkpoint side of the writer thread.
+struct Log {
+    pages: Arc<PagedFile>,
+    wal: Wal,
+    checkpoints: Checkpoints,
+    last: Instant,
+    /// Set when a logged batch could neither commit nor be cancelled in the
+    /// log: later writes are refused, since a restart would replay it.
+    broken: bool,
+}
+
+impl Log {
+    /// Starts a checkpoint when one is due and none is running.
+    fn maybe_checkpoint(&mut self) {
+        let due = self.last.elapsed() >= CHECKPOINT_EVERY || self.wal.len() >= CHECKPOINT_LOG_BYTES;
+        if !due || self.wal.len() == 0 || self.pages.checkpoint_running().unwrap_or(true) {
+            return;
+        }
+        self.last = Instant::now();
+        let through = match self.wal.rotate() {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(error = %e, "could not start a new log segment; checkpoint put off");
+                return;
+            }
+        };
+        match self.pages.freeze() {
+            Ok(Some(frozen)) => self.checkpoints.send(frozen, through),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "could not freeze pages for a checkpoint"),
+        }
+    }
+
+    /// Writes every page and drops the whole log: the store file alone holds
+    /// everything. Used when stopping.
+    fn finish(&mut self) {
+        self.checkpoints.stop();
+        let outcome = self
+            .pages
+            .flush_all()
+            .and_then(|()| wal::retire(self.wal.base(), self.wal.seq()));
+        if let Err(e) = outcome {
+            tracing::error!(error = %e, "final checkpoint failed; the log replays on the next start");
+        }
+    }
+}
+
+fn run(db: &Database, rx: &Receiver<Msg>, commits: &AtomicU64, log: &mut Log) {
+    loop {
+        let first = match rx.recv_timeout(CHECKPOINT_EVERY) {
+            Ok(msg) => msg,
+            Err(RecvTimeoutError::Timeout) => {
+                log.maybe_checkpoint();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         let mut jobs = Vec::new();
         let mut stop = None;
         let mut next = Some(first);
@@ -146,36 +227,47 @@ fn run(db: &Database, rx: &Receiver<Msg>, commits: &AtomicU64) {
             };
         }
         if !jobs.is_empty() {
-            commit_batch(db, jobs);
+            commit_batch(db, log, jobs);
             commits.fetch_add(1, Ordering::Relaxed);
+            log.maybe_checkpoint();
         }
         if let Some(done) = stop {
+            log.finish();
             let _ = done.send(());
             return;
         }
     }
+    log.finish();
 }
 
-fn commit_batch(db: &Database, mut jobs: Vec<Box<dyn Job>>) {
+fn commit_batch(db: &Database, log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
     let started = Instant::now();
     let size = jobs.len();
-    let outcome = match db.begin_write() {
-        Err(e) => Err(io(e)),
-        Ok(txn) => {
-            let applied = catch_unwind(AssertUnwindSafe(|| {
-                for job in &mut jobs {
-                    job.apply(&txn);
+    let outcome = if log.broken {
+        Err(StoreError::Unavailable(
+            "the store's log is damaged; restart to recover".into(),
+        ))
+    } else {
+        match db.begin_write() {
+            Err(e) => Err(io(e)),
+            Ok(txn) => {
+                let tx = Tx::new(&txn);
+                let applied = catch_unwind(AssertUnwindSafe(|| {
+                    for job in &mut jobs {
+                        job.apply(&tx);
+                    }
+                }));
+                let changes = tx.into_log();
+                if applied.is_err() {
+                    // A write panicked part-way: drop the whole transaction so
+                    // nothing half-applied is kept, and tell every caller.
+                    let _ = txn.abort();
+                    Err(StoreError::Unavailable(
+                        "a write in this batch failed; nothing was committed".into(),
+                    ))
+                } else {
+                    commit_logged(log, txn, &changes)
                 }
-            }));
-            if applied.is_ok() {
-                txn.commit().map_err(io)
-            } else {
-                // A write panicked part-way: drop the whole transaction so nothing
-                // half-applied is kept, and tell every caller.
-                let _ = txn.abort();
-                Err(StoreError::Unavailable(
-                    "a write in this batch failed; nothing was committed".into(),
-                ))
             }
         }
     };
@@ -187,4 +279,27 @@ fn commit_batch(db: &Database, mut jobs: Vec<Box<dyn Job>>) {
     for job in jobs {
         job.finish(outcome.clone());
     }
+}
+
+/// Logs and syncs the batch's changes, then commits it.
+fn commit_logged(
+    log: &mut Log,
+    txn: redb::WriteTransaction,
+    changes: &[u8],
+) -> Result<(), StoreError> {
+    if changes.is_empty() {
+        return txn.commit().map_err(io);
+    }
+    if let Err(e) = log.wal.append(Kind::Batch, changes) {
+        let _ = txn.abort();
+        return Err(io(e));
+    }
+    metrics::counter!("souk_store_log_bytes_total").increment(changes.len() as u64);
+    txn.commit().map_err(|e| {
+        if let Err(cancel) = log.wal.append(Kind::Cancel, &[]) {
+            tracing::error!(error = %cancel, "could not cancel a logged batch that failed to commit");
+            log.broken = true;
+        }
+        io(e)
+    })
 }

@@ -1,0 +1,279 @@
+//! The write path under the embedded store: page layers, checkpoints, the
+//! journal, the write-ahead log, and recovery from a crash between them.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use redb::StorageBackend;
+use souk_actors::store::{MetaStore, TicketStore};
+use souk_models::{AddressInput, Ticket, TicketStatus, UserId};
+use uuid::Uuid;
+
+use super::EmbeddedStore;
+use super::journal;
+use super::paged::{PAGE, PagedFile};
+use super::wal::{self, Kind, Wal};
+
+fn page(fill: u8) -> Vec<u8> {
+    vec![fill; PAGE as usize]
+}
+
+fn read(file: &PagedFile, at: u64, len: u64) -> Vec<u8> {
+    file.read(at, len as usize)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn checkpoint(file: &PagedFile) {
+    file.flush_all().unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn open(path: &Path) -> PagedFile {
+    PagedFile::open(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn pages_read_back_before_and_after_a_checkpoint_and_a_reopen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("souk.redb");
+    let file = open(&path);
+    file.set_len(4 * PAGE).unwrap_or_else(|e| panic!("{e}"));
+    file.write(0, &page(1)).unwrap_or_else(|e| panic!("{e}"));
+    file.write(2 * PAGE, &[page(2), page(3)].concat())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A write that is not page-aligned keeps the rest of its pages.
+    file.write(PAGE - 2, &[9, 9, 9, 9])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let expect = |file: &PagedFile| {
+        let all = read(file, 0, 4 * PAGE);
+        assert_eq!(all[..PAGE as usize - 2], page(1)[..PAGE as usize - 2]);
+        assert_eq!(all[PAGE as usize - 2..PAGE as usize + 2], [9, 9, 9, 9]);
+        assert!(
+            all[PAGE as usize + 2..2 * PAGE as usize]
+                .iter()
+                .all(|b| *b == 0)
+        );
+        assert_eq!(all[2 * PAGE as usize..], [page(2), page(3)].concat());
+    };
+    expect(&file);
+    let frozen = file.freeze().unwrap_or_else(|e| panic!("{e}"));
+    let frozen = frozen.unwrap_or_else(|| panic!("nothing to checkpoint"));
+    // Written after the freeze: read over the frozen pages.
+    file.write(3 * PAGE, &page(4))
+        .unwrap_or_else(|e| panic!("{e}"));
+    file.write_checkpoint(&frozen)
+        .unwrap_or_else(|e| panic!("{e}"));
+    file.release(&frozen).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read(&file, 3 * PAGE, PAGE), page(4));
+    file.write(3 * PAGE, &page(3))
+        .unwrap_or_else(|e| panic!("{e}"));
+    expect(&file);
+    drop(file);
+
+    let reopened = open(&path);
+    assert_eq!(reopened.len().unwrap_or_default(), 4 * PAGE);
+    expect(&reopened);
+}
+
+#[test]
+fn a_store_cut_short_and_grown_again_reads_zeros_where_it_was_cut() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("souk.redb");
+    let file = open(&path);
+    file.set_len(3 * PAGE).unwrap_or_else(|e| panic!("{e}"));
+    file.write(0, &[page(1), page(2), page(3)].concat())
+        .unwrap_or_else(|e| panic!("{e}"));
+    checkpoint(&file);
+    file.set_len(PAGE + 100).unwrap_or_else(|e| panic!("{e}"));
+    file.set_len(3 * PAGE).unwrap_or_else(|e| panic!("{e}"));
+    let expect = |file: &PagedFile| {
+        let all = read(file, 0, 3 * PAGE);
+        assert_eq!(
+            all[..PAGE as usize + 100],
+            [page(1), page(2)].concat()[..PAGE as usize + 100]
+        );
+        assert!(all[PAGE as usize + 100..].iter().all(|b| *b == 0));
+    };
+    expect(&file);
+    checkpoint(&file);
+    expect(&file);
+    drop(file);
+    expect(&open(&path));
+}
+
+#[test]
+fn a_checkpoint_interrupted_after_its_journal_is_finished_on_open() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("souk.redb");
+    std::fs::write(&path, [page(1), page(1)].concat()).unwrap_or_else(|e| panic!("{e}"));
+    let pages = [(1, &page(7)[..])];
+    let bytes = journal::encode_journal(2 * PAGE, 2 * PAGE, &pages);
+
+    // Torn: the journal never finished, so the file keeps its old image.
+    let torn = path.with_extension("journal");
+    std::fs::write(&torn, &bytes[..bytes.len() - 1]).unwrap_or_else(|e| panic!("{e}"));
+    let file = open(&path);
+    assert_eq!(read(&file, PAGE, PAGE), page(1));
+    drop(file);
+
+    // Whole: the crash came after the journal's sync, so its pages are applied.
+    std::fs::write(&torn, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let file = open(&path);
+    assert_eq!(read(&file, 0, 2 * PAGE), [page(1), page(7)].concat());
+    drop(file);
+    let left = std::fs::metadata(&torn).map(|m| m.len()).unwrap_or(1);
+    assert_eq!(left, 0, "an applied journal is cleared");
+}
+
+#[test]
+fn the_log_reads_back_its_batches_up_to_a_torn_frame_without_cancelled_ones() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let base = dir.path().join("souk.redb");
+    let mut log = Wal::create(&base, 1).unwrap_or_else(|e| panic!("{e}"));
+    for payload in [&b"one"[..], b"two", b"three"] {
+        log.append(Kind::Batch, payload)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    log.append(Kind::Cancel, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    log.append(Kind::Batch, b"four")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (seq, segment) = wal::segments(&base)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .pop()
+        .unwrap_or_else(|| panic!("no segment"));
+    assert_eq!(seq, 1);
+    let batches = wal::read_segment(seq, &segment).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        batches,
+        vec![b"one".to_vec(), b"two".to_vec(), b"four".to_vec()]
+    );
+
+    // A crash mid-append leaves a torn last frame: it is not a batch.
+    let len = std::fs::metadata(&segment)
+        .map(|m| m.len())
+        .unwrap_or_default();
+    let file = std::fs::OpenOptions::new().write(true).open(&segment);
+    file.and_then(|f| f.set_len(len - 1))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let batches = wal::read_segment(seq, &segment).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(batches, vec![b"one".to_vec(), b"two".to_vec()]);
+
+    // Retired, the segment becomes the spare; its old frames never read as
+    // the next segment's.
+    wal::retire(&base, 1).unwrap_or_else(|e| panic!("{e}"));
+    let mut next = Wal::create(&base, 2).unwrap_or_else(|e| panic!("{e}"));
+    next.append(Kind::Batch, b"five")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let segments = wal::segments(&base).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        segments.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        vec![2]
+    );
+    let batches = wal::read_segment(2, &segments[0].1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(batches, vec![b"five".to_vec()]);
+}
+
+fn ticket(user: UserId, key: &str) -> Ticket {
+    Ticket {
+        id: Uuid::now_v7(),
+        user_id: user,
+        idempotency_key: key.into(),
+        lane: "standard".into(),
+        shipping_address: AddressInput {
+            name: "Ada".into(),
+            line1: "1 Main St".into(),
+            line2: None,
+            city: "London".into(),
+            region: None,
+            postal_code: "N1".into(),
+            country: "GB".into(),
+            phone: None,
+        },
+        status: TicketStatus::Queued,
+        created_at: time::OffsetDateTime::now_utc(),
+    }
+}
+
+/// Copies every file of the store, as a `kill -9` would leave them.
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[tokio::test]
+#[expect(
+    clippy::await_holding_lock,
+    reason = "the lock stands in for a process that dies before checkpointing; only the writer thread and the checkpoint thread wait on it"
+)]
+async fn acknowledged_writes_survive_a_crash_before_their_checkpoint() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let crashed = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("souk.redb");
+    let store = Arc::new(EmbeddedStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+    let user = UserId::new();
+    let (done, waiting) = (ticket(user, "a"), ticket(user, "b"));
+    {
+        // No checkpoint reaches the store file from here on: only the log has
+        // these writes when the files are copied.
+        let _held = store.pages.hold_checkpoints();
+        let writes: Vec<_> = (0..50)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { store.put_meta(&format!("k{i}"), "v").await })
+            })
+            .collect();
+        for write in writes {
+            write
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        for t in [&done, &waiting] {
+            store
+                .create_ticket(t)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let rejected = TicketStatus::Rejected {
+            reason: "out_of_stock".into(),
+        };
+        store
+            .finish_ticket(done.id, &rejected)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        copy_dir(dir.path(), crashed.path());
+    }
+    store.close().await;
+
+    let recovered = EmbeddedStore::open(&crashed.path().join("souk.redb"));
+    let recovered = recovered.unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..50 {
+        let value = recovered
+            .get_meta(&format!("k{i}"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(value.as_deref(), Some("v"), "k{i}");
+    }
+    let queued = recovered
+        .list_queued_tickets()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        queued.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![waiting.id]
+    );
+    let finished = recovered
+        .get_ticket(done.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        finished.map(|t| t.status),
+        Some(TicketStatus::Rejected { .. })
+    ));
+    // Recovery checkpointed the replayed log and started a fresh one.
+    let segments = wal::segments(&crashed.path().join("souk.redb")).unwrap_or_default();
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    recovered.close().await;
+}

@@ -1,0 +1,252 @@
+//! Write transactions that record what they change, for the write-ahead log.
+//!
+//! Store code writes through [`Tx`] and its [`Table`]s, which apply each insert
+//! and remove to redb and append it, as raw key and value bytes, to the batch's
+//! log record. [`replay`] applies such a record again after a crash.
+
+use std::borrow::Borrow;
+use std::cell::RefCell;
+use std::ops::Deref;
+
+use redb::{AccessGuard, Key, StorageError, TableDefinition, TableHandle, Value, WriteTransaction};
+use souk_actors::store::StoreError;
+
+use super::tables::*;
+
+const PUT: u8 = 1;
+const DELETE: u8 = 2;
+
+/// Something done with each table definition; see [`visit`].
+trait PerTable {
+    type Out;
+    fn run<K: Key + 'static, V: Value + 'static>(self, def: TableDefinition<K, V>) -> Self::Out;
+}
+
+/// Number of tables in [`visit`].
+const TABLES: u8 = 20;
+
+/// Runs `p` on the table with log number `index`. A table's number is written
+/// in the log, so numbers never change: new tables go at the end.
+fn visit<P: PerTable>(index: u8, p: P) -> Option<P::Out> {
+    Some(match index {
+        0 => p.run(USERS),
+        1 => p.run(USERS_BY_EMAIL),
+        2 => p.run(ADDRESSES),
+        3 => p.run(REFRESH_TOKENS),
+        4 => p.run(REVOKED_FAMILIES),
+        5 => p.run(CATEGORIES),
+        6 => p.run(PRODUCTS),
+        7 => p.run(STOCK),
+        8 => p.run(HOLDS),
+        9 => p.run(CARTS),
+        10 => p.run(ORDERS),
+        11 => p.run(ORDER_ENTRIES),
+        12 => p.run(BUYER_ORDERS),
+        13 => p.run(SELLER_ORDERS),
+        14 => p.run(UNPAID_ORDERS),
+        15 => p.run(TICKETS),
+        16 => p.run(TICKET_KEYS),
+        17 => p.run(QUEUED_TICKETS),
+        18 => p.run(PRODUCT_VECTORS),
+        19 => p.run(META),
+        _ => return None,
+    })
+}
+
+/// Whether a table is the one named.
+struct Named<'a>(&'a str);
+
+impl PerTable for Named<'_> {
+    type Out = bool;
+    fn run<K: Key + 'static, V: Value + 'static>(self, def: TableDefinition<K, V>) -> bool {
+        def.name() == self.0
+    }
+}
+
+fn number(name: &str) -> Result<u8, StoreError> {
+    (0..TABLES)
+        .find(|i| visit(*i, Named(name)) == Some(true))
+        .ok_or_else(|| StoreError::Unavailable(format!("table {name} has no log number")))
+}
+
+struct Create<'a>(&'a WriteTransaction);
+
+impl PerTable for Create<'_> {
+    type Out = Result<(), StoreError>;
+    fn run<K: Key + 'static, V: Value + 'static>(self, def: TableDefinition<K, V>) -> Self::Out {
+        self.0.open_table(def).map(drop).map_err(io)
+    }
+}
+
+/// Creates every table so readers never meet a missing one.
+pub fn create_all(txn: &WriteTransaction) -> Result<(), StoreError> {
+    for index in 0..TABLES {
+        visit(index, Create(txn)).unwrap_or(Ok(()))?;
+    }
+    Ok(())
+}
+
+/// A write transaction of the batch, recording its changes.
+pub struct Tx<'a> {
+    txn: &'a WriteTransaction,
+    log: RefCell<Vec<u8>>,
+}
+
+impl<'a> Tx<'a> {
+    pub fn new(txn: &'a WriteTransaction) -> Self {
+        Self {
+            txn,
+            log: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The changes recorded so far, encoded.
+    pub fn into_log(self) -> Vec<u8> {
+        self.log.into_inner()
+    }
+
+    /// Opens a table for reading and logged writing.
+    pub fn open_table<K: Key + 'static, V: Value + 'static>(
+        &self,
+        def: TableDefinition<K, V>,
+    ) -> Result<Table<'_, K, V>, StoreError> {
+        let number = number(def.name())?;
+        Ok(Table {
+            inner: self.txn.open_table(def).map_err(io)?,
+            number,
+            log: &self.log,
+        })
+    }
+}
+
+/// A table of a [`Tx`]: reads through `Deref`, writes through `insert` and
+/// `remove`, which record themselves.
+pub struct Table<'t, K: Key + 'static, V: Value + 'static> {
+    inner: redb::Table<'t, K, V>,
+    number: u8,
+    log: &'t RefCell<Vec<u8>>,
+}
+
+impl<'t, K: Key + 'static, V: Value + 'static> Deref for Table<'t, K, V> {
+    type Target = redb::Table<'t, K, V>;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl<K: Key + 'static, V: Value + 'static> Table<'_, K, V> {
+    pub fn insert<'k, 'v>(
+        &mut self,
+        key: impl Borrow<K::SelfType<'k>>,
+        value: impl Borrow<V::SelfType<'v>>,
+    ) -> Result<Option<AccessGuard<'_, V>>, StorageError> {
+        let old = self.inner.insert(key.borrow(), value.borrow())?;
+        let mut log = self.log.borrow_mut();
+        record(
+            &mut log,
+            self.number,
+            PUT,
+            K::as_bytes(key.borrow()).as_ref(),
+            Some(V::as_bytes(value.borrow()).as_ref()),
+        );
+        Ok(old)
+    }
+
+    pub fn remove<'k>(
+        &mut self,
+        key: impl Borrow<K::SelfType<'k>>,
+    ) -> Result<Option<AccessGuard<'_, V>>, StorageError> {
+        let old = self.inner.remove(key.borrow())?;
+        if old.is_some() {
+            let mut log = self.log.borrow_mut();
+            record(
+                &mut log,
+                self.number,
+                DELETE,
+                K::as_bytes(key.borrow()).as_ref(),
+                None,
+            );
+        }
+        Ok(old)
+    }
+}
+
+/// One change: table, op, key length and key, then for a put the value's.
+fn record(log: &mut Vec<u8>, table: u8, op: u8, key: &[u8], value: Option<&[u8]>) {
+    log.push(table);
+    log.push(op);
+    log.extend_from_slice(&(key.len() as u32).to_le_bytes());
+    log.extend_from_slice(key);
+    if let Some(value) = value {
+        log.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        log.extend_from_slice(value);
+    }
+}
+
+struct Apply<'a> {
+    txn: &'a WriteTransaction,
+    op: u8,
+    key: &'a [u8],
+    value: &'a [u8],
+}
+
+impl PerTable for Apply<'_> {
+    type Out = Result<(), StoreError>;
+    fn run<K: Key + 'static, V: Value + 'static>(self, def: TableDefinition<K, V>) -> Self::Out {
+        let mut table = self.txn.open_table(def).map_err(io)?;
+        let key = K::from_bytes(self.key);
+        if self.op == PUT {
+            table.insert(key, V::from_bytes(self.value)).map_err(io)?;
+        } else {
+            table.remove(key).map_err(io)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a batch's records in order.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], StoreError> {
+        let (head, rest) = self
+            .0
+            .split_at_checked(n)
+            .ok_or_else(|| StoreError::Corrupt("truncated write-ahead log record".into()))?;
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], StoreError> {
+        let mut len = [0u8; 4];
+        len.copy_from_slice(self.take(4)?);
+        self.take(u32::from_le_bytes(len) as usize)
+    }
+}
+
+/// Applies one batch's recorded changes, in order.
+pub fn replay(txn: &WriteTransaction, log: &[u8]) -> Result<(), StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("write-ahead log record: {what}"));
+    let mut cursor = Cursor(log);
+    while !cursor.0.is_empty() {
+        let head = cursor.take(2)?;
+        let (table, op) = (head[0], head[1]);
+        let key = cursor.bytes()?;
+        let value = match op {
+            PUT => cursor.bytes()?,
+            DELETE => &[],
+            _ => return Err(corrupt("unknown operation")),
+        };
+        visit(
+            table,
+            Apply {
+                txn,
+                op,
+                key,
+                value,
+            },
+        )
+        .ok_or_else(|| corrupt("unknown table"))??;
+    }
+    Ok(())
+}
