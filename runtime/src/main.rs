@@ -11,6 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use souk_models::Role;
 use souk_runtime::{Application, Config, demo, limits, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "souk",
