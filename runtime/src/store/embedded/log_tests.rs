@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::EmbeddedStore;
 use super::journal;
+use super::logged;
 use super::paged::{PAGE, PagedFile};
 use super::wal::{self, Kind, Wal};
 
@@ -276,4 +277,35 @@ async fn acknowledged_writes_survive_a_crash_before_their_checkpoint() {
     let segments = wal::segments(&crashed.path().join("souk.redb")).unwrap_or_default();
     assert_eq!(segments.len(), 1, "{segments:?}");
     recovered.close().await;
+}
+
+#[test]
+fn table_numbers_in_the_log_never_change() {
+    // Logs written by an older build name tables by these numbers.
+    let order = [
+        "users",
+        "users_by_email",
+        "addresses",
+        "refresh_tokens",
+        "revoked_families",
+        "categories",
+        "products",
+        "stock",
+        "holds",
+        "carts",
+        "orders",
+        "order_entries",
+        "buyer_orders",
+        "seller_orders",
+        "unpaid_orders",
+        "tickets",
+        "ticket_keys",
+        "queued_tickets",
+        "product_vectors",
+        "meta",
+    ];
+    for (number, name) in order.iter().enumerate() {
+        assert_eq!(logged::number(name).ok(), Some(number as u8), "{name}");
+    }
+    assert!(logged::number("no_such_table").is_err());
 }

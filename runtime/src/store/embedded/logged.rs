@@ -63,7 +63,7 @@ impl PerTable for Named<'_> {
     }
 }
 
-fn number(name: &str) -> Result<u8, StoreError> {
+pub(super) fn number(name: &str) -> Result<u8, StoreError> {
     (0..TABLES)
         .find(|i| visit(*i, Named(name)) == Some(true))
         .ok_or_else(|| StoreError::Unavailable(format!("table {name} has no log number")))

@@ -75,7 +75,7 @@ impl State {
 
 /// The store file plus its in-memory dirty pages; redb's storage backend.
 pub struct PagedFile {
-    file: Arc<File>,
+    file: File,
     journal: PathBuf,
     state: RwLock<State>,
     /// Held while a checkpoint writes the file, so only one runs at a time.
@@ -111,7 +111,7 @@ impl PagedFile {
         journal::recover(&file, &journal)?;
         let len = file.metadata()?.len();
         Ok(Self {
-            file: Arc::new(file),
+            file,
             journal,
             state: RwLock::new(State {
                 len,
