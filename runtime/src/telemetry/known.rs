@@ -189,6 +189,11 @@ fn runtime() {
         "Pages (4 KiB) written into the store file by checkpoints."
     );
     metrics::counter!("souk_store_checkpoint_pages_total").increment(0);
+    describe_counter!(
+        "souk_store_checkpoint_failures_total",
+        "Store checkpoints that failed (each is retried; the log keeps the writes)."
+    );
+    metrics::counter!("souk_store_checkpoint_failures_total").increment(0);
     describe_histogram!(
         "souk_store_commit_batch_size",
         Unit::Count,

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::time::{Duration, Instant};
 
@@ -17,22 +18,28 @@ use super::wal;
 pub struct Checkpoints {
     queue: Option<Sender<(Arc<Frozen>, u64)>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// Set on stop: a failing checkpoint stops retrying (the log keeps its
+    /// writes for the next start).
+    stopping: Arc<AtomicBool>,
 }
 
 impl Checkpoints {
     pub fn start(pages: Arc<PagedFile>, base: PathBuf) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel::<(Arc<Frozen>, u64)>();
+        let stopping = Arc::new(AtomicBool::new(false));
+        let stop = stopping.clone();
         let thread = std::thread::Builder::new()
             .name("souk-store-checkpoint".into())
             .spawn(move || {
                 for (frozen, through) in rx {
-                    checkpoint(&pages, &base, &frozen, through);
+                    checkpoint(&pages, &base, &frozen, through, &stop);
                 }
             })
             .map_err(io)?;
         Ok(Self {
             queue: Some(tx),
             thread: Some(thread),
+            stopping,
         })
     }
 
@@ -44,6 +51,7 @@ impl Checkpoints {
 
     /// Waits for the running checkpoint, if any, and stops the thread.
     pub fn stop(&mut self) {
+        self.stopping.store(true, Ordering::Relaxed);
         self.queue.take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -51,9 +59,15 @@ impl Checkpoints {
     }
 }
 
-/// Retries until the checkpoint is written: until then its pages must stay
-/// readable from memory, and its log segments kept.
-fn checkpoint(pages: &PagedFile, base: &Path, frozen: &Arc<Frozen>, through: u64) {
+/// Retries until the checkpoint is written, or the store stops: until then its
+/// pages must stay readable from memory, and its log segments kept.
+fn checkpoint(
+    pages: &PagedFile,
+    base: &Path,
+    frozen: &Arc<Frozen>,
+    through: u64,
+    stopping: &AtomicBool,
+) {
     let mut wait = Duration::from_millis(100);
     loop {
         let started = Instant::now();
@@ -67,7 +81,14 @@ fn checkpoint(pages: &PagedFile, base: &Path, frozen: &Arc<Frozen>, through: u64
             }
             Err(e) => {
                 tracing::error!(error = %e, retry_in = ?wait, "store checkpoint failed");
-                std::thread::sleep(wait);
+                metrics::counter!("souk_store_checkpoint_failures_total").increment(1);
+                let until = Instant::now() + wait;
+                while Instant::now() < until {
+                    if stopping.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
                 wait = (wait * 2).min(Duration::from_secs(10));
             }
         }
