@@ -66,8 +66,6 @@ impl EmbeddedStore {
         wal::retire(path, next - 1).map_err(io)?;
         let wal = Wal::create(path, next).map_err(io)?;
         let writer = Writer::start(db.clone(), pages.clone(), wal)?;
-        #[cfg(not(test))]
-        drop(pages);
         Ok(Self {
             db: RwLock::new(Some(db)),
             writer,
