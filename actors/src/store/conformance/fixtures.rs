@@ -55,7 +55,7 @@ pub fn product(seller: UserId, title: &str) -> Product {
     }
 }
 
-pub(super) fn address(user: UserId, line1: &str) -> Address {
+pub fn address(user: UserId, line1: &str) -> Address {
     Address {
         id: AddressId::new(),
         user_id: user,

@@ -10,7 +10,7 @@ mod orders;
 
 pub use accounts::*;
 pub use catalog::*;
-pub use fixtures::{product, user};
+pub use fixtures::{address, product, user};
 pub use orders::*;
 
 /// Expands to one `#[tokio::test]` per conformance case, each on a fresh store

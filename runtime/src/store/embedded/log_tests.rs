@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use redb::StorageBackend;
-use souk_actors::store::{MetaStore, TicketStore};
-use souk_models::{AddressInput, Ticket, TicketStatus, UserId};
+use souk_actors::store::{MetaStore, TicketStore, conformance};
+use souk_models::{Ticket, TicketStatus, UserId};
 use uuid::Uuid;
 
 use super::EmbeddedStore;
@@ -180,16 +180,7 @@ fn ticket(user: UserId, key: &str) -> Ticket {
         user_id: user,
         idempotency_key: key.into(),
         lane: "standard".into(),
-        shipping_address: AddressInput {
-            name: "Ada".into(),
-            line1: "1 Main St".into(),
-            line2: None,
-            city: "London".into(),
-            region: None,
-            postal_code: "N1".into(),
-            country: "GB".into(),
-            phone: None,
-        },
+        shipping_address: conformance::address(user, "1 Main St").fields,
         status: TicketStatus::Queued,
         created_at: time::OffsetDateTime::now_utc(),
     }
