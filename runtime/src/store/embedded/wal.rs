@@ -181,7 +181,7 @@ impl Wal {
 }
 
 /// Drops the segments up to `through` (their batches are in a checkpoint now),
-/// keeping one as the spare, and makes sure a zero-filled spare is ready.
+/// keeping one as the spare; when there is none to keep, zero-fills a new one.
 pub fn retire(base: &Path, through: u64) -> io::Result<()> {
     let spare = spare(base);
     for (seq, path) in segments(base)? {
