@@ -89,6 +89,30 @@ impl Api {
         idempotency_key: Option<&str>,
         body: Option<Bytes>,
     ) -> anyhow::Result<Reply> {
+        let uri = format!("/api/v1{path}");
+        self.send(method, uri, token, idempotency_key, body).await
+    }
+
+    /// The server's `process_cpu_seconds_total`, from `GET /metrics` on the API
+    /// listener; `None` when metrics are served elsewhere.
+    pub async fn cpu_seconds(&mut self) -> anyhow::Result<Option<f64>> {
+        let reply = self
+            .send(Method::GET, "/metrics".to_owned(), None, None, None)
+            .await?;
+        if reply.status != StatusCode::OK {
+            return Ok(None);
+        }
+        Ok(cpu_seconds_in(&String::from_utf8_lossy(&reply.body)))
+    }
+
+    async fn send(
+        &mut self,
+        method: Method,
+        uri: String,
+        token: Option<&str>,
+        idempotency_key: Option<&str>,
+        body: Option<Bytes>,
+    ) -> anyhow::Result<Reply> {
         if self.conn.as_ref().is_some_and(Connection::is_closed) {
             self.conn = None;
         }
@@ -98,7 +122,6 @@ impl Api {
                 .conn
                 .insert(Connection::open(self.authority.clone()).await?),
         };
-        let uri = format!("/api/v1{path}");
         let mut request = Request::builder()
             .method(method.clone())
             .uri(&uri)
@@ -250,5 +273,28 @@ impl Tally {
         for (kind, (n, detail)) in &self.counts {
             println!("- `{kind}` × {n} (first: {detail})");
         }
+    }
+}
+
+/// `process_cpu_seconds_total` from a Prometheus text exposition.
+fn cpu_seconds_in(exposition: &str) -> Option<f64> {
+    exposition.lines().find_map(|line| {
+        line.strip_prefix("process_cpu_seconds_total ")
+            .and_then(|v| v.trim().parse().ok())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cpu_seconds_in;
+
+    #[test]
+    fn the_server_cpu_time_is_read_from_its_metrics() {
+        let text = "# HELP process_cpu_seconds_total CPU time used\n\
+                    # TYPE process_cpu_seconds_total counter\n\
+                    process_cpu_seconds_total_other 3\n\
+                    process_cpu_seconds_total 12.75\n";
+        assert_eq!(cpu_seconds_in(text), Some(12.75));
+        assert_eq!(cpu_seconds_in("souk_build_info{version=\"1\"} 1\n"), None);
     }
 }

@@ -23,6 +23,8 @@ pub struct Sustained {
     buyers: usize,
     products: usize,
     completed: u64,
+    /// Server CPU seconds spent inside the window, when its metrics say.
+    server_cpu: Option<f64>,
     checkout_us: Vec<u32>,
     cycle_us: Vec<u32>,
     errors: Tally,
@@ -42,6 +44,7 @@ pub async fn run(
         until: measure_from + measured,
     };
     let buyers = tokens.len();
+    let cpu = tokio::spawn(server_cpu(Api::new(authority.clone()), window));
     let tasks: Vec<_> = tokens
         .into_iter()
         .enumerate()
@@ -63,7 +66,18 @@ pub async fn run(
         total.cycle_us.extend(r.cycle_us);
         total.errors.merge(r.errors);
     }
+    total.server_cpu = cpu.await.context("the CPU probe failed")?;
     Ok(total)
+}
+
+/// The server CPU time used between the window's start and end, read from its
+/// `process_cpu_seconds_total`: steadier than checkouts/s on a noisy host.
+async fn server_cpu(mut api: Api, window: Window) -> Option<f64> {
+    tokio::time::sleep_until(window.measure_from).await;
+    let before = api.cpu_seconds().await.ok()??;
+    tokio::time::sleep_until(window.until).await;
+    let after = api.cpu_seconds().await.ok()??;
+    Some(after - before)
 }
 
 /// Why a cycle did not end in a paid order: the key it is counted under, and detail.
@@ -155,6 +169,12 @@ impl Sustained {
     pub fn print(&self, rss_mib: Option<f64>) {
         let per_sec = self.completed as f64 / self.measured.as_secs_f64();
         let rss = rss_mib.map_or("n/a".to_owned(), |mib| format!("{mib:.1}"));
+        let cpu = match self.server_cpu {
+            Some(seconds) if self.completed > 0 => {
+                format!("{:.3}", seconds * 1000.0 / self.completed as f64)
+            }
+            _ => "n/a".to_owned(),
+        };
         println!();
         println!(
             "### Phase 2: sustained cart → checkout → pay ({} buyers, {} products × 1,000,000 units, {} s)",
@@ -164,11 +184,11 @@ impl Sustained {
         );
         println!();
         println!(
-            "| completed (paid) checkouts | checkouts/s | checkout p50 / p99 ms | full cycle p50 / p99 ms | errors | server RSS MiB |"
+            "| completed (paid) checkouts | checkouts/s | checkout p50 / p99 ms | full cycle p50 / p99 ms | errors | server CPU ms per checkout | server RSS MiB |"
         );
-        println!("|---:|---:|---:|---:|---:|---:|");
+        println!("|---:|---:|---:|---:|---:|---:|---:|");
         println!(
-            "| {} | {per_sec:.1} | {} | {} | {} | {rss} |",
+            "| {} | {per_sec:.1} | {} | {} | {} | {cpu} | {rss} |",
             self.completed,
             p50_p99(&mut self.checkout_us.clone()),
             p50_p99(&mut self.cycle_us.clone()),
