@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, ErrorKind};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -25,10 +26,32 @@ use super::journal::{self, encode_journal};
 /// Unit of the dirty-page layers (redb's own page size).
 pub const PAGE: u64 = 4096;
 
+/// Hashes page numbers with one multiply. std's SipHash was a visible share of
+/// the writer thread's profile, and page numbers need no defence against
+/// chosen keys.
+#[derive(Default)]
+struct PageHasher(u64);
+
+impl Hasher for PageHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
 /// Pages written since a point, over what lies beneath.
 #[derive(Default)]
 struct Layer {
-    pages: HashMap<u64, Box<[u8]>>,
+    pages: HashMap<u64, Box<[u8]>, BuildHasherDefault<PageHasher>>,
     /// Pages from here on that are not in `pages` read as zeros: the store was
     /// cut below them since the layer began.
     zero_from: Option<u64>,
@@ -300,11 +323,14 @@ impl StorageBackend for PagedFile {
             let page_start = page * PAGE;
             let page_end = (page_start + PAGE).min(end);
             let src = &data[(at - offset) as usize..(page_end - offset) as usize];
-            if at == page_start && src.len() as u64 == PAGE {
+            let skip = (at - page_start) as usize;
+            if let Some(bytes) = state.dirty.pages.get_mut(&page) {
+                // Rewritten since the last checkpoint: reuse its buffer.
+                bytes[skip..skip + src.len()].copy_from_slice(src);
+            } else if src.len() as u64 == PAGE {
                 state.dirty.pages.insert(page, src.into());
             } else {
                 let mut bytes = page_bytes(&self.file, &state, page)?;
-                let skip = (at - page_start) as usize;
                 bytes[skip..skip + src.len()].copy_from_slice(src);
                 state.dirty.pages.insert(page, bytes);
             }
