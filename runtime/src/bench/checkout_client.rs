@@ -93,16 +93,17 @@ impl Api {
         self.send(method, uri, token, idempotency_key, body).await
     }
 
-    /// The server's `process_cpu_seconds_total`, from `GET /metrics` on the API
-    /// listener; `None` when metrics are served elsewhere.
-    pub async fn cpu_seconds(&mut self) -> anyhow::Result<Option<f64>> {
+    /// One unlabelled metric of the server's, e.g. `process_cpu_seconds_total`,
+    /// from `GET /metrics` on the API listener; `None` when metrics are served
+    /// elsewhere.
+    pub async fn metric(&mut self, name: &str) -> anyhow::Result<Option<f64>> {
         let reply = self
             .send(Method::GET, "/metrics".to_owned(), None, None, None)
             .await?;
         if reply.status != StatusCode::OK {
             return Ok(None);
         }
-        Ok(cpu_seconds_in(&String::from_utf8_lossy(&reply.body)))
+        Ok(metric_in(&String::from_utf8_lossy(&reply.body), name))
     }
 
     async fn send(
@@ -276,25 +277,31 @@ impl Tally {
     }
 }
 
-/// `process_cpu_seconds_total` from a Prometheus text exposition.
-fn cpu_seconds_in(exposition: &str) -> Option<f64> {
+/// The value of unlabelled metric `name` in a Prometheus text exposition.
+fn metric_in(exposition: &str, name: &str) -> Option<f64> {
     exposition.lines().find_map(|line| {
-        line.strip_prefix("process_cpu_seconds_total ")
+        line.strip_prefix(name)?
+            .strip_prefix(' ')
             .and_then(|v| v.trim().parse().ok())
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::cpu_seconds_in;
+    use super::metric_in;
 
     #[test]
-    fn the_server_cpu_time_is_read_from_its_metrics() {
+    fn a_metric_is_read_from_the_servers_exposition() {
         let text = "# HELP process_cpu_seconds_total CPU time used\n\
                     # TYPE process_cpu_seconds_total counter\n\
                     process_cpu_seconds_total_other 3\n\
-                    process_cpu_seconds_total 12.75\n";
-        assert_eq!(cpu_seconds_in(text), Some(12.75));
-        assert_eq!(cpu_seconds_in("souk_build_info{version=\"1\"} 1\n"), None);
+                    process_cpu_seconds_total 12.75\n\
+                    process_resident_memory_bytes 1048576\n";
+        assert_eq!(metric_in(text, "process_cpu_seconds_total"), Some(12.75));
+        assert_eq!(
+            metric_in(text, "process_resident_memory_bytes"),
+            Some(1_048_576.0)
+        );
+        assert_eq!(metric_in(text, "process_open_fds"), None);
     }
 }

@@ -123,6 +123,13 @@ async fn bench(
                 .rss_mib()
                 .context("cannot read the server's memory use")?,
         ),
+        // A server started elsewhere: its metrics say, when on the API listener.
+        (None, _) => api
+            .metric("process_resident_memory_bytes")
+            .await
+            .ok()
+            .flatten()
+            .map(|bytes| bytes / f64::from(1 << 20)),
         _ => None,
     };
 

@@ -74,9 +74,9 @@ pub async fn run(
 /// `process_cpu_seconds_total`: steadier than checkouts/s on a noisy host.
 async fn server_cpu(mut api: Api, window: Window) -> Option<f64> {
     tokio::time::sleep_until(window.measure_from).await;
-    let before = api.cpu_seconds().await.ok()??;
+    let before = api.metric("process_cpu_seconds_total").await.ok()??;
     tokio::time::sleep_until(window.until).await;
-    let after = api.cpu_seconds().await.ok()??;
+    let after = api.metric("process_cpu_seconds_total").await.ok()??;
     Some(after - before)
 }
 
