@@ -26,9 +26,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One measured run: prints checkouts/s, then the bench's table row.
+# One measured run of build $1: sets `rate` (checkouts/s), `row` (the bench's
+# result row) and `header` (its column names).
 run() {
-    local bin=$1 data=$work/data
+    local bin=$1 data=$work/data output
     rm -rf "$data"
     SOUK__RATE_LIMIT__ENABLED=false SOUK__CHECKOUT__WAIT_MS=10000 \
     SOUK__CHECKOUT__MAX_IN_FLIGHT=256 SOUK__LOG__LEVEL=warn \
@@ -40,30 +41,34 @@ run() {
         curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
         sleep 0.2
     done
-    local row
-    row=$("$new" bench --flash-sale --sustained-only --concurrency "$concurrency" \
-        --duration 10 --target "http://127.0.0.1:$port" 2>"$work/bench.log" |
-        grep -E '^\| [0-9]' | tail -1) || true
+    output=$("$new" bench --flash-sale --sustained-only --concurrency "$concurrency" \
+        --duration 10 --target "http://127.0.0.1:$port" 2>"$work/bench.log") || true
     kill "$server"
     wait "$server" 2>/dev/null || true
     server=""
+    header=$(grep -E '^\| completed' <<<"$output" | tail -1) || true
+    row=$(grep -E '^\| [0-9]' <<<"$output" | tail -1) || true
     if [[ -z $row ]]; then
         echo "the bench against $bin gave no result:" >&2
         tail -n 5 "$work/bench.log" "$work/server.log" >&2
         return 1
     fi
-    echo "$(echo "$row" | awk -F'|' '{print $3}' | tr -d ' ') $row"
+    rate=$(awk -F'|' '{print $3}' <<<"$row" | tr -d ' ')
 }
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-: >"$work/old" && : >"$work/new"
-echo "| build | run | completed | checkouts/s | checkout p50 / p99 ms | full cycle p50 / p99 ms | errors | server CPU ms per checkout | server RSS MiB |"
+: >"$work/old"
+: >"$work/new"
 for round in $(seq "$rounds"); do
     for side in old new; do
-        bin=$old && [[ $side == new ]] && bin=$new
-        line=$(run "$bin")
-        read -r rate row <<<"$line"
+        if [[ $side == old ]]; then bin=$old; else bin=$new; fi
+        run "$bin"
+        if [[ $round == 1 && $side == old ]]; then
+            echo "| build | run $header"
+            awk -F'|' '{s = "|"; for (i = 2; i < NF; i++) s = s "---:|"; print s}' \
+                <<<"| build | run $header"
+        fi
         echo "$rate" >>"$work/$side"
         echo "| $side | $round $row"
     done

@@ -71,7 +71,8 @@ pub async fn run(
 }
 
 /// The server CPU time used between the window's start and end, read from its
-/// `process_cpu_seconds_total`: steadier than checkouts/s on a noisy host.
+/// `process_cpu_seconds_total`: the server's own cost per checkout, apart from
+/// the load generator's share of the machine.
 async fn server_cpu(mut api: Api, window: Window) -> Option<f64> {
     tokio::time::sleep_until(window.measure_from).await;
     let before = api.metric("process_cpu_seconds_total").await.ok()??;
