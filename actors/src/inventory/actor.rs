@@ -8,6 +8,7 @@ use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 use time::OffsetDateTime;
 
 use super::ledger::Ledger;
+use super::writes::{Queued, Waiter, Writes};
 use super::{InventoryError, Settlement, shard_of};
 use crate::catalog::Catalog;
 use crate::events::EventBus;
@@ -43,6 +44,8 @@ pub(crate) enum InventoryMsg {
         order: OrderId,
         expires_at: Timestamp,
     },
+    /// The shard's write in flight finished.
+    Written(Result<(), InventoryError>),
     /// Test hook: fail the actor mid-operation.
     #[cfg(test)]
     Crash,
@@ -66,6 +69,8 @@ pub(crate) struct InventoryState {
     ledger: Ledger,
     /// Products whose level has been read from the store.
     loaded: HashSet<ProductId>,
+    /// Changes applied to the ledger whose writes are not durable yet.
+    writes: Writes,
 }
 
 pub(crate) struct InventoryShard;
@@ -112,6 +117,7 @@ impl Actor for InventoryShard {
             args,
             ledger,
             loaded,
+            writes: Writes::default(),
         })
     }
 
@@ -127,20 +133,26 @@ impl Actor for InventoryShard {
                 lines,
                 expires_at,
                 reply,
-            } => {
-                let result = reserve(state, order, &lines, expires_at).await;
-                if matches!(result, Ok(true)) {
-                    arm_expiry(&myself, order, expires_at);
+            } => match reserve(state, order, &lines, expires_at).await {
+                Ok(change) => {
+                    let placed = change.is_some().then_some(expires_at);
+                    let waiter = Waiter::Reserved {
+                        order,
+                        expires_at: placed,
+                        reply,
+                    };
+                    queue(state, change, waiter);
                 }
-                let outcome = match &result {
-                    Ok(_) => "reserved",
-                    Err(InventoryError::OutOfStock { .. }) => "out_of_stock",
-                    Err(_) => "error",
-                };
-                metrics::counter!("souk_inventory_reservations_total", "outcome" => outcome)
-                    .increment(1);
-                let _ = reply.send(result.map(|_| ()));
-            }
+                Err(e) => {
+                    let outcome = match &e {
+                        InventoryError::OutOfStock { .. } => "out_of_stock",
+                        _ => "error",
+                    };
+                    metrics::counter!("souk_inventory_reservations_total", "outcome" => outcome)
+                        .increment(1);
+                    let _ = reply.send(Err(e));
+                }
+            },
             InventoryMsg::Settle {
                 order,
                 action,
@@ -152,36 +164,39 @@ impl Actor for InventoryShard {
                 let expired =
                     matches!(action, Settlement::Release) && state.ledger.has_expired(order, now);
                 let change = state.ledger.plan_settle(order, action);
-                let released = change.is_some();
-                let result = persist(state, change).await;
-                if expired && released && result.is_ok() {
-                    metrics::counter!("souk_inventory_expired_total").increment(1);
-                }
-                let _ = reply.send(result);
+                let expired = expired && change.is_some();
+                queue(state, change, Waiter::Settled { expired, reply });
             }
             InventoryMsg::Sold { order, reply } => {
-                let _ = reply.send(Ok(state.ledger.has_sold(order)));
+                let sold = state.ledger.has_sold(order);
+                queue(state, None, Waiter::Sold(sold, reply));
             }
             InventoryMsg::SetAvailable {
                 product,
                 available,
                 reply,
             } => {
-                let result = async {
-                    load(state, &[product]).await?;
-                    let change = state.ledger.plan_set_available(product, available);
-                    persist(state, Some(change)).await?;
-                    Ok(state.ledger.level(product))
+                if let Err(e) = load(state, &[product]).await {
+                    let _ = reply.send(Err(e));
+                    return Ok(());
                 }
-                .await;
-                let _ = reply.send(result);
+                let change = state.ledger.plan_set_available(product, available);
+                let level = change
+                    .levels
+                    .iter()
+                    .find(|(p, _)| *p == product)
+                    .map_or_else(|| state.ledger.level(product), |(_, l)| *l);
+                queue(state, Some(change), Waiter::Level(level, reply));
             }
-            InventoryMsg::Level { product, reply } => {
-                let result = load(state, &[product])
-                    .await
-                    .map(|()| state.ledger.level(product));
-                let _ = reply.send(result);
-            }
+            InventoryMsg::Level { product, reply } => match load(state, &[product]).await {
+                Ok(()) => {
+                    let level = state.ledger.level(product);
+                    queue(state, None, Waiter::Level(level, reply));
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                }
+            },
             InventoryMsg::Expire { order, expires_at } => {
                 let change = state
                     .ledger
@@ -189,35 +204,41 @@ impl Actor for InventoryShard {
                         h.expires_at == expires_at
                     });
                 if change.is_some() {
-                    tracing::info!(%order, "reservation expired; stock released");
-                    metrics::counter!("souk_inventory_expired_total").increment(1);
+                    queue(state, change, Waiter::Expired(order));
                 }
-                // A failed write leaves the hold in place; the timer is re-armed
-                // at the next start, so the units are not lost.
-                if let Err(e) = persist(state, change).await {
-                    tracing::warn!(%order, error = %e, "could not release an expired hold");
+            }
+            InventoryMsg::Written(result) => {
+                let batch = state.writes.finish();
+                if let Err(e) = result {
+                    // The ledger holds changes the store does not: fail every
+                    // caller still waiting and restart to reload the store.
+                    for queued in batch.into_iter().chain(state.writes.drain()) {
+                        queued.waiter.fail(&e);
+                    }
+                    return Err(format!("inventory write failed: {e}").into());
+                }
+                for queued in batch {
+                    done(&myself, state, queued);
                 }
             }
             #[cfg(test)]
             InventoryMsg::Crash => panic!("injected crash"),
         }
+        flush(&myself, state);
         Ok(())
     }
 }
 
-/// `Ok(true)` when new holds were placed, `Ok(false)` for a repeated reservation.
+/// The change placing the order's holds, or `None` for a repeated reservation.
 async fn reserve(
     state: &mut InventoryState,
     order: OrderId,
     lines: &[(ProductId, u32)],
     expires_at: Timestamp,
-) -> Result<bool, InventoryError> {
+) -> Result<Option<InventoryChange>, InventoryError> {
     let products: Vec<ProductId> = lines.iter().map(|(p, _)| *p).collect();
     load(state, &products).await?;
-    match state.ledger.plan_reserve(order, lines, expires_at)? {
-        Some(change) => persist(state, Some(change)).await.map(|()| true),
-        None => Ok(false),
-    }
+    state.ledger.plan_reserve(order, lines, expires_at)
 }
 
 /// Reads the levels of products this shard has not seen yet (created since it
@@ -242,20 +263,54 @@ async fn load(state: &mut InventoryState, products: &[ProductId]) -> Result<(), 
     Ok(())
 }
 
-/// Makes `change` durable, then applies it; on a store error nothing changes.
-async fn persist(
-    state: &mut InventoryState,
-    change: Option<InventoryChange>,
-) -> Result<(), InventoryError> {
-    let Some(change) = change else { return Ok(()) };
-    state.args.store.apply_inventory(&change).await?;
+/// Applies `change` to the ledger at once, so later plans see it, and queues
+/// its caller until it is durable. A caller without a change still waits for
+/// the changes before it: what it was told rests on them.
+fn queue(state: &mut InventoryState, change: Option<InventoryChange>, waiter: Waiter) {
+    let change = change.unwrap_or_default();
     let before: Vec<(ProductId, StockLevel)> = change
         .levels
         .iter()
         .map(|(p, _)| (*p, state.ledger.levels.get(p).copied().unwrap_or_default()))
         .collect();
     state.ledger.apply(&change);
-    if let Some(catalog) = &state.args.catalog {
+    state.writes.push(Queued {
+        change,
+        before,
+        waiter,
+    });
+}
+
+/// Starts the next write when none is in flight; its result comes back as
+/// [`InventoryMsg::Written`].
+fn flush(myself: &ActorRef<InventoryMsg>, state: &mut InventoryState) {
+    let Some((change, batch)) = state.writes.start() else {
+        return;
+    };
+    if change == InventoryChange::default() {
+        for queued in batch {
+            done(myself, state, queued);
+        }
+        return;
+    }
+    state.writes.hold(batch);
+    let (store, shard) = (state.args.store.clone(), myself.clone());
+    tokio::spawn(async move {
+        let result = store.apply_inventory(&change).await;
+        let _ = shard.send_message(InventoryMsg::Written(result.map_err(Into::into)));
+    });
+}
+
+/// A change is durable: show it and answer its caller.
+fn done(myself: &ActorRef<InventoryMsg>, state: &InventoryState, queued: Queued) {
+    let Queued {
+        change,
+        before,
+        waiter,
+    } = queued;
+    if let Some(catalog) = &state.args.catalog
+        && !change.levels.is_empty()
+    {
         for (product, level) in &change.levels {
             catalog.mirror_stock(*product, *level);
         }
@@ -264,7 +319,36 @@ async fn persist(
     }
     metrics::gauge!("souk_inventory_holds", "shard" => state.args.shard.to_string())
         .set(state.ledger.holds_count() as f64);
-    Ok(())
+    match waiter {
+        Waiter::Reserved {
+            order,
+            expires_at,
+            reply,
+        } => {
+            if let Some(expires_at) = expires_at {
+                arm_expiry(myself, order, expires_at);
+            }
+            metrics::counter!("souk_inventory_reservations_total", "outcome" => "reserved")
+                .increment(1);
+            let _ = reply.send(Ok(()));
+        }
+        Waiter::Settled { expired, reply } => {
+            if expired {
+                metrics::counter!("souk_inventory_expired_total").increment(1);
+            }
+            let _ = reply.send(Ok(()));
+        }
+        Waiter::Level(level, reply) => {
+            let _ = reply.send(Ok(level));
+        }
+        Waiter::Sold(sold, reply) => {
+            let _ = reply.send(Ok(sold));
+        }
+        Waiter::Expired(order) => {
+            tracing::info!(%order, "reservation expired; stock released");
+            metrics::counter!("souk_inventory_expired_total").increment(1);
+        }
+    }
 }
 
 fn arm_expiry(myself: &ActorRef<InventoryMsg>, order: OrderId, expires_at: Timestamp) {

@@ -10,6 +10,7 @@ mod publish;
 mod supervisor;
 #[cfg(test)]
 mod tests;
+mod writes;
 
 use souk_models::ProductId;
 
