@@ -27,7 +27,10 @@ pub(crate) enum Waiter {
         reply: Reply<()>,
     },
     /// A settlement; `expired` counts a lapsed reservation released.
-    Settled { expired: bool, reply: Reply<()> },
+    Settled {
+        expired: bool,
+        reply: Reply<()>,
+    },
     Level(StockLevel, Reply<StockLevel>),
     Sold(bool, Reply<bool>),
     /// A hold's expiry, released by the shard itself.
@@ -147,4 +150,87 @@ pub(crate) fn fold<'a>(changes: impl Iterator<Item = &'a InventoryChange>) -> In
         }
     }
     folded
+}
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    fn hold(order: OrderId, product: ProductId, sold: bool) -> Hold {
+        Hold {
+            order,
+            product,
+            quantity: 1,
+            expires_at: OffsetDateTime::UNIX_EPOCH,
+            sold,
+        }
+    }
+
+    fn level(reserved: u64) -> StockLevel {
+        StockLevel {
+            on_hand: 10,
+            reserved,
+            ..StockLevel::default()
+        }
+    }
+
+    #[test]
+    fn folded_changes_end_where_the_changes_in_turn_would() {
+        let (a, b, c) = (OrderId::new(), OrderId::new(), OrderId::new());
+        let p = ProductId::new();
+        let changes = [
+            // a reserves, b reserves, a is committed (its hold rewritten as
+            // sold), b is released, c reserves.
+            InventoryChange {
+                levels: vec![(p, level(1))],
+                add_holds: vec![hold(a, p, false)],
+                ..InventoryChange::default()
+            },
+            InventoryChange {
+                levels: vec![(p, level(2))],
+                add_holds: vec![hold(b, p, false)],
+                ..InventoryChange::default()
+            },
+            InventoryChange {
+                levels: vec![(p, level(1))],
+                remove_holds: vec![(a, p)],
+                add_holds: vec![hold(a, p, true)],
+            },
+            InventoryChange {
+                levels: vec![(p, level(0))],
+                remove_holds: vec![(b, p)],
+                ..InventoryChange::default()
+            },
+            InventoryChange {
+                levels: vec![(p, level(1))],
+                add_holds: vec![hold(c, p, false)],
+                ..InventoryChange::default()
+            },
+        ];
+        let folded = fold(changes.iter());
+        assert_eq!(folded.levels, vec![(p, level(1))]);
+        assert_eq!(folded.add_holds, vec![hold(a, p, true), hold(c, p, false)]);
+        assert_eq!(folded.remove_holds, vec![(b, p)]);
+    }
+
+    #[test]
+    fn a_hold_removed_then_placed_again_is_written() {
+        let (a, p) = (OrderId::new(), ProductId::new());
+        let changes = [
+            InventoryChange {
+                remove_holds: vec![(a, p)],
+                ..InventoryChange::default()
+            },
+            InventoryChange {
+                add_holds: vec![hold(a, p, false)],
+                ..InventoryChange::default()
+            },
+        ];
+        let folded = fold(changes.iter());
+        assert_eq!(folded.add_holds, vec![hold(a, p, false)]);
+        assert!(folded.remove_holds.is_empty());
+        assert_eq!(fold([].iter()), InventoryChange::default());
+    }
 }
