@@ -16,6 +16,7 @@ mod inventory;
 mod journal;
 mod logged;
 mod orders;
+mod page_map;
 mod paged;
 mod tables;
 mod tickets;

@@ -11,9 +11,7 @@
 //! them into the file, so a crash half-way through leaves either the old image
 //! or a journal that [`PagedFile::open`] applies again.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, ErrorKind};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -22,36 +20,15 @@ use std::sync::{Arc, Mutex, RwLock};
 use redb::StorageBackend;
 
 use super::journal::{self, encode_journal};
+use super::page_map::PageMap;
 
 /// Unit of the dirty-page layers (redb's own page size).
 pub const PAGE: u64 = 4096;
 
-/// Hashes page numbers with one multiply. std's SipHash was a visible share of
-/// the writer thread's profile, and page numbers need no defence against
-/// chosen keys.
-#[derive(Default)]
-struct PageHasher(u64);
-
-impl Hasher for PageHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
-    }
-}
-
 /// Pages written since a point, over what lies beneath.
 #[derive(Default)]
 struct Layer {
-    pages: HashMap<u64, Box<[u8]>, BuildHasherDefault<PageHasher>>,
+    pages: PageMap,
     /// Pages from here on that are not in `pages` read as zeros: the store was
     /// cut below them since the layer began.
     zero_from: Option<u64>,
