@@ -301,6 +301,52 @@ async fn a_crashed_shard_restarts_with_its_state() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_write_fails_its_callers_and_the_shard_reloads_the_store() {
+    let store = Arc::new(MemoryStore::new());
+    let (handle, _sup) = start(&store).await;
+    let product = stocked(&store, 10).await;
+    handle
+        .reserve(OrderId::new(), &[(product, 4)], later(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    store.fail_inventory_writes(1);
+    let buyers: Vec<_> = (0..6)
+        .map(|_| {
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                handle
+                    .reserve(OrderId::new(), &[(product, 1)], later(15))
+                    .await
+            })
+        })
+        .collect();
+    let mut reserved = 0;
+    let mut failed = 0;
+    for buyer in buyers {
+        match buyer.await.unwrap_or_else(|e| panic!("{e}")) {
+            Ok(()) => reserved += 1,
+            Err(InventoryError::OutOfStock { .. }) => panic!("refused with 6 units free"),
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(failed >= 1, "the injected failure reached no caller");
+    // Only what was stored counts: the shard holds no unit for a failed caller.
+    let expected = StockLevel {
+        on_hand: 10,
+        reserved: 4 + reserved,
+        sold: 0,
+    };
+    assert_eq!(level(&handle, product).await, expected);
+    assert_invariant(&store, product, 10).await;
+    let left = 10 - expected.reserved;
+    handle
+        .reserve(OrderId::new(), &[(product, left as u32)], later(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_invariant(&store, product, 10).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restocking_races_checkouts_without_overselling() {
     let store = Arc::new(MemoryStore::new());
     let (handle, _sup) = start(&store).await;

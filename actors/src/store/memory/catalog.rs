@@ -66,6 +66,10 @@ impl CatalogStore for MemoryStore {
 #[async_trait::async_trait]
 impl InventoryStore for MemoryStore {
     async fn apply_inventory(&self, change: &InventoryChange) -> Result<(), StoreError> {
+        #[cfg(test)]
+        if self.inventory_write_fails() {
+            return Err(StoreError::Unavailable("injected write failure".into()));
+        }
         let mut db = self.lock();
         for (id, level) in &change.levels {
             db.stock.insert(*id, *level);

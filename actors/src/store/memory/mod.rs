@@ -38,11 +38,30 @@ struct Inner {
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    /// Test hook: inventory writes still to fail.
+    #[cfg(test)]
+    failing_inventory_writes: std::sync::atomic::AtomicUsize,
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Test hook: the next `n` inventory writes fail, writing nothing.
+    #[cfg(test)]
+    pub(crate) fn fail_inventory_writes(&self, n: usize) {
+        use std::sync::atomic::Ordering;
+        self.failing_inventory_writes.store(n, Ordering::SeqCst);
+    }
+
+    /// Test hook: whether this inventory write is one to fail.
+    #[cfg(test)]
+    fn inventory_write_fails(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.failing_inventory_writes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
