@@ -317,8 +317,10 @@ fn done(myself: &ActorRef<InventoryMsg>, state: &InventoryState, queued: Queued)
         let (events, threshold) = (&state.args.events, state.args.low_stock);
         super::publish::levels(events, catalog, threshold, &before, &change.levels);
     }
-    metrics::gauge!("souk_inventory_holds", "shard" => state.args.shard.to_string())
-        .set(state.ledger.holds_count() as f64);
+    if !change.add_holds.is_empty() || !change.remove_holds.is_empty() {
+        metrics::gauge!("souk_inventory_holds", "shard" => state.args.shard.to_string())
+            .set(state.ledger.holds_count() as f64);
+    }
     match waiter {
         Waiter::Reserved {
             order,

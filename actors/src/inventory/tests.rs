@@ -62,6 +62,24 @@ async fn level(handle: &InventoryHandle, product: ProductId) -> StockLevel {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// `n` buyers, each reserving one unit of `product` at once, on their own tasks.
+fn one_unit_buyers(
+    handle: &InventoryHandle,
+    product: ProductId,
+    n: usize,
+) -> Vec<tokio::task::JoinHandle<Result<(), InventoryError>>> {
+    (0..n)
+        .map(|_| {
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                handle
+                    .reserve(OrderId::new(), &[(product, 1)], later(15))
+                    .await
+            })
+        })
+        .collect()
+}
+
 /// The invariant from the store's point of view: levels add up and every
 /// reserved unit is a stored hold.
 async fn assert_invariant(store: &MemoryStore, product: ProductId, on_hand: u64) {
@@ -92,16 +110,7 @@ async fn five_hundred_buyers_share_fifty_units_exactly() {
     let store = Arc::new(MemoryStore::new());
     let (handle, _sup) = start(&store).await;
     let product = stocked(&store, 50).await;
-    let buyers: Vec<_> = (0..500)
-        .map(|_| {
-            let handle = handle.clone();
-            tokio::spawn(async move {
-                handle
-                    .reserve(OrderId::new(), &[(product, 1)], later(15))
-                    .await
-            })
-        })
-        .collect();
+    let buyers = one_unit_buyers(&handle, product, 500);
     let mut won = 0;
     for buyer in buyers {
         match buyer.await.unwrap_or_else(|e| panic!("{e}")) {
@@ -310,16 +319,7 @@ async fn a_failed_write_fails_its_callers_and_the_shard_reloads_the_store() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     store.fail_inventory_writes(1);
-    let buyers: Vec<_> = (0..6)
-        .map(|_| {
-            let handle = handle.clone();
-            tokio::spawn(async move {
-                handle
-                    .reserve(OrderId::new(), &[(product, 1)], later(15))
-                    .await
-            })
-        })
-        .collect();
+    let buyers = one_unit_buyers(&handle, product, 6);
     let mut reserved = 0;
     let mut failed = 0;
     for buyer in buyers {
@@ -364,20 +364,10 @@ async fn restocking_races_checkouts_without_overselling() {
             }
         })
     };
-    let buyers: Vec<_> = (0..200)
-        .map(|_| {
-            let handle = handle.clone();
-            tokio::spawn(async move {
-                handle
-                    .reserve(OrderId::new(), &[(product, 1)], later(15))
-                    .await
-                    .is_ok()
-            })
-        })
-        .collect();
+    let buyers = one_unit_buyers(&handle, product, 200);
     let mut won = 0u64;
     for buyer in buyers {
-        won += u64::from(buyer.await.unwrap_or(false));
+        won += u64::from(matches!(buyer.await, Ok(Ok(()))));
     }
     seller.await.unwrap_or_else(|e| panic!("{e}"));
     let final_level = level(&handle, product).await;
