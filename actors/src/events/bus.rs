@@ -128,19 +128,23 @@ impl EventBus {
     }
 
     /// Publishes an event whose seq comes from durable history (an order's
-    /// timeline). Nothing is kept: late subscribers replay from the store.
+    /// timeline). Nothing is kept: late subscribers replay from the store. So
+    /// `event` (its kind and data) is only built when someone follows `topic`.
     pub fn publish_numbered(
         &self,
         topic: Topic,
         seq: u64,
-        kind: &'static str,
-        data: Value,
         at: Timestamp,
+        event: impl FnOnce() -> (&'static str, Value),
     ) {
         let mut stripe = self.stripe(&topic);
         let Some(channel) = stripe.get_mut(&topic) else {
             return;
         };
+        if channel.subscribers.is_empty() {
+            return;
+        }
+        let (kind, data) = event();
         channel.last = channel.last.max(seq);
         let event = Arc::new(Event {
             topic,

@@ -84,11 +84,11 @@ async fn order_topics_carry_the_timeline_seq_and_keep_nothing() {
     let bus = bus(10);
     let topic = Topic::Order(OrderId::new());
     let now = OffsetDateTime::now_utc();
-    bus.publish_numbered(topic, 1, "placed", json!({}), now);
+    bus.publish_numbered(topic, 1, now, || panic!("built for nobody"));
     assert_eq!(bus.topics(), 0, "nobody follows it: nothing held");
     let (sink, mut rx, _) = Sink::new(4);
     let (subscription, _) = bus.subscribe(topic, Some(1), sink);
-    bus.publish_numbered(topic, 2, "payment_succeeded", json!({}), now);
+    bus.publish_numbered(topic, 2, now, || ("payment_succeeded", json!({})));
     assert_eq!(rx.recv().await.map(|e| e.seq), Some(2));
     bus.unsubscribe(subscription);
     bus.sweep();

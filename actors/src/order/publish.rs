@@ -8,13 +8,15 @@ use souk_models::{Money, Order, OrderLine, OrderStatus, TimelineEntry, TimelineK
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::events::payloads::order_entry;
+use crate::events::payloads::{kind_name, order_entry};
 use crate::events::{EventBus, Topic};
 
 /// Publishes `entry`, just appended to `order`.
 pub(crate) fn entry(events: &EventBus, order: &Order, entry: &TimelineEntry) {
-    let (kind, data) = order_entry(order.id, entry);
-    events.publish_numbered(Topic::Order(order.id), entry.seq, kind, data, entry.at);
+    events.publish_numbered(Topic::Order(order.id), entry.seq, entry.at, || {
+        order_entry(order.id, entry)
+    });
+    let kind = kind_name(&entry.kind);
     let status = entry.status.as_str();
     let summary = json!({ "order_id": order.id, "status": status, "event": kind });
     events.publish(Topic::AdminLive, "order_transition", summary.clone());

@@ -60,7 +60,7 @@ impl Gate for Stub {
         if let Some(seq) = self.late {
             let now = OffsetDateTime::now_utc();
             self.bus
-                .publish_numbered(Topic::Order(order), seq, "late", json!({}), now);
+                .publish_numbered(Topic::Order(order), seq, now, || ("late", json!({})));
         }
         Ok(self.timeline.to_vec())
     }

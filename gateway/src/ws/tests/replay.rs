@@ -72,7 +72,7 @@ async fn an_order_entry_published_while_the_timeline_is_read_is_sent_once() {
         );
         assert_eq!(replayed["data"]["order_id"], order.to_string());
     }
-    bus.publish_numbered(Topic::Order(order), 4, "delivered", json!({}), at);
+    bus.publish_numbered(Topic::Order(order), 4, at, || ("delivered", json!({})));
     let live = recv(&mut ws).await;
     assert_eq!(
         (live["seq"].as_u64(), live["event"].as_str()),
