@@ -5,7 +5,9 @@
 //! A `Directory` maps keys to live actors and when each was last used. Every
 //! actor is linked to the directory's watcher, which forgets actors as they stop
 //! and counts crashes. One sweeper task per directory stops the actors idle
-//! longer than the idle time, so an actor costs no timer of its own.
+//! longer than the idle time, so an actor costs no timer of its own, and keeps
+//! the number of live actors under a cap by stopping the least recently used:
+//! memory stays bounded however fast new keys arrive.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 use ractor::rpc::CallResult;
 use ractor::{
-    Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr,
+    Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, ActorStatus, RpcReplyPort, SpawnErr,
     SupervisionEvent,
 };
 use tokio::sync::Notify;
@@ -25,6 +27,18 @@ use tokio::time::Instant;
 const STRIPES: usize = 64;
 /// Attempts to reach an actor that stopped between lookup and delivery.
 const ATTEMPTS: usize = 5;
+/// Pause after stopping actors over the cap, so the watcher sees them stop
+/// before the live actors are counted again.
+const EVICTION_PAUSE: Duration = Duration::from_millis(20);
+
+/// When live actors are stopped: after `idle` without a message, and the least
+/// recently used first once more than `max_live` are live (down to nine tenths
+/// of it, so eviction runs in rounds rather than on every activation).
+#[derive(Debug, Clone, Copy)]
+pub struct Passivation {
+    pub idle: Duration,
+    pub max_live: usize,
+}
 
 /// Why a call to a virtual actor got no answer.
 #[derive(Debug, thiserror::Error)]
@@ -65,11 +79,16 @@ pub(crate) struct Directory<A: Virtual> {
     watcher: ActorCell,
     factory: Factory<A>,
     stop_sweeper: Arc<Notify>,
+    over_cap: Arc<Notify>,
+    max_live: usize,
 }
 
 impl<A: Virtual> Directory<A> {
-    /// Starts the directory; actors unused for `idle` are stopped.
-    pub(crate) async fn start(factory: Factory<A>, idle: Duration) -> Result<Self, SpawnErr> {
+    /// Starts the directory and its sweeper.
+    pub(crate) async fn start(
+        factory: Factory<A>,
+        passivation: Passivation,
+    ) -> Result<Self, SpawnErr> {
         let entries: Shared<A> = Arc::new(Mutex::new(Entries {
             live: HashMap::new(),
             ids: HashMap::new(),
@@ -81,13 +100,22 @@ impl<A: Virtual> Directory<A> {
         )
         .await?;
         let stop_sweeper = Arc::new(Notify::new());
-        tokio::spawn(sweep::<A>(entries.clone(), idle, stop_sweeper.clone()));
+        let over_cap = Arc::new(Notify::new());
+        let sweeper = Sweeper::<A> {
+            entries: entries.clone(),
+            passivation,
+            stop: stop_sweeper.clone(),
+            over_cap: over_cap.clone(),
+        };
+        tokio::spawn(sweeper.run());
         Ok(Self {
             entries,
             activation: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
             watcher: watcher.get_cell(),
             factory,
             stop_sweeper,
+            over_cap,
+            max_live: passivation.max_live,
         })
     }
 
@@ -113,6 +141,9 @@ impl<A: Virtual> Directory<A> {
         entries.ids.insert(actor.get_id(), key);
         metrics::counter!("souk_actor_activations_total", "kind" => A::KIND).increment(1);
         metrics::gauge!("souk_actors_alive", "kind" => A::KIND).set(entries.live.len() as f64);
+        if entries.live.len() > self.max_live {
+            self.over_cap.notify_one();
+        }
         Ok(actor)
     }
 
@@ -152,6 +183,18 @@ impl<A: Virtual> Directory<A> {
         }
     }
 
+    /// How many actors are registered live now.
+    #[cfg(test)]
+    pub(crate) fn live(&self) -> usize {
+        lock(&self.entries).live.len()
+    }
+
+    /// Whether `key` has a live actor now.
+    #[cfg(test)]
+    pub(crate) fn is_live(&self, key: A::Key) -> bool {
+        lock(&self.entries).live.contains_key(&key)
+    }
+
     /// Stops every actor of this kind, the sweeper and the watcher.
     pub(crate) async fn stop(&self) {
         self.stop_sweeper.notify_one();
@@ -159,23 +202,62 @@ impl<A: Virtual> Directory<A> {
     }
 }
 
-/// Stops the actors unused for `idle`, checking a few times per idle period.
-async fn sweep<A: Virtual>(entries: Shared<A>, idle: Duration, stop: Arc<Notify>) {
-    let mut every = tokio::time::interval((idle / 4).max(Duration::from_millis(100)));
-    loop {
-        tokio::select! {
-            () = stop.notified() => return,
-            _ = every.tick() => {}
+/// The task that passivates a directory's actors.
+struct Sweeper<A: Virtual> {
+    entries: Shared<A>,
+    passivation: Passivation,
+    stop: Arc<Notify>,
+    over_cap: Arc<Notify>,
+}
+
+impl<A: Virtual> Sweeper<A> {
+    /// Stops idle actors a few times per idle period, and the least recently
+    /// used whenever an activation finds more than the cap live.
+    async fn run(self) {
+        let idle = self.passivation.idle;
+        let mut every = tokio::time::interval((idle / 4).max(Duration::from_millis(100)));
+        loop {
+            tokio::select! {
+                () = self.stop.notified() => return,
+                () = self.over_cap.notified() => {
+                    self.evict();
+                    tokio::time::sleep(EVICTION_PAUSE).await;
+                }
+                _ = every.tick() => self.evict(),
+            }
         }
+    }
+
+    /// Stops the actors idle too long and, beyond those, the least recently
+    /// used until nine tenths of the cap are live. Actors already stopping are
+    /// left alone. Callers that reach an actor while it stops re-activate it.
+    fn evict(&self) {
         let now = Instant::now();
-        let stale: Vec<ActorRef<A::Msg>> = lock(&entries)
+        let Passivation { idle, max_live } = self.passivation;
+        let mut running: Vec<(Instant, ActorRef<A::Msg>)> = lock(&self.entries)
             .live
             .values()
-            .filter(|(_, used)| now.saturating_duration_since(*used) >= idle)
-            .map(|(actor, _)| actor.clone())
+            .filter(|(actor, _)| actor.get_status() == ActorStatus::Running)
+            .map(|(actor, used)| (*used, actor.clone()))
             .collect();
-        for actor in stale {
-            // Callers that reach it while it stops re-activate it.
+        let stale = running
+            .iter()
+            .filter(|(used, _)| now.saturating_duration_since(*used) >= idle)
+            .count();
+        let keep = max_live - max_live / 10;
+        let stop = stale.max(running.len().saturating_sub(keep));
+        if stop == 0 {
+            return;
+        }
+        if stop < running.len() {
+            running.select_nth_unstable_by_key(stop, |(used, _)| *used);
+        }
+        let evicted = stop - stale;
+        if evicted > 0 {
+            metrics::counter!("souk_actor_evictions_total", "kind" => A::KIND)
+                .increment(evicted as u64);
+        }
+        for (_, actor) in running.into_iter().take(stop) {
             actor.stop(Some("idle".into()));
         }
     }

@@ -26,6 +26,7 @@ pub use checkout::{
 };
 pub use events::{EventBus, Topic};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
+pub use directory::Passivation;
 pub use mailbox::Pending;
 pub use order::{NewOrder, OrderError, OrderHandle, PlacedOrder};
 pub use payments::{PaymentProvider, SandboxPayments};

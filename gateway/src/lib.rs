@@ -26,7 +26,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::GatewayConfig;
-pub use state::AppState;
+pub use state::{AppParts, AppState};
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {

@@ -1,5 +1,6 @@
 //! The state every handler receives.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -12,8 +13,28 @@ use crate::auth::Sessions;
 use crate::config::GatewayConfig;
 use crate::middleware::rate_limit::RateLimiter;
 
+/// What every handler receives. axum clones the state for each request and
+/// each middleware, so it is one shared [`AppParts`]: a clone is one
+/// reference count rather than one per service.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl AppState {
+    pub fn new(parts: AppParts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl Deref for AppState {
+    type Target = AppParts;
+
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// The services behind [`AppState`].
+pub struct AppParts {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
     pub inventory: InventoryHandle,

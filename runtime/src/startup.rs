@@ -10,9 +10,9 @@ use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle,
-    SandboxPayments, Store,
+    Passivation, SandboxPayments, Store,
 };
-use souk_gateway::AppState;
+use souk_gateway::{AppParts, AppState};
 use souk_gateway::auth::Sessions;
 use souk_gateway::middleware::rate_limit::RateLimiter;
 use tokio::net::TcpListener;
@@ -101,7 +101,10 @@ impl Application {
             inventory.clone(),
             Arc::new(SandboxPayments),
             events.clone(),
-            idle,
+            Passivation {
+                idle,
+                max_live: config.actors.max_live_orders,
+            },
             call_timeout,
         )
         .await
@@ -134,7 +137,7 @@ impl Application {
         let gateway = config.gateway(secret);
         let ws = souk_gateway::ws::WsRegistry::default();
         let live = crate::live::start(events.clone(), checkout.clone(), ws.clone());
-        let state = AppState {
+        let state = AppState::new(AppParts {
             sessions: Arc::new(Sessions::new(gateway.auth.clone())),
             limiter: Arc::new(RateLimiter::new(&gateway.rate_limit)),
             config: Arc::new(gateway),
@@ -148,7 +151,7 @@ impl Application {
             ws: ws.clone(),
             metrics,
             assistant: assistant.clone(),
-        };
+        });
         spawn_token_purge(dyn_store);
         let listener = bind(config.server.listen).await?;
         let metrics = match config.metrics.address()? {

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::deadlines::Deadlines;
-use crate::directory::{CallFailure, Directory};
+use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::payments::PaymentProvider;
@@ -51,7 +51,7 @@ impl OrderHandle {
         inventory: InventoryHandle,
         payments: Arc<dyn PaymentProvider>,
         events: EventBus,
-        idle: Duration,
+        passivation: Passivation,
         timeout: Duration,
     ) -> Result<Self, OrderError> {
         let services = Services {
@@ -71,7 +71,7 @@ impl OrderHandle {
             )
         });
         let directory = Arc::new(
-            Directory::start(factory, idle)
+            Directory::start(factory, passivation)
                 .await
                 .map_err(|e| OrderError::Unavailable(e.to_string()))?,
         );

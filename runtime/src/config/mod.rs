@@ -44,6 +44,8 @@ pub struct ActorsConfig {
     pub cart_hosts: usize,
     pub call_timeout_ms: u64,
     pub idle_secs: u64,
+    /// Order actors kept in memory at most; the least recently used leave first.
+    pub max_live_orders: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +182,12 @@ impl Config {
         }
         if !(1..=86_400).contains(&self.actors.idle_secs) {
             return Err(invalid("actors.idle_secs", "must be between 1 and 86400"));
+        }
+        if !(100..=10_000_000).contains(&self.actors.max_live_orders) {
+            return Err(invalid(
+                "actors.max_live_orders",
+                "must be between 100 and 10000000",
+            ));
         }
         self.checkout.validate()?;
         let listen = self.server.listen;

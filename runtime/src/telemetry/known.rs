@@ -154,12 +154,17 @@ fn runtime() {
         "Virtual actors passivated after idling, by kind."
     );
     describe_counter!(
+        "souk_actor_evictions_total",
+        "Virtual actors passivated early because more than the cap were live, by kind."
+    );
+    describe_counter!(
         "souk_actor_restarts_total",
         "Actors restarted after a failure, by kind."
     );
     for counter in [
         "souk_actor_activations_total",
         "souk_actor_passivations_total",
+        "souk_actor_evictions_total",
         "souk_actor_restarts_total",
     ] {
         zero(counter, "kind", ACTOR_KINDS);

@@ -21,6 +21,7 @@ use super::{
     CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
 };
 use crate::cart::{CartHandle, LineChange};
+use crate::directory::Passivation;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, InventorySupervisor};
@@ -132,7 +133,10 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
         inventory.clone(),
         Arc::new(SandboxPayments),
         events.clone(),
-        Duration::from_secs(600),
+        Passivation {
+            idle: Duration::from_secs(600),
+            max_live: 10_000,
+        },
         Duration::from_secs(10),
     )
     .await

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use super::actor::OrderMsg;
 use super::{NewOrder, OrderError, OrderHandle};
+use crate::directory::Passivation;
 use crate::events::{EventBus, Sink, Topic};
 use crate::inventory::{InventoryHandle, InventorySupervisor};
 use crate::payments::{SandboxPayments, TEST_CARD_DECLINED, TEST_CARD_OK};
@@ -27,6 +28,7 @@ struct World {
     buyer: Caller,
 }
 
+mod passivation;
 mod recovery;
 mod roles;
 
@@ -37,13 +39,27 @@ async fn orders_on(
     inventory: &InventoryHandle,
     events: &EventBus,
 ) -> OrderHandle {
+    orders_capped(store, inventory, events, 10_000).await
+}
+
+/// Orders on `store` keeping at most `max_live` order actors in memory.
+async fn orders_capped(
+    store: &Arc<MemoryStore>,
+    inventory: &InventoryHandle,
+    events: &EventBus,
+    max_live: usize,
+) -> OrderHandle {
     let dyn_store: Arc<dyn Store> = store.clone();
+    let passivation = Passivation {
+        idle: Duration::from_secs(60),
+        max_live,
+    };
     OrderHandle::start(
         dyn_store,
         inventory.clone(),
         Arc::new(SandboxPayments),
         events.clone(),
-        Duration::from_secs(60),
+        passivation,
         Duration::from_secs(5),
     )
     .await

@@ -1,0 +1,51 @@
+//! The cap on live order actors: the least recently used leave memory first,
+//! and come back from the store with their state on their next request.
+
+use std::time::Duration;
+
+use souk_models::OrderStatus;
+
+use super::{orders_capped, place, world};
+use crate::payments::TEST_CARD_OK;
+
+#[tokio::test]
+async fn live_orders_stay_under_the_cap_and_evicted_ones_come_back() {
+    let mut w = world(300).await;
+    w.orders = orders_capped(&w.store, &w.inventory, &w.events, 100).await;
+    let mut placed = Vec::new();
+    for _ in 0..300 {
+        let id = place(&w, 1).await;
+        // Reading an order activates its actor.
+        w.orders
+            .get(id, w.buyer)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        placed.push(id);
+    }
+    let directory = w.orders.directory_for_tests();
+    let mut live = directory.live();
+    for _ in 0..200 {
+        if live <= 100 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        live = directory.live();
+    }
+    assert!(live <= 100, "{live} order actors live over a cap of 100");
+    let (oldest, newest) = (placed[0], placed[299]);
+    assert!(directory.is_live(newest), "the most recent order stays live");
+    assert!(!directory.is_live(oldest), "the least recently used left first");
+
+    w.orders
+        .pay(oldest, w.buyer, TEST_CARD_OK.into())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let order = w
+        .orders
+        .get(oldest, w.buyer)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(order.status(), OrderStatus::Paid, "evicted, then paid");
+    assert_eq!(order.timeline.len(), 3, "placed, payment created, paid");
+    assert!(directory.is_live(oldest), "paying activated it again");
+}
