@@ -24,9 +24,9 @@ pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch}
 pub use checkout::{
     CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
 };
+pub use directory::Passivation;
 pub use events::{EventBus, Topic};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
-pub use directory::Passivation;
 pub use mailbox::Pending;
 pub use order::{NewOrder, OrderError, OrderHandle, PlacedOrder};
 pub use payments::{PaymentProvider, SandboxPayments};

@@ -9,13 +9,13 @@ use std::time::Duration;
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
 use souk_actors::{
-    CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle,
-    Passivation, SandboxPayments, Store,
+    CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle, Passivation,
+    SandboxPayments, Store,
 };
-use souk_gateway::{AppParts, AppState};
 use souk_gateway::auth::Sessions;
 use souk_gateway::middleware::rate_limit::RateLimiter;
-use tokio::net::TcpListener;
+use souk_gateway::{AppParts, AppState};
+use tokio::net::{TcpListener, TcpSocket};
 
 use crate::config::Config;
 use crate::demo;
@@ -259,9 +259,24 @@ impl Application {
     }
 }
 
+/// Pending connections the kernel queues before `accept` (it caps this at
+/// `net.core.somaxconn`). A flash sale opens connections in bursts; with
+/// tokio's default of 1,024 a burst overflowed the queue and dropped SYNs
+/// cost their clients a one-second retransmit.
+const LISTEN_BACKLOG: u32 = 4096;
+
 async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(address)
-        .await
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()
+    } else {
+        TcpSocket::new_v6()
+    };
+    socket
+        .and_then(|socket| {
+            socket.set_reuseaddr(true)?;
+            socket.bind(address)?;
+            socket.listen(LISTEN_BACKLOG)
+        })
         .with_context(|| format!("cannot listen on {address}"))
 }
 

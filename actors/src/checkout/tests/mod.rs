@@ -21,8 +21,8 @@ use super::{
     CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
 };
 use crate::cart::{CartHandle, LineChange};
-use crate::directory::Passivation;
 use crate::catalog::Catalog;
+use crate::directory::Passivation;
 use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, InventorySupervisor};
 use crate::order::OrderHandle;

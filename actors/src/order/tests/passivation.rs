@@ -33,8 +33,14 @@ async fn live_orders_stay_under_the_cap_and_evicted_ones_come_back() {
     }
     assert!(live <= 100, "{live} order actors live over a cap of 100");
     let (oldest, newest) = (placed[0], placed[299]);
-    assert!(directory.is_live(newest), "the most recent order stays live");
-    assert!(!directory.is_live(oldest), "the least recently used left first");
+    assert!(
+        directory.is_live(newest),
+        "the most recent order stays live"
+    );
+    assert!(
+        !directory.is_live(oldest),
+        "the least recently used left first"
+    );
 
     w.orders
         .pay(oldest, w.buyer, TEST_CARD_OK.into())
