@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use ractor::ActorCell;
+use ractor::{ActorCell, RpcReplyPort};
 use souk_models::{Cart, ProductId, UserId};
 
 use super::host::{CartHost, HostArgs, HostMsg};
@@ -70,6 +70,35 @@ impl CartHandle {
 
     pub async fn clear(&self, user: UserId) -> Result<Cart, CartError> {
         self.call(user, CartOp::Clear).await
+    }
+
+    /// Empties `user`'s cart without waiting for the save: the message is in
+    /// the cart's queue when this returns, so whatever reaches the cart later
+    /// finds it empty. A failed save is logged. `false` if the cart's host is
+    /// restarting and nothing was queued (then call [`Self::clear`]).
+    pub fn clear_queued(&self, user: UserId) -> bool {
+        let Some(host) = self.hosts.get(self.host_of(user)) else {
+            return false;
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let op = HostMsg::Op {
+            user,
+            op: CartOp::Clear,
+            reply: RpcReplyPort::from(reply),
+        };
+        if host.cast(op).is_err() {
+            return false;
+        }
+        tokio::spawn(async move {
+            match answer.await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(%user, error = %e, "an ordered cart was not cleared"),
+                Err(_) => {
+                    tracing::warn!(%user, "an ordered cart's host stopped before clearing it")
+                }
+            }
+        });
+        true
     }
 
     /// Carts currently in memory.

@@ -100,7 +100,11 @@ impl Pipeline {
                 .await;
             return rejected("unavailable");
         }
-        self.clear_cart(ticket).await;
+        // The order is durable; the cart's own queue orders the clear before
+        // anything the buyer does next, so its save need not be waited for.
+        if !self.carts.clear_queued(ticket.user_id) {
+            self.clear_cart(ticket).await;
+        }
         TicketStatus::Completed { order_id }
     }
 
