@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Watches a server's memory through a long sustained flash sale.
+#
+#   scripts/flash-memory.sh SOUK_BINARY [SECONDS] [CONCURRENCY]
+#
+# Starts `souk serve --demo` on a fresh data dir (the bench's settings: rate
+# limits off, checkout.wait_ms 10000, max_in_flight 256), runs
+# `souk bench --flash-sale --sustained-only` against it for SECONDS (default
+# 45) and prints, every 5 s, the server's RSS, its live order actors and the
+# topics the event bus keeps; then the bench's result row.
+set -euo pipefail
+
+if [[ $# -lt 1 ]]; then
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+bin=$1 seconds=${2:-45} concurrency=${3:-64}
+[[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+work=$(mktemp -d)
+server=""
+cleanup() {
+    [[ -n $server ]] && kill "$server" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+SOUK__RATE_LIMIT__ENABLED=false SOUK__CHECKOUT__WAIT_MS=10000 \
+SOUK__CHECKOUT__MAX_IN_FLIGHT=256 SOUK__LOG__LEVEL=warn \
+SOUK__ASSISTANT__ENABLED=false \
+    "$bin" serve --demo --data-dir "$work/data" --listen "127.0.0.1:$port" \
+    >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 300); do
+    curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+    sleep 0.3
+done
+"$bin" bench --flash-sale --sustained-only --concurrency "$concurrency" \
+    --duration "$seconds" --target "http://127.0.0.1:$port" >"$work/bench.txt" 2>&1 &
+bench=$!
+elapsed=0
+while kill -0 "$bench" 2>/dev/null; do
+    sleep 5
+    elapsed=$((elapsed + 5))
+    rss=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$server/status")
+    metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+    orders=$(grep '^souk_actors_alive{kind="order"}' <<<"$metrics" | awk '{ print $2 }')
+    topics=$(grep '^souk_ws_topics ' <<<"$metrics" | awk '{ print $2 }')
+    echo "${elapsed} s: RSS ${rss} MiB, order actors ${orders:-0}, bus topics ${topics:-0}"
+done
+wait "$bench" || { cat "$work/bench.txt" >&2; exit 1; }
+grep -E '^\|' "$work/bench.txt" | tail -1
