@@ -68,6 +68,9 @@ pub struct WebSocketConfig {
     pub retention_events: usize,
     /// A topic nobody follows keeps its recent events this long.
     pub retention_secs: u64,
+    /// The same for a checkout ticket's topic; afterwards a subscriber gets a
+    /// finished ticket's outcome from the store.
+    pub checkout_retention_secs: u64,
 }
 
 /// The shopping assistant: hybrid search, similar products and chat.

@@ -18,6 +18,7 @@ pub fn event_bus(config: &WebSocketConfig) -> EventBus {
     EventBus::new(RetentionConfig {
         events: config.retention_events,
         idle: Duration::from_secs(config.retention_secs),
+        checkout_idle: Duration::from_secs(config.checkout_retention_secs),
     })
 }
 

@@ -23,6 +23,10 @@ pub struct RetentionConfig {
     pub events: usize,
     /// A topic nobody follows is forgotten after this long without events.
     pub idle: Duration,
+    /// The same for a checkout ticket's topic: one per checkout adds up
+    /// fast, and a finished ticket's outcome is in the store (a subscriber
+    /// gets it from there once the topic is gone).
+    pub checkout_idle: Duration,
 }
 
 impl Default for RetentionConfig {
@@ -30,6 +34,7 @@ impl Default for RetentionConfig {
         Self {
             events: 256,
             idle: Duration::from_secs(600),
+            checkout_idle: Duration::from_secs(10),
         }
     }
 }
@@ -187,15 +192,24 @@ impl EventBus {
     }
 
     /// Forgets topics nobody follows: order topics at once (their history is
-    /// in the store), the others once idle for the retention time.
+    /// in the store), checkout topics once idle for `checkout_idle`, the
+    /// others once idle for `idle`.
     pub fn sweep(&self) {
-        let idle = self.inner.retention.idle;
+        let RetentionConfig {
+            idle,
+            checkout_idle,
+            ..
+        } = self.inner.retention;
         for stripe in &self.inner.stripes {
             let mut stripe = lock(stripe);
             stripe.retain(|topic, channel| {
                 channel.subscribers.retain(|(_, sink)| !sink.is_closed());
-                !channel.subscribers.is_empty()
-                    || (!matches!(topic, Topic::Order(_)) && channel.touched.elapsed() < idle)
+                let keep_for = match topic {
+                    Topic::Order(_) => Duration::ZERO,
+                    Topic::Checkout(_) => checkout_idle,
+                    _ => idle,
+                };
+                !channel.subscribers.is_empty() || channel.touched.elapsed() < keep_for
             });
         }
     }

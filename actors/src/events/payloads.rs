@@ -1,7 +1,8 @@
 //! The data of events that both live publishing and replay must build alike.
 
 use serde_json::{Value, json};
-use souk_models::{OrderId, TimelineEntry, TimelineKind};
+use souk_models::{OrderId, TicketStatus, TimelineEntry, TimelineKind};
+use uuid::Uuid;
 
 /// An order timeline entry as an `order:{id}` event: its type (the entry's
 /// kind) and data (the entry with the order id: status, time, and for a
@@ -29,5 +30,19 @@ pub fn kind_name(kind: &TimelineKind) -> &'static str {
         TimelineKind::Delivered => "delivered",
         TimelineKind::Refunded { .. } => "refunded",
         TimelineKind::AddressChanged(_) => "address_changed",
+    }
+}
+
+/// A finished checkout ticket's `status` event on `checkout:{ticket}`:
+/// completed with its order, or rejected with the reason. `None` while queued.
+pub fn ticket_outcome(ticket: Uuid, status: &TicketStatus) -> Option<Value> {
+    match status {
+        TicketStatus::Completed { order_id } => {
+            Some(json!({ "ticket": ticket, "status": "completed", "order_id": order_id }))
+        }
+        TicketStatus::Rejected { reason } => {
+            Some(json!({ "ticket": ticket, "status": "rejected", "reason": reason }))
+        }
+        TicketStatus::Queued => None,
     }
 }

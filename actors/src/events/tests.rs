@@ -12,6 +12,7 @@ fn bus(events: usize) -> EventBus {
     EventBus::new(RetentionConfig {
         events,
         idle: Duration::from_secs(60),
+        checkout_idle: Duration::from_secs(60),
     })
 }
 
@@ -122,4 +123,32 @@ fn topics_parse_with_me_for_the_caller() {
     assert!(Topic::parse("order:nope", me).is_err());
     assert!(Topic::parse("weather:today", me).is_err());
     assert!(Topic::parse("", me).is_err());
+}
+
+#[tokio::test]
+async fn unfollowed_checkout_topics_go_before_other_topics() {
+    let bus = EventBus::new(RetentionConfig {
+        events: 10,
+        idle: Duration::from_secs(60),
+        checkout_idle: Duration::ZERO,
+    });
+    let (ticket, user) = (
+        Topic::Checkout(uuid::Uuid::now_v7()),
+        Topic::User(UserId::new()),
+    );
+    bus.publish(ticket, "status", json!({ "status": "completed" }));
+    bus.publish(user, "note", json!({}));
+    let (sink, _rx, _) = Sink::new(4);
+    let followed = Topic::Checkout(uuid::Uuid::now_v7());
+    bus.subscribe(followed, None, sink);
+    bus.sweep();
+    assert_eq!(
+        bus.topics(),
+        2,
+        "the user topic and the followed ticket stay"
+    );
+    match bus.subscribe(ticket, Some(0), Sink::new(4).0).1 {
+        Replay::Events(events) => assert!(events.is_empty(), "the ticket's events went"),
+        Replay::Gap { .. } => panic!("a fresh topic has no gap"),
+    }
 }

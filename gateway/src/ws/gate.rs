@@ -4,8 +4,11 @@
 
 use std::future::Future;
 
+use serde_json::Value;
+use souk_actors::events::payloads;
 use souk_actors::{CheckoutError, EventBus, OrderError, Topic};
 use souk_models::{Caller, OrderId, Role, TimelineEntry, UserId};
+use uuid::Uuid;
 
 use crate::state::AppState;
 
@@ -37,6 +40,14 @@ pub(super) trait Gate: Send + Sync + 'static {
         &self,
         order: OrderId,
     ) -> impl Future<Output = Result<Vec<TimelineEntry>, Unavailable>> + Send;
+
+    /// A finished checkout ticket's `status` event data, from the store;
+    /// `None` while it is queued (or if `caller` may not see it).
+    fn ticket_outcome(
+        &self,
+        ticket: Uuid,
+        caller: Caller,
+    ) -> impl Future<Output = Result<Option<Value>, Unavailable>> + Send;
 }
 
 impl Gate for AppState {
@@ -87,6 +98,21 @@ impl Gate for AppState {
             Ok(None) => Ok(Vec::new()),
             Err(e) => {
                 tracing::warn!(error = %e, "websocket: order timeline read failed");
+                Err(Unavailable)
+            }
+        }
+    }
+
+    async fn ticket_outcome(
+        &self,
+        ticket: Uuid,
+        caller: Caller,
+    ) -> Result<Option<Value>, Unavailable> {
+        match self.checkout.status(ticket, caller).await {
+            Ok((ticket, _)) => Ok(payloads::ticket_outcome(ticket.id, &ticket.status)),
+            Err(CheckoutError::NotFound) => Ok(None),
+            Err(e) => {
+                tracing::warn!(error = %e, "websocket: ticket lookup failed");
                 Err(Unavailable)
             }
         }

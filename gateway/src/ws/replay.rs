@@ -6,9 +6,11 @@ use std::time::Instant;
 use axum::extract::ws::Message;
 use souk_actors::events::{Event, Replay, Sink, Subscription, payloads};
 use souk_actors::{EventBus, Topic};
-use souk_models::OrderId;
+use souk_models::{Caller, OrderId};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
-use super::gate::Gate;
+use super::gate::{Gate, Unavailable};
 use super::outbox::Outbox;
 use super::protocol::Reply;
 
@@ -55,6 +57,46 @@ pub(super) async fn order<G: Gate>(
         None => {}
     }
     Some((subscription, latest))
+}
+
+/// Follows a checkout ticket from the bus's recent events, as [`retained`].
+/// When the bus holds none (the ticket's topic was forgotten after
+/// `websocket.checkout_retention_secs`, or the server restarted) and the
+/// ticket is finished, its outcome is read from the store and sent as the
+/// first event. An outcome published live meanwhile is also the topic's first,
+/// so it is dropped as already sent. `None` if the ticket cannot be read.
+pub(super) async fn checkout<G: Gate>(
+    gate: &G,
+    sink: Sink,
+    ticket: Uuid,
+    caller: Caller,
+    since: Option<u64>,
+    out: &mut Outbox,
+) -> Option<(Subscription, u64)> {
+    let topic = Topic::Checkout(ticket);
+    let (subscription, latest) = retained(gate.events(), sink, topic, since, out);
+    if latest > 0 || since.is_some_and(|s| s > 0) {
+        return Some((subscription, latest));
+    }
+    match gate.ticket_outcome(ticket, caller).await {
+        Ok(None) => Some((subscription, latest)),
+        Ok(Some(data)) => {
+            let event = Event {
+                topic,
+                seq: 1,
+                kind: "status",
+                data,
+                at: OffsetDateTime::now_utc(),
+                published: Instant::now(),
+            };
+            queue_event(out, &event, None);
+            Some((subscription, 1))
+        }
+        Err(Unavailable) => {
+            gate.events().unsubscribe(subscription);
+            None
+        }
+    }
 }
 
 /// Follows any other topic, replaying from the bus's recent events, which it

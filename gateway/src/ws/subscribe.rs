@@ -98,6 +98,9 @@ impl<G: Gate> Topics<G> {
         let sink = self.sink.clone();
         let followed = match topic {
             Topic::Order(order) => replay::order(&self.gate, sink, order, since, out).await,
+            Topic::Checkout(ticket) => {
+                replay::checkout(&self.gate, sink, ticket, caller, since, out).await
+            }
             _ => Some(replay::retained(
                 self.gate.events(),
                 sink,

@@ -59,5 +59,11 @@ pub(super) fn validate(ws: &WebSocketConfig) -> Result<(), ConfigError> {
         100_000,
     )?;
     within("websocket.retention_secs", ws.retention_secs, 1, 86_400)?;
+    within(
+        "websocket.checkout_retention_secs",
+        ws.checkout_retention_secs,
+        1,
+        86_400,
+    )?;
     Ok(())
 }

@@ -21,6 +21,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use uuid::Uuid;
 
 mod replay;
 
@@ -32,12 +33,14 @@ use crate::config::WebSocketConfig;
 const WAIT: Duration = Duration::from_secs(5);
 
 /// Lets everyone follow everything; orders have `timeline`, and reading it
-/// publishes `late` on the order's topic first, as an order actor might.
+/// publishes `late` on the order's topic first, as an order actor might;
+/// every checkout ticket has finished with `outcome`, if given.
 #[derive(Clone)]
 struct Stub {
     bus: EventBus,
     timeline: Arc<Vec<TimelineEntry>>,
     late: Option<u64>,
+    outcome: Option<Value>,
 }
 
 impl Gate for Stub {
@@ -64,6 +67,10 @@ impl Gate for Stub {
         }
         Ok(self.timeline.to_vec())
     }
+
+    async fn ticket_outcome(&self, _: Uuid, _: Caller) -> Result<Option<Value>, Unavailable> {
+        Ok(self.outcome.clone())
+    }
 }
 
 fn stub(bus: &EventBus) -> Stub {
@@ -71,6 +78,7 @@ fn stub(bus: &EventBus) -> Stub {
         bus: bus.clone(),
         timeline: Arc::new(Vec::new()),
         late: None,
+        outcome: None,
     }
 }
 
@@ -78,6 +86,7 @@ fn bus(retained: usize) -> EventBus {
     EventBus::new(RetentionConfig {
         events: retained,
         idle: Duration::from_secs(60),
+        checkout_idle: Duration::from_secs(60),
     })
 }
 
@@ -92,6 +101,7 @@ fn config(send_buffer: usize) -> WebSocketConfig {
         idle_timeout_secs: 60,
         retention_events: 16,
         retention_secs: 60,
+        checkout_retention_secs: 60,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Replay: retained topics resume from `since` or report a gap; an order's
-//! timeline and its live events overlap without a duplicate.
+//! timeline and its live events overlap without a duplicate; a finished
+//! checkout ticket whose topic is gone tells its outcome from the store.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,6 +12,7 @@ use souk_models::{OrderId, OrderStatus, TimelineEntry, TimelineKind};
 use time::OffsetDateTime;
 
 use super::{Stub, bus, config, connect, recv, send, serve, stub, subscribe};
+use uuid::Uuid;
 
 #[tokio::test]
 async fn retained_topics_replay_what_was_missed_or_report_a_gap() {
@@ -80,4 +82,59 @@ async fn an_order_entry_published_while_the_timeline_is_read_is_sent_once() {
     );
     send(&mut ws, json!({ "type": "ping" })).await;
     assert_eq!(recv(&mut ws).await, json!({ "type": "pong" }));
+}
+
+#[tokio::test]
+async fn a_finished_ticket_whose_topic_is_gone_tells_its_outcome_from_the_store() {
+    let bus = bus(8);
+    let ticket = Uuid::now_v7();
+    let outcome = json!({ "ticket": ticket, "status": "completed", "order_id": ticket });
+    let server = Stub {
+        outcome: Some(outcome.clone()),
+        ..stub(&bus)
+    };
+    let server = serve(server, config(16)).await;
+    let topic = format!("checkout:{ticket}");
+    let mut ws = connect(&server).await;
+    assert_eq!(subscribe(&mut ws, &topic, Some(0)).await["seq"], 0);
+    let told = recv(&mut ws).await;
+    assert_eq!(
+        (told["seq"].clone(), told["event"].clone()),
+        (json!(1), json!("status"))
+    );
+    assert_eq!(told["data"], outcome);
+
+    // The same outcome published live (seq 1 on the fresh topic) is not sent again.
+    bus.publish(Topic::Checkout(ticket), "status", outcome);
+    bus.publish(Topic::Checkout(ticket), "late", json!({}));
+    assert_eq!(recv(&mut ws).await["event"], "late");
+}
+
+#[tokio::test]
+async fn a_ticket_the_bus_still_holds_replays_from_the_bus_alone() {
+    let bus = bus(8);
+    let ticket = Uuid::now_v7();
+    let topic = Topic::Checkout(ticket);
+    bus.publish(topic, "position", json!({ "position": 1 }));
+    bus.publish(
+        topic,
+        "status",
+        json!({ "status": "completed", "from": "bus" }),
+    );
+    let server = Stub {
+        outcome: Some(json!({ "status": "completed", "from": "store" })),
+        ..stub(&bus)
+    };
+    let server = serve(server, config(16)).await;
+    let mut ws = connect(&server).await;
+    let name = format!("checkout:{ticket}");
+    assert_eq!(subscribe(&mut ws, &name, Some(0)).await["seq"], 2);
+    assert_eq!(recv(&mut ws).await["event"], "position");
+    assert_eq!(recv(&mut ws).await["data"]["from"], "bus");
+    bus.publish(topic, "late", json!({}));
+    let next = recv(&mut ws).await;
+    assert_eq!(
+        (next["seq"].clone(), next["event"].clone()),
+        (json!(3), json!("late"))
+    );
 }
