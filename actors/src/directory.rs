@@ -122,6 +122,16 @@ impl<A: Virtual> Directory<A> {
     /// The live actor for `key`, activated if needed. Concurrent callers for one
     /// key get the same actor.
     pub(crate) async fn get(&self, key: A::Key) -> Result<ActorRef<A::Msg>, SpawnErr> {
+        self.get_with(key, |key| (self.factory)(key)).await
+    }
+
+    /// As [`Self::get`], but an actor activated now is built by `make`
+    /// instead of the factory: e.g. with state its caller already has.
+    pub(crate) async fn get_with(
+        &self,
+        key: A::Key,
+        make: impl FnOnce(A::Key) -> (A, A::Arguments),
+    ) -> Result<ActorRef<A::Msg>, SpawnErr> {
         if let Some((actor, used)) = lock(&self.entries).live.get_mut(&key) {
             *used = Instant::now();
             return Ok(actor.clone());
@@ -134,7 +144,7 @@ impl<A: Virtual> Directory<A> {
         if let Some((actor, _)) = lock(&self.entries).live.get(&key) {
             return Ok(actor.clone());
         }
-        let (actor, args) = (self.factory)(key);
+        let (actor, args) = make(key);
         let (actor, _) = Actor::spawn_linked(None, actor, args, self.watcher.clone()).await?;
         let mut entries = lock(&self.entries);
         entries.live.insert(key, (actor.clone(), Instant::now()));

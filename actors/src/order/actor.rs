@@ -68,6 +68,9 @@ pub(crate) struct Services {
 pub(crate) struct OrderArgs {
     pub id: OrderId,
     pub services: Services,
+    /// The order as just written, when the actor starts with it rather than
+    /// reading it back from the store.
+    pub placed: Option<Order>,
 }
 
 pub(crate) struct OrderState {
@@ -92,12 +95,15 @@ impl Actor for OrderActor {
         myself: ActorRef<OrderMsg>,
         args: OrderArgs,
     ) -> Result<OrderState, ActorProcessingErr> {
-        let order = args
-            .services
-            .store
-            .get_order(args.id)
-            .await?
-            .ok_or(OrderError::NotFound)?;
+        let order = match args.placed {
+            Some(order) => order,
+            None => args
+                .services
+                .store
+                .get_order(args.id)
+                .await?
+                .ok_or(OrderError::NotFound)?,
+        };
         // A deadline that passed while nothing ran (e.g. during a restart).
         if order.status() == OrderStatus::PendingPayment
             && order.payment_deadline <= OffsetDateTime::now_utc()

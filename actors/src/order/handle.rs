@@ -67,6 +67,7 @@ impl OrderHandle {
                 OrderArgs {
                     id,
                     services: for_actors.clone(),
+                    placed: None,
                 },
             )
         });
@@ -125,6 +126,20 @@ impl OrderHandle {
         self.services.store.create_order(&order).await?;
         for entry in &order.timeline {
             super::publish::entry(&self.services.events, &order, entry);
+        }
+        // The buyer pays next: start the order's actor with what was just
+        // written instead of reading it back then.
+        let args = OrderArgs {
+            id: order.id,
+            services: self.services.clone(),
+            placed: Some(order.clone()),
+        };
+        if let Err(e) = self
+            .directory
+            .get_with(order.id, |_| (OrderActor, args))
+            .await
+        {
+            tracing::warn!(order = %order.id, error = %e, "order placed; its actor starts on its next request");
         }
         self.deadlines.register(order.id, order.payment_deadline);
         metrics::counter!("souk_order_transitions_total", "to" => "pending_payment").increment(1);
