@@ -26,6 +26,8 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub shutdown_grace_secs: u64,
+    /// The store's page cache, at most (MiB).
+    pub store_cache_mib: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -178,6 +180,12 @@ impl Config {
             return Err(invalid(
                 "actors.call_timeout_ms",
                 "must be between 100 and 60000",
+            ));
+        }
+        if !(16..=1_048_576).contains(&self.server.store_cache_mib) {
+            return Err(invalid(
+                "server.store_cache_mib",
+                "must be between 16 and 1048576",
             ));
         }
         if !(1..=86_400).contains(&self.actors.idle_secs) {
@@ -365,6 +373,12 @@ mod tests {
             err(&[("SOUK__ACTORS__INVENTORY_SHARDS", "0")]).contains("actors.inventory_shards")
         );
         assert!(err(&[("SOUK__ASSISTANT__MAX_TURNS", "0")]).contains("assistant.max_turns"));
+        assert!(err(&[("SOUK__SERVER__STORE_CACHE_MIB", "1")]).contains("server.store_cache_mib"));
+        assert!(err(&[("SOUK__ACTORS__MAX_LIVE_ORDERS", "5")]).contains("actors.max_live_orders"));
+        assert!(
+            err(&[("SOUK__WEBSOCKET__CHECKOUT_RETENTION_SECS", "0")])
+                .contains("websocket.checkout_retention_secs")
+        );
         assert!(
             err(&[("SOUK__ASSISTANT__MIN_SIMILARITY", "1.5")]).contains("assistant.min_similarity")
         );

@@ -41,6 +41,9 @@ use tables::{META, decode_str, io};
 use wal::Wal;
 use writer::Writer;
 
+/// redb's own default page cache.
+const DEFAULT_CACHE_BYTES: usize = 1 << 30;
+
 /// The redb-backed [`souk_actors::Store`].
 pub struct EmbeddedStore {
     /// `None` once closed; in-flight reads keep their own handle until done.
@@ -52,13 +55,20 @@ pub struct EmbeddedStore {
 
 impl EmbeddedStore {
     /// Opens (or creates) the store file at `path`, replaying the write-ahead
-    /// log a crash left. Fails if another process has it open.
+    /// log a crash left. Fails if another process has it open. The page cache
+    /// may grow to redb's default, 1 GiB.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_cache(path, DEFAULT_CACHE_BYTES)
+    }
+
+    /// As [`Self::open`], with a page cache of at most `cache_bytes`.
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Self, StoreError> {
         let cannot = |e: &dyn std::fmt::Display| {
             StoreError::Unavailable(format!("cannot open store {}: {e}", path.display()))
         };
         let pages = Arc::new(PagedFile::open(path).map_err(|e| cannot(&e))?);
         let db = Database::builder()
+            .set_cache_size(cache_bytes)
             .create_with_backend(Backend(pages.clone()))
             .map_err(|e| cannot(&e))?;
         let db = Arc::new(db);
