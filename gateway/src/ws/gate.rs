@@ -1,6 +1,7 @@
 //! What subscribing asks of the node: who the caller is now, whether they
-//! may follow a topic, and an order's durable timeline. The app state answers
-//! in production; tests of the transport answer with a stub.
+//! may follow a topic, an order's durable timeline and a finished checkout
+//! ticket's outcome. The app state answers in production; tests of the
+//! transport answer with a stub.
 
 use std::future::Future;
 
