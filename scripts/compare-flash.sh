@@ -17,35 +17,17 @@ old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
 for bin in "$old" "$new"; do
     [[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
 done
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-work=$(mktemp -d)
-server=""
-cleanup() {
-    [[ -n $server ]] && kill "$server" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/flash-server.sh"
 
 # One measured run of build $1: sets `rate` (checkouts/s), `row` (the bench's
 # result row) and `header` (its column names).
 run() {
     local bin=$1 data=$work/data output
     rm -rf "$data"
-    SOUK__RATE_LIMIT__ENABLED=false SOUK__CHECKOUT__WAIT_MS=10000 \
-    SOUK__CHECKOUT__MAX_IN_FLIGHT=256 SOUK__LOG__LEVEL=warn \
-    SOUK__ASSISTANT__ENABLED=false \
-        "$bin" serve --demo --data-dir "$data" --listen "127.0.0.1:$port" \
-        >"$work/server.log" 2>&1 &
-    server=$!
-    for _ in $(seq 300); do
-        curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
-        sleep 0.2
-    done
+    start_server "$bin" "$data"
     output=$("$new" bench --flash-sale --sustained-only --concurrency "$concurrency" \
         --duration 10 --target "http://127.0.0.1:$port" 2>"$work/bench.log") || true
-    kill "$server"
-    wait "$server" 2>/dev/null || true
-    server=""
+    stop_server
     header=$(grep -E '^\| completed' <<<"$output" | tail -1) || true
     row=$(grep -E '^\| [0-9]' <<<"$output" | tail -1) || true
     if [[ -z $row ]]; then

@@ -16,25 +16,9 @@ if [[ $# -lt 1 ]]; then
 fi
 bin=$1 seconds=${2:-45} concurrency=${3:-64}
 [[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-work=$(mktemp -d)
-server=""
-cleanup() {
-    [[ -n $server ]] && kill "$server" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/flash-server.sh"
 
-SOUK__RATE_LIMIT__ENABLED=false SOUK__CHECKOUT__WAIT_MS=10000 \
-SOUK__CHECKOUT__MAX_IN_FLIGHT=256 SOUK__LOG__LEVEL=warn \
-SOUK__ASSISTANT__ENABLED=false \
-    "$bin" serve --demo --data-dir "$work/data" --listen "127.0.0.1:$port" \
-    >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 300); do
-    curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
-    sleep 0.3
-done
+start_server "$bin" "$work/data"
 "$bin" bench --flash-sale --sustained-only --concurrency "$concurrency" \
     --duration "$seconds" --target "http://127.0.0.1:$port" >"$work/bench.txt" 2>&1 &
 bench=$!
