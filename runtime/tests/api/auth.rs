@@ -309,6 +309,9 @@ async fn a_disabled_account_is_locked_out_at_once() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let user = app.register("d@example.com", "customer").await;
+    // Signed in and seen by the server (so its account is cached) first.
+    let me = app.get("/api/v1/auth/me", Some(&user.token)).await;
+    assert_eq!(me.status(), StatusCode::OK);
     let path = format!("/api/v1/admin/users/{}", user.id);
     let disabled = app
         .patch(&path, Some(&admin.token), json!({ "disabled": true }))

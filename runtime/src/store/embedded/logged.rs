@@ -86,10 +86,14 @@ pub fn create_all(txn: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Log number of `USERS`, whose changed keys a batch also lists.
+const USERS_TABLE: u8 = 0;
+
 /// A write transaction of the batch, recording its changes.
 pub struct Tx<'a> {
     txn: &'a WriteTransaction,
     log: RefCell<Vec<u8>>,
+    users: RefCell<Vec<u128>>,
 }
 
 impl<'a> Tx<'a> {
@@ -97,12 +101,14 @@ impl<'a> Tx<'a> {
         Self {
             txn,
             log: RefCell::new(Vec::new()),
+            users: RefCell::new(Vec::new()),
         }
     }
 
-    /// The changes recorded so far, encoded.
-    pub fn into_log(self) -> Vec<u8> {
-        self.log.into_inner()
+    /// The changes recorded so far, encoded, and the ids of the accounts
+    /// changed (for [`super::user_cache`]).
+    pub fn into_log(self) -> (Vec<u8>, Vec<u128>) {
+        (self.log.into_inner(), self.users.into_inner())
     }
 
     /// Opens a table for reading and logged writing.
@@ -115,6 +121,7 @@ impl<'a> Tx<'a> {
             inner: self.txn.open_table(def).map_err(io)?,
             number,
             log: &self.log,
+            users: &self.users,
         })
     }
 }
@@ -125,12 +132,22 @@ pub struct Table<'t, K: Key + 'static, V: Value + 'static> {
     inner: redb::Table<'t, K, V>,
     number: u8,
     log: &'t RefCell<Vec<u8>>,
+    users: &'t RefCell<Vec<u128>>,
 }
 
 impl<'t, K: Key + 'static, V: Value + 'static> Deref for Table<'t, K, V> {
     type Target = redb::Table<'t, K, V>;
     fn deref(&self) -> &Self::Target {
         &self.inner
+    }
+}
+
+/// Notes a changed account.
+fn touched(table: u8, users: &RefCell<Vec<u128>>, key: &[u8]) {
+    if table == USERS_TABLE
+        && let Ok(id) = <[u8; 16]>::try_from(key)
+    {
+        users.borrow_mut().push(u128::from_le_bytes(id));
     }
 }
 
@@ -141,12 +158,14 @@ impl<K: Key + 'static, V: Value + 'static> Table<'_, K, V> {
         value: impl Borrow<V::SelfType<'v>>,
     ) -> Result<Option<AccessGuard<'_, V>>, StorageError> {
         let old = self.inner.insert(key.borrow(), value.borrow())?;
+        let key = K::as_bytes(key.borrow());
+        touched(self.number, self.users, key.as_ref());
         let mut log = self.log.borrow_mut();
         record(
             &mut log,
             self.number,
             PUT,
-            K::as_bytes(key.borrow()).as_ref(),
+            key.as_ref(),
             Some(V::as_bytes(value.borrow()).as_ref()),
         );
         Ok(old)
@@ -158,14 +177,10 @@ impl<K: Key + 'static, V: Value + 'static> Table<'_, K, V> {
     ) -> Result<Option<AccessGuard<'_, V>>, StorageError> {
         let old = self.inner.remove(key.borrow())?;
         if old.is_some() {
+            let key = K::as_bytes(key.borrow());
+            touched(self.number, self.users, key.as_ref());
             let mut log = self.log.borrow_mut();
-            record(
-                &mut log,
-                self.number,
-                DELETE,
-                K::as_bytes(key.borrow()).as_ref(),
-                None,
-            );
+            record(&mut log, self.number, DELETE, key.as_ref(), None);
         }
         Ok(old)
     }

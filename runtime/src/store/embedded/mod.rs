@@ -21,6 +21,7 @@ mod paged;
 mod tables;
 mod tickets;
 mod tokens;
+mod user_cache;
 mod users;
 mod vectors;
 mod wal;
@@ -38,6 +39,7 @@ use souk_actors::store::{MetaStore, StoreError};
 use logged::Tx;
 use paged::{Backend, PagedFile};
 use tables::{META, decode_str, io};
+use user_cache::UserCache;
 use wal::Wal;
 use writer::Writer;
 
@@ -49,6 +51,7 @@ pub struct EmbeddedStore {
     /// `None` once closed; in-flight reads keep their own handle until done.
     db: RwLock<Option<Arc<Database>>>,
     writer: Writer,
+    users: Arc<UserCache>,
     #[cfg(test)]
     pages: Arc<PagedFile>,
 }
@@ -76,10 +79,12 @@ impl EmbeddedStore {
         pages.flush_all().map_err(io)?;
         wal::retire(path, next - 1).map_err(io)?;
         let wal = Wal::create(path, next).map_err(io)?;
-        let writer = Writer::start(db.clone(), pages.clone(), wal)?;
+        let users = Arc::new(UserCache::default());
+        let writer = Writer::start(db.clone(), pages.clone(), wal, users.clone())?;
         Ok(Self {
             db: RwLock::new(Some(db)),
             writer,
+            users,
             #[cfg(test)]
             pages,
         })

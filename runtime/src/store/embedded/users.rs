@@ -33,12 +33,21 @@ impl UserStore for EmbeddedStore {
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        self.read(move |txn| {
-            let users = txn.open_table(USERS).map_err(io)?;
-            let found = users.get(key(id.0)).map_err(io)?;
-            found.map(|v| decode(v.value())).transpose()
-        })
-        .await
+        if let Some(user) = self.users.get(key(id.0)) {
+            return Ok(Some(user));
+        }
+        let writes = self.users.writes();
+        let found: Option<User> = self
+            .read(move |txn| {
+                let users = txn.open_table(USERS).map_err(io)?;
+                let found = users.get(key(id.0)).map_err(io)?;
+                found.map(|v| decode(v.value())).transpose()
+            })
+            .await?;
+        if let Some(user) = &found {
+            self.users.fill(writes, user);
+        }
+        Ok(found)
     }
 
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {

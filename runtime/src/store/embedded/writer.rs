@@ -22,6 +22,7 @@ use super::checkpoint::Checkpoints;
 use super::logged::Tx;
 use super::paged::PagedFile;
 use super::tables::io;
+use super::user_cache::UserCache;
 use super::wal::{self, Kind, Wal};
 
 /// Most writes folded into one transaction.
@@ -78,8 +79,14 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer on a store whose log has been replayed and retired;
-    /// `wal` is the fresh segment it appends to.
-    pub fn start(db: Arc<Database>, pages: Arc<PagedFile>, wal: Wal) -> Result<Self, StoreError> {
+    /// `wal` is the fresh segment it appends to. Accounts a batch changes are
+    /// dropped from `users` once the batch is visible, before it is answered.
+    pub fn start(
+        db: Arc<Database>,
+        pages: Arc<PagedFile>,
+        wal: Wal,
+        users: Arc<UserCache>,
+    ) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel();
         let commits = Arc::new(AtomicU64::new(0));
         let counter = commits.clone();
@@ -88,6 +95,7 @@ impl Writer {
             pages,
             wal,
             checkpoints,
+            users,
             last: Instant::now(),
             broken: false,
         };
@@ -157,6 +165,7 @@ struct Log {
     pages: Arc<PagedFile>,
     wal: Wal,
     checkpoints: Checkpoints,
+    users: Arc<UserCache>,
     last: Instant,
     /// Set when a logged batch could neither commit nor be cancelled in the
     /// log: later writes are refused, since a restart would replay it.
@@ -257,7 +266,7 @@ fn commit_batch(db: &Database, log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
                         job.apply(&tx);
                     }
                 }));
-                let changes = tx.into_log();
+                let (changes, users) = tx.into_log();
                 if applied.is_err() {
                     // A write panicked part-way: drop the whole transaction so
                     // nothing half-applied is kept, and tell every caller.
@@ -266,7 +275,11 @@ fn commit_batch(db: &Database, log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
                         "a write in this batch failed; nothing was committed".into(),
                     ))
                 } else {
-                    commit_logged(log, txn, &changes)
+                    let committed = commit_logged(log, txn, &changes);
+                    for id in users {
+                        log.users.forget(id);
+                    }
+                    committed
                 }
             }
         }
