@@ -117,9 +117,6 @@ impl CheckoutHandle {
         address: AddressInput,
     ) -> Result<CheckoutOutcome, CheckoutError> {
         let store = &self.pipeline.store;
-        if let Some(existing) = store.find_ticket(user.id, key).await? {
-            return self.follow(existing).await;
-        }
         let cart = self
             .pipeline
             .carts
@@ -127,7 +124,12 @@ impl CheckoutHandle {
             .await
             .map_err(|e| CheckoutError::Unavailable(e.to_string()))?;
         if cart.lines.is_empty() {
-            return Err(CheckoutError::EmptyCart);
+            // A repeat of a checkout that went through finds the cart cleared.
+            // (A repeat that finds items meets its key in `create_ticket`.)
+            return match store.find_ticket(user.id, key).await? {
+                Some(existing) => self.follow(existing).await,
+                None => Err(CheckoutError::EmptyCart),
+            };
         }
         let products: Vec<ProductId> = cart.lines.iter().map(|l| l.product_id).collect();
         let sold_out = self.pipeline.all_sold_out(&products);
