@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use serde_json::json;
+use serde::Serialize;
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -216,12 +216,12 @@ impl LaneState {
             let last = self.announced.get(ticket).copied();
             let moved = last.is_none_or(|last| last.abs_diff(position) >= (last / 20).max(1));
             if moved {
-                let data = json!({
-                    "ticket": ticket,
-                    "status": "queued",
-                    "lane": self.config.name,
-                    "position": position,
-                });
+                let data = Position {
+                    ticket: *ticket,
+                    status: "queued",
+                    lane: &self.config.name,
+                    position,
+                };
                 self.events
                     .publish(Topic::Checkout(*ticket), "position", data);
                 self.announced.insert(*ticket, position);
@@ -291,4 +291,13 @@ mod tests {
         assert_eq!(call(&lane, |reply| LaneMsg::Depth { reply }).await, 1);
         lane.stop(None);
     }
+}
+
+/// A waiting ticket's place in its lane.
+#[derive(Serialize)]
+struct Position<'a> {
+    ticket: Uuid,
+    status: &'a str,
+    lane: &'a str,
+    position: usize,
 }

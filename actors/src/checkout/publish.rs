@@ -3,8 +3,9 @@
 
 use crate::events::payloads::ticket_outcome;
 use crate::events::{EventBus, Topic};
-use serde_json::json;
+use serde::Serialize;
 use souk_models::{Ticket, TicketStatus};
+use uuid::Uuid;
 
 /// Tells the ticket's owner, and the admin feed, how a checkout ended.
 pub(super) fn outcome(events: &EventBus, ticket: &Ticket, status: &TicketStatus, outcome: &str) {
@@ -15,6 +16,18 @@ pub(super) fn outcome(events: &EventBus, ticket: &Ticket, status: &TicketStatus,
         events.stats().checkout_completed();
     }
     events.publish(Topic::Checkout(ticket.id), "status", data);
-    let feed = json!({ "ticket": ticket.id, "lane": ticket.lane, "outcome": outcome });
+    let feed = Feed {
+        ticket: ticket.id,
+        lane: &ticket.lane,
+        outcome,
+    };
     events.publish(Topic::AdminLive, "checkout", feed);
+}
+
+/// A checkout's outcome on the admin feed.
+#[derive(Serialize)]
+struct Feed<'a> {
+    ticket: Uuid,
+    lane: &'a str,
+    outcome: &'a str,
 }

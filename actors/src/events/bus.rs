@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde::Serialize;
 use souk_models::Timestamp;
 use time::OffsetDateTime;
 
-use super::{Event, Sink, Stats, Topic};
+use super::{Event, Sink, Stats, Topic, json_text};
 
 const STRIPES: usize = 64;
 
@@ -111,7 +111,8 @@ impl EventBus {
     }
 
     /// Publishes on a topic that numbers its own events; returns the seq.
-    pub fn publish(&self, topic: Topic, kind: &'static str, data: Value) -> u64 {
+    pub fn publish(&self, topic: Topic, kind: &'static str, data: impl Serialize) -> u64 {
+        let data = json_text(&data);
         let mut stripe = self.stripe(&topic);
         let channel = stripe.entry(topic).or_insert_with(Channel::new);
         channel.last += 1;
@@ -135,12 +136,12 @@ impl EventBus {
     /// Publishes an event whose seq comes from durable history (an order's
     /// timeline). Nothing is kept: late subscribers replay from the store. So
     /// `event` (its kind and data) is only built when someone follows `topic`.
-    pub fn publish_numbered(
+    pub fn publish_numbered<D: Serialize>(
         &self,
         topic: Topic,
         seq: u64,
         at: Timestamp,
-        event: impl FnOnce() -> (&'static str, Value),
+        event: impl FnOnce() -> (&'static str, D),
     ) {
         let mut stripe = self.stripe(&topic);
         let Some(channel) = stripe.get_mut(&topic) else {
@@ -150,6 +151,7 @@ impl EventBus {
             return;
         }
         let (kind, data) = event();
+        let data = json_text(&data);
         channel.last = channel.last.max(seq);
         let event = Arc::new(Event {
             topic,

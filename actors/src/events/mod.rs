@@ -20,7 +20,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use souk_models::Timestamp;
 use tokio::sync::{Notify, mpsc};
 
@@ -35,10 +36,20 @@ pub struct Event {
     pub seq: u64,
     /// What happened, e.g. `shipped` or `position`.
     pub kind: &'static str,
-    pub data: Value,
+    /// The payload as JSON text: written once, sent as is to every subscriber.
+    pub data: Box<RawValue>,
     pub at: Timestamp,
     /// When it was published, for the fan-out latency metric.
     pub published: Instant,
+}
+
+/// `data` as JSON text. Serializing the payload types cannot fail; if one
+/// ever did, subscribers would get `null` rather than nothing.
+pub fn json_text(data: &impl Serialize) -> Box<RawValue> {
+    serde_json::value::to_raw_value(data).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "an event payload did not serialize");
+        RawValue::NULL.to_owned()
+    })
 }
 
 /// Where a subscriber receives its events: a bounded buffer, and a signal

@@ -1,5 +1,6 @@
 //! The data of events that both live publishing and replay must build alike.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use souk_models::{OrderId, TicketStatus, TimelineEntry, TimelineKind};
 use uuid::Uuid;
@@ -35,14 +36,27 @@ pub fn kind_name(kind: &TimelineKind) -> &'static str {
 
 /// A finished checkout ticket's `status` event on `checkout:{ticket}`:
 /// completed with its order, or rejected with the reason. `None` while queued.
-pub fn ticket_outcome(ticket: Uuid, status: &TicketStatus) -> Option<Value> {
-    match status {
-        TicketStatus::Completed { order_id } => {
-            Some(json!({ "ticket": ticket, "status": "completed", "order_id": order_id }))
-        }
-        TicketStatus::Rejected { reason } => {
-            Some(json!({ "ticket": ticket, "status": "rejected", "reason": reason }))
-        }
-        TicketStatus::Queued => None,
-    }
+pub fn ticket_outcome(ticket: Uuid, status: &TicketStatus) -> Option<TicketOutcome<'_>> {
+    let (outcome, order_id, reason) = match status {
+        TicketStatus::Completed { order_id } => ("completed", Some(*order_id), None),
+        TicketStatus::Rejected { reason } => ("rejected", None, Some(reason.as_str())),
+        TicketStatus::Queued => return None,
+    };
+    Some(TicketOutcome {
+        ticket,
+        status: outcome,
+        order_id,
+        reason,
+    })
+}
+
+/// See [`ticket_outcome`].
+#[derive(Serialize)]
+pub struct TicketOutcome<'a> {
+    ticket: Uuid,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_id: Option<OrderId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
 }

@@ -85,7 +85,9 @@ async fn order_topics_carry_the_timeline_seq_and_keep_nothing() {
     let bus = bus(10);
     let topic = Topic::Order(OrderId::new());
     let now = OffsetDateTime::now_utc();
-    bus.publish_numbered(topic, 1, now, || panic!("built for nobody"));
+    bus.publish_numbered(topic, 1, now, || -> (&str, serde_json::Value) {
+        panic!("built for nobody")
+    });
     assert_eq!(bus.topics(), 0, "nobody follows it: nothing held");
     let (sink, mut rx, _) = Sink::new(4);
     let (subscription, _) = bus.subscribe(topic, Some(1), sink);

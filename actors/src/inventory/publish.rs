@@ -2,6 +2,7 @@
 //! new level and a low-stock alert when it drops under the threshold; the
 //! admin feed hears stock-outs.
 
+use serde::Serialize;
 use serde_json::json;
 use souk_models::{ProductId, StockLevel};
 
@@ -26,16 +27,13 @@ pub(crate) fn levels(
         };
         let seller = Topic::Seller(entry.product.seller_id);
         let (was, now) = (old.available(), new.available());
-        events.publish(
-            seller,
-            "stock",
-            json!({
-                "product_id": product,
-                "available": now,
-                "reserved": new.reserved,
-                "sold": new.sold,
-            }),
-        );
+        let level = Level {
+            product_id: *product,
+            available: now,
+            reserved: new.reserved,
+            sold: new.sold,
+        };
+        events.publish(seller, "stock", level);
         let threshold = entry
             .product
             .low_stock_threshold
@@ -59,4 +57,13 @@ pub(crate) fn levels(
             events.publish(Topic::AdminLive, "stock_out", data);
         }
     }
+}
+
+/// A product's new stock level, for its seller.
+#[derive(Serialize)]
+struct Level {
+    product_id: ProductId,
+    available: u64,
+    reserved: u64,
+    sold: u64,
 }

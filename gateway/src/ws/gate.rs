@@ -5,8 +5,8 @@
 
 use std::future::Future;
 
-use serde_json::Value;
-use souk_actors::events::payloads;
+use serde_json::value::RawValue;
+use souk_actors::events::{json_text, payloads};
 use souk_actors::{CheckoutError, EventBus, OrderError, Topic};
 use souk_models::{Caller, OrderId, Role, TimelineEntry, UserId};
 use uuid::Uuid;
@@ -48,7 +48,7 @@ pub(super) trait Gate: Send + Sync + 'static {
         &self,
         ticket: Uuid,
         caller: Caller,
-    ) -> impl Future<Output = Result<Option<Value>, Unavailable>> + Send;
+    ) -> impl Future<Output = Result<Option<Box<RawValue>>, Unavailable>> + Send;
 }
 
 impl Gate for AppState {
@@ -108,9 +108,11 @@ impl Gate for AppState {
         &self,
         ticket: Uuid,
         caller: Caller,
-    ) -> Result<Option<Value>, Unavailable> {
+    ) -> Result<Option<Box<RawValue>>, Unavailable> {
         match self.checkout.status(ticket, caller).await {
-            Ok((ticket, _)) => Ok(payloads::ticket_outcome(ticket.id, &ticket.status)),
+            Ok((ticket, _)) => {
+                Ok(payloads::ticket_outcome(ticket.id, &ticket.status).map(|o| json_text(&o)))
+            }
             Err(CheckoutError::NotFound) => Ok(None),
             Err(e) => {
                 tracing::warn!(error = %e, "websocket: ticket lookup failed");

@@ -3,6 +3,7 @@
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use souk_models::Timestamp;
 
 /// Close codes and reasons the server uses (docs/websocket.md lists them).
@@ -111,7 +112,7 @@ pub(super) enum Reply<'a> {
         topic: String,
         seq: u64,
         event: &'static str,
-        data: &'a Value,
+        data: &'a RawValue,
         #[serde(with = "time::serde::rfc3339")]
         at: Timestamp,
     },

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::ws::Message;
-use souk_actors::events::{Event, Replay, Sink, Subscription, payloads};
+use souk_actors::events::{Event, Replay, Sink, Subscription, json_text, payloads};
 use souk_actors::{EventBus, Topic};
 use souk_models::{Caller, OrderId};
 use time::OffsetDateTime;
@@ -47,7 +47,7 @@ pub(super) async fn order<G: Gate>(
                     topic,
                     seq: entry.seq,
                     kind,
-                    data,
+                    data: json_text(&data),
                     at: entry.at,
                     published: Instant::now(),
                 };

@@ -223,7 +223,9 @@ async fn unpaid_orders_expire_and_give_their_stock_back() {
     let mut warned = Vec::new();
     while let Ok(event) = told.try_recv() {
         if event.kind == "expiry_warning" {
-            warned.push(event.data["order_id"].clone());
+            let data: serde_json::Value = serde_json::from_str(event.data.get())
+                .unwrap_or_else(|e| panic!("event data is JSON: {e}"));
+            warned.push(data["order_id"].clone());
         }
     }
     assert_eq!(

@@ -11,10 +11,11 @@ use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::routing::get;
 use futures::{SinkExt, StreamExt};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use souk_actors::EventBus;
 use souk_actors::Topic;
-use souk_actors::events::RetentionConfig;
+use souk_actors::events::{RetentionConfig, json_text};
 use souk_models::{Caller, OrderId, Role, TimelineEntry, UserId};
 use time::OffsetDateTime;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
@@ -68,8 +69,12 @@ impl Gate for Stub {
         Ok(self.timeline.to_vec())
     }
 
-    async fn ticket_outcome(&self, _: Uuid, _: Caller) -> Result<Option<Value>, Unavailable> {
-        Ok(self.outcome.clone())
+    async fn ticket_outcome(
+        &self,
+        _: Uuid,
+        _: Caller,
+    ) -> Result<Option<Box<RawValue>>, Unavailable> {
+        Ok(self.outcome.as_ref().map(json_text))
     }
 }
 
