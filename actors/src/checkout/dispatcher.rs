@@ -13,13 +13,10 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use serde::Serialize;
-
 use super::lane::{CheckoutLane, LaneArgs, LaneConfig, LaneMsg, LaneRefs, Popped};
 use super::pipeline::Pipeline;
 use super::publish;
 use super::schedule::Schedule;
-use crate::events::Topic;
 
 const LANE_KIND: &str = "checkout_lane";
 
@@ -324,14 +321,7 @@ async fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
         let waited = now.saturating_duration_since(arrived);
         metrics::histogram!("souk_checkout_wait_seconds", "lane" => entry.ticket.lane.clone())
             .record(waited.as_secs_f64());
-        let processing = Processing {
-            ticket: id,
-            status: "processing",
-        };
-        state
-            .pipeline
-            .events
-            .publish(Topic::Checkout(id), "status", processing);
+        publish::processing(&state.pipeline.events, id);
         state.in_flight += 1;
         let (ticket, pipeline, myself) =
             (entry.ticket.clone(), state.pipeline.clone(), myself.clone());
@@ -398,11 +388,4 @@ async fn reject_sold_out(state: &mut DispatcherState) {
             finish(state, id, status);
         }
     }
-}
-
-/// A ticket's `status` event once its checkout starts.
-#[derive(Serialize)]
-struct Processing {
-    ticket: Uuid,
-    status: &'static str,
 }

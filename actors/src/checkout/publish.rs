@@ -1,5 +1,6 @@
-//! What the checkout queue tells the live topics: each ticket's outcome, and
-//! the admin feed's checkout outcomes. (Lanes publish places in line.)
+//! What the checkout queue tells the live topics: each ticket's start and
+//! outcome, and the admin feed's checkout outcomes. (Lanes publish places in
+//! line.)
 
 use crate::events::payloads::ticket_outcome;
 use crate::events::{EventBus, Topic};
@@ -30,4 +31,20 @@ struct Feed<'a> {
     ticket: Uuid,
     lane: &'a str,
     outcome: &'a str,
+}
+
+/// Tells the ticket's owner its checkout has started.
+pub(super) fn processing(events: &EventBus, ticket: Uuid) {
+    let data = Processing {
+        ticket,
+        status: "processing",
+    };
+    events.publish(Topic::Checkout(ticket), "status", data);
+}
+
+/// A ticket's `status` event once its checkout starts.
+#[derive(Serialize)]
+struct Processing {
+    ticket: Uuid,
+    status: &'static str,
 }
