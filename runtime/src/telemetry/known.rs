@@ -187,8 +187,13 @@ fn runtime() {
     describe_histogram!(
         "souk_store_checkpoint_seconds",
         Unit::Seconds,
-        "Time of one store checkpoint: dirty pages through the journal into the file."
+        "Time of one store checkpoint: rows in memory into redb, then dirty pages through the journal into the file."
     );
+    describe_counter!(
+        "souk_store_checkpoint_rows_total",
+        "Rows (last versions) applied to redb by checkpoints."
+    );
+    metrics::counter!("souk_store_checkpoint_rows_total").increment(0);
     describe_counter!(
         "souk_store_checkpoint_pages_total",
         "Pages (4 KiB) written into the store file by checkpoints."

@@ -1,6 +1,5 @@
 //! Categories, products and stock in the embedded store.
 
-use redb::ReadableTable;
 use souk_actors::store::{CatalogStore, StoreError};
 use souk_models::{Category, Product, ProductId, StockLevel};
 use uuid::Uuid;
@@ -9,7 +8,7 @@ use super::EmbeddedStore;
 use super::logged::Tx;
 use super::tables::{CATEGORIES, PRODUCTS, STOCK, decode, decode_values, encode, io, key};
 
-fn put_category(txn: &Tx<'_>, category: &Category) -> Result<(), StoreError> {
+fn put_category(txn: &Tx, category: &Category) -> Result<(), StoreError> {
     let bytes = encode(category)?;
     let mut table = txn.open_table(CATEGORIES).map_err(io)?;
     table
@@ -18,7 +17,7 @@ fn put_category(txn: &Tx<'_>, category: &Category) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn put_product(txn: &Tx<'_>, product: &Product) -> Result<(), StoreError> {
+fn put_product(txn: &Tx, product: &Product) -> Result<(), StoreError> {
     let bytes = encode(product)?;
     let mut table = txn.open_table(PRODUCTS).map_err(io)?;
     table
@@ -27,7 +26,7 @@ fn put_product(txn: &Tx<'_>, product: &Product) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn put_stock(txn: &Tx<'_>, id: ProductId, level: &StockLevel) -> Result<(), StoreError> {
+fn put_stock(txn: &Tx, id: ProductId, level: &StockLevel) -> Result<(), StoreError> {
     let bytes = encode(level)?;
     let mut table = txn.open_table(STOCK).map_err(io)?;
     table.insert(key(id.0), bytes.as_slice()).map_err(io)?;

@@ -1,6 +1,5 @@
 //! Stock levels and holds in the embedded store.
 
-use redb::ReadableTable;
 use souk_actors::store::{Hold, InventoryChange, InventoryStore, StoreError};
 
 use super::EmbeddedStore;

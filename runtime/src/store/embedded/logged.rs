@@ -1,17 +1,24 @@
 //! Write transactions that record what they change, for the write-ahead log.
 //!
-//! Store code writes through [`Tx`] and its [`Table`]s, which apply each insert
-//! and remove to redb and append it, as raw key and value bytes, to the batch's
-//! log record. [`replay`] applies such a record again after a crash.
+//! Store code writes through [`Tx`] and its [`Table`]s, which keep each insert
+//! and remove in the batch's rows (read before everything else by the batch's
+//! own writes) and append it, as raw key and value bytes, to the batch's log
+//! record. Once the record is durable the writer moves the rows into the
+//! in-memory generation ([`super::memtable`]). [`replay`] applies a record to
+//! redb after a crash, and [`apply_rows`] a frozen generation at a checkpoint.
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
 use std::ops::Deref;
+use std::sync::Arc;
 
-use redb::{AccessGuard, Key, StorageError, TableDefinition, TableHandle, Value, WriteTransaction};
+use redb::{Key, TableDefinition, TableHandle, Value, WriteTransaction};
 use souk_actors::store::StoreError;
 
+use super::memtable::{Compare, MemKey, Row, Rows, Tables, empty_tables};
+use super::read_table::{Guard, ReadTable};
 use super::tables::*;
+use super::view::{Batch, View};
 
 const PUT: u8 = 1;
 const DELETE: u8 = 2;
@@ -23,7 +30,7 @@ trait PerTable {
 }
 
 /// Number of tables in [`visit`].
-const TABLES: u8 = 20;
+pub const TABLES: u8 = 20;
 
 /// Runs `p` on the table with log number `index`. A table's number is written
 /// in the log, so numbers never change: new tables go at the end.
@@ -69,6 +76,21 @@ pub(super) fn number(name: &str) -> Result<u8, StoreError> {
         .ok_or_else(|| StoreError::Unavailable(format!("table {name} has no log number")))
 }
 
+/// How a table orders its keys.
+struct KeyOrder;
+
+impl PerTable for KeyOrder {
+    type Out = Compare;
+    fn run<K: Key + 'static, V: Value + 'static>(self, _: TableDefinition<K, V>) -> Compare {
+        K::compare
+    }
+}
+
+/// The key order of the table with log number `index` (bytewise if none).
+pub(super) fn compare_of(index: u8) -> Compare {
+    visit(index, KeyOrder).unwrap_or(|a: &[u8], b: &[u8]| a.cmp(b))
+}
+
 struct Create<'a>(&'a WriteTransaction);
 
 impl PerTable for Create<'_> {
@@ -89,26 +111,35 @@ pub fn create_all(txn: &WriteTransaction) -> Result<(), StoreError> {
 /// Log number of `USERS`, whose changed keys a batch also lists.
 const USERS_TABLE: u8 = 0;
 
-/// A write transaction of the batch, recording its changes.
-pub struct Tx<'a> {
-    txn: &'a WriteTransaction,
+/// A batch being written: its rows so far, its log record and the accounts
+/// it changed.
+pub struct Tx {
+    view: View,
+    batch: Batch,
     log: RefCell<Vec<u8>>,
     users: RefCell<Vec<u128>>,
 }
 
-impl<'a> Tx<'a> {
-    pub fn new(txn: &'a WriteTransaction) -> Self {
+impl Tx {
+    /// A batch over `view`, which holds every batch before it.
+    pub fn new(view: View) -> Self {
         Self {
-            txn,
+            view,
+            batch: RefCell::new(empty_tables(TABLES)),
             log: RefCell::new(Vec::new()),
             users: RefCell::new(Vec::new()),
         }
     }
 
-    /// The changes recorded so far, encoded, and the ids of the accounts
-    /// changed (for [`super::user_cache`]).
-    pub fn into_log(self) -> (Vec<u8>, Vec<u128>) {
-        (self.log.into_inner(), self.users.into_inner())
+    /// The generation the rows go to, the rows, the encoded changes and the
+    /// ids of the accounts changed (for [`super::user_cache`]).
+    pub fn finish(self) -> (View, Tables, Vec<u8>, Vec<u128>) {
+        (
+            self.view,
+            self.batch.into_inner(),
+            self.log.into_inner(),
+            self.users.into_inner(),
+        )
     }
 
     /// Opens a table for reading and logged writing.
@@ -116,10 +147,8 @@ impl<'a> Tx<'a> {
         &self,
         def: TableDefinition<K, V>,
     ) -> Result<Table<'_, K, V>, StoreError> {
-        let number = number(def.name())?;
         Ok(Table {
-            inner: self.txn.open_table(def).map_err(io)?,
-            number,
+            read: ReadTable::open(&self.view, u64::MAX, Some(&self.batch), def)?,
             log: &self.log,
             users: &self.users,
         })
@@ -129,16 +158,15 @@ impl<'a> Tx<'a> {
 /// A table of a [`Tx`]: reads through `Deref`, writes through `insert` and
 /// `remove`, which record themselves.
 pub struct Table<'t, K: Key + 'static, V: Value + 'static> {
-    inner: redb::Table<'t, K, V>,
-    number: u8,
+    read: ReadTable<'t, K, V>,
     log: &'t RefCell<Vec<u8>>,
     users: &'t RefCell<Vec<u128>>,
 }
 
 impl<'t, K: Key + 'static, V: Value + 'static> Deref for Table<'t, K, V> {
-    type Target = redb::Table<'t, K, V>;
+    type Target = ReadTable<'t, K, V>;
     fn deref(&self) -> &Self::Target {
-        &self.inner
+        &self.read
     }
 }
 
@@ -152,35 +180,47 @@ fn touched(table: u8, users: &RefCell<Vec<u128>>, key: &[u8]) {
 }
 
 impl<K: Key + 'static, V: Value + 'static> Table<'_, K, V> {
+    fn put(&mut self, key: &[u8], row: Row) {
+        let number = self.read.number();
+        touched(number, self.users, key);
+        let value = row.as_deref();
+        record(
+            &mut self.log.borrow_mut(),
+            number,
+            if value.is_some() { PUT } else { DELETE },
+            key,
+            value,
+        );
+        if let Some(batch) = self.read.batch() {
+            let k = MemKey {
+                key: key.into(),
+                seq: 0,
+                cmp: self.read.cmp(),
+            };
+            batch.borrow_mut()[usize::from(number)].insert(k, row);
+        }
+    }
+
     pub fn insert<'k, 'v>(
         &mut self,
         key: impl Borrow<K::SelfType<'k>>,
         value: impl Borrow<V::SelfType<'v>>,
-    ) -> Result<Option<AccessGuard<'_, V>>, StorageError> {
-        let old = self.inner.insert(key.borrow(), value.borrow())?;
+    ) -> Result<(), StoreError> {
         let key = K::as_bytes(key.borrow());
-        touched(self.number, self.users, key.as_ref());
-        let mut log = self.log.borrow_mut();
-        record(
-            &mut log,
-            self.number,
-            PUT,
-            key.as_ref(),
-            Some(V::as_bytes(value.borrow()).as_ref()),
-        );
-        Ok(old)
+        let value: Arc<[u8]> = V::as_bytes(value.borrow()).as_ref().into();
+        self.put(key.as_ref(), Some(value));
+        Ok(())
     }
 
+    /// Removes `key`, answering what it held.
     pub fn remove<'k>(
         &mut self,
         key: impl Borrow<K::SelfType<'k>>,
-    ) -> Result<Option<AccessGuard<'_, V>>, StorageError> {
-        let old = self.inner.remove(key.borrow())?;
+    ) -> Result<Option<Guard<V>>, StoreError> {
+        let old = self.read.get(key.borrow())?;
         if old.is_some() {
             let key = K::as_bytes(key.borrow());
-            touched(self.number, self.users, key.as_ref());
-            let mut log = self.log.borrow_mut();
-            record(&mut log, self.number, DELETE, key.as_ref(), None);
+            self.put(key.as_ref(), None);
         }
         Ok(old)
     }
@@ -217,6 +257,36 @@ impl PerTable for Apply<'_> {
         }
         Ok(())
     }
+}
+
+struct ApplyRows<'a> {
+    txn: &'a WriteTransaction,
+    rows: &'a [(Arc<[u8]>, Row)],
+}
+
+impl PerTable for ApplyRows<'_> {
+    type Out = Result<(), StoreError>;
+    fn run<K: Key + 'static, V: Value + 'static>(self, def: TableDefinition<K, V>) -> Self::Out {
+        let mut table = self.txn.open_table(def).map_err(io)?;
+        for (key, row) in self.rows {
+            let key = K::from_bytes(key);
+            match row {
+                Some(value) => drop(table.insert(key, V::from_bytes(value)).map_err(io)?),
+                None => drop(table.remove(key).map_err(io)?),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes each table's rows (by log number) into redb.
+pub fn apply_rows(txn: &WriteTransaction, tables: &[Rows]) -> Result<(), StoreError> {
+    for (index, rows) in (0..TABLES).zip(tables) {
+        if !rows.is_empty() {
+            visit(index, ApplyRows { txn, rows }).unwrap_or(Ok(()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads a batch's records in order.

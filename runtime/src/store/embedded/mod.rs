@@ -1,13 +1,14 @@
 //! The embedded store: one redb file under the data dir, no server needed.
 //!
-//! Reads run on the calling task against MVCC snapshots. Writes go to one
-//! writer thread that group-commits: it takes every write waiting in its
-//! queue, applies them in one transaction, appends their changes to the
-//! write-ahead log and syncs it once, and only then answers each caller. So a
-//! returned `Ok` is durable, and a thousand concurrent writers cost a handful
-//! of syncs rather than a thousand. The B-tree pages reach the store file in
-//! background checkpoints ([`paged`]); after a crash, opening the store
-//! replays the log ([`wal`]) on top of the last checkpoint.
+//! Reads run on the calling task against snapshots ([`view`]). Writes go to
+//! one writer thread that group-commits: it takes every write waiting in its
+//! queue, applies them as one batch, appends their changes to the write-ahead
+//! log and syncs it once, makes them visible in memory ([`memtable`]) and only
+//! then answers each caller. So a returned `Ok` is durable, and a thousand
+//! concurrent writers cost a handful of syncs rather than a thousand. About
+//! once a second a checkpoint applies what is in memory to redb, whose pages
+//! reach the store file through a journal ([`paged`]); after a crash, opening
+//! the store replays the log ([`wal`]) on top of the last checkpoint.
 
 mod carts;
 mod catalog;
@@ -15,31 +16,37 @@ mod checkpoint;
 mod inventory;
 mod journal;
 mod logged;
+mod memtable;
 mod orders;
 mod page_map;
 mod paged;
+mod read_table;
 mod tables;
 mod tickets;
 mod tokens;
 mod user_cache;
 mod users;
 mod vectors;
+mod view;
 mod wal;
 mod writer;
 
 #[cfg(test)]
 mod log_tests;
+#[cfg(test)]
+mod view_tests;
 
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
-use redb::{Database, ReadTransaction};
+use redb::Database;
 use souk_actors::store::{MetaStore, StoreError};
 
 use logged::Tx;
 use paged::{Backend, PagedFile};
 use tables::{META, decode_str, io};
 use user_cache::UserCache;
+use view::{Shared, Snapshot};
 use wal::Wal;
 use writer::Writer;
 
@@ -48,8 +55,9 @@ const DEFAULT_CACHE_BYTES: usize = 1 << 30;
 
 /// The redb-backed [`souk_actors::Store`].
 pub struct EmbeddedStore {
-    /// `None` once closed; in-flight reads keep their own handle until done.
-    db: RwLock<Option<Arc<Database>>>,
+    /// What reads see; closed with the store (in-flight reads keep their own
+    /// snapshot until done).
+    shared: Arc<Shared>,
     writer: Writer,
     users: Arc<UserCache>,
     #[cfg(test)]
@@ -80,9 +88,10 @@ impl EmbeddedStore {
         wal::retire(path, next - 1).map_err(io)?;
         let wal = Wal::create(path, next).map_err(io)?;
         let users = Arc::new(UserCache::default());
-        let writer = Writer::start(db.clone(), pages.clone(), wal, users.clone())?;
+        let shared = Arc::new(Shared::new(&db, logged::TABLES)?);
+        let writer = Writer::start(db, pages.clone(), wal, users.clone(), shared.clone())?;
         Ok(Self {
-            db: RwLock::new(Some(db)),
+            shared,
             writer,
             users,
             #[cfg(test)]
@@ -94,9 +103,7 @@ impl EmbeddedStore {
     /// data dir can be opened again (by this process or another).
     pub async fn close(&self) {
         self.writer.stop().await;
-        if let Ok(mut db) = self.db.write() {
-            db.take();
-        }
+        self.shared.close();
     }
 
     /// Write transactions committed since opening; each is one fsync.
@@ -104,30 +111,21 @@ impl EmbeddedStore {
         self.writer.commits()
     }
 
-    fn db(&self) -> Result<Arc<Database>, StoreError> {
-        self.db
-            .read()
-            .ok()
-            .and_then(|db| db.clone())
-            .ok_or_else(|| StoreError::Unavailable("store is closed".into()))
-    }
-
-    /// Runs `f` in a read transaction on the calling thread. Reads are short
-    /// (point lookups and bounded pages from the page cache); a hop to the
-    /// blocking pool cost more than the read itself (thread wake-ups were the
-    /// top of the checkout profile).
+    /// Runs `f` on a snapshot on the calling thread. Reads are short (point
+    /// lookups and bounded pages from memory and the page cache); a hop to
+    /// the blocking pool cost more than the read itself (thread wake-ups were
+    /// the top of the checkout profile).
     async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&ReadTransaction) -> Result<R, StoreError>,
+        F: FnOnce(&Snapshot) -> Result<R, StoreError>,
     {
-        let txn = self.db()?.begin_read().map_err(io)?;
-        f(&txn)
+        f(&self.shared.snapshot()?)
     }
 
     async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<R, StoreError> + Send + 'static,
     {
         self.writer.submit(f).await
     }

@@ -1,7 +1,7 @@
 //! Orders in the embedded store: headers, timeline entries, and the indexes by
 //! buyer, by seller and of unpaid orders.
 
-use redb::{ReadTransaction, ReadableTable};
+use super::view::Snapshot;
 use souk_actors::store::{OrderStore, StoreError};
 use souk_models::{Order, OrderId, OrderStatus, TimelineEntry, Timestamp, UserId};
 use time::OffsetDateTime;
@@ -14,7 +14,7 @@ use super::tables::{
 };
 
 /// Reads an order's header and timeline.
-fn load(txn: &ReadTransaction, id: u128) -> Result<Option<Order>, StoreError> {
+fn load(txn: &Snapshot, id: u128) -> Result<Option<Order>, StoreError> {
     let orders = txn.open_table(ORDERS).map_err(io)?;
     let Some(header) = orders.get(id).map_err(io)? else {
         return Ok(None);
@@ -27,7 +27,7 @@ fn load(txn: &ReadTransaction, id: u128) -> Result<Option<Order>, StoreError> {
 
 /// Newest-first orders from an index keyed `(owner, order)`.
 fn newest(
-    txn: &ReadTransaction,
+    txn: &Snapshot,
     index: redb::TableDefinition<(u128, u128), ()>,
     owner: UserId,
     before: Option<OrderId>,

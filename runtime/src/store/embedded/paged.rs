@@ -157,11 +157,6 @@ impl PagedFile {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// True while a checkpoint's pages are not yet in the file.
-    pub fn checkpoint_running(&self) -> io::Result<bool> {
-        Ok(self.state()?.frozen.is_some())
-    }
-
     /// Writes `frozen` into the file through the journal. Reads still take
     /// those pages from memory until [`Self::release`].
     pub fn write_checkpoint(&self, frozen: &Frozen) -> io::Result<()> {
@@ -196,19 +191,21 @@ impl PagedFile {
     }
 
     /// Checkpoints everything written so far, finishing a checkpoint that
-    /// another thread left (or is still writing).
-    pub fn flush_all(&self) -> io::Result<()> {
+    /// another thread left (or is still writing). Answers the pages written.
+    pub fn flush_all(&self) -> io::Result<usize> {
+        let mut written = 0;
         loop {
             let pending = self.state()?.frozen.clone();
             let frozen = match pending {
                 Some(frozen) => frozen,
                 None => match self.freeze()? {
                     Some(frozen) => frozen,
-                    None => return Ok(()),
+                    None => return Ok(written),
                 },
             };
             self.write_checkpoint(&frozen)?;
             self.release(&frozen)?;
+            written += frozen.pages();
         }
     }
 }

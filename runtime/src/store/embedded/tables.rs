@@ -67,9 +67,9 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
 
 /// Decodes every value a scan yields, in key order.
 pub fn decode_values<K: redb::Key + 'static, T: DeserializeOwned>(
-    rows: redb::Range<'_, K, &'static [u8]>,
+    rows: super::read_table::Range<K, &'static [u8]>,
 ) -> Result<Vec<T>, StoreError> {
-    rows.map(|row| decode(row.map_err(io)?.1.value())).collect()
+    rows.map(|row| decode(row?.1.value())).collect()
 }
 
 pub fn decode_str(bytes: &[u8]) -> Result<String, StoreError> {

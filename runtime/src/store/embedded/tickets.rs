@@ -1,6 +1,5 @@
 //! Checkout tickets in the embedded store.
 
-use redb::ReadableTable;
 use souk_actors::store::{StoreError, TicketStore};
 use souk_models::{Ticket, TicketStatus, UserId};
 use uuid::Uuid;
@@ -111,7 +110,7 @@ impl TicketStore for EmbeddedStore {
 
 /// Marks the ticket with `id`, if there is one, completed by the order with
 /// the same id, inside the order's own transaction.
-pub(super) fn complete(txn: &Tx<'_>, id: u128) -> Result<(), StoreError> {
+pub(super) fn complete(txn: &Tx, id: u128) -> Result<(), StoreError> {
     let mut tickets = txn.open_table(TICKETS).map_err(io)?;
     let stored: Option<Ticket> = match tickets.get(id).map_err(io)? {
         Some(v) => Some(decode(v.value())?),

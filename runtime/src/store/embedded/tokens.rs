@@ -1,6 +1,5 @@
 //! Refresh tokens in the embedded store.
 
-use redb::ReadableTable;
 use souk_actors::store::{RefreshToken, Rotation, StoreError, TokenStore};
 use souk_models::Timestamp;
 
@@ -8,13 +7,13 @@ use super::EmbeddedStore;
 use super::logged::Tx;
 use super::tables::{REFRESH_TOKENS, REVOKED_FAMILIES, decode, encode, io, key};
 
-fn load(txn: &Tx<'_>, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
+fn load(txn: &Tx, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
     let table = txn.open_table(REFRESH_TOKENS).map_err(io)?;
     let found = table.get(hash).map_err(io)?;
     found.map(|v| decode(v.value())).transpose()
 }
 
-fn save(txn: &Tx<'_>, token: &RefreshToken) -> Result<(), StoreError> {
+fn save(txn: &Tx, token: &RefreshToken) -> Result<(), StoreError> {
     let bytes = encode(token)?;
     let mut table = txn.open_table(REFRESH_TOKENS).map_err(io)?;
     table
@@ -23,7 +22,7 @@ fn save(txn: &Tx<'_>, token: &RefreshToken) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn revoke(txn: &Tx<'_>, token: &RefreshToken, now: Timestamp) -> Result<(), StoreError> {
+fn revoke(txn: &Tx, token: &RefreshToken, now: Timestamp) -> Result<(), StoreError> {
     let mut revoked = txn.open_table(REVOKED_FAMILIES).map_err(io)?;
     revoked
         .insert(key(token.family), now.unix_timestamp())
@@ -31,7 +30,7 @@ fn revoke(txn: &Tx<'_>, token: &RefreshToken, now: Timestamp) -> Result<(), Stor
     Ok(())
 }
 
-fn is_revoked(txn: &Tx<'_>, token: &RefreshToken) -> Result<bool, StoreError> {
+fn is_revoked(txn: &Tx, token: &RefreshToken) -> Result<bool, StoreError> {
     let revoked = txn.open_table(REVOKED_FAMILIES).map_err(io)?;
     Ok(revoked.get(key(token.family)).map_err(io)?.is_some())
 }

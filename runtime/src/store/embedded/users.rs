@@ -1,6 +1,5 @@
 //! Accounts and addresses in the embedded store.
 
-use redb::ReadableTable;
 use souk_actors::store::{StoreError, UserStore};
 use souk_models::{Address, AddressId, Email, Role, User, UserId};
 

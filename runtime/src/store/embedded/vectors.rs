@@ -1,7 +1,6 @@
 //! Product vectors in the embedded store: 32 bytes of content hash followed by
 //! the vector's bytes, keyed by product id.
 
-use redb::ReadableTable;
 use souk_actors::store::{ProductVector, StoreError, VectorStore};
 use souk_models::ProductId;
 use uuid::Uuid;

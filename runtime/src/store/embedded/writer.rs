@@ -1,15 +1,16 @@
 //! The group-commit writer thread of the embedded store.
 //!
-//! Each batch is applied in one redb transaction through [`Tx`], which records
-//! the changes; the record is appended to the write-ahead log and synced, and
-//! only then is the transaction committed (into memory, see [`super::paged`])
-//! and the callers answered. So nothing is visible before it is durable. About
-//! once a second the writer starts a new log segment and hands the dirty pages
-//! to the checkpoint thread, which writes them to the store file and then
-//! drops the log segments they cover.
+//! Each batch is applied through [`Tx`], which keeps its rows and records the
+//! changes; the record is appended to the write-ahead log and synced, and only
+//! then are the rows put in the in-memory generation ([`super::memtable`]),
+//! made visible and the callers answered. So nothing is visible before it is
+//! durable. About once a second the writer starts a new log segment, freezes
+//! the generation and hands it to the checkpoint thread, which applies it to
+//! redb, writes redb's pages to the store file and then drops the log segments
+//! they cover.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -18,12 +19,14 @@ use redb::Database;
 use souk_actors::store::StoreError;
 use tokio::sync::oneshot;
 
-use super::checkpoint::Checkpoints;
+use super::checkpoint::{self, Checkpoints, Target};
 use super::logged::Tx;
+use super::memtable::Tables;
 use super::paged::PagedFile;
 use super::tables::io;
 use super::user_cache::UserCache;
-use super::wal::{self, Kind, Wal};
+use super::view::{Shared, View};
+use super::wal::{Kind, Wal};
 
 /// Most writes folded into one transaction.
 const MAX_BATCH: usize = 1024;
@@ -35,7 +38,7 @@ const CHECKPOINT_LOG_BYTES: u64 = 8 << 20;
 /// One caller's write: applied inside the batch transaction, then answered with
 /// the batch's commit outcome.
 trait Job: Send {
-    fn apply(&mut self, txn: &Tx<'_>);
+    fn apply(&mut self, txn: &Tx);
     fn finish(self: Box<Self>, commit: Result<(), StoreError>);
 }
 
@@ -48,9 +51,9 @@ struct Pending<F, R> {
 impl<F, R> Job for Pending<F, R>
 where
     R: Send,
-    F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send,
+    F: FnOnce(&Tx) -> Result<R, StoreError> + Send,
 {
-    fn apply(&mut self, txn: &Tx<'_>) {
+    fn apply(&mut self, txn: &Tx) {
         if let Some(write) = self.write.take() {
             self.result = Some(write(txn));
         }
@@ -86,22 +89,30 @@ impl Writer {
         pages: Arc<PagedFile>,
         wal: Wal,
         users: Arc<UserCache>,
+        shared: Arc<Shared>,
     ) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel();
         let commits = Arc::new(AtomicU64::new(0));
         let counter = commits.clone();
-        let checkpoints = Checkpoints::start(pages.clone(), wal.base().to_owned())?;
-        let mut log = Log {
+        let target = Arc::new(Target {
+            db,
             pages,
+            shared,
+            base: wal.base().to_owned(),
+        });
+        let checkpoints = Checkpoints::start(target.clone())?;
+        let mut log = Log {
+            target,
             wal,
             checkpoints,
             users,
             last: Instant::now(),
+            seq: 0,
             broken: false,
         };
         let thread = std::thread::Builder::new()
             .name("souk-store-writer".into())
-            .spawn(move || run(&db, &rx, &counter, &mut log))
+            .spawn(move || run(&rx, &counter, &mut log))
             .map_err(io)?;
         Ok(Self {
             commits,
@@ -120,7 +131,7 @@ impl Writer {
     pub async fn submit<R, F>(&self, write: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
-        F: FnOnce(&Tx<'_>) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Tx) -> Result<R, StoreError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         self.send(Msg::Job(Box::new(Pending {
@@ -162,21 +173,23 @@ impl Writer {
 
 /// The log and checkpoint side of the writer thread.
 struct Log {
-    pages: Arc<PagedFile>,
+    target: Arc<Target>,
     wal: Wal,
     checkpoints: Checkpoints,
     users: Arc<UserCache>,
     last: Instant,
-    /// Set when a logged batch could neither commit nor be cancelled in the
-    /// log: later writes are refused, since a restart would replay it.
+    /// The last batch made visible.
+    seq: u64,
+    /// Set when a logged batch could neither be made visible nor cancelled in
+    /// the log: later writes are refused, since a restart would replay it.
     broken: bool,
 }
 
 impl Log {
-    /// Starts a checkpoint when one is due and none is running.
+    /// Starts a checkpoint when one is due and none is pending.
     fn maybe_checkpoint(&mut self) {
         let due = self.last.elapsed() >= CHECKPOINT_EVERY || self.wal.len() >= CHECKPOINT_LOG_BYTES;
-        if !due || self.wal.len() == 0 || self.pages.checkpoint_running().unwrap_or(true) {
+        if !due || self.wal.len() == 0 || self.target.shared.checkpoint_pending() {
             return;
         }
         self.last = Instant::now();
@@ -187,28 +200,51 @@ impl Log {
                 return;
             }
         };
-        match self.pages.freeze() {
+        match self.target.shared.rotate() {
             Ok(Some(frozen)) => self.checkpoints.send(frozen, through),
             Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "could not freeze pages for a checkpoint"),
+            Err(e) => tracing::error!(error = %e, "could not freeze rows for a checkpoint"),
         }
     }
 
-    /// Writes every page and drops the whole log: the store file alone holds
-    /// everything. Used when stopping.
+    /// Puts everything in redb and the store file and drops the whole log.
+    /// Used when stopping.
     fn finish(&mut self) {
         self.checkpoints.stop();
-        let outcome = self
-            .pages
-            .flush_all()
-            .and_then(|()| wal::retire(self.wal.base(), self.wal.seq()));
-        if let Err(e) = outcome {
-            tracing::error!(error = %e, "final checkpoint failed; the log replays on the next start");
+        let stopping = AtomicBool::new(true);
+        let done = match self.target.shared.rotate() {
+            Ok(Some(frozen)) => {
+                checkpoint::checkpoint(&self.target, &frozen, self.wal.seq(), &stopping)
+            }
+            _ => false,
+        };
+        if !done {
+            tracing::error!("final checkpoint failed; the log replays on the next start");
         }
+    }
+
+    /// Logs and syncs a batch's changes, then makes its rows visible.
+    fn commit(&mut self, view: &View, rows: Tables, changes: &[u8]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.wal.append(Kind::Batch, changes).map_err(io)?;
+        metrics::counter!("souk_store_log_bytes_total").increment(changes.len() as u64);
+        let seq = self.seq + 1;
+        if let Err(e) = view.active.insert(seq, rows) {
+            if let Err(cancel) = self.wal.append(Kind::Cancel, &[]) {
+                tracing::error!(error = %cancel, "could not cancel a logged batch that failed to apply");
+                self.broken = true;
+            }
+            return Err(e);
+        }
+        self.seq = seq;
+        self.target.shared.publish(seq);
+        Ok(())
     }
 }
 
-fn run(db: &Database, rx: &Receiver<Msg>, commits: &AtomicU64, log: &mut Log) {
+fn run(rx: &Receiver<Msg>, commits: &AtomicU64, log: &mut Log) {
     loop {
         let first = match rx.recv_timeout(CHECKPOINT_EVERY) {
             Ok(msg) => msg,
@@ -236,7 +272,7 @@ fn run(db: &Database, rx: &Receiver<Msg>, commits: &AtomicU64, log: &mut Log) {
             };
         }
         if !jobs.is_empty() {
-            commit_batch(db, log, jobs);
+            commit_batch(log, jobs);
             commits.fetch_add(1, Ordering::Relaxed);
             log.maybe_checkpoint();
         }
@@ -249,7 +285,7 @@ fn run(db: &Database, rx: &Receiver<Msg>, commits: &AtomicU64, log: &mut Log) {
     log.finish();
 }
 
-fn commit_batch(db: &Database, log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
+fn commit_batch(log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
     let started = Instant::now();
     let size = jobs.len();
     let outcome = if log.broken {
@@ -257,25 +293,24 @@ fn commit_batch(db: &Database, log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
             "the store's log is damaged; restart to recover".into(),
         ))
     } else {
-        match db.begin_write() {
-            Err(e) => Err(io(e)),
-            Ok(txn) => {
-                let tx = Tx::new(&txn);
+        match log.target.shared.view() {
+            Err(e) => Err(e),
+            Ok(view) => {
+                let tx = Tx::new(view);
                 let applied = catch_unwind(AssertUnwindSafe(|| {
                     for job in &mut jobs {
                         job.apply(&tx);
                     }
                 }));
-                let (changes, users) = tx.into_log();
+                let (view, rows, changes, users) = tx.finish();
                 if applied.is_err() {
-                    // A write panicked part-way: drop the whole transaction so
+                    // A write panicked part-way: drop the whole batch so
                     // nothing half-applied is kept, and tell every caller.
-                    let _ = txn.abort();
                     Err(StoreError::Unavailable(
                         "a write in this batch failed; nothing was committed".into(),
                     ))
                 } else {
-                    let committed = commit_logged(log, txn, &changes);
+                    let committed = log.commit(&view, rows, &changes);
                     for id in users {
                         log.users.forget(id);
                     }
@@ -292,27 +327,4 @@ fn commit_batch(db: &Database, log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
     for job in jobs {
         job.finish(outcome.clone());
     }
-}
-
-/// Logs and syncs the batch's changes, then commits it.
-fn commit_logged(
-    log: &mut Log,
-    txn: redb::WriteTransaction,
-    changes: &[u8],
-) -> Result<(), StoreError> {
-    if changes.is_empty() {
-        return txn.commit().map_err(io);
-    }
-    if let Err(e) = log.wal.append(Kind::Batch, changes) {
-        let _ = txn.abort();
-        return Err(io(e));
-    }
-    metrics::counter!("souk_store_log_bytes_total").increment(changes.len() as u64);
-    txn.commit().map_err(|e| {
-        if let Err(cancel) = log.wal.append(Kind::Cancel, &[]) {
-            tracing::error!(error = %cancel, "could not cancel a logged batch that failed to commit");
-            log.broken = true;
-        }
-        io(e)
-    })
 }
