@@ -82,6 +82,11 @@ struct KeyOrder;
 impl PerTable for KeyOrder {
     type Out = Compare;
     fn run<K: Key + 'static, V: Value + 'static>(self, _: TableDefinition<K, V>) -> Compare {
+        if K::type_name() == <&str>::type_name() {
+            // UTF-8 sorts bytewise as `str` does; redb's own order checks
+            // both sides are UTF-8 on every comparison.
+            return |a: &[u8], b: &[u8]| a.cmp(b);
+        }
         K::compare
     }
 }

@@ -8,7 +8,7 @@ use redb::backends::InMemoryBackend;
 use super::checkpoint::{Target, settle};
 use super::logged::{TABLES, Tx, create_all};
 use super::paged::PagedFile;
-use super::tables::USERS;
+use super::tables::{META, USERS};
 use super::view::{Shared, Snapshot};
 
 fn database() -> Database {
@@ -180,4 +180,35 @@ fn a_batch_reads_its_own_writes_and_a_checkpoint_changes_nothing_visible() {
         before,
         "a snapshot taken before still reads the same"
     );
+}
+
+#[test]
+fn text_keys_in_memory_and_in_redb_sort_together() {
+    let db = database();
+    let txn = db.begin_write().unwrap_or_else(|e| panic!("{e}"));
+    {
+        let mut meta = txn.open_table(META).unwrap_or_else(|e| panic!("{e}"));
+        for k in ["b", "é", "a:2"] {
+            meta.insert(k, &b"stored"[..])
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    txn.commit().unwrap_or_else(|e| panic!("{e}"));
+    let shared = Shared::new(&db, TABLES).unwrap_or_else(|e| panic!("{e}"));
+    batch(&shared, 1, |tx| {
+        let mut meta = tx.open_table(META).unwrap_or_else(|e| panic!("{e}"));
+        for k in ["z", "a:10", "ab", "ü"] {
+            meta.insert(k, &b"memory"[..])
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    });
+    shared.publish(1);
+    let snapshot = shared.snapshot().unwrap_or_else(|e| panic!("{e}"));
+    let meta = snapshot.open_table(META).unwrap_or_else(|e| panic!("{e}"));
+    let keys: Vec<String> = meta
+        .iter()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .map(|row| row.unwrap_or_else(|e| panic!("{e}")).0.value().to_owned())
+        .collect();
+    assert_eq!(keys, ["a:10", "a:2", "ab", "b", "z", "é", "ü"]);
 }
