@@ -32,6 +32,8 @@ mod wal;
 mod writer;
 
 #[cfg(test)]
+mod checkpoint_tests;
+#[cfg(test)]
 mod log_tests;
 #[cfg(test)]
 mod view_tests;
@@ -109,6 +111,11 @@ impl EmbeddedStore {
     /// Write transactions committed since opening; each is one fsync.
     pub fn commits(&self) -> u64 {
         self.writer.commits()
+    }
+
+    /// Checkpoints that have applied rows to redb since opening.
+    pub fn checkpoints(&self) -> u64 {
+        self.shared.settled()
     }
 
     /// Runs `f` on a snapshot on the calling thread. Reads are short (point

@@ -33,6 +33,8 @@ pub struct Shared {
     view: RwLock<Option<View>>,
     /// The last batch whose rows are in the active generation.
     visible: AtomicU64,
+    /// Generations applied to redb so far.
+    settled: AtomicU64,
     tables: u8,
 }
 
@@ -49,6 +51,7 @@ impl Shared {
                 base: Arc::new(db.begin_read().map_err(io)?),
             })),
             visible: AtomicU64::new(0),
+            settled: AtomicU64::new(0),
             tables,
         })
     }
@@ -103,7 +106,13 @@ impl Shared {
             view.frozen = None;
         }
         view.base = Arc::new(base);
+        self.settled.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Generations applied to redb so far.
+    pub fn settled(&self) -> u64 {
+        self.settled.load(Ordering::Relaxed)
     }
 
     /// Drops the view, so the redb snapshot no longer holds the file open.
