@@ -3,23 +3,12 @@
 
 use std::time::{Duration, Instant};
 
-use souk_actors::store::{MetaStore, TicketStore, conformance};
-use souk_models::{Ticket, TicketStatus, UserId};
+use souk_actors::store::{MetaStore, TicketStore};
+use souk_models::{TicketStatus, UserId};
 use uuid::Uuid;
 
 use super::EmbeddedStore;
-
-fn ticket(user: UserId, key: String) -> Ticket {
-    Ticket {
-        id: Uuid::now_v7(),
-        user_id: user,
-        idempotency_key: key,
-        lane: "standard".into(),
-        shipping_address: conformance::address(user, "1 Main St").fields,
-        status: TicketStatus::Queued,
-        created_at: time::OffsetDateTime::now_utc(),
-    }
-}
+use super::log_tests::ticket;
 
 fn rejected() -> TicketStatus {
     TicketStatus::Rejected {
@@ -74,8 +63,8 @@ async fn writes_read_back_the_same_before_during_and_after_checkpoints() {
         );
         round += 1;
         let (stays, goes) = (
-            ticket(user, format!("s{round}")),
-            ticket(user, format!("g{round}")),
+            ticket(user, &format!("s{round}")),
+            ticket(user, &format!("g{round}")),
         );
         for t in [&stays, &goes] {
             store
@@ -96,7 +85,7 @@ async fn writes_read_back_the_same_before_during_and_after_checkpoints() {
         check(&store, &waiting, &finished, round).await;
         // A repeat of an earlier key answers the stored ticket, wherever it is.
         let again = store
-            .create_ticket(&ticket(user, "s1".into()))
+            .create_ticket(&ticket(user, "s1"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again.id, waiting[0]);

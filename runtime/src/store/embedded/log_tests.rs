@@ -174,7 +174,7 @@ fn the_log_reads_back_its_batches_up_to_a_torn_frame_without_cancelled_ones() {
     assert_eq!(batches, vec![b"five".to_vec()]);
 }
 
-fn ticket(user: UserId, key: &str) -> Ticket {
+pub(super) fn ticket(user: UserId, key: &str) -> Ticket {
     Ticket {
         id: Uuid::now_v7(),
         user_id: user,

@@ -154,6 +154,7 @@ impl Tx {
     ) -> Result<Table<'_, K, V>, StoreError> {
         Ok(Table {
             read: ReadTable::open(&self.view, u64::MAX, Some(&self.batch), def)?,
+            batch: &self.batch,
             log: &self.log,
             users: &self.users,
         })
@@ -164,6 +165,7 @@ impl Tx {
 /// `remove`, which record themselves.
 pub struct Table<'t, K: Key + 'static, V: Value + 'static> {
     read: ReadTable<'t, K, V>,
+    batch: &'t Batch,
     log: &'t RefCell<Vec<u8>>,
     users: &'t RefCell<Vec<u128>>,
 }
@@ -196,14 +198,12 @@ impl<K: Key + 'static, V: Value + 'static> Table<'_, K, V> {
             key,
             value,
         );
-        if let Some(batch) = self.read.batch() {
-            let k = MemKey {
-                key: key.into(),
-                seq: 0,
-                cmp: self.read.cmp(),
-            };
-            batch.borrow_mut()[usize::from(number)].insert(k, row);
-        }
+        let k = MemKey {
+            key: key.into(),
+            seq: 0,
+            cmp: self.read.cmp(),
+        };
+        self.batch.borrow_mut()[usize::from(number)].insert(k, row);
     }
 
     pub fn insert<'k, 'v>(

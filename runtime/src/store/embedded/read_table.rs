@@ -84,10 +84,6 @@ impl<'s, K: Key + 'static, V: Value + 'static> ReadTable<'s, K, V> {
         self.cmp
     }
 
-    pub fn batch(&self) -> Option<&'s Batch> {
-        self.batch
-    }
-
     /// The newest version of `key` in memory: `Some(None)` if removed there.
     fn in_memory(&self, key: &[u8]) -> Result<Option<Row>, StoreError> {
         if let Some(batch) = self.batch {
