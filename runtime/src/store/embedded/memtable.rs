@@ -104,14 +104,20 @@ pub fn range_in(
     {
         return Vec::new();
     }
+    newest(map.range((lower, upper)), seq)
+}
+
+/// The first (newest) version at or below `seq` of each key that `versions`,
+/// in map order, holds.
+fn newest<'a>(versions: impl Iterator<Item = (&'a MemKey, &'a Row)>, seq: u64) -> Rows {
     let mut out: Rows = Vec::new();
-    for (k, row) in map.range((lower, upper)) {
+    for (k, row) in versions {
         if k.seq > seq {
             continue;
         }
         let same = out
             .last()
-            .is_some_and(|(last, _)| cmp(last, &k.key) == Ordering::Equal);
+            .is_some_and(|(last, _)| (k.cmp)(last, &k.key) == Ordering::Equal);
         if !same {
             out.push((k.key.clone(), row.clone()));
         }
@@ -179,20 +185,6 @@ impl Mem {
     /// Each table's last version of every key, for a checkpoint.
     pub fn latest(&self) -> Result<Vec<Rows>, StoreError> {
         let tables = self.tables.read().map_err(|_| Self::poisoned())?;
-        Ok(tables
-            .iter()
-            .map(|t| {
-                let mut out: Rows = Vec::new();
-                for (k, row) in t {
-                    let same = out
-                        .last()
-                        .is_some_and(|(last, _)| (k.cmp)(last, &k.key) == Ordering::Equal);
-                    if !same {
-                        out.push((k.key.clone(), row.clone()));
-                    }
-                }
-                out
-            })
-            .collect())
+        Ok(tables.iter().map(|t| newest(t.iter(), u64::MAX)).collect())
     }
 }

@@ -68,9 +68,14 @@ impl Shared {
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let view = self.view()?;
         Ok(Snapshot {
-            seq: self.visible.load(Ordering::Acquire),
+            seq: self.visible(),
             view,
         })
+    }
+
+    /// The last batch made visible.
+    pub fn visible(&self) -> u64 {
+        self.visible.load(Ordering::Acquire)
     }
 
     /// Makes batch `seq`, whose rows the writer put in the active generation,
@@ -81,7 +86,9 @@ impl Shared {
 
     /// True while a frozen generation is not yet in redb.
     pub fn checkpoint_pending(&self) -> bool {
-        self.view().map_or(true, |v| v.frozen.is_some())
+        self.view
+            .read()
+            .map_or(true, |v| v.as_ref().is_none_or(|v| v.frozen.is_some()))
     }
 
     /// Freezes the active generation and starts a new one; `None` if one is

@@ -107,7 +107,6 @@ impl Writer {
             checkpoints,
             users,
             last: Instant::now(),
-            seq: 0,
             broken: false,
         };
         let thread = std::thread::Builder::new()
@@ -178,8 +177,6 @@ struct Log {
     checkpoints: Checkpoints,
     users: Arc<UserCache>,
     last: Instant,
-    /// The last batch made visible.
-    seq: u64,
     /// Set when a logged batch could neither be made visible nor cancelled in
     /// the log: later writes are refused, since a restart would replay it.
     broken: bool,
@@ -230,7 +227,7 @@ impl Log {
         }
         self.wal.append(Kind::Batch, changes).map_err(io)?;
         metrics::counter!("souk_store_log_bytes_total").increment(changes.len() as u64);
-        let seq = self.seq + 1;
+        let seq = self.target.shared.visible() + 1;
         if let Err(e) = view.active.insert(seq, rows) {
             if let Err(cancel) = self.wal.append(Kind::Cancel, &[]) {
                 tracing::error!(error = %cancel, "could not cancel a logged batch that failed to apply");
@@ -238,7 +235,6 @@ impl Log {
             }
             return Err(e);
         }
-        self.seq = seq;
         self.target.shared.publish(seq);
         Ok(())
     }
