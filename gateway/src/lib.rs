@@ -13,6 +13,7 @@ pub mod state;
 pub mod views;
 pub mod ws;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -47,12 +48,12 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(routes::health())
         .merge(metrics)
-        .route_layer(axum::middleware::from_fn(middleware::metrics::track))
+        .route_layer(middleware::metrics::TrackLayer::default())
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::wrong_method)
         .layer(
             ServiceBuilder::new()
-                .layer(axum::middleware::from_fn(middleware::request_id::assign))
+                .layer(middleware::request_id::AssignLayer)
                 .layer(CatchPanicLayer::custom(|_| {
                     error::ApiError::internal("a handler panicked").into_response()
                 }))
@@ -65,10 +66,7 @@ pub fn app(state: AppState) -> Router {
                 ))
                 .layer(cors)
                 .layer(CompressionLayer::new())
-                .layer(axum::middleware::from_fn_with_state(
-                    state.clone(),
-                    middleware::rate_limit::limit_by_ip,
-                ))
+                .layer(middleware::rate_limit::LimitByIpLayer(state.clone()))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)
@@ -85,12 +83,16 @@ fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLa
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins
+    let origins: Arc<[HeaderValue]> = origins
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
+    // A predicate rather than `AllowOrigin::list`: the layer is cloned for
+    // every request, and a predicate clones as one `Arc`.
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origins.contains(origin)
+        }))
         .allow_credentials(true)
         .allow_methods([
             Method::GET,

@@ -6,16 +6,20 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderValue;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures::future::Either;
+use tower::{Layer, Service};
 
 use crate::config::{LimitConfig, RateLimitConfig};
 use crate::error::ApiError;
 use crate::state::AppState;
+
+use super::BoxFuture;
 
 const SHARDS: usize = 16;
 /// A shard holding more keys than this drops the ones whose allowance is full.
@@ -130,38 +134,80 @@ impl RateLimiter {
     }
 }
 
-/// Middleware: the per-IP limit (the auth limit on `/api/v1/auth/*`).
-pub async fn limit_by_ip(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let limiter = &state.limiter;
-    if !limiter.enabled || !req.uri().path().starts_with("/api/") {
-        return next.run(req).await;
-    }
-    let ip = limiter
-        .client_ip(&req)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let is_auth =
-        req.uri().path().starts_with("/api/v1/auth/") && req.method() == axum::http::Method::POST;
-    let (gcra, name) = if is_auth {
-        (&limiter.auth, "auth")
-    } else {
-        (&limiter.per_ip, "ip")
-    };
-    match gcra.check(&ip, Instant::now()) {
-        Decision::Limited { retry_after_secs } => {
-            metrics::counter!("souk_rate_limited_total", "limit" => name).increment(1);
-            ApiError::too_many_requests(retry_after_secs).into_response()
+/// The per-IP limit (the auth limit on `/api/v1/auth/*`) on every API request.
+#[derive(Clone)]
+pub struct LimitByIpLayer(pub AppState);
+
+impl<S> Layer<S> for LimitByIpLayer {
+    type Service = LimitByIp<S>;
+
+    fn layer(&self, inner: S) -> LimitByIp<S> {
+        LimitByIp {
+            inner,
+            state: self.0.clone(),
         }
-        Decision::Allowed {
-            limit,
-            remaining,
-            reset_secs,
-        } => {
-            let mut response = next.run(req).await;
-            let headers = response.headers_mut();
-            headers.insert("ratelimit-limit", HeaderValue::from(limit));
-            headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
-            headers.insert("ratelimit-reset", HeaderValue::from(reset_secs));
-            response
+    }
+}
+
+/// The service [`LimitByIpLayer`] builds.
+#[derive(Clone)]
+pub struct LimitByIp<S> {
+    inner: S,
+    state: AppState,
+}
+
+type Limited<F, E> = Either<F, BoxFuture<Result<Response, E>>>;
+
+impl<S> Service<Request> for LimitByIp<S>
+where
+    S: Service<Request, Response = Response>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Limited<S::Future, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let limiter = &self.state.limiter;
+        if !limiter.enabled || !req.uri().path().starts_with("/api/") {
+            return Either::Left(self.inner.call(req));
+        }
+        let ip = limiter
+            .client_ip(&req)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let is_auth = req.uri().path().starts_with("/api/v1/auth/")
+            && req.method() == axum::http::Method::POST;
+        let (gcra, name) = if is_auth {
+            (&limiter.auth, "auth")
+        } else {
+            (&limiter.per_ip, "ip")
+        };
+        match gcra.check(&ip, Instant::now()) {
+            Decision::Limited { retry_after_secs } => {
+                metrics::counter!("souk_rate_limited_total", "limit" => name).increment(1);
+                let refused = ApiError::too_many_requests(retry_after_secs).into_response();
+                Either::Right(Box::pin(std::future::ready(Ok(refused))))
+            }
+            Decision::Allowed {
+                limit,
+                remaining,
+                reset_secs,
+            } => {
+                let answer = self.inner.call(req);
+                Either::Right(Box::pin(async move {
+                    let mut response = answer.await?;
+                    let headers = response.headers_mut();
+                    headers.insert("ratelimit-limit", HeaderValue::from(limit));
+                    headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
+                    headers.insert("ratelimit-reset", HeaderValue::from(reset_secs));
+                    Ok(response)
+                }))
+            }
         }
     }
 }
