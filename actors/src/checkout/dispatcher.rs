@@ -36,6 +36,8 @@ pub(crate) enum DispatchMsg {
     Submit {
         ticket: Box<Ticket>,
         products: Vec<ProductId>,
+        /// Read back from the store: processing checks for its order first.
+        stored_before: bool,
         reply: RpcReplyPort<Result<Admission, Refusal>>,
     },
     Done {
@@ -68,6 +70,8 @@ struct Entry {
     lane: usize,
     arrived: Instant,
     running: bool,
+    /// Read back from the store, so its order may exist already.
+    stored_before: bool,
 }
 
 pub(crate) struct DispatcherState {
@@ -137,9 +141,10 @@ impl Actor for CheckoutDispatcher {
             DispatchMsg::Submit {
                 ticket,
                 products,
+                stored_before,
                 reply,
             } => {
-                let _ = reply.send(admit(state, *ticket, products).await);
+                let _ = reply.send(admit(state, *ticket, products, stored_before).await);
                 dispatch(&myself, state).await;
             }
             DispatchMsg::Done { ticket, status } => {
@@ -235,6 +240,7 @@ async fn admit(
     state: &mut DispatcherState,
     ticket: Ticket,
     products: Vec<ProductId>,
+    stored_before: bool,
 ) -> Result<Admission, Refusal> {
     if let Some(entry) = state.tickets.get(&ticket.id) {
         // Submitted again (a retry with the same key): same place in line.
@@ -278,6 +284,7 @@ async fn admit(
         lane,
         arrived: at,
         running: false,
+        stored_before,
     };
     state.tickets.insert(id, entry);
     Ok(Admission {
@@ -323,10 +330,10 @@ async fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
             .record(waited.as_secs_f64());
         publish::processing(&state.pipeline.events, id);
         state.in_flight += 1;
-        let (ticket, pipeline, myself) =
-            (entry.ticket.clone(), state.pipeline.clone(), myself.clone());
+        let (ticket, stored_before) = (entry.ticket.clone(), entry.stored_before);
+        let (pipeline, myself) = (state.pipeline.clone(), myself.clone());
         tokio::spawn(async move {
-            let status = pipeline.process(&ticket).await;
+            let status = pipeline.process(&ticket, stored_before).await;
             if !matches!(status, TicketStatus::Completed { .. }) {
                 pipeline.record(ticket.id, &status).await;
             }

@@ -91,7 +91,7 @@ impl CheckoutHandle {
         };
         for ticket in store.list_queued_tickets().await? {
             let products = handle.cart_products(&ticket).await;
-            if let Err(e) = handle.admit(ticket.clone(), products).await {
+            if let Err(e) = handle.admit(ticket.clone(), products, true).await {
                 tracing::warn!(ticket = %ticket.id, error = %e, "could not re-queue a ticket");
             }
         }
@@ -157,7 +157,7 @@ impl CheckoutHandle {
             }
             return self.follow(stored).await;
         }
-        let admission = self.admit(stored.clone(), products).await?;
+        let admission = self.admit(stored.clone(), products, false).await?;
         self.wait(stored, admission).await
     }
 
@@ -206,16 +206,19 @@ impl CheckoutHandle {
             TicketStatus::Rejected { reason } => Ok(CheckoutOutcome::Rejected { ticket, reason }),
             TicketStatus::Queued => {
                 let products = self.cart_products(&ticket).await;
-                let admission = self.admit(ticket.clone(), products).await?;
+                let admission = self.admit(ticket.clone(), products, true).await?;
                 self.wait(ticket, admission).await
             }
         }
     }
 
+    /// Queues `ticket`. `stored_before` says it may have been processed
+    /// already (it was read back from the store), so its order may exist.
     async fn admit(
         &self,
         ticket: Ticket,
         products: Vec<ProductId>,
+        stored_before: bool,
     ) -> Result<Admission, CheckoutError> {
         let lane = ticket.lane.clone();
         let call = self
@@ -224,6 +227,7 @@ impl CheckoutHandle {
                 |reply| DispatchMsg::Submit {
                     ticket: Box::new(ticket.clone()),
                     products: products.clone(),
+                    stored_before,
                     reply,
                 },
                 Some(self.config.call_timeout),

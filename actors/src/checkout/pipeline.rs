@@ -33,21 +33,25 @@ fn rejected(reason: &str) -> TicketStatus {
 }
 
 impl Pipeline {
-    pub(crate) async fn process(&self, ticket: &Ticket) -> TicketStatus {
+    /// Processes `ticket`. One `stored_before` (read back from the store after
+    /// a restart) may have placed its order already; a new one cannot have.
+    pub(crate) async fn process(&self, ticket: &Ticket, stored_before: bool) -> TicketStatus {
         let order_id = ticket.order_id();
-        match self.store.get_order(order_id).await {
-            // Placed before a crash: only the cart may still need clearing,
-            // and the ticket completing if an older version placed the order.
-            Ok(Some(_)) => {
-                self.clear_cart(ticket).await;
-                let status = TicketStatus::Completed { order_id };
-                self.record(ticket.id, &status).await;
-                return status;
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::warn!(ticket = %ticket.id, error = %e, "checkout could not read the store");
-                return rejected("unavailable");
+        if stored_before {
+            match self.store.get_order(order_id).await {
+                // Placed before a crash: only the cart may still need clearing,
+                // and the ticket completing if an older version placed the order.
+                Ok(Some(_)) => {
+                    self.clear_cart(ticket).await;
+                    let status = TicketStatus::Completed { order_id };
+                    self.record(ticket.id, &status).await;
+                    return status;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(ticket = %ticket.id, error = %e, "checkout could not read the store");
+                    return rejected("unavailable");
+                }
             }
         }
         let cart = match self.carts.get(ticket.user_id).await {

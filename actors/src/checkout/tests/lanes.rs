@@ -175,3 +175,84 @@ async fn shop_ticket(shop: &Shop, user: &User) -> uuid::Uuid {
         .flatten()
         .map_or(uuid::Uuid::nil(), |t| t.id)
 }
+
+/// An older version could place a ticket's order and stop before the ticket
+/// was marked done. After a restart that ticket completes with that order:
+/// no second order, and its stock stays reserved once.
+#[tokio::test]
+async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
+    use crate::store::TicketStore;
+    let (shop, ids) = shop(&[10], config(1, 10, Duration::ZERO)).await;
+    shop.checkout.hold(true);
+    let user = shopper(Tier::Standard);
+    fill(&shop, &user, &[(ids[0], 1)]).await;
+    assert!(matches!(
+        shop.checkout.submit(&user, "k", address()).await,
+        Ok(CheckoutOutcome::Pending { .. })
+    ));
+    let ticket = shop_ticket(&shop, &user).await;
+    let order_id = OrderId(ticket);
+    let deadline = OffsetDateTime::now_utc() + Duration::from_secs(900);
+    shop.inventory
+        .reserve(order_id, &[(ids[0], 1)], deadline)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let product = shop
+        .catalog
+        .get_any(ids[0])
+        .unwrap_or_else(|| panic!("no product"));
+    let line = souk_models::OrderLine {
+        product_id: ids[0],
+        seller_id: product.product.seller_id,
+        title: product.product.title.clone(),
+        unit_price: product.product.price,
+        quantity: souk_models::Quantity::new(1).unwrap_or_else(|e| panic!("{e}")),
+    };
+    shop.orders
+        .place(crate::order::NewOrder {
+            id: order_id,
+            buyer: user.id,
+            lines: vec![line],
+            address: address(),
+            payment_deadline: deadline,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // As the older version left it: the order placed, the ticket still queued.
+    shop.store
+        .finish_ticket(ticket, &souk_models::TicketStatus::Queued)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let dyn_store: Arc<dyn Store> = shop.store.clone();
+    let restarted = CheckoutHandle::start(
+        config(4, 10, Duration::from_secs(10)),
+        dyn_store,
+        shop.catalog.clone(),
+        shop.carts.clone(),
+        shop.inventory.clone(),
+        shop.orders.clone(),
+        shop.events.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let again = restarted.submit(&user, "k", address()).await;
+    assert!(
+        matches!(again, Ok(CheckoutOutcome::Completed { order_id: o, .. }) if o == order_id),
+        "{again:?}"
+    );
+    let orders = shop
+        .store
+        .list_buyer_orders(user.id, None, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0].status(), OrderStatus::PendingPayment);
+    let level = shop
+        .inventory
+        .level(ids[0])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(level.reserved, 1);
+    assert_invariant(&shop, ids[0], 10).await;
+}
