@@ -32,7 +32,7 @@ run() {
     row=$(grep -E '^\| [0-9]' <<<"$output" | tail -1) || true
     if [[ -z $row ]]; then
         echo "the bench against $bin gave no result:" >&2
-        tail -n 5 "$work/bench.log" "$work/server.log" >&2
+        tail -n 5 "$work/bench.log" "$data.log" >&2
         return 1
     fi
     rate=$(awk -F'|' '{print $3}' <<<"$row" | tr -d ' ')

@@ -1,10 +1,16 @@
 # Sourced by the flash-sale scripts: a free loopback port, a scratch dir
 # removed on exit, and a `souk serve --demo` with the bench's settings.
 #
-#   start_server BINARY DATA_DIR   starts it, sets `server`, waits until ready
-#   stop_server                    stops it
+#   start_server BINARY DATA_DIR [PORT]   starts it on PORT (default $port),
+#                                         logging to DATA_DIR.log;
+#                                         sets `server`, waits until ready
+#   stop_server                           stops it
+#   free_port                             prints a free loopback port
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(free_port)
 work=$(mktemp -d)
 server=""
 cleanup() {
@@ -16,15 +22,15 @@ trap cleanup EXIT
 # Rate limits off, a long checkout wait and 256 checkouts in flight, as
 # `souk bench --flash-sale` sets them for the server it starts itself.
 start_server() {
-    local bin=$1 data=$2
+    local bin=$1 data=$2 at=${3:-$port}
     SOUK__RATE_LIMIT__ENABLED=false SOUK__CHECKOUT__WAIT_MS=10000 \
     SOUK__CHECKOUT__MAX_IN_FLIGHT=256 SOUK__LOG__LEVEL=warn \
     SOUK__ASSISTANT__ENABLED=false \
-        "$bin" serve --demo --data-dir "$data" --listen "127.0.0.1:$port" \
-        >"$work/server.log" 2>&1 &
+        "$bin" serve --demo --data-dir "$data" --listen "127.0.0.1:$at" \
+        >"$data.log" 2>&1 &
     server=$!
     for _ in $(seq 300); do
-        curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
+        curl -sf "http://127.0.0.1:$at/health/ready" >/dev/null && break
         sleep 0.2
     done
 }

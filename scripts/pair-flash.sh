@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Compares two `souk` builds by running them at the same time.
+#
+#   scripts/pair-flash.sh OLD_BINARY NEW_BINARY [ROUNDS] [CONCURRENCY]
+#
+# Each round starts both builds on fresh data dirs and runs a
+# `souk bench --flash-sale --sustained-only` against each at once, so both
+# see the same host speed and share its two cores. It prints each round's
+# checkouts/s, server CPU per checkout and NEW/OLD ratio, then the median
+# ratio. A build that needs less CPU per checkout completes more of them.
+# On a VM whose speed drifts this resolves differences of a few per cent
+# that runs one after another (`scripts/compare-flash.sh`) cannot.
+set -euo pipefail
+
+if [[ $# -lt 2 ]]; then
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
+for bin in "$old" "$new"; do
+    [[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
+done
+source "$(dirname "$0")/flash-server.sh"
+other=""
+trap 'cleanup; [[ -n $other ]] && kill "$other" 2>/dev/null || true' EXIT
+
+# Field $2 (1-based after the leading `|`) of the bench's result row in file $1.
+field() { grep -E '^\| [0-9]' "$1" | tail -1 | awk -F'|' -v f="$2" '{gsub(/ /, "", $f); print $f}'; }
+
+: >"$work/ratios"
+for round in $(seq "$rounds"); do
+    rm -rf "$work/old" "$work/new"
+    old_port=$(free_port)
+    start_server "$old" "$work/old" "$old_port"
+    other=$server
+    start_server "$new" "$work/new"
+    benches=()
+    for side in old new; do
+        if [[ $side == old ]]; then at=$old_port; else at=$port; fi
+        "$new" bench --flash-sale --sustained-only --concurrency "$concurrency" \
+            --duration 10 --target "http://127.0.0.1:$at" >"$work/$side.out" 2>"$work/$side.err" &
+        benches+=($!)
+    done
+    wait "${benches[@]}" || true
+    stop_server
+    kill "$other"
+    wait "$other" 2>/dev/null || true
+    other=""
+    for side in old new; do
+        if [[ -z $(field "$work/$side.out" 3) ]]; then
+            echo "the bench against the $side build gave no result:" >&2
+            tail -n 5 "$work/$side.err" "$work/$side.log" >&2
+            exit 1
+        fi
+    done
+    a=$(field "$work/old.out" 3) b=$(field "$work/new.out" 3)
+    ratio=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", b / a}')
+    echo "$ratio" >>"$work/ratios"
+    echo "round $round: old $a/s ($(field "$work/old.out" 7) ms CPU), new $b/s ($(field "$work/new.out" 7) ms CPU), new/old $ratio"
+done
+echo
+echo "median new/old: $(sort -n "$work/ratios" | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')"
