@@ -33,36 +33,41 @@ impl Handles {
     }
 
     fn record(&self, route: &str, method: &Method, status: u16, seconds: f64) {
-        let known = |handles: &RouteHandles| {
+        let find = |handles: &RouteHandles| {
             handles
                 .iter()
-                .find(|(m, s, _, _)| m == method && *s == status)
-                .map(|(_, _, count, time)| (count.clone(), time.clone()))
+                .position(|(m, s, _, _)| m == method && *s == status)
         };
-        let read = self.by_route.read().unwrap_or_else(|p| p.into_inner());
-        let found = read.get(route).and_then(known);
-        drop(read);
-        let (count, time) = found.unwrap_or_else(|| {
+        let count = |(_, _, count, time): &(Method, u16, Counter, Histogram)| {
+            count.increment(1);
+            time.record(seconds);
+        };
+        {
+            let read = self.by_route.read().unwrap_or_else(|p| p.into_inner());
+            if let Some(handles) = read.get(route)
+                && let Some(at) = find(handles)
+            {
+                return count(&handles[at]);
+            }
+        }
+        let mut write = self.by_route.write().unwrap_or_else(|p| p.into_inner());
+        let handles = write.entry(route.into()).or_default();
+        // Another request may have added them since the read.
+        let at = find(handles).unwrap_or_else(|| {
             let labels = [
                 ("method", method.as_str().to_owned()),
                 ("route", route.to_owned()),
                 ("status", status.to_string()),
             ];
-            let made = (
-                metrics::counter!("souk_http_requests_total", &labels),
-                metrics::histogram!("souk_http_request_duration_seconds", &labels),
-            );
-            let mut write = self.by_route.write().unwrap_or_else(|p| p.into_inner());
-            write.entry(route.into()).or_default().push((
+            handles.push((
                 method.clone(),
                 status,
-                made.0.clone(),
-                made.1.clone(),
+                metrics::counter!("souk_http_requests_total", &labels),
+                metrics::histogram!("souk_http_request_duration_seconds", &labels),
             ));
-            made
+            handles.len() - 1
         });
-        count.increment(1);
-        time.record(seconds);
+        count(&handles[at]);
     }
 }
 
