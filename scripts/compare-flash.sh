@@ -14,10 +14,8 @@ if [[ $# -lt 2 ]]; then
     exit 2
 fi
 old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
-for bin in "$old" "$new"; do
-    [[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
-done
 source "$(dirname "$0")/flash-server.sh"
+require_executables "$old" "$new"
 
 # One measured run of build $1: sets `rate` (checkouts/s), `row` (the bench's
 # result row) and `header` (its column names).
@@ -37,8 +35,6 @@ run() {
     fi
     rate=$(awk -F'|' '{print $3}' <<<"$row" | tr -d ' ')
 }
-
-median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 : >"$work/old"
 : >"$work/new"

@@ -6,11 +6,21 @@
 #                                         sets `server`, waits until ready
 #   stop_server                           stops it
 #   free_port                             prints a free loopback port
+#   require_executables FILE...           exits 2 unless each is executable
+#   median                                the median of numbers on stdin
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 port=$(free_port)
+
+require_executables() {
+    for bin in "$@"; do
+        [[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
+    done
+}
+
+median() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 work=$(mktemp -d)
 server=""
 cleanup() {

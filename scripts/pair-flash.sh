@@ -17,10 +17,8 @@ if [[ $# -lt 2 ]]; then
     exit 2
 fi
 old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
-for bin in "$old" "$new"; do
-    [[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
-done
 source "$(dirname "$0")/flash-server.sh"
+require_executables "$old" "$new"
 other=""
 trap 'cleanup; [[ -n $other ]] && kill "$other" 2>/dev/null || true' EXIT
 
@@ -59,4 +57,4 @@ for round in $(seq "$rounds"); do
     echo "round $round: old $a/s ($(field "$work/old.out" 7) ms CPU), new $b/s ($(field "$work/new.out" 7) ms CPU), new/old $ratio"
 done
 echo
-echo "median new/old: $(sort -n "$work/ratios" | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')"
+echo "median new/old: $(median <"$work/ratios")"

@@ -114,18 +114,7 @@ async fn a_full_lane_refuses_and_waiting_tickets_survive_a_restart() {
         "{full:?}"
     );
     // A new node on the same store picks up what was waiting.
-    let dyn_store: Arc<dyn Store> = shop.store.clone();
-    let restarted = CheckoutHandle::start(
-        config(4, 10, Duration::from_secs(10)),
-        dyn_store,
-        shop.catalog.clone(),
-        shop.carts.clone(),
-        shop.inventory.clone(),
-        shop.orders.clone(),
-        shop.events.clone(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let restarted = restart(&shop).await;
     let again = restarted.submit(&users[0], "k", address()).await;
     assert!(
         matches!(again, Ok(CheckoutOutcome::Completed { .. })),
@@ -164,6 +153,22 @@ async fn a_full_lane_refuses_and_waiting_tickets_survive_a_restart() {
         restarted.status(ticket, stranger).await.err(),
         Some(CheckoutError::NotFound)
     );
+}
+
+/// A new checkout queue on the shop's store, as a restarted node starts one.
+async fn restart(shop: &Shop) -> CheckoutHandle {
+    let dyn_store: Arc<dyn Store> = shop.store.clone();
+    CheckoutHandle::start(
+        config(4, 10, Duration::from_secs(10)),
+        dyn_store,
+        shop.catalog.clone(),
+        shop.carts.clone(),
+        shop.inventory.clone(),
+        shop.orders.clone(),
+        shop.events.clone(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 async fn shop_ticket(shop: &Shop, user: &User) -> uuid::Uuid {
@@ -224,18 +229,7 @@ async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 
-    let dyn_store: Arc<dyn Store> = shop.store.clone();
-    let restarted = CheckoutHandle::start(
-        config(4, 10, Duration::from_secs(10)),
-        dyn_store,
-        shop.catalog.clone(),
-        shop.carts.clone(),
-        shop.inventory.clone(),
-        shop.orders.clone(),
-        shop.events.clone(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let restarted = restart(&shop).await;
     let again = restarted.submit(&user, "k", address()).await;
     assert!(
         matches!(again, Ok(CheckoutOutcome::Completed { order_id: o, .. }) if o == order_id),
