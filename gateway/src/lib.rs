@@ -19,12 +19,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::response::IntoResponse;
 use tower::ServiceBuilder;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::GatewayConfig;
 pub use state::{AppParts, AppState};
@@ -53,17 +50,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(error::wrong_method)
         .layer(
             ServiceBuilder::new()
-                .layer(middleware::request_id::AssignLayer)
-                .layer(CatchPanicLayer::custom(|_| {
-                    error::ApiError::internal("a handler panicked").into_response()
-                }))
-                .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
-                .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
-                .layer(security_header(
-                    header::CONTENT_SECURITY_POLICY,
-                    "default-src 'none'; frame-ancestors 'none'",
-                ))
+                .layer(middleware::outer::OuterLayer)
                 .layer(cors)
                 .layer(CompressionLayer::new())
                 .layer(middleware::rate_limit::LimitByIpLayer(state.clone()))
@@ -75,11 +62,6 @@ pub fn app(state: AppState) -> Router {
 /// `/metrics` alone, for a listener of its own (`metrics.listen`).
 pub fn metrics_app(state: AppState) -> Router {
     routes::metrics().with_state(state)
-}
-
-/// A response header set unless the handler set it already.
-fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -1,4 +1,5 @@
-//! Cross-cutting request handling: request ids, rate limits, metrics.
+//! Cross-cutting request handling: request ids, panics and security headers,
+//! rate limits, metrics.
 //!
 //! Each is a plain tower service that calls its inner service directly. axum
 //! already clones a route's whole layered stack for every request; a
@@ -8,6 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub mod metrics;
+pub mod outer;
 pub mod rate_limit;
 pub mod request_id;
 
