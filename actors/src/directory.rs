@@ -81,6 +81,7 @@ pub(crate) struct Directory<A: Virtual> {
     stop_sweeper: Arc<Notify>,
     over_cap: Arc<Notify>,
     max_live: usize,
+    depth: metrics::Gauge,
 }
 
 impl<A: Virtual> Directory<A> {
@@ -116,6 +117,7 @@ impl<A: Virtual> Directory<A> {
             stop_sweeper,
             over_cap,
             max_live: passivation.max_live,
+            depth: crate::mailbox::depth(A::KIND),
         })
     }
 
@@ -165,7 +167,7 @@ impl<A: Virtual> Directory<A> {
         build: impl Fn(RpcReplyPort<T>) -> A::Msg,
         timeout: Duration,
     ) -> Result<T, CallFailure> {
-        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth(A::KIND));
+        let _pending = crate::mailbox::Pending::new(self.depth.clone());
         for _ in 0..ATTEMPTS {
             let actor = self
                 .get(key)

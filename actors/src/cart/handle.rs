@@ -17,6 +17,7 @@ use crate::store::Store;
 pub struct CartHandle {
     pub(crate) hosts: Shards<CartHost>,
     live: Arc<[AtomicUsize]>,
+    depth: metrics::Gauge,
     timeout: Duration,
 }
 
@@ -43,6 +44,7 @@ impl CartHandle {
         Ok(Self {
             hosts,
             live,
+            depth: crate::mailbox::depth("cart"),
             timeout,
         })
     }
@@ -122,7 +124,7 @@ impl CartHandle {
     }
 
     pub(super) async fn call(&self, user: UserId, op: CartOp) -> Result<Cart, CartError> {
-        let _pending = crate::mailbox::Pending::new(crate::mailbox::depth("cart"));
+        let _pending = crate::mailbox::Pending::new(self.depth.clone());
         let build = |reply| HostMsg::Op { user, op, reply };
         self.hosts
             .call(self.host_of(user), build, self.timeout)

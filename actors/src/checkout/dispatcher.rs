@@ -34,7 +34,7 @@ pub(crate) enum Refusal {
 
 pub(crate) enum DispatchMsg {
     Submit {
-        ticket: Box<Ticket>,
+        ticket: Arc<Ticket>,
         products: Vec<ProductId>,
         /// Read back from the store: processing checks for its order first.
         stored_before: bool,
@@ -64,7 +64,7 @@ pub(crate) struct DispatcherArgs {
 
 /// A queued or running ticket, with the channel its outcome goes to.
 struct Entry {
-    ticket: Ticket,
+    ticket: Arc<Ticket>,
     products: Vec<ProductId>,
     outcome: watch::Sender<TicketStatus>,
     lane: usize,
@@ -74,12 +74,29 @@ struct Entry {
     stored_before: bool,
 }
 
+/// A lane's metric handles, looked up once rather than per checkout.
+struct LaneMetrics {
+    wait: metrics::Histogram,
+    completed: metrics::Counter,
+}
+
+impl LaneMetrics {
+    fn new(lane: &LaneConfig) -> Self {
+        Self {
+            wait: metrics::histogram!("souk_checkout_wait_seconds", "lane" => lane.name.clone()),
+            completed: metrics::counter!("souk_checkouts_total", "outcome" => "completed", "lane" => lane.name.clone()),
+        }
+    }
+}
+
 pub(crate) struct DispatcherState {
     lanes: Vec<LaneConfig>,
+    metrics: Vec<LaneMetrics>,
     refs: LaneRefs,
     schedule: Schedule,
     tickets: HashMap<Uuid, Entry>,
     in_flight: usize,
+    in_flight_gauge: metrics::Gauge,
     max_in_flight: usize,
     pipeline: Arc<Pipeline>,
     call_timeout: std::time::Duration,
@@ -102,10 +119,12 @@ impl Actor for CheckoutDispatcher {
     ) -> Result<DispatcherState, ActorProcessingErr> {
         let state = DispatcherState {
             schedule: Schedule::new(args.lanes.iter().map(|l| l.weight), args.starvation),
+            metrics: args.lanes.iter().map(LaneMetrics::new).collect(),
             lanes: args.lanes,
             refs: args.refs,
             tickets: HashMap::new(),
             in_flight: 0,
+            in_flight_gauge: metrics::gauge!("souk_checkouts_in_flight"),
             max_in_flight: args.max_in_flight.max(1),
             pipeline: args.pipeline,
             call_timeout: args.call_timeout,
@@ -144,7 +163,7 @@ impl Actor for CheckoutDispatcher {
                 stored_before,
                 reply,
             } => {
-                let _ = reply.send(admit(state, *ticket, products, stored_before).await);
+                let _ = reply.send(admit(state, ticket, products, stored_before).await);
                 dispatch(&myself, state).await;
             }
             DispatchMsg::Done { ticket, status } => {
@@ -238,7 +257,7 @@ async fn call_lane<T: Send + 'static>(
 
 async fn admit(
     state: &mut DispatcherState,
-    ticket: Ticket,
+    mut ticket: Arc<Ticket>,
     products: Vec<ProductId>,
     stored_before: bool,
 ) -> Result<Admission, Refusal> {
@@ -257,8 +276,9 @@ async fn admit(
     let Some(config) = state.lanes.get(lane) else {
         return Err(Refusal::Unavailable);
     };
-    let mut ticket = ticket;
-    ticket.lane.clone_from(&config.name);
+    if ticket.lane != config.name {
+        Arc::make_mut(&mut ticket).lane.clone_from(&config.name);
+    }
     let (id, at) = (ticket.id, Instant::now());
     let pushed = call_lane(state, lane, |reply| LaneMsg::Push {
         ticket: id,
@@ -326,8 +346,9 @@ async fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
         };
         entry.running = true;
         let waited = now.saturating_duration_since(arrived);
-        metrics::histogram!("souk_checkout_wait_seconds", "lane" => entry.ticket.lane.clone())
-            .record(waited.as_secs_f64());
+        if let Some(metrics) = state.metrics.get(lane) {
+            metrics.wait.record(waited.as_secs_f64());
+        }
         publish::processing(&state.pipeline.events, id);
         state.in_flight += 1;
         let (ticket, stored_before) = (entry.ticket.clone(), entry.stored_before);
@@ -343,7 +364,7 @@ async fn dispatch(myself: &ActorRef<DispatchMsg>, state: &mut DispatcherState) {
             });
         });
     }
-    metrics::gauge!("souk_checkouts_in_flight").set(state.in_flight as f64);
+    state.in_flight_gauge.set(state.in_flight as f64);
 }
 
 fn finish(state: &mut DispatcherState, ticket: Uuid, status: TicketStatus) {
@@ -351,13 +372,16 @@ fn finish(state: &mut DispatcherState, ticket: Uuid, status: TicketStatus) {
         return;
     };
     let outcome = match &status {
-        TicketStatus::Completed { .. } => "completed".to_owned(),
-        TicketStatus::Rejected { reason } => reason.clone(),
-        TicketStatus::Queued => "queued".to_owned(),
+        TicketStatus::Completed { .. } => "completed",
+        TicketStatus::Rejected { reason } => reason.as_str(),
+        TicketStatus::Queued => "queued",
     };
-    metrics::counter!("souk_checkouts_total", "outcome" => outcome.clone(), "lane" => entry.ticket.lane.clone())
-        .increment(1);
-    publish::outcome(&state.pipeline.events, &entry.ticket, &status, &outcome);
+    match (&status, state.metrics.get(entry.lane)) {
+        (TicketStatus::Completed { .. }, Some(metrics)) => metrics.completed.increment(1),
+        _ => metrics::counter!("souk_checkouts_total", "outcome" => outcome.to_owned(), "lane" => entry.ticket.lane.clone())
+            .increment(1),
+    }
+    publish::outcome(&state.pipeline.events, &entry.ticket, &status, outcome);
     let _ = entry.outcome.send(status);
 }
 

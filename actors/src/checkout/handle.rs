@@ -91,8 +91,9 @@ impl CheckoutHandle {
         };
         for ticket in store.list_queued_tickets().await? {
             let products = handle.cart_products(&ticket).await;
-            if let Err(e) = handle.admit(ticket.clone(), products, true).await {
-                tracing::warn!(ticket = %ticket.id, error = %e, "could not re-queue a ticket");
+            let id = ticket.id;
+            if let Err(e) = handle.admit(Arc::new(ticket), products, true).await {
+                tracing::warn!(ticket = %id, error = %e, "could not re-queue a ticket");
             }
         }
         Ok(handle)
@@ -157,6 +158,7 @@ impl CheckoutHandle {
             }
             return self.follow(stored).await;
         }
+        let stored = Arc::new(stored);
         let admission = self.admit(stored.clone(), products, false).await?;
         self.wait(stored, admission).await
     }
@@ -206,6 +208,7 @@ impl CheckoutHandle {
             TicketStatus::Rejected { reason } => Ok(CheckoutOutcome::Rejected { ticket, reason }),
             TicketStatus::Queued => {
                 let products = self.cart_products(&ticket).await;
+                let ticket = Arc::new(ticket);
                 let admission = self.admit(ticket.clone(), products, true).await?;
                 self.wait(ticket, admission).await
             }
@@ -216,7 +219,7 @@ impl CheckoutHandle {
     /// already (it was read back from the store), so its order may exist.
     async fn admit(
         &self,
-        ticket: Ticket,
+        ticket: Arc<Ticket>,
         products: Vec<ProductId>,
         stored_before: bool,
     ) -> Result<Admission, CheckoutError> {
@@ -225,7 +228,7 @@ impl CheckoutHandle {
             .dispatcher
             .call(
                 |reply| DispatchMsg::Submit {
-                    ticket: Box::new(ticket.clone()),
+                    ticket: ticket.clone(),
                     products: products.clone(),
                     stored_before,
                     reply,
@@ -251,7 +254,7 @@ impl CheckoutHandle {
     /// Waits up to the configured time for the outcome.
     async fn wait(
         &self,
-        ticket: Ticket,
+        ticket: Arc<Ticket>,
         mut admission: Admission,
     ) -> Result<CheckoutOutcome, CheckoutError> {
         // A wait of 0 answers with the ticket at once, even if the checkout
@@ -276,7 +279,10 @@ impl CheckoutHandle {
                 });
             }
         };
-        Ok(settled(Ticket { status, ..ticket }))
+        Ok(settled(Ticket {
+            status,
+            ..Arc::unwrap_or_clone(ticket)
+        }))
     }
 
     /// Tickets waiting in each lane, in lane order.

@@ -116,6 +116,8 @@ pub(crate) struct LaneArgs {
 pub(crate) struct LaneState {
     config: LaneConfig,
     events: EventBus,
+    /// `souk_checkout_lane_depth` for this lane.
+    depth: metrics::Gauge,
     queue: VecDeque<(Uuid, Instant)>,
     /// The place last published for each waiting ticket.
     announced: HashMap<Uuid, usize>,
@@ -134,7 +136,9 @@ impl Actor for CheckoutLane {
         args: LaneArgs,
     ) -> Result<LaneState, ActorProcessingErr> {
         myself.send_interval(POSITION_EVERY, || LaneMsg::Tick);
+        let depth = metrics::gauge!("souk_checkout_lane_depth", "lane" => args.config.name.clone());
         let state = LaneState {
+            depth,
             config: args.config,
             events: args.events,
             queue: args.waiting.into(),
@@ -204,8 +208,7 @@ impl LaneState {
     }
 
     fn record_depth(&self) {
-        metrics::gauge!("souk_checkout_lane_depth", "lane" => self.config.name.clone())
-            .set(self.queue.len() as f64);
+        self.depth.set(self.queue.len() as f64);
     }
 
     /// Publishes the places that moved meaningfully since last announced: by

@@ -66,6 +66,8 @@ pub(crate) struct InventoryArgs {
 
 pub(crate) struct InventoryState {
     args: InventoryArgs,
+    /// `souk_inventory_holds` for this shard.
+    holds_gauge: metrics::Gauge,
     ledger: Ledger,
     /// Products whose level has been read from the store.
     loaded: HashSet<ProductId>,
@@ -111,10 +113,12 @@ impl Actor for InventoryShard {
         for hold in change.add_holds.iter().filter(|h| !h.sold) {
             arm_expiry(&myself, hold.order, hold.expires_at);
         }
-        metrics::gauge!("souk_inventory_holds", "shard" => args.shard.to_string())
-            .set(ledger.holds_count() as f64);
+        let holds_gauge =
+            metrics::gauge!("souk_inventory_holds", "shard" => args.shard.to_string());
+        holds_gauge.set(ledger.holds_count() as f64);
         Ok(InventoryState {
             args,
+            holds_gauge,
             ledger,
             loaded,
             writes: Writes::default(),
@@ -318,8 +322,7 @@ fn done(myself: &ActorRef<InventoryMsg>, state: &InventoryState, queued: Queued)
         super::publish::levels(events, catalog, threshold, &before, &change.levels);
     }
     if !change.add_holds.is_empty() || !change.remove_holds.is_empty() {
-        metrics::gauge!("souk_inventory_holds", "shard" => state.args.shard.to_string())
-            .set(state.ledger.holds_count() as f64);
+        state.holds_gauge.set(state.ledger.holds_count() as f64);
     }
     match waiter {
         Waiter::Reserved {

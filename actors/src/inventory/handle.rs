@@ -1,6 +1,7 @@
 //! `InventoryHandle`: the typed API to the inventory shards.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -14,12 +15,25 @@ use crate::shards::Shards;
 #[derive(Clone)]
 pub struct InventoryHandle {
     pub(crate) shards: Shards<InventoryShard>,
+    /// Each shard's mailbox depth gauge.
+    depth: Arc<[metrics::Gauge]>,
     timeout: Duration,
 }
 
 impl InventoryHandle {
     pub(crate) fn new(shards: Shards<InventoryShard>, timeout: Duration) -> Self {
-        Self { shards, timeout }
+        let depth = (0..shards.len())
+            .map(|shard| {
+                metrics::gauge!(
+                    "souk_actor_mailbox_depth", "kind" => "inventory_shard", "shard" => shard.to_string()
+                )
+            })
+            .collect();
+        Self {
+            shards,
+            depth,
+            timeout,
+        }
     }
 
     pub fn shards(&self) -> usize {
@@ -146,9 +160,11 @@ impl InventoryHandle {
         shard: usize,
         build: impl Fn(RpcReplyPort<Result<T, InventoryError>>) -> InventoryMsg,
     ) -> Result<T, InventoryError> {
-        let _pending = crate::mailbox::Pending::new(metrics::gauge!(
-            "souk_actor_mailbox_depth", "kind" => "inventory_shard", "shard" => shard.to_string()
-        ));
+        let _pending = self
+            .depth
+            .get(shard)
+            .cloned()
+            .map(crate::mailbox::Pending::new);
         self.shards
             .call(shard, build, self.timeout)
             .await

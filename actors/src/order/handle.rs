@@ -29,10 +29,11 @@ pub struct NewOrder {
     pub payment_deadline: Timestamp,
 }
 
-/// A placed order and the secret the buyer's client confirms payment with.
+/// A placed order's total and the secret the buyer's client confirms payment
+/// with. (The order itself goes to its actor.)
 #[derive(Debug, Clone)]
 pub struct PlacedOrder {
-    pub order: Order,
+    pub total: Money,
     pub client_secret: String,
 }
 
@@ -127,24 +128,21 @@ impl OrderHandle {
         for entry in &order.timeline {
             super::publish::entry(&self.services.events, &order, entry);
         }
+        let (id, deadline) = (order.id, order.payment_deadline);
         // The buyer pays next: start the order's actor with what was just
         // written instead of reading it back then.
         let args = OrderArgs {
-            id: order.id,
+            id,
             services: self.services.clone(),
-            placed: Some(order.clone()),
+            placed: Some(order),
         };
-        if let Err(e) = self
-            .directory
-            .get_with(order.id, |_| (OrderActor, args))
-            .await
-        {
-            tracing::warn!(order = %order.id, error = %e, "order placed; its actor starts on its next request");
+        if let Err(e) = self.directory.get_with(id, |_| (OrderActor, args)).await {
+            tracing::warn!(order = %id, error = %e, "order placed; its actor starts on its next request");
         }
-        self.deadlines.register(order.id, order.payment_deadline);
+        self.deadlines.register(id, deadline);
         metrics::counter!("souk_order_transitions_total", "to" => "pending_payment").increment(1);
         Ok(PlacedOrder {
-            order,
+            total,
             client_secret: intent.client_secret,
         })
     }

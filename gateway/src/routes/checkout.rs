@@ -106,7 +106,7 @@ async fn created(
     order_id: OrderId,
 ) -> Result<Response, ApiError> {
     let order = state.orders.get(order_id, user.caller()).await?;
-    Ok((StatusCode::CREATED, Json(view(&order, user.caller()))).into_response())
+    Ok((StatusCode::CREATED, Json(view(order, user.caller()))).into_response())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

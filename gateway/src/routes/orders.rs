@@ -54,14 +54,25 @@ pub struct OrderView {
     pub created_at: Timestamp,
 }
 
-pub fn view(order: &Order, caller: Caller) -> OrderView {
+/// The order as `caller` may see it. Takes the order, so what is shown moves
+/// rather than being copied.
+pub fn view(order: Order, caller: Caller) -> OrderView {
     let full = caller.role == Role::Admin || caller.user_id == order.buyer_id;
-    let lines: Vec<OrderLine> = order
-        .lines
-        .iter()
-        .filter(|l| full || l.seller_id == caller.user_id)
-        .cloned()
-        .collect();
+    let status = order.status();
+    let shipment = order.shipment().cloned();
+    let shipping_address = match order.changed_address().cloned() {
+        Some(changed) => changed,
+        None => order.shipping_address,
+    };
+    let lines: Vec<OrderLine> = if full {
+        order.lines
+    } else {
+        order
+            .lines
+            .into_iter()
+            .filter(|l| l.seller_id == caller.user_id)
+            .collect()
+    };
     let total = if full {
         order.total
     } else {
@@ -77,13 +88,13 @@ pub fn view(order: &Order, caller: Caller) -> OrderView {
     OrderView {
         id: order.id,
         buyer_id: order.buyer_id,
-        status: order.status(),
+        status,
         lines,
         total,
-        shipping_address: order.address().clone(),
-        shipment: order.shipment().cloned(),
+        shipping_address,
+        shipment,
         payment_deadline: order.payment_deadline,
-        timeline: order.timeline.clone(),
+        timeline: order.timeline,
         created_at: order.created_at,
     }
 }
@@ -133,7 +144,7 @@ fn page(mut orders: Vec<Order>, limit: usize, caller: Caller) -> Page<OrderView>
         None
     };
     Page {
-        items: orders.iter().map(|o| view(o, caller)).collect(),
+        items: orders.into_iter().map(|o| view(o, caller)).collect(),
         next_cursor,
     }
 }
@@ -184,7 +195,7 @@ async fn get_order(
     ApiPath(id): ApiPath<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     let order = state.orders.get(id, user.caller()).await?;
-    Ok(Json(view(&order, user.caller())))
+    Ok(Json(view(order, user.caller())))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -215,7 +226,7 @@ async fn pay(
         .with_field("card_token"));
     }
     let order = state.orders.pay(id, user.caller(), req.card_token).await?;
-    Ok(Json(view(&order, user.caller())))
+    Ok(Json(view(order, user.caller())))
 }
 
 /// Cancels an order before it ships; a paid order is refunded.
@@ -227,7 +238,7 @@ async fn cancel(
     ApiPath(id): ApiPath<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     let order = state.orders.cancel(id, user.caller()).await?;
-    Ok(Json(view(&order, user.caller())))
+    Ok(Json(view(order, user.caller())))
 }
 
 /// Changes where an order ships, until it has shipped.
@@ -245,7 +256,7 @@ async fn change_address(
         .orders
         .change_address(id, user.caller(), address)
         .await?;
-    Ok(Json(view(&order, user.caller())))
+    Ok(Json(view(order, user.caller())))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -296,7 +307,7 @@ async fn ship(
         })?,
     };
     let order = state.orders.ship(id, user.caller(), shipment).await?;
-    Ok(Json(view(&order, user.caller())))
+    Ok(Json(view(order, user.caller())))
 }
 
 /// Marks a shipped order delivered (a seller of its lines, or an admin).
@@ -308,7 +319,7 @@ async fn deliver(
     ApiPath(id): ApiPath<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     let order = state.orders.deliver(id, user.caller()).await?;
-    Ok(Json(view(&order, user.caller())))
+    Ok(Json(view(order, user.caller())))
 }
 
 /// Refunds a paid order in full (admins).
@@ -322,5 +333,5 @@ async fn refund(
 ) -> Result<Json<OrderView>, ApiError> {
     user.require(&[Role::Admin])?;
     let order = state.orders.refund(id, user.caller()).await?;
-    Ok(Json(view(&order, user.caller())))
+    Ok(Json(view(order, user.caller())))
 }

@@ -105,14 +105,15 @@ impl Order {
 
     /// The address the order ships to: the latest change, or the original.
     pub fn address(&self) -> &AddressInput {
-        self.timeline
-            .iter()
-            .rev()
-            .find_map(|e| match &e.kind {
-                TimelineKind::AddressChanged(a) => Some(a),
-                _ => None,
-            })
-            .unwrap_or(&self.shipping_address)
+        self.changed_address().unwrap_or(&self.shipping_address)
+    }
+
+    /// The latest address the buyer changed to, if they changed it.
+    pub fn changed_address(&self) -> Option<&AddressInput> {
+        self.timeline.iter().rev().find_map(|e| match &e.kind {
+            TimelineKind::AddressChanged(a) => Some(a),
+            _ => None,
+        })
     }
 
     /// The provider's reference of the latest payment.

@@ -139,7 +139,7 @@ async fn place(w: &World, units: u32) -> OrderId {
     };
     let placed = w.orders.place(new).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(!placed.client_secret.is_empty());
-    assert_eq!(placed.order.total.amount(), 2500 * i64::from(units));
+    assert_eq!(placed.total.amount(), 2500 * i64::from(units));
     id
 }
 
