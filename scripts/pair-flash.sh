@@ -5,7 +5,8 @@
 #
 # Each round starts both builds on fresh data dirs and runs a
 # `souk bench --flash-sale --sustained-only` against each at once, so both
-# see the same host speed and share its two cores. It prints each round's
+# see the same host speed and share its two cores. Which build starts first
+# alternates from round to round. It prints each round's
 # checkouts/s, server CPU per checkout and NEW/OLD ratio, then the median
 # ratio. A build that needs less CPU per checkout completes more of them.
 # On a VM whose speed drifts this resolves differences of a few per cent
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 if [[ $# -lt 2 ]]; then
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
@@ -28,15 +29,21 @@ field() { grep -E '^\| [0-9]' "$1" | tail -1 | awk -F'|' -v f="$2" '{gsub(/ /, "
 : >"$work/ratios"
 for round in $(seq "$rounds"); do
     rm -rf "$work/old" "$work/new"
-    old_port=$(free_port)
-    start_server "$old" "$work/old" "$old_port"
-    other=$server
-    start_server "$new" "$work/new"
+    # Odd rounds start and bench OLD first, even rounds NEW first, so an edge
+    # from the order (an A/A run with a fixed order gave a median of 1.041)
+    # cancels out.
+    if (( round % 2 )); then order=(old new); else order=(new old); fi
+    declare -A at=()
+    for side in "${order[@]}"; do
+        if [[ $side == old ]]; then bin=$old; else bin=$new; fi
+        at[$side]=$(free_port)
+        start_server "$bin" "$work/$side" "${at[$side]}"
+        if [[ -z $other ]]; then other=$server; server=""; fi
+    done
     benches=()
-    for side in old new; do
-        if [[ $side == old ]]; then at=$old_port; else at=$port; fi
+    for side in "${order[@]}"; do
         "$new" bench --flash-sale --sustained-only --concurrency "$concurrency" \
-            --duration 10 --target "http://127.0.0.1:$at" >"$work/$side.out" 2>"$work/$side.err" &
+            --duration 10 --target "http://127.0.0.1:${at[$side]}" >"$work/$side.out" 2>"$work/$side.err" &
         benches+=($!)
     done
     wait "${benches[@]}" || true
