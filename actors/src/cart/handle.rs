@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ractor::{ActorCell, RpcReplyPort};
-use souk_models::{Cart, ProductId, UserId};
+use souk_models::{Cart, ProductId, Timestamp, UserId};
 
 use super::host::{CartHost, HostArgs, HostMsg};
 use super::ops::CartOp;
@@ -74,18 +74,21 @@ impl CartHandle {
         self.call(user, CartOp::Clear).await
     }
 
-    /// Empties `user`'s cart without waiting for the save: the message is in
-    /// the cart's queue when this returns, so whatever reaches the cart later
-    /// finds it empty. A failed save is logged. `false` if the cart's host is
-    /// restarting and nothing was queued (then call [`Self::clear`]).
-    pub fn clear_queued(&self, user: UserId) -> bool {
+    /// Tells `user`'s cart that an order was placed from it as it was at
+    /// `read_at` (its `updated_at` then), which emptied the stored cart in the
+    /// order's write. The cart empties without writing again unless it changed
+    /// since. It does not wait: the message is in the cart's queue when this
+    /// returns, so whatever reaches the cart later finds it empty. A failed
+    /// save is logged. `false` if the cart's host is restarting and nothing was
+    /// queued (then call [`Self::clear`]).
+    pub fn ordered(&self, user: UserId, read_at: Timestamp) -> bool {
         let Some(host) = self.hosts.get(self.host_of(user)) else {
             return false;
         };
         let (reply, answer) = tokio::sync::oneshot::channel();
         let op = HostMsg::Op {
             user,
-            op: CartOp::Clear,
+            op: CartOp::Ordered { read_at },
             reply: RpcReplyPort::from(reply),
         };
         if host.cast(op).is_err() {

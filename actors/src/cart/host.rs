@@ -307,6 +307,12 @@ impl HostState {
                     });
                 });
             }
+            Ok(Decision::Replace(next)) => {
+                let (was, now) = (entity.filled(), !next.lines.is_empty());
+                entity.cart = Some(next.clone());
+                self.refilled(was, now);
+                let _ = reply.send(Ok(next));
+            }
             Err(_) => {
                 let _ = reply.send(Err(CartError::Unavailable(
                     "the cart failed and restarted; try again".to_owned(),

@@ -1,7 +1,7 @@
 //! What one message does to a cart, decided without side effects: an answer
 //! now, or a new cart to save first.
 
-use souk_models::{Cart, ProductId};
+use souk_models::{Cart, ProductId, Timestamp};
 
 use super::{CartError, LineChange, apply};
 
@@ -15,6 +15,11 @@ pub(crate) enum CartOp {
         available: u64,
     },
     Clear,
+    /// An order was placed from the cart as it was at `read_at` (its
+    /// `updated_at`), and the order's write emptied the stored cart.
+    Ordered {
+        read_at: Timestamp,
+    },
     #[cfg(test)]
     Crash,
 }
@@ -23,6 +28,8 @@ pub(crate) enum CartOp {
 pub(super) enum Decision {
     Answer(Result<Cart, CartError>),
     Save(Cart),
+    /// Already durable: take it without saving.
+    Replace(Cart),
 }
 
 pub(super) fn decide(cart: &Cart, op: CartOp) -> Decision {
@@ -43,6 +50,20 @@ pub(super) fn decide(cart: &Cart, op: CartOp) -> Decision {
             lines: Vec::new(),
             ..cart.clone()
         }),
+        // Unchanged since the order read it: the stored cart is already
+        // empty. Changed since (a line added meanwhile, saved before or after
+        // the order): save it empty, as a clear would.
+        CartOp::Ordered { read_at } => {
+            let empty = Cart {
+                lines: Vec::new(),
+                ..cart.clone()
+            };
+            if cart.updated_at == read_at {
+                Decision::Replace(empty)
+            } else {
+                Decision::Save(empty)
+            }
+        }
         #[cfg(test)]
         CartOp::Crash => panic!("injected crash"),
     }

@@ -175,3 +175,32 @@ async fn concurrent_changes_to_one_cart_are_not_lost() {
     assert!(cleared.lines.is_empty());
     assert_eq!(store.get_cart(user).await.ok().flatten(), None);
 }
+
+#[tokio::test]
+async fn an_ordered_cart_empties_without_a_second_write_unless_it_changed() {
+    let store = Arc::new(MemoryStore::new());
+    let handle = carts(&store).await;
+    let (user, product) = (UserId::new(), ProductId::new());
+    let stored = |store: &Arc<MemoryStore>| {
+        let store = store.clone();
+        async move { store.get_cart(user).await.ok().flatten() }
+    };
+    let read = add_one(&handle, user, product).await;
+
+    // Unchanged since the order read it: the order's write empties the stored
+    // cart, so the cart only forgets its lines.
+    assert!(handle.ordered(user, read.updated_at));
+    let now = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(now.lines.is_empty(), "the buyer sees an empty cart at once");
+    let kept = stored(&store).await.map(|c| units(&c, product));
+    assert_eq!(kept, Some(1), "no second write");
+
+    // A line added after the order read the cart: it is saved empty, as a
+    // clear would.
+    let read = add_one(&handle, user, product).await;
+    add_one(&handle, user, product).await;
+    assert!(handle.ordered(user, read.updated_at));
+    let now = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(now.lines.is_empty());
+    assert_eq!(stored(&store).await, None, "saved empty");
+}

@@ -104,9 +104,9 @@ impl Pipeline {
                 .await;
             return rejected("unavailable");
         }
-        // The order is durable; the cart's own queue orders the clear before
-        // anything the buyer does next, so its save need not be waited for.
-        if !self.carts.clear_queued(ticket.user_id) {
+        // The order's write emptied the stored cart; the cart's own queue
+        // empties it in memory before anything the buyer does next.
+        if !self.carts.ordered(ticket.user_id, cart.updated_at) {
             self.clear_cart(ticket).await;
         }
         TicketStatus::Completed { order_id }

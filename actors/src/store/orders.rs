@@ -8,8 +8,9 @@ use super::StoreError;
 pub trait OrderStore: Send + Sync {
     /// Stores a new order with its first timeline entries; `Conflict` if its id
     /// exists. A checkout ticket with the same id (a ticket's order takes the
-    /// ticket's id) is completed in the same write, so placing an order and
-    /// recording its ticket's outcome cost one durable write.
+    /// ticket's id) is completed in the same write, and the buyer's cart (the
+    /// order was made from it) emptied, so placing an order, recording its
+    /// ticket's outcome and clearing the cart cost one durable write.
     async fn create_order(&self, order: &Order) -> Result<(), StoreError>;
     /// Appends one entry. `Conflict` unless `entry.seq` is exactly one past the
     /// last stored entry, so two writers can never both extend one timeline.

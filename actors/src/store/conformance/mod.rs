@@ -27,7 +27,7 @@ macro_rules! store_conformance_suite {
             inventory_changes_are_atomic_and_listed, carts_round_trip, order_timelines_append_in_order,
             concurrent_appends_have_one_winner, orders_are_listed_newest_first_per_buyer_and_seller,
             tickets_are_unique_per_idempotency_key, placing_an_order_completes_its_ticket,
-            product_vectors_round_trip);
+            placing_an_order_empties_its_buyers_cart, product_vectors_round_trip);
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
         $(

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use souk_models::{Currency, Money, OrderId, ProductId, Quantity, Title, UserId};
+use souk_models::{Cart, CartLine, Currency, Money, OrderId, ProductId, Quantity, Title, UserId};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -250,4 +250,29 @@ pub async fn placing_an_order_completes_its_ticket(store: Arc<dyn Store>) {
     // An order without a ticket is stored as before.
     ok(store.create_order(&order(ada, &[UserId::new()])).await);
     assert_eq!(ok(store.list_queued_tickets().await).len(), 1);
+}
+
+pub async fn placing_an_order_empties_its_buyers_cart(store: Arc<dyn Store>) {
+    let (ada, bob) = (UserId::new(), UserId::new());
+    for user in [ada, bob] {
+        let cart = Cart {
+            user_id: user,
+            lines: vec![CartLine {
+                product_id: ProductId::new(),
+                quantity: ok(Quantity::new(2)),
+            }],
+            updated_at: OffsetDateTime::now_utc(),
+        };
+        ok(store.put_cart(&cart).await);
+    }
+    ok(store.create_order(&order(ada, &[UserId::new()])).await);
+    assert_eq!(
+        ok(store.get_cart(ada).await),
+        None,
+        "the buyer's cart is empty"
+    );
+    assert!(
+        ok(store.get_cart(bob).await).is_some(),
+        "another shopper's cart is untouched"
+    );
 }

@@ -35,6 +35,7 @@ impl OrderStore for MemoryStore {
             return Err(StoreError::Conflict("order id already exists".into()));
         }
         db.orders.insert(order.id, order.clone());
+        db.carts.remove(&order.buyer_id);
         if let Some(ticket) = db.tickets.get_mut(&order.id.0) {
             ticket.status = TicketStatus::Completed { order_id: order.id };
         }

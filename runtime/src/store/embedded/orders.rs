@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::EmbeddedStore;
 use super::tables::{
-    BUYER_ORDERS, ORDER_ENTRIES, ORDERS, SELLER_ORDERS, UNPAID_ORDERS, decode, decode_values,
-    encode, io, key,
+    BUYER_ORDERS, CARTS, ORDER_ENTRIES, ORDERS, SELLER_ORDERS, UNPAID_ORDERS, decode,
+    decode_values, encode, io, key,
 };
 
 /// Reads an order's header and timeline.
@@ -89,6 +89,10 @@ impl OrderStore for EmbeddedStore {
                     .insert(id, deadline)
                     .map_err(io)?;
             }
+            txn.open_table(CARTS)
+                .map_err(io)?
+                .remove(buyer)
+                .map_err(io)?;
             super::tickets::complete(txn, id)
         })
         .await
