@@ -9,12 +9,9 @@
 # builds measured together compare. The load generator is NEW_BINARY's bench.
 set -euo pipefail
 
-if [[ $# -lt 2 ]]; then
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
-old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
 source "$(dirname "$0")/flash-server.sh"
+require_args 2 "$@"
+old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
 require_executables "$old" "$new"
 
 # One measured run of build $1: sets `rate` (checkouts/s), `row` (the bench's

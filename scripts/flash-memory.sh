@@ -10,13 +10,10 @@
 # topics the event bus keeps; then the bench's result row.
 set -euo pipefail
 
-if [[ $# -lt 1 ]]; then
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
-bin=$1 seconds=${2:-45} concurrency=${3:-64}
-[[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
 source "$(dirname "$0")/flash-server.sh"
+require_args 1 "$@"
+bin=$1 seconds=${2:-45} concurrency=${3:-64}
+require_executables "$bin"
 
 start_server "$bin" "$work/data"
 "$bin" bench --flash-sale --sustained-only --concurrency "$concurrency" \

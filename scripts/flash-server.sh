@@ -6,6 +6,9 @@
 #                                         sets `server`, waits until ready
 #   stop_server                           stops it
 #   free_port                             prints a free loopback port
+#   require_args MIN "$@"                 prints the calling script's header
+#                                         comment and exits 2 unless it was
+#                                         given at least MIN arguments
 #   require_executables FILE...           exits 2 unless each is executable
 #   median                                the median of numbers on stdin
 
@@ -13,6 +16,14 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 port=$(free_port)
+
+require_args() {
+    local min=$1
+    shift
+    (( $# >= min )) && return
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 2
+}
 
 require_executables() {
     for bin in "$@"; do

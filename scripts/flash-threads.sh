@@ -13,12 +13,9 @@
 # alternately, a few times each, to compare their costs on a drifting host.
 set -euo pipefail
 
-if [[ $# -lt 1 ]]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
-bin=$1 concurrency=${2:-64}
 source "$(dirname "$0")/flash-server.sh"
+require_args 1 "$@"
+bin=$1 concurrency=${2:-64}
 require_executables "$bin"
 
 start_server "$bin" "$work/data"

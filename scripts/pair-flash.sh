@@ -13,12 +13,9 @@
 # that runs one after another (`scripts/compare-flash.sh`) cannot.
 set -euo pipefail
 
-if [[ $# -lt 2 ]]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
-old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
 source "$(dirname "$0")/flash-server.sh"
+require_args 2 "$@"
+old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
 require_executables "$old" "$new"
 other=""
 trap 'cleanup; [[ -n $other ]] && kill "$other" 2>/dev/null || true' EXIT
