@@ -58,6 +58,10 @@ impl Flat {
     /// Copies the graph's slots `0..len` (points inserted later, and links to
     /// them, are left out). `None` for an empty graph.
     pub(crate) fn copy(hnsw: &Hnsw<'static, f32, UnitDot>, len: usize) -> Option<Self> {
+        // hnsw_rs's point iterator panics on a graph without an entry point.
+        if hnsw.get_nb_point() == 0 {
+            return None;
+        }
         let indexation = hnsw.get_point_indexation();
         let top = usize::from(indexation.get_max_level_observed());
         let mut vectors = vec![0f32; len * DIM];

@@ -45,6 +45,21 @@ fn bulk_loading_indexes_everything_and_the_last_duplicate_wins() {
 }
 
 #[test]
+fn bulk_loading_nothing_leaves_an_empty_index_that_still_works() {
+    // A server starting with no stored vectors loads an empty batch first.
+    let index = VectorIndex::with_config(graph_only());
+    index.upsert_many(Vec::new()).unwrap();
+    assert_eq!(index.len(), 0);
+    let mut data = Data::new(3);
+    let v = data.vector();
+    assert!(index.search(&v, 5, &Filter::default()).is_empty());
+    index
+        .upsert_many(vec![(key(1), v.clone(), meta(1))])
+        .unwrap();
+    assert_eq!(index.search(&v, 1, &Filter::default())[0].0, key(1));
+}
+
+#[test]
 fn the_search_copy_keeps_recall_and_sees_later_writes() {
     let (index, vectors) = filled(3_000, graph_only(), 12);
     assert!(index.refresh_search_copy(), "3,000 uncopied slots");
