@@ -1,5 +1,6 @@
 //! `souk bench --flash-sale`: a contended sale of a few units to many buyers, checked for
-//! overselling, then sustained cart → checkout → pay cycles, each printed as a Markdown table.
+//! overselling; sustained cart → checkout → pay cycles; then rounds of checkout → pay by
+//! buyers whose carts were filled beforehand. Each phase is printed as a Markdown table.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 
 use super::checkout_client::Api;
 use super::server::Server;
-use super::{BenchArgs, WARM_UP, flash_contended, flash_sustained};
+use super::{BenchArgs, WARM_UP, flash_contended, flash_filled, flash_sustained};
 
 /// Units put up for sale in the contended phase.
 pub const SALE_STOCK: u64 = 500;
@@ -90,7 +91,7 @@ async fn bench(
     eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
     note_rss(server.as_deref());
 
-    let sale = if args.sustained_only {
+    let sale = if args.sustained_only || args.filled_only {
         None
     } else {
         eprintln!("phase 1: {buyers} buyers check out {SALE_STOCK} units of one product…");
@@ -106,40 +107,65 @@ async fn bench(
             .await
             .with_context(|| format!("cannot restock product {product}"))?;
     }
-    eprintln!(
-        "phase 2: {} buyers loop cart → checkout → pay ({} s warm-up + {} s)…",
-        args.concurrency,
-        WARM_UP.as_secs(),
-        args.duration
-    );
-    let buyer_tokens = tokens.iter().take(args.concurrency).cloned().collect();
+    let sustained = Arc::new(sustained);
     let measured = Duration::from_secs(args.duration);
-    let sustained =
-        flash_sustained::run(&authority, buyer_tokens, Arc::new(sustained), measured).await?;
-    let running = check_running(server.as_deref_mut());
-    let rss_mib = match (&server, &running) {
-        (Some(server), Ok(())) => Some(
-            server
-                .rss_mib()
-                .context("cannot read the server's memory use")?,
-        ),
-        // A server started elsewhere: its metrics say, when on the API listener.
-        (None, _) => api
-            .metric("process_resident_memory_bytes")
-            .await
-            .ok()
-            .flatten()
-            .map(|bytes| bytes / f64::from(1 << 20)),
-        _ => None,
+    let looped = if args.filled_only {
+        None
+    } else {
+        eprintln!(
+            "phase 2: {} buyers loop cart → checkout → pay ({} s warm-up + {} s)…",
+            args.concurrency,
+            WARM_UP.as_secs(),
+            args.duration
+        );
+        let buyer_tokens = tokens.iter().take(args.concurrency).cloned().collect();
+        let looped =
+            flash_sustained::run(&authority, buyer_tokens, sustained.clone(), measured).await?;
+        check_running(server.as_deref_mut())?;
+        Some((looped, rss_mib(&mut api, server.as_deref()).await?))
+    };
+    let filled = if args.sustained_only {
+        None
+    } else {
+        eprintln!(
+            "phase 3: rounds of {buyers} buyers with filled carts checking out and paying ({} s measured)…",
+            args.duration
+        );
+        let filled =
+            flash_filled::run(&authority, &tokens, sustained, args.concurrency, measured).await?;
+        check_running(server.as_deref_mut())?;
+        Some((filled, rss_mib(&mut api, server.as_deref()).await?))
     };
 
     print_context(args, &authority, server.is_some(), buyers);
     if let Some(sale) = &sale {
         sale.print();
     }
-    sustained.print(rss_mib);
-    running?;
+    if let Some((looped, rss)) = &looped {
+        looped.print(*rss);
+    }
+    if let Some((filled, rss)) = &filled {
+        filled.print(*rss);
+    }
     sale.map_or(Ok(()), |sale| sale.check())
+}
+
+/// The server's resident memory: read directly when the bench started it, else from its
+/// metrics when they are on the API listener.
+async fn rss_mib(api: &mut Api, server: Option<&Server>) -> anyhow::Result<Option<f64>> {
+    Ok(match server {
+        Some(server) => Some(
+            server
+                .rss_mib()
+                .context("cannot read the server's memory use")?,
+        ),
+        None => api
+            .metric("process_resident_memory_bytes")
+            .await
+            .ok()
+            .flatten()
+            .map(|bytes| bytes / f64::from(1 << 20)),
+    })
 }
 
 /// Shows the server's memory use between the phases.

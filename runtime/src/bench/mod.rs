@@ -7,6 +7,8 @@ mod checkout_client;
 mod discover;
 mod flash;
 mod flash_contended;
+mod flash_filled;
+mod flash_paid;
 mod flash_sustained;
 mod flash_verify;
 mod load;
@@ -43,14 +45,21 @@ pub struct BenchArgs {
     #[arg(long)]
     pub target: Option<String>,
     /// Benchmark checkout instead of the catalog reads: a contended flash sale checked for
-    /// overselling, then sustained cart → checkout → pay cycles.
+    /// overselling, sustained cart → checkout → pay cycles, and rounds of checkout → pay
+    /// by buyers whose carts were filled beforehand.
     #[arg(long)]
     pub flash_sale: bool,
-    /// With --flash-sale: skip the contended sale and its oversell check, and
+    /// With --flash-sale: run only the cart → checkout → pay loop (phase 2), skipping
+    /// the contended sale with its oversell check and the filled-cart rounds, and
     /// register only `--concurrency` buyers (for comparing throughput between
     /// builds; the full run is the reference).
     #[arg(long, requires = "flash_sale")]
     pub sustained_only: bool,
+    /// With --flash-sale: run only the rounds of buyers whose carts were filled
+    /// beforehand (phase 3), skipping the contended sale and the cart → checkout → pay
+    /// loop. Registers the full 2,000 buyers.
+    #[arg(long, requires = "flash_sale", conflicts_with = "sustained_only")]
+    pub filled_only: bool,
     /// Benchmark live WebSocket fan-out instead: hold `--connections` connections, each
     /// following its own order, and pay orders at `--rate` a second for `--duration` s.
     #[arg(long, conflicts_with = "flash_sale")]

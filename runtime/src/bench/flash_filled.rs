@@ -1,0 +1,164 @@
+//! Phase 3 of the flash-sale bench, the scenario the checkout aim is stated for: buyers
+//! whose carts were filled beforehand check out and pay. Buyers are reused in rounds:
+//! every cart is refilled with one unit (not measured), then every buyer checks out and
+//! pays (measured), until the measured time adds up to `--duration`. The first round is
+//! a warm-up. Each measured step ends with its slowest buyer, so the tail of every round
+//! counts against the rate.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::time::Instant;
+
+use super::checkout_client::Api;
+use super::flash_paid::{Failed, Paid, add_one, checkout_and_pay, transport};
+use super::flash_sustained::RECONNECT_DELAY;
+
+/// What the filled-cart rounds measured.
+pub struct Filled {
+    buyers: usize,
+    products: usize,
+    rounds: u32,
+    paid: Paid,
+}
+
+/// What each buyer does in one step of a round.
+#[derive(Clone)]
+enum Step {
+    /// Empty the cart, then add one unit of the product the buyer's index picks.
+    Fill(Arc<Vec<String>>),
+    /// Check out and pay.
+    Buy,
+}
+
+/// Rounds over every buyer in `tokens`, `concurrency` at a time, until `measured` of
+/// checking out and paying has been timed.
+pub async fn run(
+    authority: &Arc<str>,
+    tokens: &[String],
+    products: Arc<Vec<String>>,
+    concurrency: usize,
+    measured: Duration,
+) -> anyhow::Result<Filled> {
+    let tokens = Arc::new(tokens.to_vec());
+    let mut apis: Vec<Api> = (0..concurrency.clamp(1, tokens.len().max(1)))
+        .map(|_| Api::new(authority.clone()))
+        .collect();
+    let mut probe = Api::new(authority.clone());
+    let mut total = Paid::default();
+    let mut cpu = Some(0.0);
+    let mut rounds = 0;
+    while total.measured < measured {
+        let (back, filled) = spread(apis, &tokens, Step::Fill(products.clone())).await?;
+        let before = server_cpu(&mut probe).await;
+        let started = Instant::now();
+        let (back, bought) = spread(back, &tokens, Step::Buy).await?;
+        let took = started.elapsed();
+        let after = server_cpu(&mut probe).await;
+        apis = back;
+        // The first round warms the server up: nothing of it is counted.
+        if rounds > 0 {
+            total.measured += took;
+            total.errors.merge(filled.errors);
+            total.merge(bought);
+            cpu = match (cpu, before, after) {
+                (Some(sum), Some(before), Some(after)) => Some(sum + after - before),
+                _ => None,
+            };
+        }
+        rounds += 1;
+    }
+    total.server_cpu = cpu;
+    Ok(Filled {
+        buyers: tokens.len(),
+        products: products.len(),
+        rounds: rounds - 1,
+        paid: total,
+    })
+}
+
+/// The server's `process_cpu_seconds_total`, when its metrics are on the API listener.
+async fn server_cpu(probe: &mut Api) -> Option<f64> {
+    probe.metric("process_cpu_seconds_total").await.ok()?
+}
+
+/// Lets one task per connection in `apis` take buyers in order until every buyer has done
+/// `step`. Returns the connections for the next step, and what the buyers measured.
+async fn spread(
+    apis: Vec<Api>,
+    tokens: &Arc<Vec<String>>,
+    step: Step,
+) -> anyhow::Result<(Vec<Api>, Paid)> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = apis
+        .into_iter()
+        .map(|api| {
+            let (tokens, next, step) = (tokens.clone(), next.clone(), step.clone());
+            tokio::spawn(work(api, tokens, next, step))
+        })
+        .collect();
+    let mut apis = Vec::with_capacity(workers.len());
+    let mut paid = Paid::default();
+    for worker in workers {
+        let (api, measured) = worker.await.context("a buyer task failed")?;
+        apis.push(api);
+        paid.merge(measured);
+    }
+    Ok((apis, paid))
+}
+
+async fn work(
+    mut api: Api,
+    tokens: Arc<Vec<String>>,
+    next: Arc<AtomicUsize>,
+    step: Step,
+) -> (Api, Paid) {
+    let mut paid = Paid::default();
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(token) = tokens.get(i) else { break };
+        let started = Instant::now();
+        let outcome = match &step {
+            Step::Fill(products) => fill(&mut api, token, &products[i % products.len()])
+                .await
+                .map(|()| None),
+            Step::Buy => checkout_and_pay(&mut api, token).await.map(Some),
+        };
+        match outcome {
+            Ok(Some(checkout)) => paid.record(checkout, started.elapsed()),
+            Ok(None) => {}
+            Err(failed) => {
+                if failed.is_transport() {
+                    tokio::time::sleep(RECONNECT_DELAY).await;
+                }
+                paid.errors.record(failed.0, || failed.1);
+            }
+        }
+    }
+    (api, paid)
+}
+
+/// Empties the buyer's cart (phase 1 or a failed checkout may have left a unit in it) and
+/// adds one unit of `product`.
+async fn fill(api: &mut Api, token: &str, product: &str) -> Result<(), Failed> {
+    api.clear_cart(token)
+        .await
+        .map_err(transport("clear cart"))?;
+    add_one(api, token, product).await
+}
+
+impl Filled {
+    pub fn print(&self, rss_mib: Option<f64>) {
+        let heading = format!(
+            "### Phase 3: carts filled beforehand, checkout → pay ({} buyers a round, {} measured rounds, {} products, {:.1} s measured)",
+            self.buyers,
+            self.rounds,
+            self.products,
+            self.paid.measured.as_secs_f64()
+        );
+        self.paid.print(&heading, "checkout + pay", rss_mib);
+        self.paid.errors.print("phase 3 errors by kind");
+    }
+}
