@@ -6,7 +6,7 @@
 //! counts against the rate.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -27,7 +27,8 @@ pub struct Filled {
 /// What each buyer does in one step of a round.
 #[derive(Clone)]
 enum Step {
-    /// Empty the cart, then add one unit of the product the buyer's index picks.
+    /// Add one unit of the product the buyer's index picks, emptying the cart first
+    /// when something may have been left in it.
     Fill(Arc<Vec<String>>),
     /// Check out and pay.
     Buy,
@@ -42,8 +43,12 @@ pub async fn run(
     concurrency: usize,
     measured: Duration,
 ) -> anyhow::Result<Filled> {
-    let tokens = Arc::new(tokens.to_vec());
-    let mut apis: Vec<Api> = (0..concurrency.clamp(1, tokens.len().max(1)))
+    let buyers = Arc::new(Buyers {
+        tokens: tokens.to_vec(),
+        // Phase 1 left an unsold unit in most carts.
+        unclean: tokens.iter().map(|_| AtomicBool::new(true)).collect(),
+    });
+    let mut apis: Vec<Api> = (0..concurrency.clamp(1, buyers.tokens.len().max(1)))
         .map(|_| Api::new(authority.clone()))
         .collect();
     let mut probe = Api::new(authority.clone());
@@ -51,10 +56,10 @@ pub async fn run(
     let mut cpu = Some(0.0);
     let mut rounds = 0;
     while total.measured < measured {
-        let (back, filled) = spread(apis, &tokens, Step::Fill(products.clone())).await?;
+        let (back, filled) = spread(apis, &buyers, Step::Fill(products.clone())).await?;
         let before = server_cpu(&mut probe).await;
         let started = Instant::now();
-        let (back, bought) = spread(back, &tokens, Step::Buy).await?;
+        let (back, bought) = spread(back, &buyers, Step::Buy).await?;
         let took = started.elapsed();
         let after = server_cpu(&mut probe).await;
         apis = back;
@@ -72,11 +77,17 @@ pub async fn run(
     }
     total.server_cpu = cpu;
     Ok(Filled {
-        buyers: tokens.len(),
+        buyers: buyers.tokens.len(),
         products: products.len(),
         rounds: rounds - 1,
         paid: total,
     })
+}
+
+/// Every buyer's token, and whether their cart may hold more than the last fill put in.
+struct Buyers {
+    tokens: Vec<String>,
+    unclean: Vec<AtomicBool>,
 }
 
 /// The server's `process_cpu_seconds_total`, when its metrics are on the API listener.
@@ -88,15 +99,15 @@ async fn server_cpu(probe: &mut Api) -> Option<f64> {
 /// `step`. Returns the connections for the next step, and what the buyers measured.
 async fn spread(
     apis: Vec<Api>,
-    tokens: &Arc<Vec<String>>,
+    buyers: &Arc<Buyers>,
     step: Step,
 ) -> anyhow::Result<(Vec<Api>, Paid)> {
     let next = Arc::new(AtomicUsize::new(0));
     let workers: Vec<_> = apis
         .into_iter()
         .map(|api| {
-            let (tokens, next, step) = (tokens.clone(), next.clone(), step.clone());
-            tokio::spawn(work(api, tokens, next, step))
+            let (buyers, next, step) = (buyers.clone(), next.clone(), step.clone());
+            tokio::spawn(work(api, buyers, next, step))
         })
         .collect();
     let mut apis = Vec::with_capacity(workers.len());
@@ -111,20 +122,30 @@ async fn spread(
 
 async fn work(
     mut api: Api,
-    tokens: Arc<Vec<String>>,
+    buyers: Arc<Buyers>,
     next: Arc<AtomicUsize>,
     step: Step,
 ) -> (Api, Paid) {
     let mut paid = Paid::default();
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(token) = tokens.get(i) else { break };
+        let (Some(token), Some(unclean)) = (buyers.tokens.get(i), buyers.unclean.get(i)) else {
+            break;
+        };
         let started = Instant::now();
         let outcome = match &step {
-            Step::Fill(products) => fill(&mut api, token, &products[i % products.len()])
-                .await
-                .map(|()| None),
-            Step::Buy => checkout_and_pay(&mut api, token).await.map(Some),
+            Step::Fill(products) => {
+                let product = &products[i % products.len()];
+                fill(&mut api, token, product, unclean.load(Ordering::Relaxed))
+                    .await
+                    .map(|()| None)
+            }
+            Step::Buy => {
+                let bought = checkout_and_pay(&mut api, token).await;
+                // A failed checkout keeps its cart; a paid one emptied it.
+                unclean.store(bought.is_err(), Ordering::Relaxed);
+                bought.map(Some)
+            }
         };
         match outcome {
             Ok(Some(checkout)) => paid.record(checkout, started.elapsed()),
@@ -140,12 +161,13 @@ async fn work(
     (api, paid)
 }
 
-/// Empties the buyer's cart (phase 1 or a failed checkout may have left a unit in it) and
-/// adds one unit of `product`.
-async fn fill(api: &mut Api, token: &str, product: &str) -> Result<(), Failed> {
-    api.clear_cart(token)
-        .await
-        .map_err(transport("clear cart"))?;
+/// Adds one unit of `product`, first emptying an `unclean` cart.
+async fn fill(api: &mut Api, token: &str, product: &str, unclean: bool) -> Result<(), Failed> {
+    if unclean {
+        api.clear_cart(token)
+            .await
+            .map_err(transport("clear cart"))?;
+    }
     add_one(api, token, product).await
 }
 
