@@ -147,7 +147,8 @@ async fn bench(
     if let Some((filled, rss)) = &filled {
         filled.print(*rss);
     }
-    sale.map_or(Ok(()), |sale| sale.check())
+    sale.map_or(Ok(()), |sale| sale.check())?;
+    filled.map_or(Ok(()), |(filled, _)| filled.check())
 }
 
 /// The server's resident memory: read directly when the bench started it, else from its

@@ -9,12 +9,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use tokio::time::Instant;
 
 use super::checkout_client::Api;
 use super::flash_paid::{Failed, Paid, add_one, checkout_and_pay, transport};
 use super::flash_sustained::RECONNECT_DELAY;
+use super::flash_verify::available;
 
 /// What the filled-cart rounds measured.
 pub struct Filled {
@@ -22,6 +23,8 @@ pub struct Filled {
     products: usize,
     rounds: u32,
     paid: Paid,
+    /// Units the products' stock went down by over the measured rounds.
+    sold: u64,
 }
 
 /// What each buyer does in one step of a round.
@@ -55,8 +58,12 @@ pub async fn run(
     let mut total = Paid::default();
     let mut cpu = Some(0.0);
     let mut rounds = 0;
+    let mut stock_before = 0;
     while total.measured < measured {
         let (back, filled) = spread(apis, &buyers, Step::Fill(products.clone())).await?;
+        if rounds == 1 {
+            stock_before = stock(&mut probe, &products).await?;
+        }
         let before = server_cpu(&mut probe).await;
         let started = Instant::now();
         let (back, bought) = spread(back, &buyers, Step::Buy).await?;
@@ -76,12 +83,42 @@ pub async fn run(
         rounds += 1;
     }
     total.server_cpu = cpu;
+    let sold = sold_since(&mut probe, &products, stock_before, total.completed).await?;
     Ok(Filled {
         buyers: buyers.tokens.len(),
         products: products.len(),
         rounds: rounds - 1,
         paid: total,
+        sold,
     })
+}
+
+/// The units available of all `products` together.
+async fn stock(api: &mut Api, products: &[String]) -> anyhow::Result<u64> {
+    let mut units = 0;
+    for product in products {
+        units += available(api, product).await?;
+    }
+    Ok(units)
+}
+
+/// How far the products' stock went down from `before`, read again for a moment while it
+/// differs from `expected` (the catalog's copy of the stock follows the shards' by a little).
+async fn sold_since(
+    api: &mut Api,
+    products: &[String],
+    before: u64,
+    expected: u64,
+) -> anyhow::Result<u64> {
+    let mut sold = 0;
+    for _ in 0..20 {
+        sold = before.saturating_sub(stock(api, products).await?);
+        if sold == expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(sold)
 }
 
 /// Every buyer's token, and whether their cart may hold more than the last fill put in.
@@ -181,6 +218,27 @@ impl Filled {
             self.paid.measured.as_secs_f64()
         );
         self.paid.print(&heading, "checkout + pay", rss_mib);
+        println!();
+        println!(
+            "Stock sold over the measured rounds: {} units for {} paid checkouts of one unit.",
+            self.sold, self.paid.completed
+        );
         self.paid.errors.print("phase 3 errors by kind");
+    }
+
+    /// Fails unless the stock went down by exactly one unit per paid checkout. Not checked
+    /// when a checkout failed: a failed payment leaves its order's units reserved.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.paid.errors.total() == 0 && self.sold != self.paid.completed {
+            let message = format!(
+                "STOCK MISMATCH: the stock went down by {} units for {} paid checkouts",
+                self.sold, self.paid.completed
+            );
+            eprintln!("!!!!! {message} !!!!!");
+            println!();
+            println!("**ERROR: {message}**");
+            bail!(message);
+        }
+        Ok(())
     }
 }

@@ -151,7 +151,7 @@ struct StockView {
     available: u64,
 }
 
-async fn available(api: &mut Api, product: &str) -> anyhow::Result<u64> {
+pub(super) async fn available(api: &mut Api, product: &str) -> anyhow::Result<u64> {
     let path = format!("/products/{product}");
     let reply = api.get(&path, None).await?;
     let product: ProductStock = reply.json(StatusCode::OK, &format!("GET {path}"))?;
