@@ -286,6 +286,14 @@ fn print_context(args: &BenchArgs, authority: &str, spawned: bool, buyers: usize
     );
 }
 
+/// A failed check: shouted on stderr, printed under the tables, and returned.
+pub(super) fn fail(message: String) -> anyhow::Error {
+    eprintln!("!!!!! {message} !!!!!");
+    println!();
+    println!("**ERROR: {message}**");
+    anyhow::anyhow!(message)
+}
+
 /// `p50 / p99` in milliseconds, or `n/a` without samples.
 pub fn p50_p99(samples_us: &mut [u32]) -> String {
     super::stats::Percentiles::from_samples(samples_us).map_or_else(

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use hyper::StatusCode;
 
 use super::checkout_client::{Api, Created, Tally};
-use super::flash::{SALE_STOCK, p50_p99};
+use super::flash::{SALE_STOCK, fail, p50_p99};
 use super::flash_verify::{Found, expected_available, oversold, verify};
 
 /// What the contended sale did and what was found afterwards.
@@ -178,14 +178,10 @@ impl Sale {
         let oversold = oversold(SALE_STOCK, self.found.units_ordered);
         let expected = expected_available(SALE_STOCK, self.found.units_ordered);
         if oversold > 0 || expected != Some(self.found.final_available) {
-            let message = format!(
+            return Err(fail(format!(
                 "OVERSOLD: {} units on orders for {SALE_STOCK} for sale ({oversold} oversold); final available {}, expected {expected:?}",
                 self.found.units_ordered, self.found.final_available
-            );
-            eprintln!("!!!!! {message} !!!!!");
-            println!();
-            println!("**ERROR: {message}**");
-            bail!(message);
+            )));
         }
         Ok(())
     }
