@@ -109,6 +109,9 @@ async fn bench(
     }
     let sustained = Arc::new(sustained);
     let measured = Duration::from_secs(args.duration);
+    // A server that exits ends the run after the phase it exited in, whose table is
+    // still printed.
+    let mut exited = None;
     let looped = if args.filled_only {
         None
     } else {
@@ -121,10 +124,13 @@ async fn bench(
         let buyer_tokens = tokens.iter().take(args.concurrency).cloned().collect();
         let looped =
             flash_sustained::run(&authority, buyer_tokens, sustained.clone(), measured).await?;
-        check_running(server.as_deref_mut())?;
-        Some((looped, rss_mib(&mut api, server.as_deref()).await?))
+        exited = check_running(server.as_deref_mut()).err();
+        Some((
+            looped,
+            after_phase(&mut api, server.as_deref(), &exited).await?,
+        ))
     };
-    let filled = if args.sustained_only {
+    let filled = if args.sustained_only || exited.is_some() {
         None
     } else {
         eprintln!(
@@ -133,8 +139,11 @@ async fn bench(
         );
         let filled =
             flash_filled::run(&authority, &tokens, sustained, args.concurrency, measured).await?;
-        check_running(server.as_deref_mut())?;
-        Some((filled, rss_mib(&mut api, server.as_deref()).await?))
+        exited = check_running(server.as_deref_mut()).err();
+        Some((
+            filled,
+            after_phase(&mut api, server.as_deref(), &exited).await?,
+        ))
     };
 
     print_context(args, &authority, server.is_some(), buyers);
@@ -147,8 +156,23 @@ async fn bench(
     if let Some((filled, rss)) = &filled {
         filled.print(*rss);
     }
+    if let Some(exited) = exited {
+        return Err(exited);
+    }
     sale.map_or(Ok(()), |sale| sale.check())?;
     filled.map_or(Ok(()), |(filled, _)| filled.check())
+}
+
+/// The server's memory use after a phase, unless it exited during it.
+async fn after_phase(
+    api: &mut Api,
+    server: Option<&Server>,
+    exited: &Option<anyhow::Error>,
+) -> anyhow::Result<Option<f64>> {
+    match exited {
+        Some(_) => Ok(None),
+        None => rss_mib(api, server).await,
+    }
 }
 
 /// The server's resident memory: read directly when the bench started it, else from its
