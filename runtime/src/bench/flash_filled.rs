@@ -15,8 +15,8 @@ use tokio::time::Instant;
 use super::checkout_client::Api;
 use super::flash::fail;
 use super::flash_paid::{Failed, Paid, add_one, checkout_and_pay, transport};
-use super::flash_sustained::RECONNECT_DELAY;
 use super::flash_verify::available;
+use super::load::RECONNECT_DELAY;
 
 /// What the filled-cart rounds measured.
 pub struct Filled {

@@ -10,10 +10,8 @@ use tokio::time::Instant;
 use super::WARM_UP;
 use super::checkout_client::Api;
 use super::flash_paid::{Failed, Paid, add_one, checkout_and_pay};
+use super::load::RECONNECT_DELAY;
 use super::load::Window;
-
-/// Pause after a transport error, so a dead server is not hammered in a tight loop.
-pub const RECONNECT_DELAY: Duration = Duration::from_millis(50);
 
 /// What the sustained phase measured inside its window.
 pub struct Sustained {

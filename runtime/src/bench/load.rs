@@ -15,8 +15,9 @@ use tokio::time::Instant;
 use super::scenario::{Paths, Picker, Scenario};
 use super::stats::TaskStats;
 
-/// Pause after a failed connect, so a dead server is not hammered in a tight loop.
-const RECONNECT_DELAY: Duration = Duration::from_millis(50);
+/// Pause after a failed connect or transport error, so a dead server is not hammered in
+/// a tight loop.
+pub(super) const RECONNECT_DELAY: Duration = Duration::from_millis(50);
 
 /// One keep-alive HTTP/1.1 connection. Requests carry a whole body in memory
 /// (empty for `GET`).
