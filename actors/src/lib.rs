@@ -1,8 +1,10 @@
 //! souk's live state and the storage ports it needs.
 //!
-//! `store` defines what the runtime's storage backends must provide (ports); the
-//! runtime implements them (embedded redb, ScyllaDB). `catalog` is the in-memory
-//! read model of products, categories and stock that serves browsing and search.
+//! `store` defines what a storage backend must provide (ports), with an
+//! in-memory implementation for tests; the embedded redb store is the durable
+//! one (PostgreSQL and ScyllaDB backends are planned, not built). `catalog` is
+//! the in-memory read model of products, categories and stock that serves
+//! browsing and search.
 //! `inventory` holds the ractor shards that own stock (see `shards`); `cart` the
 //! shoppers' carts, one actor each hosted by a fixed set of ractor hosts;
 //! `order` one virtual actor per open order (see `directory`).

@@ -1,6 +1,7 @@
 //! Payment providers. The sandbox behaves like Stripe's test mode (payment
 //! intents with a client secret, test card tokens that succeed or decline) and
-//! is the default; Stripe plugs in behind the same trait.
+//! is the only provider so far; a Stripe provider is planned, behind the same
+//! trait.
 
 use serde::{Deserialize, Serialize};
 use souk_models::{Money, OrderId};
@@ -32,7 +33,7 @@ pub enum PaymentError {
 
 #[async_trait::async_trait]
 pub trait PaymentProvider: Send + Sync + 'static {
-    /// `sandbox`, `stripe`.
+    /// The provider's name: `sandbox` (the only provider so far).
     fn name(&self) -> &'static str;
     /// Creates a payment for `amount`; the same `order` always gets the same
     /// payment, so retries never charge twice.

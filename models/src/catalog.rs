@@ -160,7 +160,8 @@ impl From<Attributes> for BTreeMap<String, String> {
     }
 }
 
-/// An image location: an `https://` URL or a path under this server's `/media/`.
+/// An image location: an `https://` URL or a path under `/media/`. Nothing
+/// serves `/media/` yet: image uploads to a local directory are planned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "https://cdn.example.com/p/1.jpg")]

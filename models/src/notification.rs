@@ -1,4 +1,6 @@
-//! Notifications sent to a user in-app and by email.
+//! Notifications for a user. Nothing stores or sends these yet: an in-app
+//! notification list and email are planned. Today a user hears of their orders
+//! through live events over the WebSocket (`user:me`).
 
 use serde::{Deserialize, Serialize};
 

@@ -19,9 +19,9 @@ pub struct Payment {
     pub order_id: OrderId,
     pub amount: Money,
     pub status: PaymentStatus,
-    /// `sandbox` or `stripe`.
+    /// The provider's name: `sandbox` (the only provider so far).
     pub provider: String,
-    /// The provider's reference, e.g. a Stripe PaymentIntent id.
+    /// The provider's reference, e.g. the sandbox's `pi_sandbox_…` id.
     pub provider_ref: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,

@@ -1,7 +1,9 @@
 //! Storage ports: what the actors and services need from a backend.
 //!
-//! Every backend (embedded, ScyllaDB) implements [`Store`] and passes the shared
-//! [`conformance`] suite. A method that returns `Ok` has made its write durable.
+//! Every backend implements [`Store`] and passes the shared [`conformance`]
+//! suite; the embedded store is the only durable one so far (PostgreSQL and
+//! ScyllaDB backends are planned). A method that returns `Ok` has made its write
+//! durable.
 
 mod carts;
 mod catalog;

@@ -1,6 +1,6 @@
 //! An in-memory [`Store`](super::Store): nothing survives the process. For actor
 //! tests (it works under paused tokio time) and in-process benchmarks; it passes
-//! the same conformance suite as the durable backends.
+//! the same conformance suite as the embedded store.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
