@@ -5,10 +5,10 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use souk_actors::{Store, StoreError};
 use souk_models::{DisplayName, Email, Password, Role, Tier, User, UserId};
+use souk_store_embedded::EmbeddedStore;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::store::EmbeddedStore;
 
 /// Creates an account of any role, admins included (they cannot self-register).
 /// Runs against the data dir, so stop the server first (the store allows one

@@ -1,5 +1,5 @@
-//! souk's composition root: configuration, storage backends, demo data and
-//! start-up. The `souk` binary is a thin command line over this library.
+//! souk's composition root: configuration, wiring of the storage backend, demo
+//! data and start-up. The `souk` binary is a thin command line over this library.
 
 pub mod admin;
 pub mod assistant;
@@ -8,7 +8,6 @@ pub mod demo;
 pub mod limits;
 pub mod live;
 pub mod startup;
-pub mod store;
 pub mod telemetry;
 
 pub use config::Config;

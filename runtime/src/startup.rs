@@ -12,14 +12,16 @@ use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle, Passivation,
     SandboxPayments, Store,
 };
+use souk_gateway::assistant::{Assistant, AssistantOff};
 use souk_gateway::auth::Sessions;
+use souk_gateway::listener;
 use souk_gateway::middleware::rate_limit::RateLimiter;
 use souk_gateway::{AppParts, AppState};
+use souk_store_embedded::EmbeddedStore;
 use tokio::net::{TcpListener, TcpSocket};
 
 use crate::config::Config;
 use crate::demo;
-use crate::store::EmbeddedStore;
 
 /// Schema version kept in the store's meta table.
 const SCHEMA_VERSION: &str = "1";
@@ -40,8 +42,10 @@ pub struct Application {
     live: crate::live::LiveTasks,
     ws: souk_gateway::ws::WsRegistry,
     config: Config,
-    assistant: Option<Arc<souk_gateway::assistant::Assistant>>,
+    assistant: Result<Arc<Assistant>, AssistantOff>,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
+    /// The demo accounts' password at this start (see [`demo::secure`]).
+    pub demo_password: demo::DemoPassword,
 }
 
 impl Application {
@@ -65,17 +69,17 @@ impl Application {
         dyn_store.put_meta("schema", SCHEMA_VERSION).await?;
         let catalog =
             Arc::new(Catalog::load(dyn_store.clone(), config.marketplace.currency).await?);
-        // Before any actor starts, so a missing model fails start-up cleanly.
         let embedder = if config.assistant.enabled {
-            Some(crate::assistant::load_model(&config.assistant).await?)
+            crate::assistant::load_model(&config.assistant).await
         } else {
-            None
+            Err(AssistantOff::Disabled)
         };
         let demo_accounts = if demo {
             Some(demo::seed(&dyn_store, &catalog).await?)
         } else {
             None
         };
+        let demo_password = demo::secure(&dyn_store, config.server.listen).await?;
         let call_timeout = Duration::from_millis(config.actors.call_timeout_ms);
         let events = crate::live::event_bus(&config.websocket);
         let (inventory, inventory_supervisor) = InventorySupervisor::start(
@@ -122,17 +126,15 @@ impl Application {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;
         let assistant = match embedder {
-            Some(embedder) => Some(
-                crate::assistant::start(
-                    embedder,
-                    &config.assistant,
-                    catalog.clone(),
-                    dyn_store.clone(),
-                    carts.clone(),
-                )
-                .await?,
-            ),
-            None => None,
+            Ok(embedder) => Ok(crate::assistant::start(
+                embedder,
+                &config.assistant,
+                catalog.clone(),
+                dyn_store.clone(),
+                carts.clone(),
+            )
+            .await?),
+            Err(off) => Err(off),
         };
         let secret = jwt_secret(&config, data_dir)?;
         let gateway = config.gateway(secret);
@@ -177,6 +179,7 @@ impl Application {
             config,
             assistant,
             demo_accounts,
+            demo_password,
         })
     }
 
@@ -184,9 +187,9 @@ impl Application {
         Ok(self.listener.local_addr()?)
     }
 
-    /// The shopping assistant, when enabled.
-    pub fn assistant(&self) -> Option<Arc<souk_gateway::assistant::Assistant>> {
-        self.assistant.clone()
+    /// The shopping assistant, when it is serving.
+    pub fn assistant(&self) -> Option<Arc<Assistant>> {
+        self.assistant.clone().ok()
     }
 
     /// The node's live event bus.
@@ -214,24 +217,18 @@ impl Application {
     ) -> anyhow::Result<()> {
         let grace = Duration::from_secs(self.config.server.shutdown_grace_secs);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let mut signal = stop_rx.clone();
-        let server = axum::serve(self.listener, service).with_graceful_shutdown(async move {
+        let limits = self.config.connection_limits();
+        let stopped = |mut signal: tokio::sync::watch::Receiver<bool>| async move {
             let _ = signal.wait_for(|stopped| *stopped).await;
-        });
-        let server = tokio::spawn(async move { server.await });
+        };
+        let server = tokio::spawn(listener::serve(
+            self.listener,
+            self.router,
+            limits.clone(),
+            stopped(stop_rx.clone()),
+        ));
         let metrics = self.metrics.map(|(listener, router)| {
-            let mut signal = stop_rx.clone();
-            tokio::spawn(async move {
-                let served = axum::serve(listener, router).with_graceful_shutdown(async move {
-                    let _ = signal.wait_for(|stopped| *stopped).await;
-                });
-                if let Err(e) = served.await {
-                    tracing::error!(error = %e, "the metrics listener failed");
-                }
-            })
+            tokio::spawn(listener::serve(listener, router, limits, stopped(stop_rx)))
         });
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
@@ -239,9 +236,7 @@ impl Application {
         // Upgraded connections outlive the server's graceful shutdown.
         self.ws.shutdown();
         match tokio::time::timeout(grace, server).await {
-            Ok(result) => result
-                .context("server task failed")?
-                .context("server failed")?,
+            Ok(result) => result.context("server task failed")?,
             Err(_) => tracing::warn!("in-flight requests did not finish within the grace period"),
         }
         if let Some(metrics) = metrics {

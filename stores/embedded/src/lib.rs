@@ -9,6 +9,10 @@
 //! once a second a checkpoint applies what is in memory to redb, whose pages
 //! reach the store file through a journal ([`paged`]); after a crash, opening
 //! the store replays the log ([`wal`]) on top of the last checkpoint.
+//!
+//! This crate is the default adapter of the storage ports in
+//! [`souk_actors::store`]. Every failure it can report is one the ports already
+//! name, so it returns their [`StoreError`] rather than an error type of its own.
 
 mod carts;
 mod catalog;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use souk_actors::store::{MetaStore, Store};
-use souk_runtime::store::EmbeddedStore;
+use souk_store_embedded::EmbeddedStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writes_are_group_committed_and_durable() {

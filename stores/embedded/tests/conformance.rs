@@ -1,9 +1,9 @@
-//! The embedded and in-memory stores against the shared storage conformance suite.
+//! The embedded store against the shared storage conformance suite.
 
 use std::sync::Arc;
 
 use souk_actors::store::Store;
-use souk_runtime::store::EmbeddedStore;
+use souk_store_embedded::EmbeddedStore;
 
 async fn fresh_store() -> Arc<dyn Store> {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
@@ -15,15 +15,3 @@ async fn fresh_store() -> Arc<dyn Store> {
 }
 
 souk_actors::store_conformance_suite!(fresh_store());
-
-mod memory {
-    use std::sync::Arc;
-
-    use souk_actors::store::{MemoryStore, Store};
-
-    async fn fresh_store() -> Arc<dyn Store> {
-        Arc::new(MemoryStore::new())
-    }
-
-    souk_actors::store_conformance_suite!(fresh_store());
-}
