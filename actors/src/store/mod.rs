@@ -10,6 +10,7 @@ mod catalog;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod inventory;
+#[cfg(any(test, feature = "test-util"))]
 mod memory;
 mod orders;
 mod tickets;
@@ -20,6 +21,7 @@ mod vectors;
 pub use carts::CartStore;
 pub use catalog::CatalogStore;
 pub use inventory::{Hold, InventoryChange, InventoryStore};
+#[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
 pub use orders::OrderStore;
 pub use tickets::TicketStore;

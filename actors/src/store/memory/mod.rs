@@ -1,6 +1,7 @@
 //! An in-memory [`Store`](super::Store): nothing survives the process. For actor
 //! tests (it works under paused tokio time) and in-process benchmarks; it passes
-//! the same conformance suite as the embedded store.
+//! the same conformance suite as the embedded store. Compiled only for tests
+//! and under this crate's `test-util` feature, so no product build can pick it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
