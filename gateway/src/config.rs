@@ -3,6 +3,8 @@
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use crate::client_ip::{Cidr, TrustedProxies};
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
@@ -29,12 +31,29 @@ pub struct LimitConfig {
 pub struct RateLimitConfig {
     /// `false` switches every limit off (load tests).
     pub enabled: bool,
-    /// Use the first `X-Forwarded-For` address as the client IP (behind a proxy).
+    /// Take the client IP from `X-Forwarded-For` (behind reverse proxies
+    /// named by `trusted_proxies` and/or `trusted_proxy_hops`).
     pub trust_forwarded_for: bool,
+    /// Address blocks of the reverse proxies in front of souk.
+    pub trusted_proxies: Vec<Cidr>,
+    /// How many proxies stand in front of souk, whatever their address.
+    pub trusted_proxy_hops: u8,
+    /// Clients each limit keeps track of at most (16 bytes each).
+    pub max_clients: usize,
     pub per_ip: LimitConfig,
     pub per_user: LimitConfig,
     /// Login, registration and refresh, per IP.
     pub auth: LimitConfig,
+}
+
+impl RateLimitConfig {
+    /// The configured reverse proxies.
+    pub fn proxies(&self) -> TrustedProxies {
+        TrustedProxies {
+            blocks: self.trusted_proxies.clone(),
+            hops: self.trusted_proxy_hops,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,4 +133,7 @@ pub struct GatewayConfig {
     /// Serve `/metrics` on the API's own listener (false when it has a
     /// listener of its own).
     pub metrics_on_api: bool,
+    /// Bearer token `/metrics` requires, when set (always set when it is
+    /// served on the API's listener).
+    pub metrics_token: Option<SecretString>,
 }

@@ -3,9 +3,11 @@
 
 pub mod assistant;
 pub mod auth;
+pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod listener;
 pub mod middleware;
 mod openapi;
 mod routes;
@@ -53,7 +55,9 @@ pub fn app(state: AppState) -> Router {
                 .layer(middleware::outer::OuterLayer)
                 .layer(cors)
                 .layer(CompressionLayer::new())
-                .layer(middleware::rate_limit::LimitByIpLayer(state.clone()))
+                .layer(middleware::rate_limit::LimitByIpLayer(
+                    state.limiter.clone(),
+                ))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
         .with_state(state)

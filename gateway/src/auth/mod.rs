@@ -66,7 +66,7 @@ impl FromRequestParts<AppState> for AuthUser {
                 )
             })?;
         let user_id = state.sessions.verify_access(token)?;
-        state.limiter.check_user(&user_id.to_string())?;
+        state.limiter.check_user(user_id)?;
         let user = state.store.get_user(user_id).await?.ok_or_else(|| {
             ApiError::unauthorized("invalid_token", "the account no longer exists")
         })?;

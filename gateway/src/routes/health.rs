@@ -3,11 +3,13 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -49,7 +51,16 @@ const TOP_PRODUCTS: usize = 10;
 /// Prometheus text exposition: the recorder's metrics, then the current
 /// best sellers (rendered here so a product that drops out of the top ten
 /// leaves no stale series behind).
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token
+        && !bearer_matches(&headers, token.expose_secret())
+    {
+        return ApiError::unauthorized(
+            "metrics_token",
+            "/metrics requires Authorization: Bearer <metrics.token>",
+        )
+        .into_response();
+    }
     let mut body = state
         .metrics
         .as_ref()
@@ -57,7 +68,24 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .unwrap_or_default();
     let top = state.events.stats().top_products(TOP_PRODUCTS);
     body.push_str(&top_products(&top));
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// Compares the bearer token in constant time (for equal lengths).
+fn bearer_matches(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    given.len() == token.len()
+        && given
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+            == 0
 }
 
 fn top_products(top: &[(String, u64)]) -> String {

@@ -4,16 +4,19 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use souk_gateway::config::{
     AssistantConfig, AuthConfig, GatewayConfig, HttpConfig, RateLimitConfig, WebSocketConfig,
 };
+use souk_gateway::listener::ConnectionLimits;
 use souk_models::Currency;
 
 mod assistant;
 mod checkout;
+mod network;
 mod websocket;
 
 pub use checkout::{CheckoutSection, LaneEntry};
@@ -28,6 +31,9 @@ pub struct ServerConfig {
     pub shutdown_grace_secs: u64,
     /// The store's page cache, at most (MiB).
     pub store_cache_mib: u64,
+    pub header_read_timeout_secs: u64,
+    pub keep_alive_secs: u64,
+    pub max_connections_per_ip: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +62,8 @@ pub struct MetricsConfig {
     /// Where `/metrics` gets a listener of its own; empty serves it on
     /// `server.listen` with the API.
     pub listen: String,
+    /// Bearer token `/metrics` requires, when set.
+    pub token: SecretString,
 }
 
 impl MetricsConfig {
@@ -198,13 +206,7 @@ impl Config {
             ));
         }
         self.checkout.validate()?;
-        let listen = self.server.listen;
-        if listen.port() != 0 && self.metrics.address()? == Some(listen) {
-            return Err(invalid(
-                "metrics.listen",
-                "must differ from server.listen (leave it empty to share it)",
-            ));
-        }
+        network::validate(self)?;
         websocket::validate(&self.websocket)?;
         assistant::validate(&self.assistant)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
@@ -218,21 +220,6 @@ impl Config {
                 "auth.refresh_ttl_secs",
                 "must not be shorter than auth.access_ttl_secs",
             ));
-        }
-        for (key, limit) in [
-            ("rate_limit.per_ip", self.rate_limit.per_ip),
-            ("rate_limit.per_user", self.rate_limit.per_user),
-            ("rate_limit.auth", self.rate_limit.auth),
-        ] {
-            if !(limit.per_second > 0.0 && limit.per_second.is_finite()) {
-                return Err(invalid(
-                    &format!("{key}.per_second"),
-                    "must be a positive number",
-                ));
-            }
-            if limit.burst == 0 {
-                return Err(invalid(&format!("{key}.burst"), "must be at least 1"));
-            }
         }
         if !(1024..=64 * 1024 * 1024).contains(&self.http.body_limit_bytes) {
             return Err(invalid(
@@ -269,6 +256,17 @@ impl Config {
             websocket: self.websocket.clone(),
             assistant: self.assistant.clone(),
             metrics_on_api: self.metrics.listen.trim().is_empty(),
+            metrics_token: network::metrics_token(&self.metrics),
+        }
+    }
+
+    /// What every HTTP connection is held to.
+    pub fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(self.server.header_read_timeout_secs),
+            keep_alive: Duration::from_secs(self.server.keep_alive_secs),
+            max_per_ip: self.server.max_connections_per_ip,
+            proxies: self.rate_limit.proxies(),
         }
     }
 }

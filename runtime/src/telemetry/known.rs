@@ -68,6 +68,24 @@ fn http() {
         "Requests refused with 429, by the limit that refused them (ip, user, auth)."
     );
     zero("souk_rate_limited_total", "limit", RATE_LIMITS);
+    describe_counter!(
+        "souk_rate_limit_evictions_total",
+        "Clients a full rate-limit table forgot while they were still limited, by limit."
+    );
+    zero("souk_rate_limit_evictions_total", "limit", RATE_LIMITS);
+    describe_gauge!(
+        "souk_http_connections_open",
+        "Open HTTP connections (upgraded WebSockets not included)."
+    );
+    describe_counter!(
+        "souk_http_connections_closed_total",
+        "Connections the node closed itself: header_timeout, idle or per_ip_cap."
+    );
+    zero(
+        "souk_http_connections_closed_total",
+        "reason",
+        &["header_timeout", "idle", "per_ip_cap"],
+    );
 }
 
 fn commerce(lanes: &[String], currency: &str) {

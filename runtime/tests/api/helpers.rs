@@ -25,6 +25,8 @@ pub struct TestApp {
     pub dir: Arc<TempDir>,
     /// The shopping assistant, when enabled.
     pub assistant: Option<Arc<souk_gateway::assistant::Assistant>>,
+    /// The demo accounts' password at this start.
+    pub demo_password: souk_runtime::demo::DemoPassword,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -38,8 +40,16 @@ pub struct Session {
 }
 
 fn test_config(dir: &Path, overrides: &[(&str, &str)]) -> Config {
+    try_config(dir, overrides).unwrap_or_else(|e| panic!("config: {e}"))
+}
+
+fn try_config(
+    dir: &Path,
+    overrides: &[(&str, &str)],
+) -> Result<Config, souk_runtime::config::ConfigError> {
     let mut env: Vec<(String, String)> = vec![
         ("SOUK__SERVER__LISTEN".into(), "127.0.0.1:0".into()),
+        ("SOUK__METRICS__LISTEN".into(), "127.0.0.1:0".into()),
         ("SOUK__SERVER__DATA_DIR".into(), dir.display().to_string()),
         ("SOUK__RATE_LIMIT__ENABLED".into(), "false".into()),
         ("SOUK__AUTH__COOKIE_SECURE".into(), "false".into()),
@@ -52,7 +62,7 @@ fn test_config(dir: &Path, overrides: &[(&str, &str)]) -> Config {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string())),
     );
-    Config::from_layers(Path::new("config"), &env).unwrap_or_else(|e| panic!("config: {e}"))
+    Config::from_layers(Path::new("config"), &env)
 }
 
 /// Boots the app with rate limits off.
@@ -85,10 +95,14 @@ pub async fn spawn_demo_with(dir: Arc<TempDir>, overrides: &[(&str, &str)]) -> T
     start(config, dir, true).await
 }
 
-/// Builds the app without running it: for start-up failures.
+/// Loads the config and builds the app without running it: for start-up
+/// failures, in the config or later.
 pub async fn build_error(overrides: &[(&str, &str)]) -> String {
     let dir = TempDir::new().unwrap_or_else(|e| panic!("{e}"));
-    let config = test_config(dir.path(), overrides);
+    let config = match try_config(dir.path(), overrides) {
+        Ok(config) => config,
+        Err(e) => return e.to_string(),
+    };
     match Application::build(config, false).await {
         Ok(_) => panic!("the app started"),
         Err(e) => format!("{e:#}"),
@@ -103,6 +117,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
     let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let events = app.events();
     let assistant = app.assistant();
+    let demo_password = app.demo_password.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -118,6 +133,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         client,
         dir,
         assistant,
+        demo_password,
         stop: Some(stop),
         task: Some(task),
     }
@@ -134,6 +150,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             dir: self.dir.clone(),
             assistant: self.assistant.clone(),
+            demo_password: self.demo_password.clone(),
             stop: None,
             task: None,
         }
@@ -200,6 +217,19 @@ impl TestApp {
             req = req.json(&body);
         }
         req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// `/metrics` from the metrics listener, as Prometheus reads it.
+    pub async fn metrics_text(&self) -> String {
+        let base = self.metrics_base.as_deref().expect("a metrics listener");
+        let response = self
+            .client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("scrape /metrics");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.expect("a metrics body")
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {

@@ -1,4 +1,7 @@
 //! HTTP API tests: each boots the real app on an ephemeral port with a temp data dir.
+// clippy.toml allows unwrap/expect in `#[test]` functions only; the helpers
+// here are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod helpers;
 
@@ -8,6 +11,7 @@ mod auth;
 mod cart;
 mod catalog;
 mod checkout;
+mod connections;
 mod matrix;
 mod metrics;
 mod platform;

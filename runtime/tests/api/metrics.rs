@@ -28,7 +28,7 @@ fn value(text: &str, series: &str) -> Option<f64> {
 #[tokio::test]
 async fn counters_exist_before_their_first_event() {
     let app = spawn_app().await;
-    let text = scrape(&app, &app.base).await;
+    let text = app.metrics_text().await;
     for series in [
         "souk_checkouts_total{outcome=\"lane_full\",lane=\"standard\"}",
         "souk_actor_restarts_total{kind=\"checkout_lane\"}",
@@ -50,7 +50,7 @@ async fn counters_exist_before_their_first_event() {
     // The process collector reads /proc once a second.
     let mut memory = None;
     for _ in 0..30 {
-        let text = scrape(&app, &app.base).await;
+        let text = app.metrics_text().await;
         memory = value(&text, "process_resident_memory_bytes");
         if memory.is_some() {
             break;
@@ -63,14 +63,14 @@ async fn counters_exist_before_their_first_event() {
 #[tokio::test]
 async fn a_purchase_moves_the_business_metrics() {
     let app = spawn_app().await;
-    let before = scrape(&app, &app.base).await;
+    let before = app.metrics_text().await;
     let (_seller, product) = app.shop("metrics-seller@example.com", 10).await;
     let buyer = app.register("metrics-buyer@example.com", "customer").await;
     let order = app.place_order(&buyer, &product, 3).await;
     let id = order["id"].as_str().unwrap_or_default().to_owned();
     app.order_action(&buyer, &id, "pay", json!({ "card_token": "tok_visa" }))
         .await;
-    let after = scrape(&app, &app.base).await;
+    let after = app.metrics_text().await;
     // Other tests share the process's recorder: counters only grow by at least ours.
     let grew =
         |series: &str| value(&after, series).unwrap_or(0.0) - value(&before, series).unwrap_or(0.0);
@@ -91,8 +91,8 @@ async fn a_purchase_moves_the_business_metrics() {
 }
 
 #[tokio::test]
-async fn metrics_can_have_a_listener_of_their_own() {
-    let app = spawn_with(&[("SOUK__METRICS__LISTEN", "127.0.0.1:0")], None).await;
+async fn metrics_are_not_served_on_the_api_listener() {
+    let app = spawn_app().await;
     let Some(metrics) = app.metrics_base.clone() else {
         panic!("no metrics listener");
     };
@@ -106,6 +106,35 @@ async fn metrics_can_have_a_listener_of_their_own() {
     );
     let health = app.get("/health/live", None).await;
     assert_eq!(health.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_on_the_api_listener_require_their_token() {
+    const TOKEN: &str = "a-metrics-token-of-32-characters";
+    let refused = build_error(&[("SOUK__METRICS__LISTEN", "")]).await;
+    assert!(refused.contains("metrics.token"), "{refused}");
+
+    let app = spawn_with(
+        &[
+            ("SOUK__METRICS__LISTEN", ""),
+            ("SOUK__METRICS__TOKEN", TOKEN),
+        ],
+        None,
+    )
+    .await;
+    assert!(app.metrics_base.is_none());
+    for token in [None, Some("a-wrong-token-of-32-characters!!")] {
+        assert_problem(
+            app.get("/metrics", token).await,
+            StatusCode::UNAUTHORIZED,
+            "metrics_token",
+        )
+        .await;
+    }
+    let scraped = app.get("/metrics", Some(TOKEN)).await;
+    assert_eq!(scraped.status(), StatusCode::OK);
+    let text = scraped.text().await.expect("a metrics body");
+    assert!(text.contains("souk_revenue_minor_total"), "{text}");
 }
 
 #[tokio::test]

@@ -18,12 +18,7 @@ async fn health_and_metrics() {
         "ready"
     );
     app.get("/api/v1/products?limit=1", None).await;
-    let metrics = app
-        .get("/metrics", None)
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let metrics = app.metrics_text().await;
     assert!(metrics.contains("souk_http_requests_total"), "{metrics}");
     assert!(
         metrics.contains("route=\"/api/v1/products\""),

@@ -1,7 +1,8 @@
 //! Rate limits: per IP, stricter on auth, per user; 429 with Retry-After.
 
-use crate::helpers::{PASSWORD, assert_problem, spawn_with};
+use crate::helpers::{PASSWORD, assert_problem, build_error, spawn_with};
 use reqwest::StatusCode;
+use serde_json::json;
 
 #[tokio::test]
 async fn auth_endpoints_are_limited_per_ip() {
@@ -91,4 +92,48 @@ async fn browsing_is_limited_per_ip_and_users_per_account() {
         "rate_limited",
     )
     .await;
+}
+
+#[tokio::test]
+async fn forged_forwarded_for_entries_do_not_dodge_the_login_limit() {
+    let app = spawn_with(
+        &[
+            ("SOUK__RATE_LIMIT__ENABLED", "true"),
+            ("SOUK__RATE_LIMIT__TRUST_FORWARDED_FOR", "true"),
+            ("SOUK__RATE_LIMIT__TRUSTED_PROXIES", "[\"127.0.0.1/32\"]"),
+            ("SOUK__RATE_LIMIT__AUTH__BURST", "10"),
+            ("SOUK__RATE_LIMIT__AUTH__PER_SECOND", "0.01"),
+        ],
+        None,
+    )
+    .await;
+    let login = |forwarded: String| {
+        app.client
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "email": "nobody@example.com", "password": PASSWORD }))
+            .send()
+    };
+    let mut limited = 0;
+    for i in 0..60 {
+        // The client writes any left-most entry it likes; the proxy (here
+        // the test, from 127.0.0.1) appends the address it saw.
+        let forged = format!("10.{}.{}.1, 203.0.113.7", i / 200, i % 200);
+        let response = login(forged).await.expect("a login answer");
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited += 1;
+        }
+    }
+    assert_eq!(limited, 50, "every login past the burst of 10 is refused");
+    // Another client behind the same proxy has its own allowance.
+    let other = login("198.51.100.2".to_owned())
+        .await
+        .expect("a login answer");
+    assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn trusting_forwarded_for_needs_the_proxies_named() {
+    let error = build_error(&[("SOUK__RATE_LIMIT__TRUST_FORWARDED_FOR", "true")]).await;
+    assert!(error.contains("rate_limit.trusted_proxies"), "{error}");
 }

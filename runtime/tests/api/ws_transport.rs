@@ -68,12 +68,7 @@ async fn the_live_api_reports_its_metrics() {
     refused.closed().await;
     let mut ws = connect(&app, &user.token).await;
     ws.subscribe("user:me").await;
-    let metrics = app
-        .get("/metrics", None)
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let metrics = app.metrics_text().await;
     for name in [
         "souk_ws_connections",
         "souk_ws_subscriptions{kind=\"user\"}",
@@ -106,12 +101,7 @@ async fn a_slow_reader_is_cut_off_with_1013_while_another_keeps_receiving() {
     assert_eq!((code, reason.as_str()), (1013, "too slow"));
     assert!(received < published, "cut off before the end: {received}");
     fast.ping_pong().await;
-    let metrics = app
-        .get("/metrics", None)
-        .await
-        .text()
-        .await
-        .unwrap_or_default();
+    let metrics = app.metrics_text().await;
     let dropped = "souk_ws_clients_dropped_total{reason=\"slow\"}";
     assert!(metrics.contains(dropped), "{metrics}");
     assert!(
