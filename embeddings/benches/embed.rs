@@ -8,13 +8,13 @@
 use std::time::Instant;
 
 use serde_json::Value;
-use souk_embeddings::model::{Embedder, Matmul, default_model_dir, ensure_fetched};
+use souk_embeddings::model::{Embedder, Matmul, default_model_dir, fetch};
 
 const ROUNDS: usize = 20;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = default_model_dir();
-    ensure_fetched(&dir)?;
+    fetch(&dir)?;
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/minilm_reference.json"

@@ -4,13 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use souk_embeddings::model::{
-    CONFIG_FILE, Embedder, ModelError, TOKENIZER_FILE, WEIGHTS_FILE, default_model_dir,
-    ensure_fetched,
+    CONFIG_FILE, Embedder, ModelError, TOKENIZER_FILE, WEIGHTS_FILE, default_model_dir, fetch,
 };
 
 fn installed_model() -> PathBuf {
     let dir = default_model_dir();
-    ensure_fetched(&dir).expect("fetch the model with scripts/fetch-model.sh");
+    fetch(&dir).expect("fetch the model (souk model fetch)");
     dir
 }
 
@@ -32,12 +31,12 @@ fn load_error(dir: &Path) -> ModelError {
 }
 
 #[test]
-fn empty_directory_names_the_fetch_script() {
+fn empty_directory_names_the_fetch_command() {
     let tmp = tempfile::tempdir().unwrap();
     let err = load_error(tmp.path());
     let message = err.to_string();
     assert!(matches!(err, ModelError::Missing { .. }), "{message}");
-    assert!(message.contains("scripts/fetch-model.sh"), "{message}");
+    assert!(message.contains("souk model fetch"), "{message}");
 }
 
 #[test]

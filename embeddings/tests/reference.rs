@@ -1,6 +1,6 @@
 //! The embedder against vectors from the reference Python implementation
 //! (sentence-transformers all-MiniLM-L6-v2). Fetches the model with
-//! `scripts/fetch-model.sh` when it is not installed yet.
+//! `souk model fetch` (the same function) when it is not installed yet.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 use souk_embeddings::Vector;
-use souk_embeddings::model::{Embedder, Matmul, SharedEmbedder, default_model_dir, ensure_fetched};
+use souk_embeddings::model::{Embedder, Matmul, SharedEmbedder, default_model_dir, fetch};
 
 #[derive(Deserialize)]
 struct Reference {
@@ -27,7 +27,7 @@ fn embedder() -> &'static Embedder {
 
 fn model_dir() -> PathBuf {
     let dir = default_model_dir();
-    ensure_fetched(&dir).expect("fetch the model with scripts/fetch-model.sh");
+    fetch(&dir).expect("fetch the model (souk model fetch)");
     dir
 }
 

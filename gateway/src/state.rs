@@ -8,7 +8,7 @@ use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventoryHandle, OrderHandle, Store,
 };
 
-use crate::assistant::Assistant;
+use crate::assistant::{Assistant, AssistantOff};
 use crate::auth::Sessions;
 use crate::config::GatewayConfig;
 use crate::middleware::rate_limit::RateLimiter;
@@ -48,6 +48,6 @@ pub struct AppParts {
     pub sessions: Arc<Sessions>,
     pub limiter: Arc<RateLimiter>,
     pub metrics: Option<PrometheusHandle>,
-    /// The shopping assistant; `None` when `assistant.enabled` is false.
-    pub assistant: Option<Arc<Assistant>>,
+    /// The shopping assistant, or why it is off.
+    pub assistant: Result<Arc<Assistant>, AssistantOff>,
 }

@@ -1,13 +1,15 @@
-//! Starting the shopping assistant: finding (and on first start fetching) the
-//! model, loading it, and building the product vector index.
+//! Starting the shopping assistant: finding and checking the model, loading
+//! it, and building the product vector index. Nothing is fetched here: a
+//! missing or damaged model leaves the assistant off (503 naming
+//! `souk model fetch`) and the rest of the marketplace serving.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use souk_actors::{CartHandle, Catalog, Store};
-use souk_embeddings::model::{Matmul, SharedEmbedder, default_model_dir, ensure_fetched};
-use souk_gateway::assistant::Assistant;
+use souk_embeddings::model::{Matmul, SharedEmbedder, default_model_dir, verify};
+use souk_gateway::assistant::{Assistant, AssistantOff};
 use souk_gateway::config::AssistantConfig;
 
 /// The configured model directory, or the default one.
@@ -19,28 +21,27 @@ pub fn model_dir(config: &AssistantConfig) -> PathBuf {
     }
 }
 
-/// Loads the model. The default model directory is fetched
-/// (`scripts/fetch-model.sh`) when missing; a configured one is only read, and
-/// a missing or corrupt model is an error naming the fix.
-pub async fn load_model(config: &AssistantConfig) -> anyhow::Result<SharedEmbedder> {
+/// Checks every model file against its pinned SHA-256 and loads the model;
+/// a missing or damaged model is [`AssistantOff::Model`] with the fix.
+pub async fn load_model(config: &AssistantConfig) -> Result<SharedEmbedder, AssistantOff> {
     let dir = model_dir(config);
-    if config.model_dir.trim().is_empty() {
-        let fetch_dir = dir.clone();
-        tokio::task::spawn_blocking(move || ensure_fetched(&fetch_dir))
-            .await?
-            .with_context(|| format!("the assistant's model is missing from {}", dir.display()))?;
-    }
+    let checked = dir.clone();
+    let off = |e: &dyn std::fmt::Display| {
+        tracing::warn!(error = %e, "the shopping assistant is off: its model is not usable");
+        AssistantOff::Model(e.to_string())
+    };
+    tokio::task::spawn_blocking(move || verify(&checked))
+        .await
+        .map_err(|e| off(&e))?
+        .map_err(|e| off(&e))?;
     let matmul = if config.amx {
         Matmul::Auto
     } else {
         Matmul::F32
     };
-    let embedder = SharedEmbedder::load_with(dir.clone(), matmul).await.with_context(|| {
-        format!(
-            "cannot load the assistant's model from {} (set assistant.enabled = false to run without it)",
-            dir.display()
-        )
-    })?;
+    let embedder = SharedEmbedder::load_with(dir.clone(), matmul)
+        .await
+        .map_err(|e| off(&e))?;
     tracing::info!(
         dir = %dir.display(),
         amx = embedder.embedder().uses_amx(),

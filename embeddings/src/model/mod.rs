@@ -5,9 +5,10 @@
 //! sentence-transformers pipeline of the model. Inputs are truncated at 256
 //! tokens (the model's `max_seq_length`) and packed without padding (see
 //! `encoder.rs`). [`SharedEmbedder`] wraps it for async code; [`files`] finds, verifies and
-//! fetches the model directory.
+//! fetches the model directory (`souk model fetch`).
 
 mod encoder;
+mod fetch;
 pub mod files;
 mod kernels;
 mod shared;
@@ -24,9 +25,10 @@ use encoder::{Encoder, WEIGHTS_DTYPE};
 
 use crate::vector::{DIM, Vector, VectorError};
 
+pub use fetch::{PACKAGE, fetch};
 pub use files::{
-    CONFIG_FILE, MODEL_SHA256, TOKENIZER_FILE, WEIGHTS_FILE, default_model_dir, ensure_fetched,
-    ensure_fetched_with, verify,
+    CONFIG_FILE, MODEL_SHA256, PINNED_FILES, TOKENIZER_FILE, WEIGHTS_FILE, default_model_dir,
+    is_present, verify,
 };
 pub use shared::SharedEmbedder;
 
@@ -37,7 +39,7 @@ pub const MAX_TOKENS: usize = 256;
 pub const BATCH_SIZE: usize = 32;
 
 /// How to get a working model directory; part of every "model missing" message.
-pub const FETCH_HINT: &str = "run scripts/fetch-model.sh (or `souk model fetch`) to install it";
+pub const FETCH_HINT: &str = "run `souk model fetch` to install it";
 
 /// Why the model could not be loaded, fetched or run.
 #[derive(Debug, Error)]
@@ -64,17 +66,17 @@ pub enum ModelError {
         /// What was wrong.
         reason: String,
     },
-    /// The weights do not have the pinned SHA-256.
+    /// A model file does not have its pinned SHA-256.
     #[error("model file {} has SHA-256 {actual}, expected {expected}; delete it and {FETCH_HINT}", path.display())]
     Checksum {
-        /// The weights file.
+        /// The file.
         path: PathBuf,
         /// The pinned hash.
         expected: &'static str,
         /// The hash found.
         actual: String,
     },
-    /// Running the fetch script failed.
+    /// Fetching the model failed.
     #[error("fetching the model failed: {0}")]
     Fetch(String),
     /// A text could not be tokenised.

@@ -40,6 +40,15 @@ pub enum AssistantError {
     Conversation(#[from] souk_embeddings::assistant::ConversationError),
 }
 
+/// Why the assistant is not serving on this node.
+#[derive(Debug, Clone)]
+pub enum AssistantOff {
+    /// `assistant.enabled = false`.
+    Disabled,
+    /// The model is missing or damaged; the text says which file and the fix.
+    Model(String),
+}
+
 /// The assistant service; one per node, shared in an `Arc`.
 pub struct Assistant {
     embedder: SharedEmbedder,

@@ -12,7 +12,7 @@ use souk_models::{CategorySlug, ProductId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::assistant::{Assistant, Hit, SearchRequest};
+use crate::assistant::{Assistant, AssistantOff, Hit, SearchRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -58,15 +58,22 @@ pub struct SearchResults<'a> {
     pub items: Vec<HitView<'a>>,
 }
 
-/// The assistant, or 503 when it is switched off.
+/// The assistant, or 503 saying why it is off.
 pub fn assistant(state: &AppState) -> Result<&Assistant, ApiError> {
-    state.assistant.as_deref().ok_or_else(|| {
-        ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+    use axum::http::StatusCode;
+    match &state.assistant {
+        Ok(assistant) => Ok(assistant),
+        Err(AssistantOff::Disabled) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
             "assistant_disabled",
             "the shopping assistant is switched off on this server",
-        )
-    })
+        )),
+        Err(AssistantOff::Model(why)) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "assistant_unavailable",
+            format!("the shopping assistant has no usable model: {why}"),
+        )),
+    }
 }
 
 /// `limit` checked against the configured bounds.

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{ON, products};
-use crate::helpers::{TestApp, assert_problem, build_error, json, product_body, spawn_with};
+use crate::helpers::{TestApp, assert_problem, json, product_body, spawn_with};
 
 fn computed(app: &TestApp) -> u64 {
     app.assistant
@@ -136,20 +136,45 @@ async fn the_index_follows_the_catalog_and_restarts_without_re_embedding() {
 }
 
 #[tokio::test]
-async fn a_missing_or_corrupt_model_names_the_fix() {
-    let empty = tempfile::TempDir::new().unwrap_or_else(|e| panic!("{e}"));
+async fn a_missing_or_corrupt_model_leaves_the_rest_serving() {
+    let empty = tempfile::TempDir::new().expect("a temp dir");
     let dir = empty.path().display().to_string();
-    let message = build_error(&[ON, ("SOUK__ASSISTANT__MODEL_DIR", &dir)]).await;
-    assert!(message.contains("is missing"), "{message}");
-    assert!(message.contains("scripts/fetch-model.sh"), "{message}");
-    assert!(message.contains("souk model fetch"), "{message}");
+    let app = spawn_with(&[ON, ("SOUK__ASSISTANT__MODEL_DIR", &dir)], None).await;
+    let search = app.get("/api/v1/search?q=kettle", None).await;
+    let problem = assert_problem(
+        search,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "assistant_unavailable",
+    )
+    .await;
+    let detail = problem["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(detail.contains("is missing"), "{detail}");
+    assert!(detail.contains("souk model fetch"), "{detail}");
+    let products = app.get("/api/v1/products?limit=1", None).await;
+    assert_eq!(products.status(), StatusCode::OK);
+    app.stop().await;
 
+    // Files that are there but not the pinned ones: refused by checksum.
     for file in ["config.json", "tokenizer.json", "model.safetensors"] {
-        std::fs::write(empty.path().join(file), b"not a model").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(empty.path().join(file), b"not a model").expect("write");
     }
-    let message = build_error(&[ON, ("SOUK__ASSISTANT__MODEL_DIR", &dir)]).await;
-    assert!(message.contains("invalid"), "{message}");
-    assert!(message.contains("souk model fetch"), "{message}");
+    let app = spawn_with(&[ON, ("SOUK__ASSISTANT__MODEL_DIR", &dir)], None).await;
+    let chat = app
+        .post(
+            "/api/v1/assistant/chat",
+            None,
+            json!({ "message": "kettle" }),
+        )
+        .await;
+    let problem = assert_problem(
+        chat,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "assistant_unavailable",
+    )
+    .await;
+    let detail = problem["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(detail.contains("SHA-256"), "{detail}");
+    assert!(detail.contains("souk model fetch"), "{detail}");
 }
 
 #[tokio::test]
