@@ -4,6 +4,7 @@
 mod books;
 pub mod catalog;
 mod listing;
+mod public;
 mod random;
 #[cfg(test)]
 mod tests;
@@ -18,8 +19,11 @@ use souk_models::{
 };
 use time::{Duration, OffsetDateTime};
 
-/// The password of every demo account. Demo data only: never use `--demo` for a
-/// real marketplace.
+pub use public::{DemoPassword, is_public, secure};
+
+/// The password of every demo account while the node listens on loopback
+/// only (see [`secure`]). Demo data only: never use `--demo` for a real
+/// marketplace.
 pub const DEMO_PASSWORD: &str = "souk-demo-password";
 const SEEDED: &str = "demo_seeded";
 

@@ -3,7 +3,11 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, json, product_body, spawn_demo, spawn_with};
+use std::sync::Arc;
+
+use tempfile::TempDir;
+
+use crate::helpers::{PASSWORD, json, product_body, spawn_demo, spawn_demo_with, spawn_with};
 
 #[tokio::test]
 async fn everything_written_is_read_back_after_a_restart() {
@@ -117,4 +121,44 @@ async fn the_demo_catalog_is_seeded_once() {
     let dir = app.stop().await;
     let app = spawn_demo(dir).await;
     assert_eq!(count(&app).await, Some(seeded));
+}
+
+#[tokio::test]
+async fn demo_accounts_on_a_public_address_never_keep_the_published_password() {
+    use souk_runtime::demo::{DEMO_PASSWORD, DemoPassword};
+    const PUBLIC: &[(&str, &str)] = &[("SOUK__SERVER__LISTEN", "0.0.0.0:0")];
+    let dir = Arc::new(TempDir::new().expect("a temp dir"));
+    // First seeded on loopback, with the published password.
+    let app = spawn_demo(dir).await;
+    assert_eq!(app.demo_password, DemoPassword::Published);
+    let dir = app.stop().await;
+
+    let app = spawn_demo_with(dir, PUBLIC).await;
+    let DemoPassword::New(password) = app.demo_password.clone() else {
+        panic!(
+            "no new password on a public address: {:?}",
+            app.demo_password
+        );
+    };
+    for email in [
+        "customer@example.com",
+        "admin@example.com",
+        "kestrel@example.com",
+    ] {
+        let published = app.login(email, DEMO_PASSWORD).await;
+        assert_eq!(published.status(), StatusCode::UNAUTHORIZED, "{email}");
+        assert_eq!(
+            app.login(email, &password).await.status(),
+            StatusCode::OK,
+            "{email}"
+        );
+    }
+    let dir = app.stop().await;
+
+    // Printed once: a later start, public or not, keeps it and does not show it.
+    let app = spawn_demo_with(dir, PUBLIC).await;
+    assert_eq!(app.demo_password, DemoPassword::Replaced);
+    let login = app.login("customer@example.com", &password).await;
+    assert_eq!(login.status(), StatusCode::OK);
+    app.stop().await;
 }
