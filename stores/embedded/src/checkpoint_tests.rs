@@ -22,14 +22,11 @@ async fn check(store: &EmbeddedStore, waiting: &[Uuid], finished: &[Uuid], round
     let queued = store
         .list_queued_tickets()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the queued tickets list");
     let queued: Vec<Uuid> = queued.iter().map(|t| t.id).collect();
     assert_eq!(queued, waiting, "round {round}");
     for id in finished {
-        let stored = store
-            .get_ticket(*id)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let stored = store.get_ticket(*id).await.expect("the ticket reads back");
         assert!(
             matches!(
                 stored.map(|t| t.status),
@@ -41,15 +38,15 @@ async fn check(store: &EmbeddedStore, waiting: &[Uuid], finished: &[Uuid], round
     let counter = store
         .get_meta("round")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the round counter reads back");
     assert_eq!(counter, Some(round.to_string()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_read_back_the_same_before_during_and_after_checkpoints() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("souk.redb");
-    let store = EmbeddedStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let store = EmbeddedStore::open(&path).expect("the store opens");
     let user = UserId::new();
     let (mut waiting, mut finished) = (Vec::new(), Vec::new());
     let started = Instant::now();
@@ -67,19 +64,16 @@ async fn writes_read_back_the_same_before_during_and_after_checkpoints() {
             ticket(user, &format!("g{round}")),
         );
         for t in [&stays, &goes] {
-            store
-                .create_ticket(t)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            store.create_ticket(t).await.expect("the ticket is created");
         }
         store
             .finish_ticket(goes.id, &rejected())
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the ticket is finished");
         store
             .put_meta("round", &round.to_string())
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the round counter is written");
         waiting.push(stays.id);
         finished.push(goes.id);
         check(&store, &waiting, &finished, round).await;
@@ -87,14 +81,14 @@ async fn writes_read_back_the_same_before_during_and_after_checkpoints() {
         let again = store
             .create_ticket(&ticket(user, "s1"))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the repeated key answers its ticket");
         assert_eq!(again.id, waiting[0]);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     store.close().await;
     drop(store);
 
-    let reopened = EmbeddedStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let reopened = EmbeddedStore::open(&path).expect("the store reopens");
     check(&reopened, &waiting, &finished, round).await;
     reopened.close().await;
 }

@@ -20,30 +20,29 @@ fn page(fill: u8) -> Vec<u8> {
 }
 
 fn read(file: &PagedFile, at: u64, len: u64) -> Vec<u8> {
-    file.read(at, len as usize)
-        .unwrap_or_else(|e| panic!("{e}"))
+    file.read(at, len as usize).expect("the pages read back")
 }
 
 fn checkpoint(file: &PagedFile) {
-    file.flush_all().unwrap_or_else(|e| panic!("{e}"));
+    file.flush_all().expect("a checkpoint of every page");
 }
 
 fn open(path: &Path) -> PagedFile {
-    PagedFile::open(path).unwrap_or_else(|e| panic!("{e}"))
+    PagedFile::open(path).expect("the paged file opens")
 }
 
 #[test]
 fn pages_read_back_before_and_after_a_checkpoint_and_a_reopen() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("souk.redb");
     let file = open(&path);
-    file.set_len(4 * PAGE).unwrap_or_else(|e| panic!("{e}"));
-    file.write(0, &page(1)).unwrap_or_else(|e| panic!("{e}"));
+    file.set_len(4 * PAGE).expect("the file is resized");
+    file.write(0, &page(1)).expect("the page is written");
     file.write(2 * PAGE, &[page(2), page(3)].concat())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the pages are written");
     // A write that is not page-aligned keeps the rest of its pages.
     file.write(PAGE - 2, &[9, 9, 9, 9])
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the unaligned write lands");
     let expect = |file: &PagedFile| {
         let all = read(file, 0, 4 * PAGE);
         assert_eq!(all[..PAGE as usize - 2], page(1)[..PAGE as usize - 2]);
@@ -56,36 +55,40 @@ fn pages_read_back_before_and_after_a_checkpoint_and_a_reopen() {
         assert_eq!(all[2 * PAGE as usize..], [page(2), page(3)].concat());
     };
     expect(&file);
-    let frozen = file.freeze().unwrap_or_else(|e| panic!("{e}"));
-    let frozen = frozen.unwrap_or_else(|| panic!("nothing to checkpoint"));
+    let frozen = file.freeze().expect("the pages freeze");
+    let frozen = frozen.expect("frozen pages to checkpoint");
     // Written after the freeze: read over the frozen pages.
     file.write(3 * PAGE, &page(4))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the page is written over the frozen ones");
     file.write_checkpoint(&frozen)
-        .unwrap_or_else(|e| panic!("{e}"));
-    file.release(&frozen).unwrap_or_else(|e| panic!("{e}"));
+        .expect("the frozen pages are checkpointed");
+    file.release(&frozen)
+        .expect("the frozen pages are released");
     assert_eq!(read(&file, 3 * PAGE, PAGE), page(4));
     file.write(3 * PAGE, &page(3))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the page is written back");
     expect(&file);
     drop(file);
 
     let reopened = open(&path);
-    assert_eq!(reopened.len().unwrap_or_default(), 4 * PAGE);
+    assert_eq!(
+        reopened.len().expect("the reopened file's length"),
+        4 * PAGE
+    );
     expect(&reopened);
 }
 
 #[test]
 fn a_store_cut_short_and_grown_again_reads_zeros_where_it_was_cut() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("souk.redb");
     let file = open(&path);
-    file.set_len(3 * PAGE).unwrap_or_else(|e| panic!("{e}"));
+    file.set_len(3 * PAGE).expect("the file is resized");
     file.write(0, &[page(1), page(2), page(3)].concat())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the pages are written");
     checkpoint(&file);
-    file.set_len(PAGE + 100).unwrap_or_else(|e| panic!("{e}"));
-    file.set_len(3 * PAGE).unwrap_or_else(|e| panic!("{e}"));
+    file.set_len(PAGE + 100).expect("the file is cut short");
+    file.set_len(3 * PAGE).expect("the file grows again");
     let expect = |file: &PagedFile| {
         let all = read(file, 0, 3 * PAGE);
         assert_eq!(
@@ -103,21 +106,21 @@ fn a_store_cut_short_and_grown_again_reads_zeros_where_it_was_cut() {
 
 #[test]
 fn a_checkpoint_interrupted_after_its_journal_is_finished_on_open() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("souk.redb");
-    std::fs::write(&path, [page(1), page(1)].concat()).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, [page(1), page(1)].concat()).expect("the store file is written");
     let pages = [(1, &page(7)[..])];
     let bytes = journal::encode_journal(2 * PAGE, 2 * PAGE, &pages);
 
     // Torn: the journal never finished, so the file keeps its old image.
     let torn = path.with_extension("journal");
-    std::fs::write(&torn, &bytes[..bytes.len() - 1]).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&torn, &bytes[..bytes.len() - 1]).expect("the torn journal is written");
     let file = open(&path);
     assert_eq!(read(&file, PAGE, PAGE), page(1));
     drop(file);
 
     // Whole: the crash came after the journal's sync, so its pages are applied.
-    std::fs::write(&torn, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&torn, &bytes).expect("the whole journal is written");
     let file = open(&path);
     assert_eq!(read(&file, 0, 2 * PAGE), [page(1), page(7)].concat());
     drop(file);
@@ -127,23 +130,23 @@ fn a_checkpoint_interrupted_after_its_journal_is_finished_on_open() {
 
 #[test]
 fn the_log_reads_back_its_batches_up_to_a_torn_frame_without_cancelled_ones() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
     let base = dir.path().join("souk.redb");
-    let mut log = Wal::create(&base, 1).unwrap_or_else(|e| panic!("{e}"));
+    let mut log = Wal::create(&base, 1).expect("a fresh log segment");
     for payload in [&b"one"[..], b"two", b"three"] {
         log.append(Kind::Batch, payload)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the batch is appended");
     }
     log.append(Kind::Cancel, &[])
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the cancel is appended");
     log.append(Kind::Batch, b"four")
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the batch is appended");
     let (seq, segment) = wal::segments(&base)
-        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("the log segments list")
         .pop()
-        .unwrap_or_else(|| panic!("no segment"));
+        .expect("a log segment");
     assert_eq!(seq, 1);
-    let batches = wal::read_segment(seq, &segment).unwrap_or_else(|e| panic!("{e}"));
+    let batches = wal::read_segment(seq, &segment).expect("the segment reads back");
     assert_eq!(
         batches,
         vec![b"one".to_vec(), b"two".to_vec(), b"four".to_vec()]
@@ -152,25 +155,25 @@ fn the_log_reads_back_its_batches_up_to_a_torn_frame_without_cancelled_ones() {
     // A crash mid-append leaves a torn last frame: it is not a batch.
     let len = std::fs::metadata(&segment)
         .map(|m| m.len())
-        .unwrap_or_default();
+        .expect("the segment's length");
     let file = std::fs::OpenOptions::new().write(true).open(&segment);
     file.and_then(|f| f.set_len(len - 1))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let batches = wal::read_segment(seq, &segment).unwrap_or_else(|e| panic!("{e}"));
+        .expect("the segment is cut by a byte");
+    let batches = wal::read_segment(seq, &segment).expect("the torn segment reads back");
     assert_eq!(batches, vec![b"one".to_vec(), b"two".to_vec()]);
 
     // Retired, the segment becomes the spare; its old frames never read as
     // the next segment's.
-    wal::retire(&base, 1).unwrap_or_else(|e| panic!("{e}"));
-    let mut next = Wal::create(&base, 2).unwrap_or_else(|e| panic!("{e}"));
+    wal::retire(&base, 1).expect("the segment is retired");
+    let mut next = Wal::create(&base, 2).expect("the next log segment");
     next.append(Kind::Batch, b"five")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let segments = wal::segments(&base).unwrap_or_else(|e| panic!("{e}"));
+        .expect("the batch is appended");
+    let segments = wal::segments(&base).expect("the log segments list");
     assert_eq!(
         segments.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
         vec![2]
     );
-    let batches = wal::read_segment(2, &segments[0].1).unwrap_or_else(|e| panic!("{e}"));
+    let batches = wal::read_segment(2, &segments[0].1).expect("the new segment reads back");
     assert_eq!(batches, vec![b"five".to_vec()]);
 }
 
@@ -188,9 +191,9 @@ pub(super) fn ticket(user: UserId, key: &str) -> Ticket {
 
 /// Copies every file of the store, as a `kill -9` would leave them.
 fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")) {
-        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from).expect("the store dir lists") {
+        let entry = entry.expect("a dir entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("the store file is copied");
     }
 }
 
@@ -200,10 +203,10 @@ fn copy_dir(from: &Path, to: &Path) {
     reason = "the lock stands in for a process that dies before checkpointing; only the writer thread and the checkpoint thread wait on it"
 )]
 async fn acknowledged_writes_survive_a_crash_before_their_checkpoint() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let crashed = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let crashed = tempfile::tempdir().expect("a temp dir for the crashed copy");
     let path = dir.path().join("souk.redb");
-    let store = Arc::new(EmbeddedStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+    let store = Arc::new(EmbeddedStore::open(&path).expect("the store opens"));
     let user = UserId::new();
     let (done, waiting) = (ticket(user, "a"), ticket(user, "b"));
     {
@@ -219,14 +222,11 @@ async fn acknowledged_writes_survive_a_crash_before_their_checkpoint() {
         for write in writes {
             write
                 .await
-                .unwrap_or_else(|e| panic!("{e}"))
-                .unwrap_or_else(|e| panic!("{e}"));
+                .expect("the write task finishes")
+                .expect("the write is acknowledged");
         }
         for t in [&done, &waiting] {
-            store
-                .create_ticket(t)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            store.create_ticket(t).await.expect("the ticket is created");
         }
         let rejected = TicketStatus::Rejected {
             reason: "out_of_stock".into(),
@@ -234,24 +234,24 @@ async fn acknowledged_writes_survive_a_crash_before_their_checkpoint() {
         store
             .finish_ticket(done.id, &rejected)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the ticket is finished");
         copy_dir(dir.path(), crashed.path());
     }
     store.close().await;
 
     let recovered = EmbeddedStore::open(&crashed.path().join("souk.redb"));
-    let recovered = recovered.unwrap_or_else(|e| panic!("{e}"));
+    let recovered = recovered.expect("the crashed copy recovers");
     for i in 0..50 {
         let value = recovered
             .get_meta(&format!("k{i}"))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the key reads back");
         assert_eq!(value.as_deref(), Some("v"), "k{i}");
     }
     let queued = recovered
         .list_queued_tickets()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the queued tickets list");
     assert_eq!(
         queued.iter().map(|t| t.id).collect::<Vec<_>>(),
         vec![waiting.id]
@@ -259,13 +259,13 @@ async fn acknowledged_writes_survive_a_crash_before_their_checkpoint() {
     let finished = recovered
         .get_ticket(done.id)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the ticket reads back");
     assert!(matches!(
         finished.map(|t| t.status),
         Some(TicketStatus::Rejected { .. })
     ));
     // Recovery checkpointed the replayed log and started a fresh one.
-    let segments = wal::segments(&crashed.path().join("souk.redb")).unwrap_or_default();
+    let segments = wal::segments(&crashed.path().join("souk.redb")).expect("the log segments list");
     assert_eq!(segments.len(), 1, "{segments:?}");
     recovered.close().await;
 }

@@ -70,8 +70,8 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         User {
             id: UserId::new(),
-            email: Email::parse("cache@example.com").unwrap_or_else(|e| panic!("{e}")),
-            display_name: DisplayName::parse("Cache").unwrap_or_else(|e| panic!("{e}")),
+            email: Email::parse("cache@example.com").expect("a valid email"),
+            display_name: DisplayName::parse("Cache").expect("a valid display name"),
             role: Role::Customer,
             tier: Tier::Standard,
             password_hash: "hash".into(),

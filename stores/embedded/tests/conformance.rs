@@ -1,4 +1,6 @@
 //! The embedded store against the shared storage conformance suite.
+// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
@@ -6,9 +8,8 @@ use souk_actors::store::Store;
 use souk_store_embedded::EmbeddedStore;
 
 async fn fresh_store() -> Arc<dyn Store> {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let store =
-        EmbeddedStore::open(&dir.path().join("souk.redb")).unwrap_or_else(|e| panic!("open: {e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = EmbeddedStore::open(&dir.path().join("souk.redb")).expect("the store opens");
     // Keep the directory for the life of the test process.
     std::mem::forget(dir);
     Arc::new(store)

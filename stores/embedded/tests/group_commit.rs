@@ -1,5 +1,7 @@
 //! Concurrent writers share commits: the embedded store does not pay one fsync
 //! per write, and every acknowledged write is there after reopening.
+// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
@@ -8,9 +10,9 @@ use souk_store_embedded::EmbeddedStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writes_are_group_committed_and_durable() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("souk.redb");
-    let store = Arc::new(EmbeddedStore::open(&path).unwrap_or_else(|e| panic!("{e}")));
+    let store = Arc::new(EmbeddedStore::open(&path).expect("the store opens"));
     let before = store.commits();
     let writers: Vec<_> = (0..400)
         .map(|i| {
@@ -21,8 +23,8 @@ async fn concurrent_writes_are_group_committed_and_durable() {
     for writer in writers {
         writer
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the write task finishes")
+            .expect("the write is acknowledged");
     }
     let commits = store.commits() - before;
     // While one batch fsyncs, the rest queue up and go in the next: far fewer
@@ -31,12 +33,12 @@ async fn concurrent_writes_are_group_committed_and_durable() {
     store.close().await;
     drop(store);
 
-    let reopened = EmbeddedStore::open(&path).unwrap_or_else(|e| panic!("{e}"));
+    let reopened = EmbeddedStore::open(&path).expect("the store reopens");
     for i in 0..400 {
         let value = reopened
             .get_meta(&format!("k{i}"))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the key reads back");
         assert_eq!(value.as_deref(), Some("v"), "k{i}");
     }
 }
