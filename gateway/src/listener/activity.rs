@@ -1,5 +1,6 @@
-//! What one connection is doing, for its watchdog: requests in flight, when
-//! it last went idle, and when the first byte of a next request arrived.
+//! What one connection is doing, for its watchdog: requests in flight and
+//! since when, when it last went idle, and when the first byte of a next
+//! request arrived.
 
 use std::io;
 use std::pin::Pin;
@@ -14,6 +15,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 pub struct Activity {
     epoch: Instant,
     in_flight: AtomicU32,
+    /// Milliseconds since `epoch` when the requests in flight began.
+    busy_since: AtomicU64,
     /// Milliseconds since `epoch` when the connection opened or its last
     /// response was sent.
     idle_since: AtomicU64,
@@ -36,6 +39,7 @@ impl Activity {
         Arc::new(Self {
             epoch: Instant::now(),
             in_flight: AtomicU32::new(0),
+            busy_since: AtomicU64::new(0),
             idle_since: AtomicU64::new(0),
             header_started: AtomicU64::new(0),
         })
@@ -52,7 +56,9 @@ impl Activity {
     /// A request's header was read: it is being handled until the returned
     /// guard (kept with its response body) is dropped.
     pub fn request_started(self: &Arc<Self>) -> InFlight {
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.busy_since.store(self.millis(), Ordering::Release);
+        }
         self.header_started.store(0, Ordering::Release);
         InFlight(self.clone())
     }
@@ -71,11 +77,22 @@ impl Activity {
         }
     }
 
-    /// Whether the connection has outstayed `header_timeout` (a header begun
-    /// but not finished) or `keep_alive` (nothing sent at all), at `now`.
-    pub fn next(&self, now: Instant, header_timeout: Duration, keep_alive: Duration) -> Next {
+    /// Whether the connection has outstayed one of `limits` at `now`: a
+    /// request (its body included) in flight too long, a header begun but
+    /// not finished, or nothing sent at all.
+    pub fn next(&self, now: Instant, limits: &Limits) -> Next {
+        let Limits {
+            header_timeout,
+            keep_alive,
+            request_timeout,
+        } = *limits;
         if self.in_flight.load(Ordering::Acquire) > 0 {
-            return Next::CheckAt(now + keep_alive.min(header_timeout));
+            let deadline = self.at(self.busy_since.load(Ordering::Acquire)) + request_timeout;
+            return if now >= deadline {
+                Next::Close("request_timeout")
+            } else {
+                Next::CheckAt(deadline.min(now + keep_alive))
+            };
         }
         let (deadline, reason) = match self.header_started.load(Ordering::Acquire) {
             0 => (
@@ -90,6 +107,14 @@ impl Activity {
             Next::CheckAt(deadline)
         }
     }
+}
+
+/// The watchdog's timeouts (see `ConnectionLimits`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub header_timeout: Duration,
+    pub keep_alive: Duration,
+    pub request_timeout: Duration,
 }
 
 /// A request in flight; dropping it marks the connection idle again.
@@ -176,19 +201,19 @@ mod tests {
 
     const HEADER: Duration = Duration::from_secs(10);
     const IDLE: Duration = Duration::from_secs(30);
+    const REQUEST: Duration = Duration::from_secs(60);
+    const LIMITS: Limits = Limits {
+        header_timeout: HEADER,
+        keep_alive: IDLE,
+        request_timeout: REQUEST,
+    };
 
     #[test]
     fn an_idle_connection_closes_after_keep_alive() {
         let activity = Activity::new();
         let start = activity.epoch;
-        assert_eq!(
-            activity.next(start, HEADER, IDLE),
-            Next::CheckAt(start + IDLE)
-        );
-        assert_eq!(
-            activity.next(start + IDLE, HEADER, IDLE),
-            Next::Close("idle")
-        );
+        assert_eq!(activity.next(start, &LIMITS), Next::CheckAt(start + IDLE));
+        assert_eq!(activity.next(start + IDLE, &LIMITS), Next::Close("idle"));
     }
 
     #[test]
@@ -197,29 +222,28 @@ mod tests {
         activity.bytes_read();
         let started = activity.epoch + Duration::from_millis(activity.millis());
         assert_eq!(
-            activity.next(started + HEADER, HEADER, IDLE),
+            activity.next(started + HEADER, &LIMITS),
             Next::Close("header_timeout")
         );
     }
 
     #[test]
-    fn a_request_in_flight_is_never_cut_off() {
+    fn a_request_in_flight_is_cut_off_only_after_the_request_timeout() {
         let activity = Activity::new();
         let request = activity.request_started();
-        let late = activity.epoch + IDLE * 10;
-        assert!(matches!(
-            activity.next(late, HEADER, IDLE),
-            Next::CheckAt(_)
-        ));
+        let started = activity.at(activity.busy_since.load(Ordering::Acquire));
+        let late = started + IDLE * 2 - Duration::from_millis(1);
+        assert!(matches!(activity.next(late, &LIMITS), Next::CheckAt(_)));
+        assert_eq!(
+            activity.next(started + REQUEST, &LIMITS),
+            Next::Close("request_timeout")
+        );
         drop(request);
         let idle_at = activity.at(activity.idle_since.load(Ordering::Acquire));
         assert_eq!(
-            activity.next(idle_at, HEADER, IDLE),
+            activity.next(idle_at, &LIMITS),
             Next::CheckAt(idle_at + IDLE)
         );
-        assert_eq!(
-            activity.next(idle_at + IDLE, HEADER, IDLE),
-            Next::Close("idle")
-        );
+        assert_eq!(activity.next(idle_at + IDLE, &LIMITS), Next::Close("idle"));
     }
 }

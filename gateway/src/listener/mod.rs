@@ -1,6 +1,7 @@
 //! The HTTP/1.1 accept loop: each connection gets a watchdog that closes it
-//! when it sits idle past `keep_alive` or takes longer than
-//! `header_read_timeout` to send a request header, and no client address
+//! when it sits idle past `keep_alive`, takes longer than
+//! `header_read_timeout` to send a request header or longer than
+//! `request_timeout` to have a request (body included) answered, and no client address
 //! may hold more than `max_per_ip` connections. Upgraded WebSocket
 //! connections leave the watchdog and follow the WebSocket heartbeat rules,
 //! but keep their per-address slot until they close.
@@ -28,7 +29,7 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 
 use crate::client_ip::TrustedProxies;
-use activity::{Activity, Next, Tracked};
+use activity::{Activity, Limits, Next, Tracked};
 use per_ip::{PerIp, Slot};
 
 /// How long a connection the watchdog closed may take to finish a response
@@ -43,6 +44,9 @@ pub struct ConnectionLimits {
     /// With no request in flight and nothing sent, a connection is closed
     /// after this long.
     pub keep_alive: Duration,
+    /// From a request's header to the end of its response: a slow body
+    /// upload or a client that stops reading is cut off after this long.
+    pub request_timeout: Duration,
     /// Open connections from one peer address (trusted proxies exempt).
     pub max_per_ip: usize,
     pub proxies: TrustedProxies,
@@ -130,7 +134,18 @@ impl Connection {
             .serve_connection(io, service)
             .with_upgrades();
         tokio::pin!(conn);
-        let (header, keep_alive) = (self.limits.header_read_timeout, self.limits.keep_alive);
+        let limits = Limits {
+            header_timeout: self.limits.header_read_timeout,
+            keep_alive: self.limits.keep_alive,
+            request_timeout: self.limits.request_timeout,
+        };
+        // What the connection does between two looks can move a deadline
+        // earlier (a header begins, a request starts): look at least this often.
+        let tick = limits
+            .header_timeout
+            .min(limits.keep_alive)
+            .min(limits.request_timeout)
+            / 2;
         let mut drop_at: Option<Instant> = None;
         let mut stopping = false;
         loop {
@@ -138,7 +153,7 @@ impl Connection {
             if drop_at.is_some_and(|at| now >= at) {
                 break;
             }
-            let wake = match activity.next(now.into_std(), header, keep_alive) {
+            let wake = match activity.next(now.into_std(), &limits) {
                 Next::CheckAt(at) => Instant::from_std(at),
                 Next::Close(reason) => {
                     if drop_at.is_none() {
@@ -149,7 +164,7 @@ impl Connection {
                     *drop_at.get_or_insert(now + CLOSE_GRACE)
                 }
             };
-            let wake = drop_at.map_or(wake, |at| at.min(wake));
+            let wake = drop_at.map_or(wake, |at| at.min(wake)).min(now + tick);
             tokio::select! {
                 served = conn.as_mut() => {
                     if let Err(e) = served {

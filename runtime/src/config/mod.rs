@@ -33,6 +33,7 @@ pub struct ServerConfig {
     pub store_cache_mib: u64,
     pub header_read_timeout_secs: u64,
     pub keep_alive_secs: u64,
+    pub request_timeout_secs: u64,
     pub max_connections_per_ip: usize,
 }
 
@@ -265,6 +266,7 @@ impl Config {
         ConnectionLimits {
             header_read_timeout: Duration::from_secs(self.server.header_read_timeout_secs),
             keep_alive: Duration::from_secs(self.server.keep_alive_secs),
+            request_timeout: Duration::from_secs(self.server.request_timeout_secs),
             max_per_ip: self.server.max_connections_per_ip,
             proxies: self.rate_limit.proxies(),
         }

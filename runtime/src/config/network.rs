@@ -19,6 +19,13 @@ pub(super) fn validate(config: &Config) -> Result<(), ConfigError> {
             "must be between 1 and 3600",
         ));
     }
+    let longest_wait_ms = config.checkout.wait_ms + 1000;
+    if server.request_timeout_secs > 3600 || server.request_timeout_secs * 1000 <= longest_wait_ms {
+        return Err(invalid(
+            "server.request_timeout_secs",
+            "must be at most 3600 and longer than checkout.wait_ms (plus a second)",
+        ));
+    }
     if !(1..=1_000_000).contains(&server.max_connections_per_ip) {
         return Err(invalid(
             "server.max_connections_per_ip",
@@ -89,4 +96,70 @@ fn metrics(config: &Config) -> Result<(), ConfigError> {
 pub(super) fn metrics_token(metrics: &MetricsConfig) -> Option<SecretString> {
     let token = metrics.token.expose_secret();
     (!token.is_empty()).then(|| SecretString::from(token.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn error_of(env: &[(&str, &str)]) -> String {
+        let env: Vec<_> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        match Config::from_layers(Path::new("/nonexistent"), &env) {
+            Ok(_) => String::new(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn metrics_stay_off_the_public_listener_by_default() {
+        let config = Config::from_layers(Path::new("/nonexistent"), &[]).expect("defaults load");
+        let metrics = config.metrics.address().expect("a valid address");
+        assert!(metrics.is_some_and(|a| a.ip().is_loopback()), "{metrics:?}");
+        assert!(metrics_token(&config.metrics).is_none());
+    }
+
+    #[test]
+    fn bad_network_values_name_their_key() {
+        for (key, value, named) in [
+            (
+                "SOUK__SERVER__REQUEST_TIMEOUT_SECS",
+                "1",
+                "server.request_timeout_secs",
+            ),
+            (
+                "SOUK__SERVER__KEEP_ALIVE_SECS",
+                "0",
+                "server.keep_alive_secs",
+            ),
+            (
+                "SOUK__SERVER__HEADER_READ_TIMEOUT_SECS",
+                "0",
+                "server.header_read_timeout_secs",
+            ),
+            (
+                "SOUK__SERVER__MAX_CONNECTIONS_PER_IP",
+                "0",
+                "server.max_connections_per_ip",
+            ),
+            (
+                "SOUK__RATE_LIMIT__TRUSTED_PROXIES",
+                "[\"nope\"]",
+                "rate_limit.trusted_proxies",
+            ),
+            (
+                "SOUK__RATE_LIMIT__MAX_CLIENTS",
+                "10",
+                "rate_limit.max_clients",
+            ),
+            ("SOUK__METRICS__TOKEN", "short", "metrics.token"),
+        ] {
+            let error = error_of(&[(key, value)]);
+            assert!(error.contains(named), "{key}={value}: {error}");
+        }
+    }
 }

@@ -79,12 +79,12 @@ fn http() {
     );
     describe_counter!(
         "souk_http_connections_closed_total",
-        "Connections the node closed itself: header_timeout, idle or per_ip_cap."
+        "Connections the node closed itself: header_timeout, request_timeout, idle or per_ip_cap."
     );
     zero(
         "souk_http_connections_closed_total",
         "reason",
-        &["header_timeout", "idle", "per_ip_cap"],
+        &["header_timeout", "request_timeout", "idle", "per_ip_cap"],
     );
 }
 

@@ -60,6 +60,29 @@ async fn idle_and_half_sent_connections_are_closed() {
 }
 
 #[tokio::test]
+async fn a_body_that_never_finishes_is_cut_off() {
+    let app = spawn_with(
+        &[
+            ("SOUK__SERVER__REQUEST_TIMEOUT_SECS", "2"),
+            ("SOUK__CHECKOUT__WAIT_MS", "0"),
+        ],
+        None,
+    )
+    .await;
+    let mut stream = open(&app).await;
+    stream
+        .write_all(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nhost: souk\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"email\"",
+        )
+        .await
+        .expect("the start of a body");
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(10)).await,
+        "a request whose body never arrives is kept"
+    );
+}
+
+#[tokio::test]
 async fn a_header_sent_in_time_is_answered() {
     let app = spawn_with(FAST, None).await;
     let mut stream = open(&app).await;
