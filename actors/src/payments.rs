@@ -125,15 +125,15 @@ mod tests {
     async fn sandbox_behaves_like_test_mode() {
         let sandbox = SandboxPayments;
         let order = OrderId::new();
-        let amount = Money::new(1999, Currency::USD).unwrap_or_else(|e| panic!("{e}"));
+        let amount = Money::new(1999, Currency::USD).expect("a valid amount");
         let intent = sandbox
             .create(order, amount)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the payment is created");
         let again = sandbox
             .create(order, amount)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("a repeated create is answered");
         assert_eq!(
             intent.provider_ref, again.provider_ref,
             "one payment per order"

@@ -78,7 +78,7 @@ async fn carts(store: &Arc<MemoryStore>) -> CartHandle {
         Duration::from_secs(5),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    .expect("the cart hosts start")
 }
 
 #[tokio::test(start_paused = true)]
@@ -89,19 +89,18 @@ async fn an_idle_cart_passivates_and_comes_back_from_the_store() {
     handle
         .change(user, product, LineChange::Add(3), 10)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the line goes in the cart");
     assert_eq!(handle.live(), 1);
     let stored = store
         .get_cart(user)
         .await
-        .ok()
-        .flatten()
+        .expect("the cart reads")
         .map(|c| units(&c, product));
     assert_eq!(stored, Some(3), "written through before answering");
     tokio::time::sleep(Duration::from_secs(61)).await;
     tokio::task::yield_now().await;
     assert_eq!(handle.live(), 0, "passivated after the idle time");
-    let cart = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    let cart = handle.get(user).await.expect("the cart comes back");
     assert_eq!(units(&cart, product), 3);
     assert_eq!(handle.live(), 1, "activated again on demand");
 }
@@ -114,7 +113,7 @@ async fn cart_with_two_units() -> (CartHandle, UserId, ProductId) {
     handle
         .change(user, product, LineChange::Add(2), 10)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the line goes in the cart");
     (handle, user, product)
 }
 
@@ -122,7 +121,7 @@ async fn add_one(handle: &CartHandle, user: UserId, product: ProductId) -> Cart 
     handle
         .change(user, product, LineChange::Add(1), 10)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("the line goes in the cart")
 }
 
 #[tokio::test]
@@ -146,9 +145,12 @@ async fn a_crashed_cart_comes_back_with_its_lines() {
 #[tokio::test]
 async fn a_crashed_host_restarts_and_its_carts_reload() {
     let (handle, user, product) = cart_with_two_units().await;
-    if let Some(host) = handle.hosts.get(handle.host_of(user)) {
-        let _ = host.send_message(HostMsg::Crash);
-    }
+    let host = handle
+        .hosts
+        .get(handle.host_of(user))
+        .expect("the user's cart host");
+    host.send_message(HostMsg::Crash)
+        .expect("the crash reaches the host");
     let cart = add_one(&handle, user, product).await;
     assert_eq!(units(&cart, product), 3, "state reloaded after the restart");
 }
@@ -166,14 +168,14 @@ async fn concurrent_changes_to_one_cart_are_not_lost() {
         .collect();
     for add in adds {
         add.await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the add task finishes")
+            .expect("the line goes in the cart");
     }
-    let cart = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    let cart = handle.get(user).await.expect("the cart reads");
     assert_eq!(units(&cart, product), 50);
-    let cleared = handle.clear(user).await.unwrap_or_else(|e| panic!("{e}"));
+    let cleared = handle.clear(user).await.expect("the cart clears");
     assert!(cleared.lines.is_empty());
-    assert_eq!(store.get_cart(user).await.ok().flatten(), None);
+    assert_eq!(store.get_cart(user).await.expect("the cart reads"), None);
 }
 
 #[tokio::test]
@@ -183,14 +185,14 @@ async fn an_ordered_cart_empties_without_a_second_write_unless_it_changed() {
     let (user, product) = (UserId::new(), ProductId::new());
     let stored = |store: &Arc<MemoryStore>| {
         let store = store.clone();
-        async move { store.get_cart(user).await.ok().flatten() }
+        async move { store.get_cart(user).await.expect("the cart reads") }
     };
     let read = add_one(&handle, user, product).await;
 
     // Unchanged since the order read it: the order's write empties the stored
     // cart, so the cart only forgets its lines.
     assert!(handle.ordered(user, read.updated_at));
-    let now = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    let now = handle.get(user).await.expect("the cart reads");
     assert!(now.lines.is_empty(), "the buyer sees an empty cart at once");
     let kept = stored(&store).await.map(|c| units(&c, product));
     assert_eq!(kept, Some(1), "no second write");
@@ -200,7 +202,7 @@ async fn an_ordered_cart_empties_without_a_second_write_unless_it_changed() {
     let read = add_one(&handle, user, product).await;
     add_one(&handle, user, product).await;
     assert!(handle.ordered(user, read.updated_at));
-    let now = handle.get(user).await.unwrap_or_else(|e| panic!("{e}"));
+    let now = handle.get(user).await.expect("the cart reads");
     assert!(now.lines.is_empty());
     assert_eq!(stored(&store).await, None, "saved empty");
 }

@@ -146,12 +146,12 @@ mod tests {
         Product {
             id: ProductId::new(),
             seller_id: UserId::new(),
-            title: Title::parse(title).unwrap_or_else(|e| panic!("{e}")),
-            description: Description::parse(description).unwrap_or_else(|e| panic!("{e}")),
-            category: CategorySlug::parse("footwear").unwrap_or_else(|e| panic!("{e}")),
-            attributes: Attributes::parse(attrs).unwrap_or_else(|e| panic!("{e}")),
+            title: Title::parse(title).expect("a valid title"),
+            description: Description::parse(description).expect("a valid description"),
+            category: CategorySlug::parse("footwear").expect("a valid category slug"),
+            attributes: Attributes::parse(attrs).expect("valid attributes"),
             images: vec![],
-            price: Money::new(100, Currency::USD).unwrap_or_else(|e| panic!("{e}")),
+            price: Money::new(100, Currency::USD).expect("a valid price"),
             status: ProductStatus::Active,
             rating: Rating::default(),
             low_stock_threshold: None,
@@ -195,7 +195,7 @@ mod tests {
         let mut index = TextIndex::default();
         let mut p = product("Red scarf", "red", "");
         index.upsert(&p);
-        p.title = Title::parse("Blue scarf").unwrap_or_else(|e| panic!("{e}"));
+        p.title = Title::parse("Blue scarf").expect("a valid title");
         p.attributes = Attributes::default();
         index.upsert(&p);
         assert!(index.search("red").is_empty());

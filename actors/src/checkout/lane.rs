@@ -261,7 +261,7 @@ mod tests {
         };
         let (lane, _) = Actor::spawn(None, CheckoutLane, args)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the lane starts");
         let at = Instant::now();
         let tickets: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
         for (i, ticket) in tickets.iter().enumerate() {

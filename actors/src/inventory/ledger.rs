@@ -238,7 +238,9 @@ mod tests {
         let split = ledger.plan_reserve(order, &[(a, 3), (a, 3)], now);
         assert!(matches!(split, Err(InventoryError::OutOfStock { .. })));
         let change = ledger.plan_reserve(order, &[(a, 2), (b, 1)], now);
-        let change = change.ok().flatten().unwrap_or_default();
+        let change = change
+            .expect("the reservation fits")
+            .expect("a change to apply");
         ledger.apply(&change);
         assert_eq!(ledger.level(a).available(), 3);
         assert_eq!(ledger.plan_reserve(order, &[(a, 2), (b, 1)], now), Ok(None));
@@ -255,18 +257,17 @@ mod tests {
         for order in [paid, abandoned] {
             let change = ledger
                 .plan_reserve(order, &[(a, 3)], now)
-                .ok()
-                .flatten()
-                .unwrap_or_default();
+                .expect("the reservation fits")
+                .expect("a change to apply");
             ledger.apply(&change);
         }
         let commit = ledger
             .plan_settle(paid, Settlement::Commit)
-            .unwrap_or_default();
+            .expect("a change to commit");
         ledger.apply(&commit);
         let release = ledger
             .plan_settle(abandoned, Settlement::Release)
-            .unwrap_or_default();
+            .expect("a change to release");
         ledger.apply(&release);
         assert_eq!(ledger.plan_settle(paid, Settlement::Commit), None);
         assert_eq!(
@@ -285,7 +286,7 @@ mod tests {
         // A paid order cancelled before shipping returns its units, once.
         let restock = ledger
             .plan_settle(paid, Settlement::Restock)
-            .unwrap_or_default();
+            .expect("a change to restock");
         ledger.apply(&restock);
         assert_eq!(ledger.plan_settle(paid, Settlement::Restock), None);
         assert_eq!(
@@ -307,11 +308,10 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let change = ledger
             .plan_reserve(OrderId::new(), &[(a, 4)], now)
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+            .expect("the reservation fits")
+            .expect("a change to apply");
         ledger.apply(&change);
-        let target = StockCount::new(7).unwrap_or_else(|e| panic!("{e}"));
+        let target = StockCount::new(7).expect("a valid stock count");
         let restock = ledger.plan_set_available(a, target);
         ledger.apply(&restock);
         assert_eq!(ledger.level(a).available(), 7);

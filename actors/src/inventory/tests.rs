@@ -24,7 +24,7 @@ async fn start(store: &Arc<MemoryStore>) -> (InventoryHandle, ractor::ActorCell)
         Duration::from_secs(5),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    .expect("the inventory supervisor starts")
 }
 
 async fn stocked(store: &MemoryStore, units: u64) -> ProductId {
@@ -36,7 +36,7 @@ async fn stocked(store: &MemoryStore, units: u64) -> ProductId {
     store
         .put_stock(id, &level)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the stock is stored");
     id
 }
 
@@ -56,10 +56,7 @@ fn later(minutes: i64) -> time::OffsetDateTime {
 }
 
 async fn level(handle: &InventoryHandle, product: ProductId) -> StockLevel {
-    handle
-        .level(product)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
+    handle.level(product).await.expect("the stock level reads")
 }
 
 /// `n` buyers, each reserving one unit of `product` at once, on their own tasks.
@@ -86,13 +83,12 @@ async fn assert_invariant(store: &MemoryStore, product: ProductId, on_hand: u64)
     let level = store
         .get_stock(product)
         .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+        .expect("the stock level reads")
+        .expect("a stock level for the product");
     let held: u64 = store
         .list_holds()
         .await
-        .unwrap_or_default()
+        .expect("the holds list")
         .iter()
         .filter(|h| h.product == product && !h.sold)
         .map(|h| u64::from(h.quantity))
@@ -113,7 +109,7 @@ async fn five_hundred_buyers_share_fifty_units_exactly() {
     let buyers = one_unit_buyers(&handle, product, 500);
     let mut won = 0;
     for buyer in buyers {
-        match buyer.await.unwrap_or_else(|e| panic!("{e}")) {
+        match buyer.await.expect("the buyer task finishes") {
             Ok(()) => won += 1,
             Err(InventoryError::OutOfStock { .. }) => {}
             Err(e) => panic!("{e}"),
@@ -152,11 +148,11 @@ async fn a_refusal_in_one_shard_releases_the_others() {
         10,
         "nothing stays held"
     );
-    assert!(store.list_holds().await.unwrap_or_default().is_empty());
+    assert!(store.list_holds().await.expect("the holds list").is_empty());
     handle
         .reserve(order, &[(plenty, 3), (scarce, 1)], later(15))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is reserved");
     assert_invariant(&store, plenty, 10).await;
     assert_invariant(&store, scarce, 1).await;
 }
@@ -171,11 +167,11 @@ async fn reserve_release_and_commit_are_idempotent() {
         handle
             .reserve(paid, &[(a, 2), (b, 1)], later(15))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the paid order is reserved");
         handle
             .reserve(abandoned, &[(a, 1)], later(15))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the abandoned order is reserved");
     }
     assert_eq!(
         level(&handle, a).await.reserved,
@@ -186,17 +182,17 @@ async fn reserve_release_and_commit_are_idempotent() {
         handle
             .settle(paid, &[a, b], Settlement::Commit)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the paid order is committed");
         handle
             .settle(abandoned, &[a], Settlement::Release)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the abandoned order is released");
     }
     // Releasing a committed order does not return sold units.
     handle
         .settle(paid, &[a, b], Settlement::Release)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("a repeated release is answered");
     assert_eq!(
         level(&handle, a).await,
         StockLevel {
@@ -225,15 +221,15 @@ async fn unpaid_holds_expire_and_paid_ones_do_not() {
     handle
         .reserve(unpaid, &[(product, 1)], later(15))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the unpaid order is reserved");
     handle
         .reserve(paid, &[(product, 2)], later(15))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the paid order is reserved");
     handle
         .settle(paid, &[product], Settlement::Commit)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the paid order is committed");
     tokio::time::sleep(Duration::from_secs(14 * 60)).await;
     assert_eq!(level(&handle, product).await.reserved, 1, "not yet");
     tokio::time::sleep(Duration::from_secs(2 * 60)).await;
@@ -257,11 +253,11 @@ async fn expiry_is_rearmed_after_a_restart() {
         handle
             .reserve(OrderId::new(), &[(product, 3)], later(15))
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the order is reserved");
         supervisor
             .stop_and_wait(None, None)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the supervisor stops");
     }
     let (handle, _sup) = start(&store).await;
     assert_eq!(
@@ -285,10 +281,12 @@ async fn a_crashed_shard_restarts_with_its_state() {
     handle
         .reserve(OrderId::new(), &[(product, 4)], later(15))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is reserved");
     let shard = shard_of(product, SHARDS);
-    let actor = handle.shards.get(shard);
-    actor.map(|a| a.send_message(InventoryMsg::Crash));
+    let actor = handle.shards.get(shard).expect("the product's shard");
+    actor
+        .send_message(InventoryMsg::Crash)
+        .expect("the crash reaches the shard");
     // The next request reaches the restarted shard, which reloaded its state.
     assert_eq!(
         level(&handle, product).await,
@@ -301,7 +299,7 @@ async fn a_crashed_shard_restarts_with_its_state() {
     handle
         .reserve(OrderId::new(), &[(product, 6)], later(15))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the rest of the stock is reserved");
     let more = handle
         .reserve(OrderId::new(), &[(product, 1)], later(15))
         .await;
@@ -317,13 +315,13 @@ async fn a_failed_write_fails_its_callers_and_the_shard_reloads_the_store() {
     handle
         .reserve(OrderId::new(), &[(product, 4)], later(15))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is reserved");
     store.fail_inventory_writes(1);
     let buyers = one_unit_buyers(&handle, product, 6);
     let mut reserved = 0;
     let mut failed = 0;
     for buyer in buyers {
-        match buyer.await.unwrap_or_else(|e| panic!("{e}")) {
+        match buyer.await.expect("the buyer task finishes") {
             Ok(()) => reserved += 1,
             Err(InventoryError::OutOfStock { .. }) => panic!("refused with 6 units free"),
             Err(_) => failed += 1,
@@ -342,7 +340,7 @@ async fn a_failed_write_fails_its_callers_and_the_shard_reloads_the_store() {
     handle
         .reserve(OrderId::new(), &[(product, left as u32)], later(15))
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("what is left is reserved");
     assert_invariant(&store, product, 10).await;
 }
 
@@ -355,11 +353,11 @@ async fn restocking_races_checkouts_without_overselling() {
         let handle = handle.clone();
         tokio::spawn(async move {
             for available in [5, 0, 3, 0, 2] {
-                let units = StockCount::new(available).unwrap_or_else(|e| panic!("{e}"));
+                let units = StockCount::new(available).expect("a valid stock count");
                 handle
                     .set_available(product, units)
                     .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    .expect("the stock is set");
                 tokio::task::yield_now().await;
             }
         })
@@ -367,9 +365,9 @@ async fn restocking_races_checkouts_without_overselling() {
     let buyers = one_unit_buyers(&handle, product, 200);
     let mut won = 0u64;
     for buyer in buyers {
-        won += u64::from(matches!(buyer.await, Ok(Ok(()))));
+        won += u64::from(buyer.await.expect("the buyer task finishes").is_ok());
     }
-    seller.await.unwrap_or_else(|e| panic!("{e}"));
+    seller.await.expect("the seller task finishes");
     let final_level = level(&handle, product).await;
     assert_eq!(final_level.reserved, won);
     assert_eq!(

@@ -19,7 +19,7 @@ async fn flash_sale(
         .collect();
     let (mut orders, mut rejected) = (Vec::new(), Vec::new());
     for task in tasks {
-        match task.await.unwrap_or_else(|e| panic!("{e}")) {
+        match task.await.expect("the buyer task finishes") {
             Ok(CheckoutOutcome::Completed { order_id, .. }) => orders.push(order_id),
             Ok(CheckoutOutcome::Rejected { reason, .. }) => rejected.push(reason),
             other => panic!("unexpected {other:?}"),
@@ -43,11 +43,11 @@ async fn a_flash_sale_of_fifty_units_makes_exactly_fifty_orders() {
         .inventory
         .level(ids[0])
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the stock level reads");
     assert_eq!((level.available(), level.reserved), (0, 50));
     assert_invariant(&shop, ids[0], 50).await;
     for id in &orders {
-        let order = shop.store.get_order(*id).await.ok().flatten();
+        let order = shop.store.get_order(*id).await.expect("the order reads");
         assert_eq!(order.map(|o| o.status()), Some(OrderStatus::PendingPayment));
     }
 }
@@ -74,18 +74,18 @@ async fn multi_line_carts_across_shards_never_oversell() {
             .inventory
             .level(*product)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the stock level reads");
         let ordered: u64 = {
             let mut sum = 0;
             for id in &orders {
-                if let Some(order) = shop.store.get_order(*id).await.ok().flatten() {
-                    sum += order
-                        .lines
-                        .iter()
-                        .filter(|l| l.product_id == *product)
-                        .map(|l| u64::from(l.quantity.get()))
-                        .sum::<u64>();
-                }
+                let order = shop.store.get_order(*id).await.expect("the order reads");
+                let order = order.expect("a completed checkout's order is stored");
+                sum += order
+                    .lines
+                    .iter()
+                    .filter(|l| l.product_id == *product)
+                    .map(|l| u64::from(l.quantity.get()))
+                    .sum::<u64>();
             }
             sum
         };

@@ -62,7 +62,11 @@ async fn a_failed_lane_restarts_with_its_tickets_in_order() {
     for _ in 0..500 {
         placed.clear();
         for ticket in &tickets {
-            let order = shop.store.get_order(OrderId(*ticket)).await.ok().flatten();
+            let order = shop
+                .store
+                .get_order(OrderId(*ticket))
+                .await
+                .expect("the order reads");
             placed.extend(order.map(|o| (o.created_at, *ticket)));
         }
         if placed.len() == tickets.len() {
@@ -135,8 +139,7 @@ async fn a_full_lane_refuses_and_waiting_tickets_survive_a_restart() {
             .store
             .get_order(OrderId(shop_ticket(&shop, &users[1]).await))
             .await
-            .ok()
-            .flatten()
+            .expect("the order reads")
             .map(|o| o.status());
         if status.is_some() {
             break;
@@ -168,7 +171,7 @@ async fn restart(shop: &Shop) -> CheckoutHandle {
         shop.events.clone(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    .expect("the checkout restarts")
 }
 
 async fn shop_ticket(shop: &Shop, user: &User) -> uuid::Uuid {
@@ -176,9 +179,9 @@ async fn shop_ticket(shop: &Shop, user: &User) -> uuid::Uuid {
     shop.store
         .find_ticket(user.id, "k")
         .await
-        .ok()
-        .flatten()
-        .map_or(uuid::Uuid::nil(), |t| t.id)
+        .expect("the ticket reads")
+        .expect("the user's ticket is stored")
+        .id
 }
 
 /// An older version could place a ticket's order and stop before the ticket
@@ -201,17 +204,14 @@ async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
     shop.inventory
         .reserve(order_id, &[(ids[0], 1)], deadline)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let product = shop
-        .catalog
-        .get_any(ids[0])
-        .unwrap_or_else(|| panic!("no product"));
+        .expect("the units are reserved");
+    let product = shop.catalog.get_any(ids[0]).expect("the seeded product");
     let line = souk_models::OrderLine {
         product_id: ids[0],
         seller_id: product.product.seller_id,
         title: product.product.title.clone(),
         unit_price: product.product.price,
-        quantity: souk_models::Quantity::new(1).unwrap_or_else(|e| panic!("{e}")),
+        quantity: souk_models::Quantity::new(1).expect("a valid quantity"),
     };
     shop.orders
         .place(crate::order::NewOrder {
@@ -222,12 +222,12 @@ async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
             payment_deadline: deadline,
         })
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is placed");
     // As the older version left it: the order placed, the ticket still queued.
     shop.store
         .finish_ticket(ticket, &souk_models::TicketStatus::Queued)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the ticket is put back in the queue");
 
     let restarted = restart(&shop).await;
     let again = restarted.submit(&user, "k", address()).await;
@@ -239,14 +239,14 @@ async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
         .store
         .list_buyer_orders(user.id, None, 10)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the buyer's orders list");
     assert_eq!(orders.len(), 1);
     assert_eq!(orders[0].status(), OrderStatus::PendingPayment);
     let level = shop
         .inventory
         .level(ids[0])
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the stock level reads");
     assert_eq!(level.reserved, 1);
     assert_invariant(&shop, ids[0], 10).await;
 }

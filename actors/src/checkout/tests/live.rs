@@ -27,7 +27,7 @@ async fn a_checkout_and_payment_reach_the_live_topics() {
     shop.orders
         .pay(order_id, caller, "tok_visa".into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is paid");
     let paid = order_rx.recv().await;
     assert_eq!(
         paid.as_ref().map(|e| (e.seq, e.kind)),
@@ -57,7 +57,7 @@ async fn a_checkout_and_payment_reach_the_live_topics() {
         .catalog
         .get_any(ids[0])
         .map(|e| e.product.seller_id)
-        .unwrap_or_else(|| panic!("seeded"));
+        .expect("the seeded product");
     let (sink, _rx, _) = Sink::new(64);
     let (_, replay) = shop.events.subscribe(Topic::Seller(seller), Some(0), sink);
     let Replay::Events(seller_feed) = replay else {

@@ -67,9 +67,9 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
     let catalog = Arc::new(
         Catalog::load(dyn_store.clone(), Currency::USD)
             .await
-            .unwrap_or_else(|e| panic!("{e}")),
+            .expect("the catalog loads"),
     );
-    let slug = CategorySlug::parse("things").unwrap_or_else(|e| panic!("{e}"));
+    let slug = CategorySlug::parse("things").expect("a valid category slug");
     let now = OffsetDateTime::now_utc();
     let products: Vec<(Product, StockLevel)> = stock
         .iter()
@@ -78,12 +78,12 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
             let product = Product {
                 id: ProductId::new(),
                 seller_id: UserId::new(),
-                title: Title::parse(&format!("Thing {i}")).unwrap_or_else(|e| panic!("{e}")),
-                description: Description::parse("").unwrap_or_else(|e| panic!("{e}")),
+                title: Title::parse(&format!("Thing {i}")).expect("a valid title"),
+                description: Description::parse("").expect("a valid description"),
                 category: slug.clone(),
-                attributes: Attributes::parse(BTreeMap::new()).unwrap_or_else(|e| panic!("{e}")),
+                attributes: Attributes::parse(BTreeMap::new()).expect("valid attributes"),
                 images: vec![],
-                price: Money::new(1000, Currency::USD).unwrap_or_else(|e| panic!("{e}")),
+                price: Money::new(1000, Currency::USD).expect("a valid price"),
                 status: ProductStatus::Active,
                 rating: Rating::default(),
                 low_stock_threshold: None,
@@ -108,7 +108,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
     catalog
         .seed(vec![category], products)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the catalog is seeded");
     let events = EventBus::new(Default::default());
     let (inventory, _) = InventorySupervisor::start(
         dyn_store.clone(),
@@ -119,7 +119,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
         Duration::from_secs(10),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the inventory supervisor starts");
     let carts = CartHandle::start(
         dyn_store.clone(),
         4,
@@ -127,7 +127,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
         Duration::from_secs(10),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the carts start");
     let orders = OrderHandle::start(
         dyn_store.clone(),
         inventory.clone(),
@@ -140,7 +140,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
         Duration::from_secs(10),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the order directory starts");
     let checkout = CheckoutHandle::start(
         config,
         dyn_store,
@@ -151,7 +151,7 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
         events.clone(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the checkout starts");
     (
         Shop {
             store,
@@ -171,8 +171,8 @@ fn shopper(tier: Tier) -> User {
     User {
         id: UserId::new(),
         email: souk_models::Email::parse(&format!("{}@example.com", uuid::Uuid::new_v4().simple()))
-            .unwrap_or_else(|e| panic!("{e}")),
-        display_name: souk_models::DisplayName::parse("Shopper").unwrap_or_else(|e| panic!("{e}")),
+            .expect("a valid email"),
+        display_name: souk_models::DisplayName::parse("Shopper").expect("a valid display name"),
         role: Role::Customer,
         tier,
         password_hash: String::new(),
@@ -200,7 +200,7 @@ async fn fill(shop: &Shop, user: &User, lines: &[(ProductId, u32)]) {
         shop.carts
             .change(user.id, *product, LineChange::Add(*units), 1000)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the line goes in the cart");
     }
 }
 
@@ -209,7 +209,7 @@ async fn assert_invariant(shop: &Shop, product: ProductId, on_hand: u64) {
         .inventory
         .level(product)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the stock level reads");
     assert_eq!(level.on_hand, on_hand);
     assert_eq!(
         level.on_hand,
@@ -232,7 +232,7 @@ async fn one_idempotency_key_makes_one_order() {
     let mut orders = HashSet::new();
     for task in tasks {
         if let Ok(CheckoutOutcome::Completed { order_id, .. }) =
-            task.await.unwrap_or_else(|e| panic!("{e}"))
+            task.await.expect("the checkout task finishes")
         {
             orders.insert(order_id);
         }
@@ -246,7 +246,7 @@ async fn one_idempotency_key_makes_one_order() {
         .inventory
         .level(ids[0])
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the stock level reads");
     assert_eq!(level.reserved, 2, "reserved once");
     let empty = shop.checkout.submit(&user, "new-key", address()).await;
     assert_eq!(
@@ -301,7 +301,11 @@ async fn priority_goes_first_without_starving_the_standard_lane() {
     for _ in 0..500 {
         done.clear();
         for (ticket, tier) in &submitted {
-            let order = shop.store.get_order(OrderId(*ticket)).await.ok().flatten();
+            let order = shop
+                .store
+                .get_order(OrderId(*ticket))
+                .await
+                .expect("the order reads");
             if let Some(order) = order {
                 done.push((order.created_at, *tier, *ticket));
             }

@@ -63,7 +63,7 @@ async fn orders_capped(
         Duration::from_secs(5),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"))
+    .expect("the order directory starts")
 }
 
 async fn world(units: u64) -> World {
@@ -76,7 +76,7 @@ async fn world(units: u64) -> World {
     store
         .put_stock(product, &level)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the stock is stored");
     let dyn_store: Arc<dyn Store> = store.clone();
     let (inventory, _) = InventorySupervisor::start(
         dyn_store,
@@ -87,7 +87,7 @@ async fn world(units: u64) -> World {
         Duration::from_secs(5),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the inventory supervisor starts");
     let events = EventBus::default();
     let orders = orders_on(&store, &inventory, &events).await;
     let caller = |role| Caller {
@@ -112,13 +112,13 @@ async fn place(w: &World, units: u32) -> OrderId {
     w.inventory
         .reserve(id, &[(w.product, units)], deadline)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the units are reserved");
     let line = OrderLine {
         product_id: w.product,
         seller_id: w.seller.user_id,
-        title: Title::parse("Kettle").unwrap_or_else(|e| panic!("{e}")),
-        unit_price: Money::new(2500, Currency::USD).unwrap_or_else(|e| panic!("{e}")),
-        quantity: Quantity::new(i64::from(units)).unwrap_or_else(|e| panic!("{e}")),
+        title: Title::parse("Kettle").expect("a valid title"),
+        unit_price: Money::new(2500, Currency::USD).expect("a valid price"),
+        quantity: Quantity::new(i64::from(units)).expect("a valid quantity"),
     };
     let address = AddressInput {
         name: "Ada".into(),
@@ -137,7 +137,7 @@ async fn place(w: &World, units: u32) -> OrderId {
         address,
         payment_deadline: deadline,
     };
-    let placed = w.orders.place(new).await.unwrap_or_else(|e| panic!("{e}"));
+    let placed = w.orders.place(new).await.expect("the order is placed");
     assert!(!placed.client_secret.is_empty());
     assert_eq!(placed.total.amount(), 2500 * i64::from(units));
     id
@@ -147,7 +147,7 @@ async fn level(w: &World) -> StockLevel {
     w.inventory
         .level(w.product)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("the stock level reads")
 }
 
 async fn status(w: &World, id: OrderId) -> OrderStatus {
@@ -155,7 +155,7 @@ async fn status(w: &World, id: OrderId) -> OrderStatus {
         .get(id, w.buyer)
         .await
         .map(|o| o.status())
-        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("the buyer reads the order")
 }
 
 #[tokio::test]
@@ -174,7 +174,7 @@ async fn paying_commits_the_stock_and_a_decline_leaves_the_order_payable() {
         .orders
         .pay(id, w.buyer, TEST_CARD_OK.into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is paid");
     assert_eq!(paid.status(), OrderStatus::Paid);
     let kinds: Vec<_> = paid
         .timeline
@@ -195,7 +195,7 @@ async fn paying_commits_the_stock_and_a_decline_leaves_the_order_payable() {
         .orders
         .pay(id, w.buyer, TEST_CARD_OK.into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("a repeated payment is answered");
     assert_eq!(again.timeline.len(), 4);
     assert_eq!(
         level(&w).await,
@@ -216,15 +216,15 @@ async fn unpaid_orders_expire_and_give_their_stock_back() {
     w.orders
         .pay(paid, w.buyer, TEST_CARD_OK.into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is paid");
     tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
     assert_eq!(status(&w, unpaid).await, OrderStatus::Expired);
     assert_eq!(status(&w, paid).await, OrderStatus::Paid);
     let mut warned = Vec::new();
     while let Ok(event) = told.try_recv() {
         if event.kind == "expiry_warning" {
-            let data: serde_json::Value = serde_json::from_str(event.data.get())
-                .unwrap_or_else(|e| panic!("event data is JSON: {e}"));
+            let data: serde_json::Value =
+                serde_json::from_str(event.data.get()).expect("event data is JSON");
             warned.push(data["order_id"].clone());
         }
     }
@@ -262,7 +262,7 @@ async fn deadlines_survive_a_restart() {
     let order = orders
         .get(id, w.buyer)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the buyer reads the order");
     assert_eq!(order.status(), OrderStatus::Expired);
     assert_eq!(level(&w).await.available(), 3);
 }
@@ -275,7 +275,7 @@ async fn paying_and_cancelling_at_once_leave_a_consistent_order() {
         let (orders, buyer) = (w.orders.clone(), w.buyer);
         let pay = tokio::spawn(async move { orders.pay(id, buyer, TEST_CARD_OK.into()).await });
         let cancelled = w.orders.cancel(id, w.buyer).await;
-        let paid = pay.await.unwrap_or_else(|e| panic!("{e}"));
+        let paid = pay.await.expect("the payment task finishes");
         let final_status = status(&w, id).await;
         let stock = level(&w).await;
         assert!(
@@ -304,12 +304,12 @@ async fn a_paid_order_cancelled_before_shipping_is_refunded_and_restocked() {
     w.orders
         .pay(id, w.buyer, TEST_CARD_OK.into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is paid");
     let cancelled = w
         .orders
         .cancel(id, w.buyer)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the paid order is cancelled");
     assert_eq!(cancelled.status(), OrderStatus::Cancelled);
     assert_eq!(
         level(&w).await,
@@ -323,7 +323,7 @@ async fn a_paid_order_cancelled_before_shipping_is_refunded_and_restocked() {
         .orders
         .cancel(id, w.buyer)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("a repeated cancel is answered");
     assert_eq!(
         again.timeline.len(),
         cancelled.timeline.len(),
@@ -339,21 +339,21 @@ async fn a_crashed_order_comes_back_from_its_timeline() {
     w.orders
         .pay(id, w.buyer, TEST_CARD_OK.into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is paid");
     let actor = w
         .orders
         .directory_for_tests()
         .get(id)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order's actor");
     actor
         .send_message(OrderMsg::Crash)
-        .unwrap_or_else(|_| panic!("send"));
+        .expect("the crash reaches the order");
     let order = w
         .orders
         .get(id, w.buyer)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order comes back");
     assert_eq!(order.status(), OrderStatus::Paid);
     let unknown = w.orders.get(OrderId::new(), w.buyer).await;
     assert_eq!(unknown.err(), Some(OrderError::NotFound));

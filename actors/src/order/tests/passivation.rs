@@ -19,7 +19,7 @@ async fn live_orders_stay_under_the_cap_and_evicted_ones_come_back() {
         w.orders
             .get(id, w.buyer)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the buyer reads the order");
         placed.push(id);
     }
     let directory = w.orders.directory_for_tests();
@@ -45,12 +45,12 @@ async fn live_orders_stay_under_the_cap_and_evicted_ones_come_back() {
     w.orders
         .pay(oldest, w.buyer, TEST_CARD_OK.into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the evicted order is paid");
     let order = w
         .orders
         .get(oldest, w.buyer)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the evicted order comes back");
     assert_eq!(order.status(), OrderStatus::Paid, "evicted, then paid");
     assert_eq!(order.timeline.len(), 3, "placed, payment created, paid");
     assert!(directory.is_live(oldest), "paying activated it again");

@@ -43,7 +43,7 @@ async fn the_lifecycle_respects_roles_and_refuses_illegal_steps() {
     w.orders
         .pay(id, w.buyer, TEST_CARD_OK.into())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order is paid");
     assert!(matches!(
         w.orders.ship(id, w.buyer, shipment.clone()).await,
         Err(OrderError::Forbidden(_))
@@ -52,7 +52,7 @@ async fn the_lifecycle_respects_roles_and_refuses_illegal_steps() {
         .orders
         .ship(id, w.seller, shipment.clone())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the seller ships the paid order");
     assert_eq!(shipped.shipment(), Some(&shipment));
     assert!(matches!(
         w.orders.cancel(id, w.buyer).await,
@@ -69,7 +69,7 @@ async fn the_lifecycle_respects_roles_and_refuses_illegal_steps() {
     w.orders
         .deliver(id, w.seller)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the seller delivers the order");
     assert!(matches!(
         w.orders.refund(id, w.buyer).await,
         Err(OrderError::Forbidden(_))
@@ -78,7 +78,7 @@ async fn the_lifecycle_respects_roles_and_refuses_illegal_steps() {
         .orders
         .refund(id, admin)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("an admin refunds the order");
     assert_eq!(refunded.status(), OrderStatus::Refunded);
     assert!(matches!(
         refunded.timeline.last().map(|e| &e.kind),
