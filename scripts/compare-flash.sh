@@ -3,16 +3,18 @@
 #
 #   scripts/compare-flash.sh OLD_BINARY NEW_BINARY [ROUNDS] [CONCURRENCY]
 #
-# Runs `souk bench --flash-sale --sustained-only` against each build in turn,
+# Runs `souk-bench --flash-sale --sustained-only` against each build in turn,
 # ROUNDS times (default 5), each on a fresh data dir, and prints every run and
 # each build's median. Runs alternate because a shared VM's speed drifts: only
-# builds measured together compare. The load generator is NEW_BINARY's bench.
+# builds measured together compare. The load generator is the souk-bench
+# beside NEW_BINARY (cargo build --release --bin souk --bin souk-bench).
 set -euo pipefail
 
 source "$(dirname "$0")/flash-server.sh"
 require_args 2 "$@"
 old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
-require_executables "$old" "$new"
+souk_bench=$(dirname "$new")/souk-bench
+require_executables "$old" "$new" "$souk_bench"
 
 # One measured run of build $1: sets `rate` (checkouts/s), `row` (the bench's
 # result row) and `header` (its column names).
@@ -20,7 +22,7 @@ run() {
     local bin=$1 data=$work/data output
     rm -rf "$data"
     start_server "$bin" "$data"
-    output=$("$new" bench --flash-sale --sustained-only --concurrency "$concurrency" \
+    output=$("$souk_bench" --flash-sale --sustained-only --concurrency "$concurrency" \
         --duration 10 --target "http://127.0.0.1:$port" 2>"$work/bench.log") || true
     stop_server
     header=$(grep -E '^\| completed' <<<"$output" | tail -1) || true

@@ -5,18 +5,20 @@
 #
 # Starts `souk serve --demo` on a fresh data dir (the bench's settings: rate
 # limits off, checkout.wait_ms 10000, max_in_flight 256), runs
-# `souk bench --flash-sale --sustained-only` against it for SECONDS (default
-# 45) and prints, every 5 s, the server's RSS, its live order actors and the
-# topics the event bus keeps; then the bench's result row.
+# `souk-bench --flash-sale --sustained-only` (the one beside SOUK_BINARY)
+# against it for SECONDS (default 45) and prints, every 5 s, the server's RSS,
+# its live order actors and the topics the event bus keeps; then the bench's
+# result row.
 set -euo pipefail
 
 source "$(dirname "$0")/flash-server.sh"
 require_args 1 "$@"
 bin=$1 seconds=${2:-45} concurrency=${3:-64}
-require_executables "$bin"
+souk_bench=$(dirname "$bin")/souk-bench
+require_executables "$bin" "$souk_bench"
 
 start_server "$bin" "$work/data"
-"$bin" bench --flash-sale --sustained-only --concurrency "$concurrency" \
+"$souk_bench" --flash-sale --sustained-only --concurrency "$concurrency" \
     --duration "$seconds" --target "http://127.0.0.1:$port" >"$work/bench.txt" 2>&1 &
 bench=$!
 elapsed=0

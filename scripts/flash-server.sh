@@ -26,6 +26,7 @@ require_args() {
 }
 
 require_executables() {
+    local bin
     for bin in "$@"; do
         [[ -x $bin ]] || { echo "not an executable: $bin" >&2; exit 2; }
     done
@@ -41,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Rate limits off, a long checkout wait and 256 checkouts in flight, as
-# `souk bench --flash-sale` sets them for the server it starts itself.
+# `souk-bench --flash-sale` sets them for the server it starts itself.
 start_server() {
     local bin=$1 data=$2 at=${3:-$port}
     SOUK__RATE_LIMIT__ENABLED=false SOUK__CHECKOUT__WAIT_MS=10000 \

@@ -4,22 +4,24 @@
 #   scripts/flash-threads.sh SOUK_BINARY [CONCURRENCY]
 #
 # Starts `souk serve --demo` on a fresh data dir (the bench's settings), runs
-# a 10 s `souk bench --flash-sale --sustained-only` against it and, over 4 s
-# in the middle, reads each thread's CPU time from /proc/<pid>/task/*/stat
-# and the completed checkouts from /metrics. Prints ms of CPU per checkout
-# for each kind of server thread (tokio workers, store writer, checkpoint),
-# their total, the load generator's, and the steal the host took meanwhile
-# (`st` in vmstat: CPU the hypervisor gave to others). Run two builds
-# alternately, a few times each, to compare their costs on a drifting host.
+# a 10 s `souk-bench --flash-sale --sustained-only` (the one beside
+# SOUK_BINARY) against it and, over 4 s in the middle, reads each thread's CPU
+# time from /proc/<pid>/task/*/stat and the completed checkouts from /metrics.
+# Prints ms of CPU per checkout for each kind of server thread (tokio workers,
+# store writer, checkpoint), their total, the load generator's, and the steal
+# the host took meanwhile (`st` in vmstat: CPU the hypervisor gave to others).
+# Run two builds alternately, a few times each, to compare their costs on a
+# drifting host.
 set -euo pipefail
 
 source "$(dirname "$0")/flash-server.sh"
 require_args 1 "$@"
 bin=$1 concurrency=${2:-64}
-require_executables "$bin"
+souk_bench=$(dirname "$bin")/souk-bench
+require_executables "$bin" "$souk_bench"
 
 start_server "$bin" "$work/data"
-"$bin" bench --flash-sale --sustained-only --concurrency "$concurrency" \
+"$souk_bench" --flash-sale --sustained-only --concurrency "$concurrency" \
     --duration 10 --target "http://127.0.0.1:$port" >"$work/bench.txt" 2>&1 &
 bench=$!
 

@@ -4,11 +4,11 @@
 #   scripts/pair-flash.sh OLD_BINARY NEW_BINARY [ROUNDS] [CONCURRENCY]
 #
 # Each round starts both builds on fresh data dirs and runs a
-# `souk bench --flash-sale --sustained-only` against each at once, so both
-# see the same host speed and share its two cores. Which build starts first
-# alternates from round to round. It prints each round's
-# checkouts/s, server CPU per checkout and NEW/OLD ratio, then the median
-# ratio. A build that needs less CPU per checkout completes more of them.
+# `souk-bench --flash-sale --sustained-only` (the one beside NEW_BINARY)
+# against each at once, so both see the same host speed and share its two
+# cores. Which build starts first alternates from round to round. It prints
+# each round's checkouts/s, server CPU per checkout and NEW/OLD ratio, then the
+# median ratio. A build that needs less CPU per checkout completes more of them.
 # On a VM whose speed drifts this resolves differences of a few per cent
 # that runs one after another (`scripts/compare-flash.sh`) cannot.
 set -euo pipefail
@@ -16,7 +16,8 @@ set -euo pipefail
 source "$(dirname "$0")/flash-server.sh"
 require_args 2 "$@"
 old=$1 new=$2 rounds=${3:-5} concurrency=${4:-64}
-require_executables "$old" "$new"
+souk_bench=$(dirname "$new")/souk-bench
+require_executables "$old" "$new" "$souk_bench"
 other=""
 trap 'cleanup; [[ -n $other ]] && kill "$other" 2>/dev/null || true' EXIT
 
@@ -39,7 +40,7 @@ for round in $(seq "$rounds"); do
     done
     benches=()
     for side in "${order[@]}"; do
-        "$new" bench --flash-sale --sustained-only --concurrency "$concurrency" \
+        "$souk_bench" --flash-sale --sustained-only --concurrency "$concurrency" \
             --duration 10 --target "http://127.0.0.1:${at[$side]}" >"$work/$side.out" 2>"$work/$side.err" &
         benches+=($!)
     done

@@ -1,6 +1,4 @@
-//! The `souk` command: run the marketplace, bootstrap admins, benchmark.
-
-mod bench;
+//! The `souk` command: run the marketplace, bootstrap admins, fetch the assistant's model.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -44,8 +42,6 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Load-test the HTTP API and print a results table.
-    Bench(bench::BenchArgs),
     /// The shopping assistant's model.
     Model {
         #[command(subcommand)]
@@ -156,7 +152,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("created {} {email} ({id})", role.as_str());
             Ok(())
         }
-        Command::Bench(args) => bench::run(args).await,
         Command::Model {
             command: ModelCommand::Fetch { dir },
         } => {

@@ -9,20 +9,27 @@ use anyhow::Context;
 use hyper::StatusCode;
 
 use super::checkout_client::{Api, Created, Tally};
-use super::flash::{SALE_STOCK, fail, p50_p99};
-use super::flash_verify::{Found, expected_available, oversold, verify};
+use super::flash::{fail, p50_p99};
+use super::flash_verify::{Found, expected_available, fault, oversold, verify};
 
 /// What the contended sale did and what was found afterwards.
 pub struct Sale {
-    buyers: usize,
-    placed: u64,
-    paid: u64,
-    out_of_stock: u64,
-    errors: Tally,
-    wall: Duration,
+    /// Units that were for sale.
+    pub stock: u64,
+    pub buyers: usize,
+    /// Checkouts answered 201 with an order.
+    pub placed: u64,
+    /// Placed orders whose payment was accepted.
+    pub paid: u64,
+    /// Checkouts refused with 409 `out_of_stock`.
+    pub out_of_stock: u64,
+    /// Every other answer and transport error.
+    pub errors: Tally,
+    pub wall: Duration,
     placed_us: Vec<u32>,
     rejected_us: Vec<u32>,
-    found: Found,
+    /// The buyers' orders and the product's stock, read back after the sale.
+    pub found: Found,
 }
 
 #[derive(Default)]
@@ -35,12 +42,14 @@ struct WorkerResult {
     rejected_us: Vec<u32>,
 }
 
-/// Lets `concurrency` workers check out every buyer's cart (one unit of `product`) and pay
-/// each placed order, then reads back every buyer's orders and the product's stock.
+/// Lets `concurrency` workers check out every buyer's cart (one unit of `product`, of
+/// which `stock` units are for sale) and pay each placed order, then reads back every
+/// buyer's orders and the product's stock.
 pub async fn run(
     authority: &Arc<str>,
     tokens: &[String],
     product: &str,
+    stock: u64,
     concurrency: usize,
 ) -> anyhow::Result<Sale> {
     let tokens: Arc<Vec<String>> = Arc::new(tokens.to_vec());
@@ -66,8 +75,9 @@ pub async fn run(
     let wall = started.elapsed();
 
     eprintln!("  verifying: reading every buyer's orders and the product's stock…");
-    let found = verify(authority, &tokens, product, SALE_STOCK, concurrency).await?;
+    let found = verify(authority, &tokens, product, stock, concurrency).await?;
     Ok(Sale {
+        stock,
         buyers: tokens.len(),
         placed: total.placed,
         paid: total.paid,
@@ -130,11 +140,12 @@ impl Sale {
             .iter()
             .map(|(s, n)| format!("{s}: {n}"))
             .collect();
-        let expected = expected_available(SALE_STOCK, self.found.units_ordered)
+        let stock = self.stock;
+        let expected = expected_available(stock, self.found.units_ordered)
             .map_or_else(|| "none (oversold)".to_owned(), |n| n.to_string());
         println!();
         println!(
-            "### Phase 1: contended sale ({} buyers, {SALE_STOCK} units of one product)",
+            "### Phase 1: contended sale ({} buyers, {stock} units of one product)",
             self.buyers
         );
         println!();
@@ -168,21 +179,22 @@ impl Sale {
         );
         println!(
             "| **oversold units** | **{}** |",
-            oversold(SALE_STOCK, self.found.units_ordered)
+            oversold(stock, self.found.units_ordered)
         );
         self.errors.print("phase 1 errors by kind");
     }
 
-    /// Fails when units were oversold or the stock does not add up.
+    /// What went wrong, if units were oversold or the stock does not add up (see
+    /// [`fault`]).
+    pub fn fault(&self) -> Option<String> {
+        fault(self.stock, self.paid, &self.found)
+    }
+
+    /// Fails, loudly, when units were oversold or the stock does not add up.
     pub fn check(&self) -> anyhow::Result<()> {
-        let oversold = oversold(SALE_STOCK, self.found.units_ordered);
-        let expected = expected_available(SALE_STOCK, self.found.units_ordered);
-        if oversold > 0 || expected != Some(self.found.final_available) {
-            return Err(fail(format!(
-                "OVERSOLD: {} units on orders for {SALE_STOCK} for sale ({oversold} oversold); final available {}, expected {expected:?}",
-                self.found.units_ordered, self.found.final_available
-            )));
+        match self.fault() {
+            Some(message) => Err(fail(message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! `souk bench --websocket`: holds N authenticated WebSocket connections, each
+//! `souk-bench --websocket`: holds N authenticated WebSocket connections, each
 //! following its own order and its buyer's `user:me`, drives payments at a
 //! steady rate and measures how long each event takes to reach its clients.
 
@@ -14,8 +14,7 @@ use super::checkout_client::Api;
 use super::server::{Server, rss_mib_of};
 use super::ws_conn::{self, Held};
 use super::ws_setup::{self, Follower};
-use super::{BenchArgs, flash};
-use souk_runtime::limits;
+use super::{BenchArgs, flash, open_files};
 
 /// Connections per buyer: buyers are registered with argon2, so fewer of them
 /// keeps set-up short; each still follows orders of its own.
@@ -36,7 +35,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     );
     // One descriptor per connection, plus the HTTP clients and some slack.
     let needed = n as u64 + 256;
-    let open_files = limits::raise_open_files(n as u64 + 4096);
+    let open_files = open_files::raise(n as u64 + 4096);
     ensure!(
         open_files >= needed,
         "the open-file limit is {open_files}, {n} connections need {needed}: raise the hard limit (`ulimit -Hn`, or run as root)"
@@ -61,7 +60,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
         None => {
             eprintln!("starting souk serve --demo (this seeds the demo catalog first)…");
-            let server = Server::start_with(&env).await?;
+            let server = Server::start_with(args.souk.as_deref(), &env).await?;
             let authority = Arc::from(server.authority());
             let result = bench(args, authority, Some(&server), buyers).await;
             let stopped = server.stop().await;

@@ -24,17 +24,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts this executable as `souk serve --demo` on a free loopback port, with
-    /// rate limits off, and waits until it is listening.
-    pub async fn start() -> anyhow::Result<Server> {
-        Server::start_with(&[]).await
+    /// Starts `souk` (the `--souk` path, else the one beside this executable) as
+    /// `souk serve --demo` on a free loopback port, with rate limits off, and waits
+    /// until it is listening.
+    pub async fn start(souk: Option<&Path>) -> anyhow::Result<Server> {
+        Server::start_with(souk, &[]).await
     }
 
     /// Like [`Server::start`], with extra environment variables for the server
     /// (e.g. `SOUK__CHECKOUT__WAIT_MS`); they override the bench's defaults.
-    pub async fn start_with(env: &[(&str, &str)]) -> anyhow::Result<Server> {
+    pub async fn start_with(souk: Option<&Path>, env: &[(&str, &str)]) -> anyhow::Result<Server> {
+        let exe = souk_executable(souk)?;
         let data_dir = DataDir::create()?;
-        let exe = std::env::current_exe().context("cannot find the souk executable")?;
         let mut child = Command::new(&exe)
             .arg("serve")
             .arg("--demo")
@@ -42,6 +43,10 @@ impl Server {
             .arg(data_dir.path())
             .args(["--listen", "127.0.0.1:0"])
             .env("SOUK__RATE_LIMIT__ENABLED", "false")
+            // Every simulated client comes from loopback; /metrics on a free
+            // port, so several bench servers can run side by side.
+            .env("SOUK__SERVER__MAX_CONNECTIONS_PER_IP", "1000000")
+            .env("SOUK__METRICS__LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
@@ -113,6 +118,30 @@ impl Server {
         self.child.kill().await.context("cannot stop the server")?;
         Ok(())
     }
+}
+
+/// The `souk` executable to start: `given` (from `--souk`), else `souk` in the
+/// directory of this `souk-bench`, where cargo puts both.
+fn souk_executable(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = given {
+        if !path.is_file() {
+            bail!("--souk {}: no such file", path.display());
+        }
+        return Ok(path.to_owned());
+    }
+    let bench = std::env::current_exe().context("cannot find the souk-bench executable")?;
+    let dir = bench
+        .parent()
+        .context("the souk-bench executable has no directory")?;
+    let souk = dir.join(format!("souk{}", std::env::consts::EXE_SUFFIX));
+    if !souk.is_file() {
+        bail!(
+            "no souk executable at {}: build it beside souk-bench with `cargo build --release --bin souk` \
+             (`cargo build --bin souk` for a debug souk-bench), or pass --souk PATH",
+            souk.display()
+        );
+    }
+    Ok(souk)
 }
 
 /// A fresh, uniquely named directory under the system temp dir, removed on drop.

@@ -1,17 +1,19 @@
-//! `souk bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table;
-//! `souk bench --flash-sale` benchmarks checkout instead (see `flash`), and
-//! `souk bench --websocket` live fan-out to many connections (see `ws`).
+//! `souk-bench`: HTTP load benchmark of the catalog read paths, printed as a Markdown table;
+//! `souk-bench --flash-sale` benchmarks checkout instead (see `flash`), and
+//! `souk-bench --websocket` live fan-out to many connections (see `ws`). A client of
+//! souk over HTTP and WebSocket only; the `souk` binary never links it.
 
 mod assistant;
-mod checkout_client;
+pub mod checkout_client;
 mod discover;
-mod flash;
-mod flash_contended;
+pub mod flash;
+pub mod flash_contended;
 mod flash_filled;
 mod flash_paid;
 mod flash_sustained;
-mod flash_verify;
+pub mod flash_verify;
 mod load;
+mod open_files;
 mod scenario;
 mod server;
 mod stats;
@@ -19,6 +21,7 @@ mod ws;
 mod ws_conn;
 mod ws_setup;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,7 +36,12 @@ use stats::{Percentiles, TaskStats};
 /// Load before each scenario's measurement starts.
 const WARM_UP: Duration = Duration::from_secs(2);
 
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "souk-bench",
+    version,
+    about = "Load-test a souk server over HTTP and WebSocket and print a results table"
+)]
 pub struct BenchArgs {
     /// Concurrent connections.
     #[arg(long, default_value_t = 64)]
@@ -44,6 +52,10 @@ pub struct BenchArgs {
     /// Benchmark an already running server instead of starting one (e.g. http://127.0.0.1:8080).
     #[arg(long)]
     pub target: Option<String>,
+    /// The `souk` executable to start as `souk serve --demo` when there is no --target
+    /// (default: `souk` in the directory of this `souk-bench`, e.g. target/release/).
+    #[arg(long, value_name = "PATH", conflicts_with = "target")]
+    pub souk: Option<PathBuf>,
     /// Benchmark checkout instead of the catalog reads: a contended flash sale checked for
     /// overselling, sustained cart → checkout → pay cycles, and rounds of checkout → pay
     /// by buyers whose carts were filled beforehand.
@@ -99,7 +111,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             }
             None => {
                 eprintln!("starting souk serve --demo (seeds and embeds the demo catalog first)…");
-                let server = Server::start()
+                let server = Server::start(args.souk.as_deref())
                     .await
                     .context("cannot start the demo server")?;
                 let result = assistant::bench(&args, server.authority()).await;
@@ -116,7 +128,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         None => {
             eprintln!("starting souk serve --demo (this seeds the demo catalog first)…");
-            let server = Server::start()
+            let server = Server::start(args.souk.as_deref())
                 .await
                 .context("cannot start the demo server")?;
             let result = bench(&args, server.authority(), Some(&server)).await;

@@ -1,4 +1,4 @@
-//! `souk bench --flash-sale`: a contended sale of a few units to many buyers, checked for
+//! `souk-bench --flash-sale`: a contended sale of a few units to many buyers, checked for
 //! overselling; sustained cart → checkout → pay cycles; then rounds of checkout → pay by
 //! buyers whose carts were filled beforehand. Each phase is printed as a Markdown table.
 
@@ -24,8 +24,8 @@ const SUSTAINED_STOCK: u64 = 1_000_000;
 const SUSTAINED_PRODUCTS: usize = 4;
 /// Registrations at once: each hashes a password with argon2id on the server.
 const REGISTER_CONCURRENCY: usize = 8;
-pub(super) const SELLER_EMAIL: &str = "kestrel@example.com";
-pub(super) const SELLER_PASSWORD: &str = "souk-demo-password";
+pub const SELLER_EMAIL: &str = "kestrel@example.com";
+pub const SELLER_PASSWORD: &str = "souk-demo-password";
 const BUYER_PASSWORD: &str = "bench-buyer-password";
 /// Checkouts wait long enough to answer 201 or 409 rather than 202 with a ticket.
 const SERVER_ENV: [(&str, &str); 3] = [
@@ -44,7 +44,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
         None => {
             eprintln!("starting souk serve --demo (this seeds the demo catalog first)…");
-            let mut server = Server::start_with(&SERVER_ENV)
+            let mut server = Server::start_with(args.souk.as_deref(), &SERVER_ENV)
                 .await
                 .context("cannot start the demo server")?;
             let authority = Arc::from(server.authority());
@@ -95,8 +95,14 @@ async fn bench(
         None
     } else {
         eprintln!("phase 1: {buyers} buyers check out {SALE_STOCK} units of one product…");
-        let sale =
-            flash_contended::run(&authority, &tokens, sale_product, args.concurrency).await?;
+        let sale = flash_contended::run(
+            &authority,
+            &tokens,
+            sale_product,
+            SALE_STOCK,
+            args.concurrency,
+        )
+        .await?;
         check_running(server.as_deref_mut())?;
         note_rss(server.as_deref());
         Some(sale)
@@ -225,7 +231,7 @@ struct ProductItem {
 }
 
 /// Ids of the seller's first active products.
-pub(super) async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Result<Vec<String>> {
+pub async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Result<Vec<String>> {
     let path = format!("/seller/products?limit={}", SUSTAINED_PRODUCTS + 1);
     let reply = api.get(&path, Some(seller)).await?;
     let page: ProductPage = reply.json(StatusCode::OK, &format!("GET {path}"))?;
@@ -239,7 +245,7 @@ pub(super) async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Resu
 
 /// Registers `count` buyers, a few at a time, and puts one unit of `product` in each
 /// cart. Returns their access tokens.
-pub(super) async fn register_buyers(
+pub async fn register_buyers(
     authority: &Arc<str>,
     count: usize,
     product: &str,

@@ -151,7 +151,7 @@ struct StockView {
     available: u64,
 }
 
-pub(super) async fn available(api: &mut Api, product: &str) -> anyhow::Result<u64> {
+pub(crate) async fn available(api: &mut Api, product: &str) -> anyhow::Result<u64> {
     let path = format!("/products/{product}");
     let reply = api.get(&path, None).await?;
     let product: ProductStock = reply.json(StatusCode::OK, &format!("GET {path}"))?;
@@ -167,6 +167,29 @@ pub fn oversold(stock: u64, units_ordered: u64) -> u64 {
 /// `None` when more were ordered than there were.
 pub fn expected_available(stock: u64, units_ordered: u64) -> Option<u64> {
     stock.checked_sub(units_ordered)
+}
+
+/// What is wrong after a sale of `stock` units (one per order) in which buyers were told
+/// `paid` payments succeeded and `found` was read back: more units on orders than were
+/// for sale, more orders paid than units, or remaining stock that does not add up
+/// (units on orders + available ≠ stock, which a negative stock would break too).
+/// `None` when everything adds up.
+pub fn fault(stock: u64, paid: u64, found: &Found) -> Option<String> {
+    let ordered = found.units_ordered;
+    let available = found.final_available;
+    let expected = expected_available(stock, ordered);
+    if ordered > stock || paid > stock {
+        return Some(format!(
+            "OVERSOLD: {ordered} units on orders and {paid} orders paid for {stock} for sale ({} oversold); final available {available}, expected {expected:?}",
+            oversold(stock, ordered.max(paid))
+        ));
+    }
+    if expected != Some(available) {
+        return Some(format!(
+            "STOCK DOES NOT ADD UP: {ordered} units on orders + {available} available, {stock} were for sale"
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -198,6 +221,32 @@ mod tests {
         assert_eq!(expected_available(500, 500), Some(0));
         assert_eq!(expected_available(500, 120), Some(380));
         assert_eq!(expected_available(500, 501), None);
+    }
+
+    fn found(units_ordered: u64, final_available: u64) -> Found {
+        Found {
+            orders_by_status: BTreeMap::new(),
+            units_ordered,
+            final_available,
+        }
+    }
+
+    #[test]
+    fn a_sale_that_adds_up_has_no_fault() {
+        assert_eq!(fault(20, 20, &found(20, 0)), None);
+        assert_eq!(fault(20, 7, &found(12, 8)), None);
+    }
+
+    #[test]
+    fn overselling_or_stock_that_does_not_add_up_is_a_fault() {
+        let more_ordered = fault(20, 20, &found(21, 0)).unwrap_or_default();
+        assert!(more_ordered.starts_with("OVERSOLD"), "{more_ordered}");
+        let more_paid = fault(20, 21, &found(20, 0)).unwrap_or_default();
+        assert!(more_paid.starts_with("OVERSOLD"), "{more_paid}");
+        let lost = fault(20, 20, &found(20, 1)).unwrap_or_default();
+        assert!(lost.starts_with("STOCK DOES NOT ADD UP"), "{lost}");
+        let leaked = fault(20, 5, &found(5, 14)).unwrap_or_default();
+        assert!(leaked.starts_with("STOCK DOES NOT ADD UP"), "{leaked}");
     }
 
     #[test]

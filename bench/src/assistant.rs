@@ -1,4 +1,4 @@
-//! `souk bench --assistant`: latency of `GET /api/v1/search` and `POST
+//! `souk-bench --assistant`: latency of `GET /api/v1/search` and `POST
 //! /api/v1/assistant/chat` over HTTP, cycling through the labelled evaluation
 //! queries (each chat message starts a new conversation).
 
@@ -15,7 +15,7 @@ use super::load::{Connection, Window};
 use super::stats::{Percentiles, TaskStats};
 use super::{BenchArgs, WARM_UP};
 
-const QUERIES: &str = include_str!("../../tests/assistant_eval/queries.json");
+const QUERIES: &str = include_str!("../../runtime/tests/assistant_eval/queries.json");
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
