@@ -1,4 +1,5 @@
 //! Table-driven tests of the follow-up parser.
+// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use souk_embeddings::query::{

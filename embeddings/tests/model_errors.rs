@@ -1,4 +1,5 @@
 //! Loading from broken model directories gives clear errors, never a panic.
+// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! The embedder against vectors from the reference Python implementation
 //! (sentence-transformers all-MiniLM-L6-v2). Fetches the model with
 //! `souk model fetch` (the same function) when it is not installed yet.
+// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ParseError;
+use crate::{ParseError, WholeNumber};
 
 /// An ISO 4217 currency code that souk knows the minor unit of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -88,7 +88,7 @@ impl std::fmt::Display for Currency {
 /// An amount in minor units (cents for USD) of one currency. Amounts are never
 /// negative and at most [`Money::MAX_MINOR`], so sums of many lines cannot overflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(try_from = "RawMoney")]
+#[serde(try_from = "RawMoney", deny_unknown_fields)]
 pub struct Money {
     /// Integer minor units, e.g. 1999 for $19.99.
     #[schema(minimum = 0, maximum = 100_000_000_000_i64, example = 1999)]
@@ -99,14 +99,14 @@ pub struct Money {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMoney {
-    amount: i64,
+    amount: WholeNumber,
     currency: Currency,
 }
 
 impl TryFrom<RawMoney> for Money {
     type Error = ParseError;
     fn try_from(raw: RawMoney) -> Result<Self, Self::Error> {
-        Money::new(raw.amount, raw.currency)
+        Money::new(raw.amount.0, raw.currency)
     }
 }
 
@@ -180,7 +180,7 @@ mod tests {
     use super::*;
 
     fn usd(amount: i64) -> Money {
-        Money::new(amount, Currency::USD).unwrap_or_else(|e| panic!("{e}"))
+        Money::new(amount, Currency::USD).expect("a valid amount")
     }
 
     #[test]
@@ -204,8 +204,9 @@ mod tests {
         assert_eq!(usd(250).times(3), Some(usd(750)));
         assert_eq!(usd(Money::MAX_MINOR).times(2), None);
         assert_eq!(usd(1).plus(usd(2)), Some(usd(3)));
-        let eur = Money::new(1, Currency::parse("EUR").unwrap_or(Currency::USD));
-        assert_eq!(eur.ok().and_then(|e| usd(1).plus(e)), None);
+        let eur = Money::new(1, Currency::parse("EUR").expect("EUR is a currency"))
+            .expect("a valid amount");
+        assert_eq!(usd(1).plus(eur), None);
     }
 
     #[test]

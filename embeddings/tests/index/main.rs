@@ -1,4 +1,5 @@
 //! The vector index on synthetic vectors (no model needed).
+// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bulk;

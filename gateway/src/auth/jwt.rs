@@ -97,7 +97,7 @@ mod tests {
                 role: "admin".into(),
                 ..claims(100)
             })
-            .unwrap_or_default(),
+            .expect("the claims serialise"),
         );
         let mut parts: Vec<&str> = token.split('.').collect();
         parts[1] = &forged_payload;

@@ -135,7 +135,7 @@ mod tests {
         if let Some(id) = id {
             request = request.header(request_id::HEADER, id);
         }
-        let request = request.body(Body::empty()).unwrap_or_default();
+        let request = request.body(Body::empty()).expect("a valid request");
         match app().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
@@ -185,8 +185,9 @@ mod tests {
         assert_eq!(header_of(&response, "x-content-type-options"), "nosniff");
         let body = axum::body::to_bytes(response.into_body(), 1 << 16)
             .await
-            .unwrap_or_default();
-        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            .expect("the body reads");
+        let problem: serde_json::Value =
+            serde_json::from_slice(&body).expect("a JSON problem body");
         assert_eq!(problem["status"], 500);
         assert_eq!(problem["request_id"], "panic-1");
     }
@@ -201,7 +202,7 @@ mod tests {
         let request = axum::http::Request::builder()
             .uri("/")
             .body(Body::empty())
-            .unwrap_or_default();
+            .expect("a valid request");
         let response = match OuterLayer.layer(panics).oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},

@@ -199,7 +199,7 @@ mod tests {
         let text = Reply::error(code::FORBIDDEN, "no", Some(&"é".repeat(300)))
             .to_message()
             .into_text()
-            .unwrap_or_default();
+            .expect("a text message");
         assert!(
             text.starts_with(r#"{"type":"error","code":"forbidden""#),
             "{text}"

@@ -195,7 +195,7 @@ mod tests {
             order.timeline.iter().map(|e| e.seq).collect::<Vec<_>>(),
             [1, 2, 3]
         );
-        let json = serde_json::to_value(&order.timeline[1]).unwrap_or_default();
+        let json = serde_json::to_value(&order.timeline[1]).expect("the entry serialises");
         assert_eq!(json["type"], "address_changed");
     }
 }
