@@ -1,30 +1,38 @@
 //! Book listings: a title, an invented author, a format and a blurb drawn from the genres
-//! in `super::vocabulary`.
+//! in `super::word_lists`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::catalog::{Draft, PER_CATEGORY};
-use super::listing::{MAX_WORDS, word_count};
+use super::draft::{Draft, MAX_WORDS, PER_CATEGORY, word_count};
 use super::random::{Rng, price};
-use super::vocabulary::{FIRST_NAMES, GENRES, Genre, LAST_NAMES, SHOPS};
+use super::word_lists::{Genre, WordLists};
 
 pub(super) fn book_drafts(
+    words: &WordLists,
     shops: &[usize],
     rng: &mut Rng,
     titles: &mut BTreeSet<String>,
 ) -> Vec<Draft> {
-    let mut pool: Vec<(&'static Genre, &'static str)> = GENRES
+    let mut pool: Vec<(&Genre, &str)> = words
+        .books
+        .genres
         .iter()
-        .flat_map(|genre| genre.titles.iter().map(move |title| (genre, *title)))
+        .flat_map(|genre| {
+            genre
+                .titles
+                .iter()
+                .map(move |title| (genre, title.as_str()))
+        })
         .collect();
     rng.shuffle(&mut pool);
     pool.into_iter()
-        .filter_map(|(genre, head)| book(genre, head, shops, rng, titles))
+        .filter_map(|(genre, head)| book(words, genre, head, shops, rng, titles))
         .take(PER_CATEGORY)
         .collect()
 }
 
 fn book(
+    words: &WordLists,
     genre: &Genre,
     head: &str,
     shops: &[usize],
@@ -35,7 +43,11 @@ fn book(
         .iter()
         .copied()
         .filter(|&i| {
-            genre.shops.is_empty() || SHOPS.get(i).is_some_and(|s| genre.shops.contains(&s.name))
+            genre.shops.is_empty()
+                || words
+                    .shops
+                    .get(i)
+                    .is_some_and(|s| genre.shops.contains(&s.name))
         })
         .collect();
     let shop = *rng.pick(if stockists.is_empty() {
@@ -43,8 +55,13 @@ fn book(
     } else {
         &stockists
     })?;
-    let author = format!("{} {}", rng.pick(FIRST_NAMES)?, rng.pick(LAST_NAMES)?);
-    let &(format, range) = rng.pick(genre.formats)?;
+    let author = format!(
+        "{} {}",
+        rng.pick(&words.books.first_names)?,
+        rng.pick(&words.books.last_names)?
+    );
+    let format = rng.pick(&genre.formats)?;
+    let (range, format) = (format.price, format.name.as_str());
     let title = if genre.novel && !head.contains(':') {
         format!("{head}: A Novel ({format})")
     } else {
@@ -61,9 +78,9 @@ fn book(
     let second =
         (first + 1 + rng.below(genre.pitches.len().saturating_sub(1))) % genre.pitches.len().max(1);
     let mut sentences = vec![format!("{short} is {} by {author}.", genre.label)];
-    sentences.extend(genre.pitches.get(first).map(|p| (*p).to_owned()));
+    sentences.extend(genre.pitches.get(first).cloned());
     if second != first {
-        sentences.extend(genre.pitches.get(second).map(|p| (*p).to_owned()));
+        sentences.extend(genre.pitches.get(second).cloned());
     }
     sentences.push(format!(
         "This {} edition runs to {pages} pages and makes a thoughtful gift for {}.",

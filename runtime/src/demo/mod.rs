@@ -3,12 +3,14 @@
 
 mod books;
 pub mod catalog;
+mod draft;
 mod listing;
 mod public;
 mod random;
+mod template;
 #[cfg(test)]
 mod tests;
-mod vocabulary;
+mod word_lists;
 
 use std::sync::Arc;
 
@@ -20,6 +22,7 @@ use souk_models::{
 use time::{Duration, OffsetDateTime};
 
 pub use public::{DemoPassword, is_public, secure};
+pub use word_lists::WordListError;
 
 /// The password of every demo account while the node listens on loopback
 /// only (see [`secure`]). Demo data only: never use `--demo` for a real
@@ -36,7 +39,7 @@ pub struct DemoAccount {
 
 /// Seeds categories, sellers, products and the demo accounts unless already done.
 pub async fn seed(store: &Arc<dyn Store>, catalog: &Catalog) -> anyhow::Result<Vec<DemoAccount>> {
-    let demo = catalog::demo_catalog();
+    let demo = catalog::demo_catalog()?;
     let first_seller = demo
         .sellers
         .first()

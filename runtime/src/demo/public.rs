@@ -65,6 +65,11 @@ fn demo_emails() -> anyhow::Result<Vec<Email>> {
         Email::parse("customer@example.com")?,
         Email::parse("admin@example.com")?,
     ];
-    emails.extend(catalog::demo_catalog().sellers.into_iter().map(|s| s.email));
+    emails.extend(
+        catalog::demo_catalog()?
+            .sellers
+            .into_iter()
+            .map(|s| s.email),
+    );
     Ok(emails)
 }

@@ -7,12 +7,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use souk_models::Currency;
 
-use super::catalog::{PER_CATEGORY, demo_catalog, planned, specialists};
-use super::listing::{lookup, soften};
-use super::vocabulary::{DEPARTMENTS, Department, GENRES, Range, SHOPS};
+use super::catalog::{DemoCatalog, demo_catalog, planned, specialists};
+use super::draft::PER_CATEGORY;
+use super::listing::soften;
+use super::word_lists::{Department, Range, WordLists, word_lists};
+
+fn words() -> &'static WordLists {
+    word_lists().expect("the shipped word lists parse")
+}
+
+fn demo() -> DemoCatalog {
+    demo_catalog().expect("the shipped word lists parse")
+}
 
 fn by_slug(slug: &str) -> &'static Department {
-    DEPARTMENTS.iter().find(|d| d.slug == slug).unwrap()
+    words().departments.iter().find(|d| d.slug == slug).unwrap()
 }
 
 /// Sentences end in `.`, `!` or `?` followed by the end or a capital; "Co. are" is
@@ -35,12 +44,12 @@ fn sentence_count(text: &str) -> usize {
 
 #[test]
 fn generates_everything_it_plans() {
-    let catalog = demo_catalog();
-    assert_eq!(catalog.categories.len(), DEPARTMENTS.len());
-    assert_eq!(catalog.sellers.len(), SHOPS.len());
+    let catalog = demo();
+    assert_eq!(catalog.categories.len(), words().departments.len());
+    assert_eq!(catalog.sellers.len(), words().shops.len());
     assert_eq!(
         catalog.products.len(),
-        planned(),
+        planned(words()),
         "some listings were skipped"
     );
     assert!(catalog.products.len() >= 500);
@@ -50,7 +59,7 @@ fn generates_everything_it_plans() {
 
 #[test]
 fn titles_are_unique() {
-    let catalog = demo_catalog();
+    let catalog = demo();
     let mut seen = BTreeSet::new();
     for p in &catalog.products {
         assert!(
@@ -63,7 +72,7 @@ fn titles_are_unique() {
 
 #[test]
 fn references_are_valid_and_every_category_and_seller_is_stocked() {
-    let catalog = demo_catalog();
+    let catalog = demo();
     let slugs: BTreeSet<&str> = catalog.categories.iter().map(|c| c.slug.as_str()).collect();
     let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
     let mut per_seller = vec![0_usize; catalog.sellers.len()];
@@ -73,23 +82,25 @@ fn references_are_valid_and_every_category_and_seller_is_stocked() {
         per_seller[p.seller] += 1;
         *per_category.entry(p.category.as_str()).or_default() += 1;
         // Products of a category come from its specialists.
-        assert!(SHOPS[p.seller].categories.contains(&p.category.as_str()));
+        let shop = &words().shops[p.seller];
+        assert!(shop.categories.iter().any(|c| c == p.category.as_str()));
     }
     for slug in &slugs {
         let n = per_category.get(slug).copied().unwrap_or(0);
         assert!(n >= 20, "{slug} has only {n} products");
     }
     for (i, n) in per_seller.iter().enumerate() {
-        assert!(*n > 0, "{} sells nothing", SHOPS[i].name);
+        assert!(*n > 0, "{} sells nothing", words().shops[i].name);
     }
 }
 
 #[test]
 fn sellers_are_on_example_domains() {
-    for seller in demo_catalog().sellers {
+    for seller in demo().sellers {
         let domain = seller.email.as_str().split('@').nth(1).unwrap();
         assert!(["example.com", "example.org", "example.net"].contains(&domain));
-        let shops = SHOPS
+        let shops = words()
+            .shops
             .iter()
             .find(|s| s.name == seller.display_name.as_str())
             .unwrap();
@@ -99,7 +110,7 @@ fn sellers_are_on_example_domains() {
 
 #[test]
 fn stock_has_sold_out_and_low_lines() {
-    let catalog = demo_catalog();
+    let catalog = demo();
     let sold_out = catalog.products.iter().filter(|p| p.stock == 0).count();
     let low = catalog
         .products
@@ -116,7 +127,7 @@ fn stock_has_sold_out_and_low_lines() {
 
 #[test]
 fn prices_are_sane() {
-    for p in demo_catalog().products {
+    for p in demo().products {
         let (lo, hi) = by_slug(p.category.as_str()).price;
         let cents = p.price.amount();
         assert_eq!(p.price.currency(), Currency::USD);
@@ -132,7 +143,7 @@ fn prices_are_sane() {
             p.title.as_str()
         );
     }
-    let books: Vec<i64> = demo_catalog()
+    let books: Vec<i64> = demo()
         .products
         .iter()
         .filter(|p| p.category.as_str() == "books")
@@ -143,7 +154,7 @@ fn prices_are_sane() {
 
 #[test]
 fn ratings_are_plausible() {
-    let catalog = demo_catalog();
+    let catalog = demo();
     let mut unreviewed = 0;
     for p in &catalog.products {
         let r = p.rating;
@@ -166,7 +177,7 @@ fn ratings_are_plausible() {
 
 #[test]
 fn descriptions_are_two_to_four_sentences_of_forty_to_ninety_words() {
-    for p in demo_catalog().products {
+    for p in demo().products {
         let text = p.description.as_str();
         let words = text.split_whitespace().count();
         assert!((40..=90).contains(&words), "{words} words: {text}");
@@ -181,7 +192,7 @@ fn descriptions_are_two_to_four_sentences_of_forty_to_ninety_words() {
 
 #[test]
 fn attributes_agree_with_titles() {
-    for p in demo_catalog().products {
+    for p in demo().products {
         let title = p.title.as_str().to_lowercase();
         let n = p.attributes.iter().count();
         assert!((2..=5).contains(&n), "{n} attributes on {title}");
@@ -202,26 +213,27 @@ fn attributes_agree_with_titles() {
 }
 
 #[test]
-fn vocabulary_is_consistent() {
-    let slugs: BTreeSet<&str> = DEPARTMENTS.iter().map(|d| d.slug).collect();
-    assert_eq!(slugs.len(), DEPARTMENTS.len());
-    for shop in SHOPS {
+fn word_lists_are_consistent() {
+    let words = words();
+    let slugs: BTreeSet<&str> = words.departments.iter().map(|d| d.slug.as_str()).collect();
+    assert_eq!(slugs.len(), words.departments.len());
+    for shop in &words.shops {
         assert!(
-            shop.categories.iter().all(|c| slugs.contains(c)),
+            shop.categories.iter().all(|c| slugs.contains(c.as_str())),
             "{}",
             shop.name
         );
-        if let Some((_, labelled)) = shop.label {
+        if let Some(label) = &shop.label {
             assert!(
-                labelled.iter().all(|c| shop.categories.contains(c)),
+                label.categories.iter().all(|c| shop.categories.contains(c)),
                 "{}",
                 shop.name
             );
         }
     }
-    for dept in DEPARTMENTS {
+    for dept in &words.departments {
         assert!(
-            !specialists(dept.slug).is_empty(),
+            !specialists(&words.shops, &dept.slug).is_empty(),
             "nobody sells {}",
             dept.slug
         );
@@ -229,14 +241,14 @@ fn vocabulary_is_consistent() {
             continue;
         };
         assert!(!goods.kinds.is_empty());
-        for kind in goods.kinds {
-            let name = kind.noun;
+        for kind in &goods.kinds {
+            let name = &kind.noun;
             assert!(!kind.features.is_empty(), "{name}");
-            for f in kind.features {
-                assert!(lookup(goods.features, f).is_some(), "{name}: feature {f}");
+            for f in &kind.features {
+                assert!(goods.features.contains_key(f), "{name}: feature {f}");
             }
-            for m in kind.materials {
-                assert!(lookup(goods.materials, m).is_some(), "{name}: material {m}");
+            for m in &kind.materials {
+                assert!(goods.materials.contains_key(m), "{name}: material {m}");
             }
             let (lo, hi) = kind.price;
             assert!(
@@ -253,35 +265,39 @@ fn vocabulary_is_consistent() {
         }
     }
     let books = by_slug("books");
-    let book_shops: Vec<&str> = specialists("books")
+    let book_shops: Vec<&str> = specialists(&words.shops, "books")
         .iter()
-        .map(|&i| SHOPS[i].name)
+        .map(|&i| words.shops[i].name.as_str())
         .collect();
-    for genre in GENRES {
+    for genre in &words.books.genres {
         assert!(
             !genre.formats.is_empty() && genre.pitches.len() >= 2,
             "{}",
             genre.name
         );
-        for (_, (lo, hi)) in genre.formats {
+        for format in &genre.formats {
+            let (lo, hi) = format.price;
             assert!(
-                books.price.0 <= *lo && lo < hi && *hi <= books.price.1,
+                books.price.0 <= lo && lo < hi && hi <= books.price.1,
                 "{}",
                 genre.name
             );
         }
-        for shop in genre.shops {
-            assert!(book_shops.contains(shop), "{shop} does not sell books");
+        for shop in &genre.shops {
+            assert!(
+                book_shops.contains(&shop.as_str()),
+                "{shop} does not sell books"
+            );
         }
     }
-    let book_titles: usize = GENRES.iter().map(|g| g.titles.len()).sum();
+    let book_titles: usize = words.books.genres.iter().map(|g| g.titles.len()).sum();
     assert!(book_titles >= PER_CATEGORY);
 }
 
 #[test]
 fn is_deterministic() {
-    let a = demo_catalog();
-    let b = demo_catalog();
+    let a = demo();
+    let b = demo();
     assert_eq!(a.products.len(), b.products.len());
     for (x, y) in a.products.iter().zip(&b.products) {
         assert_eq!(x.title, y.title);
@@ -294,12 +310,13 @@ fn is_deterministic() {
 
 #[test]
 fn soften_keeps_acronyms_and_proper_words() {
+    let proper = &words().prose.proper_adjectives;
     assert_eq!(
-        soften("Wireless Noise-Cancelling"),
+        soften("Wireless Noise-Cancelling", proper),
         "wireless noise-cancelling"
     );
-    assert_eq!(soften("4K"), "4K");
-    assert_eq!(soften("EVA Foam"), "EVA foam");
-    assert_eq!(soften("Scandinavian"), "Scandinavian");
-    assert_eq!(soften("Hi-Fi"), "hi-fi");
+    assert_eq!(soften("4K", proper), "4K");
+    assert_eq!(soften("EVA Foam", proper), "EVA foam");
+    assert_eq!(soften("Scandinavian", proper), "Scandinavian");
+    assert_eq!(soften("Hi-Fi", proper), "hi-fi");
 }
