@@ -18,7 +18,7 @@ async fn addresses_are_private_to_their_owner() {
     let created = app.post(path, Some(&ada.token), address("1 Main St")).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let created = json(created).await;
-    let id = created["id"].as_str().unwrap_or_default().to_owned();
+    let id = created["id"].as_str().expect("an address id").to_owned();
     assert_eq!(created["country"], "GB");
 
     let mine = json(app.get(path, Some(&ada.token)).await).await;

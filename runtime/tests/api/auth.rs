@@ -220,7 +220,7 @@ async fn refresh_and_logout_work_from_the_cookie() {
         .header("cookie", &cookie)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the refresh request is sent");
     assert_eq!(refreshed.status(), StatusCode::OK);
     let next = session(json(refreshed).await);
     let cookie = format!("souk_refresh={}", next.refresh);
@@ -230,7 +230,7 @@ async fn refresh_and_logout_work_from_the_cookie() {
             .header("cookie", &cookie)
             .send()
     };
-    let out = logout().await.unwrap_or_else(|e| panic!("{e}"));
+    let out = logout().await.expect("the logout request is sent");
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     assert!(
         out.headers()["set-cookie"]
@@ -293,7 +293,7 @@ async fn missing_tampered_and_expired_tokens_are_refused() {
         .header("authorization", "Basic abc")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the request is sent");
     assert_problem(basic, StatusCode::UNAUTHORIZED, "invalid_token").await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_problem(

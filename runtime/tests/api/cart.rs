@@ -16,7 +16,7 @@ async fn shop() -> (TestApp, Session, Session, String, String) {
     let pan = app
         .product(&seller, product_body("Pan", "kitchen", 1000, 2))
         .await;
-    let id = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
+    let id = |v: &Value| v["id"].as_str().expect("a product id").to_owned();
     (app, seller, buyer, id(&kettle), id(&pan))
 }
 

@@ -18,7 +18,7 @@ async fn checkout(app: &TestApp, user: &Session, key: &str, body: Value) -> reqw
         .json(&body)
         .send()
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("the checkout request is sent")
 }
 
 async fn shop(app: &TestApp, stock: i64) -> (Session, String) {
@@ -29,7 +29,7 @@ async fn shop(app: &TestApp, stock: i64) -> (Session, String) {
         .await;
     (
         seller,
-        product["id"].as_str().unwrap_or_default().to_owned(),
+        product["id"].as_str().expect("a product id").to_owned(),
     )
 }
 
@@ -55,7 +55,7 @@ async fn a_shopper_checks_out_pays_and_receives_the_order() {
     let order = json(placed).await;
     assert_eq!(order["status"], "pending_payment");
     assert_eq!(order["total"], json!({ "amount": 5000, "currency": "USD" }));
-    let id = order["id"].as_str().unwrap_or_default().to_owned();
+    let id = order["id"].as_str().expect("an order id").to_owned();
     assert_eq!(
         json(app.get("/api/v1/cart", Some(&buyer.token)).await).await["items"],
         json!([]),
@@ -195,11 +195,11 @@ async fn one_idempotency_key_gives_one_order() {
     let tries = futures_like_join(&app, &buyer, "same", body.clone(), 5).await;
     let ids: std::collections::HashSet<String> = tries
         .iter()
-        .map(|o| o["id"].as_str().unwrap_or_default().to_owned())
+        .map(|o| o["id"].as_str().expect("an order id").to_owned())
         .collect();
     assert_eq!(ids.len(), 1, "{tries:?}");
     let later = json(checkout(&app, &buyer, "same", body).await).await;
-    assert!(ids.contains(later["id"].as_str().unwrap_or_default()));
+    assert!(ids.contains(later["id"].as_str().expect("an order id")));
     let orders = json(app.get("/api/v1/orders", Some(&buyer.token)).await).await;
     assert_eq!(orders["items"].as_array().map(Vec::len), Some(1));
 }
@@ -234,8 +234,8 @@ async fn futures_like_join(
     for task in tasks {
         let response = task
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the checkout task finishes")
+            .expect("the checkout request is sent");
         assert_eq!(response.status(), StatusCode::CREATED);
         out.push(json(response).await);
     }
@@ -275,8 +275,8 @@ async fn a_flash_sale_over_http_sells_exactly_the_stock() {
     for task in tasks {
         let response = task
             .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .unwrap_or_else(|e| panic!("{e}"));
+            .expect("the checkout task finishes")
+            .expect("the checkout request is sent");
         match response.status() {
             StatusCode::CREATED => created += 1,
             StatusCode::CONFLICT => {
@@ -378,7 +378,7 @@ async fn a_slow_checkout_answers_with_a_ticket_its_owner_can_follow() {
     assert_eq!(accepted.status(), StatusCode::ACCEPTED);
     let queued = json(accepted).await;
     assert_eq!(queued["lane"], "standard");
-    let ticket = queued["ticket"].as_str().unwrap_or_default().to_owned();
+    let ticket = queued["ticket"].as_str().expect("a ticket id").to_owned();
     let path = format!("/api/v1/checkout/{ticket}");
     let mut view = Value::Null;
     for _ in 0..100 {
@@ -391,7 +391,7 @@ async fn a_slow_checkout_answers_with_a_ticket_its_owner_can_follow() {
     assert_eq!(view["state"], "completed", "{view}");
     let order = format!(
         "/api/v1/orders/{}",
-        view["order_id"].as_str().unwrap_or_default()
+        view["order_id"].as_str().expect("an order id")
     );
     assert_eq!(
         json(app.get(&order, Some(&buyer.token)).await).await["status"],
@@ -414,7 +414,7 @@ async fn cancelling_before_payment_returns_the_stock() {
     add(&app, &buyer, &product, 2).await;
     let order =
         json(checkout(&app, &buyer, "k", json!({ "shipping_address": address() })).await).await;
-    let id = order["id"].as_str().unwrap_or_default().to_owned();
+    let id = order["id"].as_str().expect("an order id").to_owned();
     let moved = app.patch(&format!("/api/v1/orders/{id}/address"), Some(&buyer.token), json!({ "shipping_address": { "name": "Bo", "line1": "9 New St", "city": "Leeds", "postal_code": "LS1", "country": "GB" } })).await;
     assert_eq!(json(moved).await["shipping_address"]["city"], "Leeds");
     let cancelled = json(

@@ -40,7 +40,7 @@ pub struct Session {
 }
 
 fn test_config(dir: &Path, overrides: &[(&str, &str)]) -> Config {
-    try_config(dir, overrides).unwrap_or_else(|e| panic!("config: {e}"))
+    try_config(dir, overrides).expect("the test config loads")
 }
 
 fn try_config(
@@ -74,12 +74,12 @@ pub async fn spawn_app() -> TestApp {
 /// An admin `root@example.com` exists with [`PASSWORD`].
 pub async fn spawn_with(overrides: &[(&str, &str)], dir: Option<Arc<TempDir>>) -> TestApp {
     let fresh = dir.is_none();
-    let dir = dir.unwrap_or_else(|| Arc::new(TempDir::new().unwrap_or_else(|e| panic!("{e}"))));
+    let dir = dir.unwrap_or_else(|| Arc::new(TempDir::new().expect("a temp dir")));
     let config = test_config(dir.path(), overrides);
     if fresh {
         souk_runtime::admin::create_user(&config, Role::Admin, ADMIN_EMAIL, "Root", PASSWORD)
             .await
-            .unwrap_or_else(|e| panic!("admin: {e}"));
+            .expect("the admin user is created");
     }
     start(config, dir, false).await
 }
@@ -98,7 +98,7 @@ pub async fn spawn_demo_with(dir: Arc<TempDir>, overrides: &[(&str, &str)]) -> T
 /// Loads the config and builds the app without running it: for start-up
 /// failures, in the config or later.
 pub async fn build_error(overrides: &[(&str, &str)]) -> String {
-    let dir = TempDir::new().unwrap_or_else(|e| panic!("{e}"));
+    let dir = TempDir::new().expect("a temp dir");
     let config = match try_config(dir.path(), overrides) {
         Ok(config) => config,
         Err(e) => return e.to_string(),
@@ -112,7 +112,7 @@ pub async fn build_error(overrides: &[(&str, &str)]) -> String {
 async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
     let app = Application::build(config, demo)
         .await
-        .unwrap_or_else(|e| panic!("build: {e:#}"));
+        .expect("the app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let events = app.events();
@@ -125,7 +125,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("an HTTP client");
     TestApp {
         base,
         metrics_base,
@@ -159,7 +159,7 @@ impl TestApp {
 
 pub async fn json(response: Response) -> Value {
     let status = response.status();
-    let text = response.text().await.unwrap_or_default();
+    let text = response.text().await.expect("a response body");
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"))
 }
 
@@ -192,8 +192,8 @@ impl TestApp {
         }
         if let Some(task) = self.task.take() {
             task.await
-                .unwrap_or_else(|e| panic!("{e}"))
-                .unwrap_or_else(|e| panic!("{e:#}"));
+                .expect("the app task finishes")
+                .expect("the app stops cleanly");
         }
         self.dir.clone()
     }
@@ -216,7 +216,7 @@ impl TestApp {
         if let Some(body) = body {
             req = req.json(&body);
         }
-        req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"))
+        req.send().await.expect("the request is sent")
     }
 
     /// `/metrics` from the metrics listener, as Prometheus reads it.
@@ -269,7 +269,7 @@ impl TestApp {
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }
-        req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"))
+        req.send().await.expect("the request is sent")
     }
 
     pub async fn register(&self, email: &str, role: &str) -> Session {
@@ -323,11 +323,14 @@ impl TestApp {
 
 pub fn session(body: Value) -> Session {
     Session {
-        id: body["user"]["id"].as_str().unwrap_or_default().to_owned(),
-        token: body["access_token"].as_str().unwrap_or_default().to_owned(),
+        id: body["user"]["id"].as_str().expect("a user id").to_owned(),
+        token: body["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned(),
         refresh: body["refresh_token"]
             .as_str()
-            .unwrap_or_default()
+            .expect("a refresh token")
             .to_owned(),
     }
 }
@@ -358,7 +361,7 @@ impl TestApp {
         let product = self
             .product(&seller, product_body("Kettle", "kitchen", 2500, stock))
             .await;
-        let id = product["id"].as_str().unwrap_or_default().to_owned();
+        let id = product["id"].as_str().expect("a product id").to_owned();
         (seller, id)
     }
 
@@ -381,7 +384,7 @@ impl TestApp {
             .json(&json!({ "shipping_address": address() }))
             .send()
             .await
-            .unwrap_or_else(|e| panic!("checkout: {e}"));
+            .expect("the checkout request is sent");
         assert_eq!(placed.status(), StatusCode::CREATED);
         json(placed).await
     }

@@ -33,7 +33,7 @@ async fn role_by_endpoint_matrix() {
     let product = app
         .product(&seller, product_body("Kettle", "kitchen", 100, 1))
         .await;
-    let pid = product["id"].as_str().unwrap_or_default().to_owned();
+    let pid = product["id"].as_str().expect("a product id").to_owned();
     let token = |who: Who| match who {
         Who::Anonymous => None,
         Who::Customer => Some(customer.token.clone()),
@@ -172,7 +172,7 @@ async fn role_by_endpoint_matrix() {
                 .call(method.clone(), &path, token(who).as_deref(), body.clone())
                 .await;
             let got = response.status();
-            let text = response.text().await.unwrap_or_default();
+            let text = response.text().await.expect("a response body");
             assert_eq!(got, want, "{method} {path} as {who:?}: {text}");
             if !got.is_success() {
                 let problem: Value = serde_json::from_str(&text).unwrap_or_default();

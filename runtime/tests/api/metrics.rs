@@ -13,9 +13,9 @@ async fn scrape(app: &TestApp, base: &str) -> String {
         .get(format!("{base}/metrics"))
         .send()
         .await
-        .unwrap_or_else(|e| panic!("scrape: {e}"));
+        .expect("the scrape is sent");
     assert_eq!(response.status(), StatusCode::OK);
-    response.text().await.unwrap_or_default()
+    response.text().await.expect("a metrics body")
 }
 
 /// The value of the series written exactly `series` (name and labels).
@@ -67,7 +67,7 @@ async fn a_purchase_moves_the_business_metrics() {
     let (_seller, product) = app.shop("metrics-seller@example.com", 10).await;
     let buyer = app.register("metrics-buyer@example.com", "customer").await;
     let order = app.place_order(&buyer, &product, 3).await;
-    let id = order["id"].as_str().unwrap_or_default().to_owned();
+    let id = order["id"].as_str().expect("an order id").to_owned();
     app.order_action(&buyer, &id, "pay", json!({ "card_token": "tok_visa" }))
         .await;
     let after = app.metrics_text().await;

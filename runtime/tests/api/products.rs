@@ -25,7 +25,7 @@ async fn a_seller_lists_edits_restocks_and_archives_a_product() {
     );
     let path = format!(
         "/api/v1/products/{}",
-        created["id"].as_str().unwrap_or_default()
+        created["id"].as_str().expect("a product id")
     );
 
     let public = json(app.get(&path, None).await).await;
@@ -194,7 +194,7 @@ async fn only_the_owner_or_an_admin_may_change_a_product() {
         .await;
     let path = format!(
         "/api/v1/products/{}",
-        product["id"].as_str().unwrap_or_default()
+        product["id"].as_str().expect("a product id")
     );
     let rename = json!({ "title": "Stolen" });
     assert_problem(

@@ -23,11 +23,11 @@ async fn everything_written_is_read_back_after_a_restart() {
         .await;
     let kept_path = format!(
         "/api/v1/products/{}",
-        kept["id"].as_str().unwrap_or_default()
+        kept["id"].as_str().expect("a product id")
     );
     let archived_path = format!(
         "/api/v1/products/{}",
-        archived["id"].as_str().unwrap_or_default()
+        archived["id"].as_str().expect("a product id")
     );
     app.put(
         &format!("{kept_path}/stock"),
@@ -89,7 +89,7 @@ async fn everything_written_is_read_back_after_a_restart() {
 
 #[tokio::test]
 async fn the_demo_catalog_is_seeded_once() {
-    let dir = std::sync::Arc::new(tempfile::TempDir::new().unwrap_or_else(|e| panic!("{e}")));
+    let dir = std::sync::Arc::new(tempfile::TempDir::new().expect("a temp dir"));
     let app = spawn_demo(dir).await;
     let count = |app: &crate::helpers::TestApp| {
         let url = app.url("/health/ready");
@@ -100,7 +100,7 @@ async fn the_demo_catalog_is_seeded_once() {
                     .get(url)
                     .send()
                     .await
-                    .unwrap_or_else(|e| panic!("{e}")),
+                    .expect("the readiness request is sent"),
             )
             .await["products"]
                 .as_u64()

@@ -10,15 +10,15 @@ use crate::helpers::{assert_problem, json, product_body, spawn_with};
 fn id_of(body: &Value) -> String {
     body["conversation_id"]
         .as_str()
-        .unwrap_or_default()
+        .expect("a conversation id")
         .to_owned()
 }
 
 /// The answer names every product it returns.
 fn names_its_products(body: &Value) {
-    let answer = body["answer"].as_str().unwrap_or_default();
+    let answer = body["answer"].as_str().expect("an answer");
     for product in products(body) {
-        let title = product["title"].as_str().unwrap_or_default();
+        let title = product["title"].as_str().expect("a product title");
         assert!(answer.contains(title), "{title} not in: {answer}");
     }
 }
@@ -82,12 +82,12 @@ async fn follow_ups_refine_and_fill_the_cart() {
     let again = chat(&app, Some(&token), "show me sneakers", Some(&id)).await;
     let colour = products(&again)[0]["attributes"]["colour"]
         .as_str()
-        .unwrap_or_default()
+        .expect("a colour attribute")
         .to_owned();
     let word = colour
         .split_whitespace()
         .last()
-        .unwrap_or_default()
+        .expect("a colour word")
         .to_lowercase();
     let only = chat(&app, Some(&token), &format!("only {word}"), Some(&id)).await;
     let coloured = products(&only);

@@ -57,8 +57,7 @@ fn form_urlencoded(text: &str) -> String {
 
 #[tokio::test]
 async fn recall_at_5_over_the_labelled_demo_queries() {
-    let cases: Vec<Case> =
-        serde_json::from_str(QUERIES).unwrap_or_else(|e| panic!("queries.json: {e}"));
+    let cases: Vec<Case> = serde_json::from_str(QUERIES).expect("queries.json parses");
     assert!(
         cases.len() >= 40,
         "the evaluation needs at least 40 queries"

@@ -12,7 +12,8 @@ use crate::helpers::{TestApp, assert_problem, json, product_body, spawn_with};
 fn computed(app: &TestApp) -> u64 {
     app.assistant
         .as_ref()
-        .map_or(0, |a| a.embeddings_computed())
+        .expect("the assistant is on")
+        .embeddings_computed()
 }
 
 async fn search(app: &TestApp, query: &str) -> Vec<String> {
@@ -50,7 +51,7 @@ async fn the_index_follows_the_catalog_and_restarts_without_re_embedding() {
         let body: Value = app
             .product(&seller, product_body(title, "kitchen", price, 5))
             .await;
-        ids.push(body["id"].as_str().unwrap_or_default().to_owned());
+        ids.push(body["id"].as_str().expect("a product id").to_owned());
     }
     eventually("three products embedded", async || computed(&app) == 3).await;
     assert_eq!(

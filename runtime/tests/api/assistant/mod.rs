@@ -33,17 +33,16 @@ pub fn demo() -> TestApp {
                     .worker_threads(2)
                     .enable_all()
                     .build()
-                    .unwrap_or_else(|e| panic!("{e}"));
+                    .expect("a tokio runtime");
                 runtime.block_on(async move {
-                    let dir = Arc::new(TempDir::new().unwrap_or_else(|e| panic!("{e}")));
+                    let dir = Arc::new(TempDir::new().expect("a temp dir"));
                     let app = spawn_demo_with(dir, &[ON]).await;
                     let _ = tx.send(app.attach());
                     std::future::pending::<()>().await;
                     drop(app);
                 });
             });
-            rx.recv()
-                .unwrap_or_else(|e| panic!("the demo app did not start: {e}"))
+            rx.recv().expect("the demo app starts")
         })
         .attach()
 }
@@ -70,9 +69,9 @@ pub fn products(body: &Value) -> Vec<Value> {
         .or_else(|| body.get("items"))
         .and_then(Value::as_array)
         .map(|items| items.iter().map(|i| i["product"].clone()).collect())
-        .unwrap_or_default()
+        .expect("a products or items list")
 }
 
 pub fn price(product: &Value) -> i64 {
-    product["price"]["amount"].as_i64().unwrap_or(-1)
+    product["price"]["amount"].as_i64().expect("a price amount")
 }
