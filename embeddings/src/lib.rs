@@ -14,13 +14,13 @@
 //!
 //! - [`product`]: the text embedded for a product, its content hash and index
 //!   metadata.
-//! - [`assistant`]: the chat's decisions (plans, cart actions, rank fusion,
+//! - [`chat`]: the chat's decisions (plans, cart actions, rank fusion,
 //!   conversations, answer wording), free of I/O.
 //!
 //! Nothing here does network I/O; the model is read from a local directory. The
 //! crate depends on `souk_models` alone, so it builds beside the commerce core.
 
-pub mod assistant;
+pub mod chat;
 pub mod index;
 pub mod model;
 pub mod product;

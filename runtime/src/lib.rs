@@ -2,7 +2,7 @@
 //! data and start-up. The `souk` binary is a thin command line over this library.
 
 pub mod admin;
-pub mod assistant;
+pub mod assistant_start;
 pub mod config;
 pub mod demo;
 pub mod limits;

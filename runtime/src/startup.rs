@@ -70,7 +70,7 @@ impl Application {
         let catalog =
             Arc::new(Catalog::load(dyn_store.clone(), config.marketplace.currency).await?);
         let embedder = if config.assistant.enabled {
-            crate::assistant::load_model(&config.assistant).await
+            crate::assistant_start::load_model(&config.assistant).await
         } else {
             Err(AssistantOff::Disabled)
         };
@@ -126,7 +126,7 @@ impl Application {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;
         let assistant = match embedder {
-            Ok(embedder) => Ok(crate::assistant::start(
+            Ok(embedder) => Ok(crate::assistant_start::start(
                 embedder,
                 &config.assistant,
                 catalog.clone(),

@@ -28,13 +28,13 @@ mod followup;
 mod price;
 mod terms;
 mod tokens;
-mod vocab;
+mod vocabulary;
 
 use crate::index::Filter;
 
 pub use cart::{CartIntent, Pick};
 pub use followup::{FollowUp, Refinement, parse_follow_up};
-pub use vocab::{VocabError, Vocabulary};
+pub use vocabulary::{VocabError, Vocabulary};
 
 /// What a message asks for, beyond its free text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

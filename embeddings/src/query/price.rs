@@ -6,7 +6,7 @@ use souk_models::Currency;
 
 use super::amount::{Amount, amount_at, to_minor};
 use super::tokens::Tokens;
-use super::vocab::Vocabulary;
+use super::vocabulary::Vocabulary;
 
 /// Price bounds found in a message, in minor units; bounds are inclusive.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! [`Vocabulary`].
 
 use super::tokens::{Kind, Tokens};
-use super::vocab::{Vocabulary, same_word};
+use super::vocabulary::{Vocabulary, same_word};
 
 /// Words after a category word that make it describe a person, not the
 /// product: "a coffee lover", "tea drinkers".

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use souk_actors::LineChange;
-use souk_embeddings::assistant::{
+use souk_embeddings::chat::{
     CartAction, Context, Offer, Owner, Plan, Query, Shown, cart_outcomes, plan, results,
 };
 use souk_models::{ProductId, ProductStatus, UserId};

@@ -1,7 +1,7 @@
 //! Fresh chat searches whose category or colour words may describe the
 //! product rather than filter it.
 
-use souk_embeddings::assistant::Query;
+use souk_embeddings::chat::Query;
 
 use super::search::{Hit, Vectors};
 use super::{Assistant, AssistantError};

@@ -1,14 +1,15 @@
 //! The shopping assistant in the running app: the product vector index kept
-//! current from the catalog ([`indexer`]), hybrid search and similar products
+//! current from the catalog ([`indexer`]) along with the words the query parser
+//! knows ([`vocabulary_refresh`]), hybrid search and similar products
 //! ([`search`]), and the chat ([`chat`]), which carries out the cart actions
-//! the pure pipeline in `souk_embeddings::assistant` decides on.
+//! the pure pipeline in `souk_embeddings::chat` decides on.
 
 mod attributes;
 mod chat;
 mod indexer;
 mod loosen;
 mod search;
-mod vocab;
+mod vocabulary_refresh;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use souk_actors::{CartHandle, Catalog, Store};
-use souk_embeddings::assistant::{ConversationLimits, Conversations};
+use souk_embeddings::chat::{ConversationLimits, Conversations};
 use souk_embeddings::index::VectorIndex;
 use souk_embeddings::model::{ModelError, SharedEmbedder};
 use souk_embeddings::query::Vocabulary;
@@ -37,7 +38,7 @@ pub enum AssistantError {
     #[error(transparent)]
     Store(#[from] souk_actors::StoreError),
     #[error(transparent)]
-    Conversation(#[from] souk_embeddings::assistant::ConversationError),
+    Conversation(#[from] souk_embeddings::chat::ConversationError),
 }
 
 /// Why the assistant is not serving on this node.

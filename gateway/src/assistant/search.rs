@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use souk_actors::ProductEntry;
 use souk_actors::catalog::{ProductQuery, Sort};
-use souk_embeddings::assistant::fusion::RRF_K;
-use souk_embeddings::assistant::{Query, reciprocal_rank_fusion};
+use souk_embeddings::chat::fusion::RRF_K;
+use souk_embeddings::chat::{Query, reciprocal_rank_fusion};
 use souk_embeddings::index::Filter;
 use souk_embeddings::product::{item_meta, product_text};
 use souk_embeddings::vector::Vector;

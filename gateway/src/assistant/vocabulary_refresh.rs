@@ -1,5 +1,5 @@
-//! The words the assistant's parser knows, taken from the live catalog:
-//! category names and the values of the attributes shoppers ask for.
+//! Rebuilding the words the assistant's parser knows (its `Vocabulary`) from the
+//! live catalog: category names and the values of the attributes shoppers ask for.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! The assistant's decisions, free of I/O: what a message asks for given the
+//! The assistant's chat pipeline, free of I/O: what a message asks for given the
 //! conversation so far ([`plan`]), how two rankings are fused ([`fusion`]),
 //! what is remembered between messages ([`conversation`]) and how the answer
 //! is worded ([`reply`]).
