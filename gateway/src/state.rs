@@ -3,13 +3,14 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventoryHandle, OrderHandle, Store,
 };
 
 use crate::assistant::{Assistant, AssistantOff};
-use crate::auth::Sessions;
+use crate::auth::{AuthState, Sessions};
 use crate::config::GatewayConfig;
 use crate::middleware::rate_limit::RateLimiter;
 
@@ -50,4 +51,14 @@ pub struct AppParts {
     pub metrics: Option<PrometheusHandle>,
     /// The shopping assistant, or why it is off.
     pub assistant: Result<Arc<Assistant>, AssistantOff>,
+}
+
+impl FromRef<AppState> for AuthState {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            sessions: state.sessions.clone(),
+            limiter: state.limiter.clone(),
+            store: state.store.clone(),
+        }
+    }
 }

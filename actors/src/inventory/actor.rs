@@ -3,18 +3,16 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use ractor::{Actor, ActorProcessingErr, ActorRef};
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 use time::OffsetDateTime;
 
 use super::ledger::Ledger;
 use super::writes::{Queued, Waiter, Writes};
-use super::{InventoryError, Settlement, shard_of};
+use super::{InventoryError, Reply, Settlement, shard_of};
 use crate::catalog::Catalog;
 use crate::events::EventBus;
 use crate::store::{InventoryChange, Store};
-
-pub(crate) type Reply<T> = RpcReplyPort<Result<T, InventoryError>>;
 
 pub(crate) enum InventoryMsg {
     Reserve {

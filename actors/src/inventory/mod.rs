@@ -12,6 +12,7 @@ mod supervisor;
 mod tests;
 mod writes;
 
+use ractor::RpcReplyPort;
 use souk_models::ProductId;
 
 use crate::store::StoreError;
@@ -29,6 +30,10 @@ pub enum InventoryError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Where a shard answers a request: the actor, or the group commit once the
+/// change is durable.
+pub(crate) type Reply<T> = RpcReplyPort<Result<T, InventoryError>>;
 
 /// What to do with the stock an order holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,8 +13,7 @@ use std::collections::HashMap;
 
 use souk_models::{OrderId, ProductId, StockLevel, Timestamp};
 
-use super::InventoryError;
-use super::actor::Reply;
+use super::{InventoryError, Reply};
 use crate::store::{Hold, InventoryChange};
 
 /// A caller waiting for the write that holds its change, and what it is told.

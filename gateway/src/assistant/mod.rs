@@ -16,8 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use axum::http::StatusCode;
 use souk_actors::{CartHandle, Catalog, Store};
-use souk_embeddings::chat::{ConversationLimits, Conversations};
+use souk_embeddings::chat::{ConversationError, ConversationLimits, Conversations};
 use souk_embeddings::index::VectorIndex;
 use souk_embeddings::model::{ModelError, SharedEmbedder};
 use souk_embeddings::query::Vocabulary;
@@ -26,6 +27,7 @@ use souk_models::ProductId;
 use uuid::Uuid;
 
 use crate::config::AssistantConfig;
+use crate::error::ApiError;
 
 pub use chat::{ActionView, ChatReply};
 pub use search::{Hit, SearchRequest};
@@ -38,7 +40,27 @@ pub enum AssistantError {
     #[error(transparent)]
     Store(#[from] souk_actors::StoreError),
     #[error(transparent)]
-    Conversation(#[from] souk_embeddings::chat::ConversationError),
+    Conversation(#[from] ConversationError),
+}
+
+/// The assistant's errors as HTTP problems. It sits beside the error rather
+/// than in `crate::error`, so that the error module, which every other module
+/// uses, imports none of them.
+impl From<AssistantError> for ApiError {
+    fn from(e: AssistantError) -> Self {
+        let detail = e.to_string();
+        match e {
+            AssistantError::Conversation(ConversationError::NotFound) => {
+                Self::new(StatusCode::NOT_FOUND, "conversation_not_found", detail)
+                    .with_field("conversation_id")
+            }
+            AssistantError::Conversation(ConversationError::TooLong { .. }) => {
+                Self::conflict("conversation_full", detail).with_field("conversation_id")
+            }
+            AssistantError::Store(e) => e.into(),
+            AssistantError::Model(e) => Self::internal(e),
+        }
+    }
 }
 
 /// Why the assistant is not serving on this node.

@@ -5,14 +5,27 @@ pub mod jwt;
 pub mod password;
 mod session;
 
-use axum::extract::FromRequestParts;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use souk_actors::Store;
 use souk_models::{Caller, Role, User, UserId};
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::middleware::rate_limit::RateLimiter;
 pub use session::{REFRESH_COOKIE, Sessions, TokenPair, hash_refresh};
+
+/// What authenticating a request needs: the extractors take it from the app's
+/// state through [`FromRef`], so authentication depends on these three
+/// services only, not on the whole state.
+#[derive(Clone)]
+pub struct AuthState {
+    pub sessions: Arc<Sessions>,
+    pub limiter: Arc<RateLimiter>,
+    pub store: Arc<dyn Store>,
+}
 
 /// The authenticated, enabled user making the request. Role and status are read
 /// from the store on every request, so a disabled account or a changed role takes
@@ -48,10 +61,15 @@ fn roles_text(roles: &[Role]) -> String {
         .join(" or ")
 }
 
-impl FromRequestParts<AppState> for AuthUser {
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    AuthState: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let state = AuthState::from_ref(state);
         let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
             ApiError::unauthorized("missing_token", "send Authorization: Bearer <access token>")
         })?;
@@ -84,10 +102,14 @@ impl FromRequestParts<AppState> for AuthUser {
 /// error when one is sent but invalid.
 pub struct MaybeAuthUser(pub Option<AuthUser>);
 
-impl FromRequestParts<AppState> for MaybeAuthUser {
+impl<S> FromRequestParts<S> for MaybeAuthUser
+where
+    S: Send + Sync,
+    AuthState: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
             AuthUser::from_request_parts(parts, state)
                 .await
