@@ -2,6 +2,8 @@
 //! with SIGKILL, restarts on the same data dir, and every acknowledged order is
 //! there in the state it was acknowledged in, no stock is lost or counted twice,
 //! and the pending payment deadlines still fire.
+// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::process::Stdio;
@@ -35,8 +37,8 @@ async fn start(dir: &std::path::Path) -> Node {
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start souk: {e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        .expect("souk starts");
+    let stdout = child.stdout.take().expect("souk's stdout is piped");
     let mut lines = BufReader::new(stdout).lines();
     let base = tokio::time::timeout(Duration::from_secs(120), async {
         while let Ok(Some(line)) = lines.next_line().await {
@@ -47,7 +49,7 @@ async fn start(dir: &std::path::Path) -> Node {
         panic!("souk exited before listening");
     })
     .await
-    .unwrap_or_else(|_| panic!("souk did not start in time"));
+    .expect("souk starts listening in time");
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     Node { child, base }
 }
@@ -80,8 +82,11 @@ async fn login(client: &reqwest::Client, base: &str, email: &str, password: &str
         Some(json!({ "email": email, "password": password })),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    body["access_token"].as_str().unwrap_or_default().to_owned()
+    .expect("the login request is sent");
+    body["access_token"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
 }
 
 async fn stock(client: &reqwest::Client, base: &str, product: &str) -> u64 {
@@ -93,13 +98,13 @@ async fn stock(client: &reqwest::Client, base: &str, product: &str) -> u64 {
         None,
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the product request is sent");
     body["stock"]["available"].as_u64().unwrap_or(u64::MAX)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_orders_survive_kill_9() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().expect("a temp dir");
     let client = reqwest::Client::new();
     let node = start(dir.path()).await;
     let base = node.base.clone();
@@ -114,10 +119,10 @@ async fn acknowledged_orders_survive_kill_9() {
         None,
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the seller's products request is sent");
     let product = mine["items"][0]["id"]
         .as_str()
-        .unwrap_or_default()
+        .expect("a product of the seller's")
         .to_owned();
     let (status, _) = call(
         &client,
@@ -127,7 +132,7 @@ async fn acknowledged_orders_survive_kill_9() {
         Some(json!({ "available": 40 })),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("the restock request is sent");
     assert_eq!(status, StatusCode::OK);
 
     // Buyers with one unit each in their carts.
@@ -143,10 +148,10 @@ async fn acknowledged_orders_survive_kill_9() {
             Some(body),
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the register request is sent");
         let token = session["access_token"]
             .as_str()
-            .unwrap_or_default()
+            .expect("an access token")
             .to_owned();
         let add = json!({ "product_id": product, "quantity": 1 });
         call(
@@ -157,7 +162,7 @@ async fn acknowledged_orders_survive_kill_9() {
             Some(add),
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the cart request is sent");
         buyers.push(token);
     }
 
@@ -208,14 +213,12 @@ async fn acknowledged_orders_survive_kill_9() {
         .collect();
     tokio::time::sleep(Duration::from_millis(150)).await;
     let mut node = node;
-    node.child
-        .start_kill()
-        .unwrap_or_else(|e| panic!("kill: {e}"));
+    node.child.start_kill().expect("the kill is sent");
     let _ = node.child.wait().await;
 
     let mut acknowledged: Vec<(String, String, bool)> = Vec::new();
     for task in tasks {
-        let (token, order, paid) = task.await.unwrap_or_else(|e| panic!("{e}"));
+        let (token, order, paid) = task.await.expect("the buyer task finishes");
         if let Some(order) = order {
             acknowledged.push((token, order, paid));
         }
@@ -238,13 +241,13 @@ async fn acknowledged_orders_survive_kill_9() {
             None,
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order request is sent");
         assert_eq!(
             status,
             StatusCode::OK,
             "acknowledged order {order} is missing"
         );
-        let state = body["status"].as_str().unwrap_or_default().to_owned();
+        let state = body["status"].as_str().expect("an order status").to_owned();
         if *paid {
             assert_eq!(state, "paid", "acknowledged payment of {order} was lost");
         }
@@ -296,7 +299,7 @@ async fn acknowledged_orders_survive_kill_9() {
             None,
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .expect("the order request is sent");
         if *paid {
             assert_eq!(body["status"], "paid", "order {order}");
         } else if states.get(order).is_some_and(|s| s == "pending_payment") {
@@ -322,8 +325,8 @@ async fn tally(client: &reqwest::Client, base: &str, buyers: &[String]) -> (u64,
             None,
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        for order in list["items"].as_array().cloned().unwrap_or_default() {
+        .expect("the orders request is sent");
+        for order in list["items"].as_array().cloned().expect("an orders list") {
             orders += 1;
             paid += u64::from(order["status"] == "paid");
         }
