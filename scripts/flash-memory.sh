@@ -26,7 +26,7 @@ while kill -0 "$bench" 2>/dev/null; do
     sleep 5
     elapsed=$((elapsed + 5))
     rss=$(awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$server/status")
-    metrics=$(curl -s "http://127.0.0.1:$port/metrics")
+    metrics=$(curl -s -H "authorization: Bearer $METRICS_TOKEN" "http://127.0.0.1:$port/metrics")
     orders=$(grep '^souk_actors_alive{kind="order"}' <<<"$metrics" | awk '{ print $2 }')
     topics=$(grep '^souk_ws_topics ' <<<"$metrics" | awk '{ print $2 }')
     echo "${elapsed} s: RSS ${rss} MiB, order actors ${orders:-0}, bus topics ${topics:-0}"

@@ -41,13 +41,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Rate limits off, a long checkout wait and 256 checkouts in flight, as
+# /metrics of the servers started here; the same as souk-bench's METRICS_TOKEN.
+METRICS_TOKEN=souk-bench-metrics-token
+
+# Rate limits and the per-address connection cap off, /metrics beside the API
+# behind the bench's token, a long checkout wait and 256 checkouts in flight, as
 # `souk-bench --flash-sale` sets them for the server it starts itself.
 start_server() {
     local bin=$1 data=$2 at=${3:-$port}
     SOUK__RATE_LIMIT__ENABLED=false SOUK__CHECKOUT__WAIT_MS=10000 \
     SOUK__CHECKOUT__MAX_IN_FLIGHT=256 SOUK__LOG__LEVEL=warn \
-    SOUK__ASSISTANT__ENABLED=false \
+    SOUK__ASSISTANT__ENABLED=false SOUK__METRICS__LISTEN= \
+    SOUK__METRICS__TOKEN=$METRICS_TOKEN \
+    SOUK__SERVER__MAX_CONNECTIONS_PER_IP=1000000 \
         "$bin" serve --demo --data-dir "$data" --listen "127.0.0.1:$at" \
         >"$data.log" 2>&1 &
     server=$!

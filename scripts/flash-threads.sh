@@ -33,7 +33,7 @@ threads() {
 }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 completed() {
-    curl -s "http://127.0.0.1:$port/metrics" |
+    curl -s -H "authorization: Bearer $METRICS_TOKEN" "http://127.0.0.1:$port/metrics" |
         awk '/^souk_checkouts_total/ && /outcome="completed"/ {s += $2} END {print s + 0}'
 }
 steal() { awk '/^cpu / {print $9}' /proc/stat; }

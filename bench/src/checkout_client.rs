@@ -94,11 +94,12 @@ impl Api {
     }
 
     /// One unlabelled metric of the server's, e.g. `process_cpu_seconds_total`,
-    /// from `GET /metrics` on the API listener; `None` when metrics are served
-    /// elsewhere.
+    /// from `GET /metrics` on the API listener with the bench's token; `None`
+    /// when metrics are served elsewhere or ask for another token.
     pub async fn metric(&mut self, name: &str) -> anyhow::Result<Option<f64>> {
+        let token = Some(crate::server::METRICS_TOKEN);
         let reply = self
-            .send(Method::GET, "/metrics".to_owned(), None, None, None)
+            .send(Method::GET, "/metrics".to_owned(), token, None, None)
             .await?;
         if reply.status != StatusCode::OK {
             return Ok(None);

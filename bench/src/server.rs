@@ -8,6 +8,12 @@ use anyhow::{Context, bail};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+/// The token a bench server's `/metrics` asks for. Bench servers listen on
+/// loopback only and live for one run, so it guards nothing secret; a
+/// `--target` server started with it (`scripts/flash-server.sh` does) shows
+/// its CPU and memory figures too.
+pub const METRICS_TOKEN: &str = "souk-bench-metrics-token";
+
 /// How long the demo server may take to seed its data and start listening.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 /// The line the server prints on stdout once it accepts connections.
@@ -43,10 +49,12 @@ impl Server {
             .arg(data_dir.path())
             .args(["--listen", "127.0.0.1:0"])
             .env("SOUK__RATE_LIMIT__ENABLED", "false")
-            // Every simulated client comes from loopback; /metrics on a free
-            // port, so several bench servers can run side by side.
+            // Every simulated client comes from loopback; /metrics beside
+            // the API (behind the bench's token), so several bench servers
+            // can run side by side and the bench reads their CPU time.
             .env("SOUK__SERVER__MAX_CONNECTIONS_PER_IP", "1000000")
-            .env("SOUK__METRICS__LISTEN", "127.0.0.1:0")
+            .env("SOUK__METRICS__LISTEN", "")
+            .env("SOUK__METRICS__TOKEN", METRICS_TOKEN)
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
