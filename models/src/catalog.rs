@@ -9,10 +9,17 @@ use crate::{BoundedText, Money, ParseError, ProductId, StockCount, Timestamp, Us
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $min:literal, $max:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        #[schema(value_type = String)]
         pub struct $name(String);
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                crate::schema::text($min, $max).into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub fn parse(raw: &str) -> Result<Self, ParseError> {
@@ -103,12 +110,11 @@ pub struct Category {
 
 /// Free-form product facts (`colour`, `size`, `brand`…): at most 32 entries, keys
 /// of `a-z0-9_` up to 40 characters, values of 1 to 200 characters.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     try_from = "BTreeMap<String, String>",
     into = "BTreeMap<String, String>"
 )]
-#[schema(value_type = BTreeMap<String, String>, example = json!({"colour": "red", "brand": "Kestrel"}))]
 pub struct Attributes(BTreeMap<String, String>);
 
 impl Attributes {
@@ -147,6 +153,26 @@ impl Attributes {
     }
 }
 
+impl utoipa::PartialSchema for Attributes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let key = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[a-z0-9_]{1,40}$"));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(key))
+            .additional_properties(Some(AdditionalProperties::RefOr(
+                crate::schema::text(1, 200).into(),
+            )))
+            .max_properties(Some(Self::MAX_ENTRIES))
+            .examples([serde_json::json!({"colour": "red", "brand": "Kestrel"})])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Attributes {}
+
 impl TryFrom<BTreeMap<String, String>> for Attributes {
     type Error = ParseError;
     fn try_from(value: BTreeMap<String, String>) -> Result<Self, Self::Error> {
@@ -160,20 +186,41 @@ impl From<Attributes> for BTreeMap<String, String> {
     }
 }
 
-/// An image location: an `https://` URL or a path under `/media/`. Nothing
-/// serves `/media/` yet: image uploads to a local directory are planned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// An image location: an `https://` URL or a path under `/media/`, of
+/// printable ASCII without `..`, as sent (no white space). Nothing serves
+/// `/media/` yet: image uploads to a local directory are planned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "https://cdn.example.com/p/1.jpg")]
 pub struct ImageUrl(String);
 
+impl utoipa::PartialSchema for ImageUrl {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(Self::MAX))
+            .pattern(Some(Self::PATTERN))
+            .examples([serde_json::json!("https://cdn.example.com/p/1.jpg")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImageUrl {}
+
 impl ImageUrl {
+    /// The longest location, in characters.
+    pub const MAX: usize = 2048;
+    /// What [`ImageUrl::parse`] accepts, within [`ImageUrl::MAX`]: a prefix,
+    /// then printable ASCII in which no two dots follow each other.
+    pub const PATTERN: &str =
+        r"^(?:https://|/media/)(?:\.|\.?(?:[\u0021-\u002D\u002F-\u007E]\.?)+)$";
+
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
-        let raw = raw.trim();
         let shaped = raw.starts_with("https://") && raw.len() > "https://".len()
             || raw.starts_with("/media/") && raw.len() > "/media/".len();
-        let clean =
-            raw.len() <= 2048 && !raw.contains("..") && raw.chars().all(|c| c.is_ascii_graphic());
+        let clean = raw.len() <= Self::MAX
+            && !raw.contains("..")
+            && raw.chars().all(|c| c.is_ascii_graphic());
         if shaped && clean {
             Ok(Self(raw.to_owned()))
         } else {
@@ -292,6 +339,8 @@ mod tests {
             "https://",
             "/media/../etc/passwd",
             "https://a b",
+            " https://x.com/a.jpg",
+            "/media/a..b",
         ] {
             assert!(ImageUrl::parse(bad).is_err(), "{bad}");
         }

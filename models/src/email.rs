@@ -5,10 +5,23 @@ use serde::{Deserialize, Serialize};
 use crate::ParseError;
 
 /// A syntactically valid email address, trimmed and lower-cased.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, format = "email", example = "ada@example.com")]
 pub struct Email(String);
+
+impl utoipa::PartialSchema for Email {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::Custom("email".to_owned())))
+            .max_length(Some(254))
+            .examples([serde_json::json!("ada@example.com")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Email {}
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {

@@ -12,10 +12,12 @@ mod error;
 mod ids;
 mod money;
 mod notification;
+mod number;
 pub mod order;
 mod payment;
 mod quantity;
 mod review;
+pub mod schema;
 mod text;
 mod user;
 
@@ -31,6 +33,7 @@ pub use error::ParseError;
 pub use ids::{AddressId, NotificationId, OrderId, PaymentId, ProductId, ReviewId, UserId};
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
+pub use number::WholeNumber;
 pub use order::{
     Order, OrderEvent, OrderLine, OrderStatus, Shipment, TimelineEntry, TimelineKind, Transition,
     TransitionError,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ParseError;
+use crate::{ParseError, WholeNumber};
 
 /// An ISO 4217 currency code that souk knows the minor unit of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -88,7 +88,7 @@ impl std::fmt::Display for Currency {
 /// An amount in minor units (cents for USD) of one currency. Amounts are never
 /// negative and at most [`Money::MAX_MINOR`], so sums of many lines cannot overflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(try_from = "RawMoney")]
+#[serde(try_from = "RawMoney", deny_unknown_fields)]
 pub struct Money {
     /// Integer minor units, e.g. 1999 for $19.99.
     #[schema(minimum = 0, maximum = 100_000_000_000_i64, example = 1999)]
@@ -99,14 +99,14 @@ pub struct Money {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMoney {
-    amount: i64,
+    amount: WholeNumber,
     currency: Currency,
 }
 
 impl TryFrom<RawMoney> for Money {
     type Error = ParseError;
     fn try_from(raw: RawMoney) -> Result<Self, Self::Error> {
-        Money::new(raw.amount, raw.currency)
+        Money::new(raw.amount.0, raw.currency)
     }
 }
 

@@ -2,25 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ParseError;
+use crate::{ParseError, WholeNumber};
 
 /// Units of one product on one cart or order line: 1 to [`Quantity::MAX`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(try_from = "i64", into = "u32")]
-#[schema(value_type = u32, description = "1 to 999 units")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "WholeNumber", into = "u32")]
 pub struct Quantity(u32);
+
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::integer(1, Self::MAX.into(), "1 to 999 units").into()
+    }
+}
+
+impl utoipa::ToSchema for Quantity {}
 
 impl Quantity {
     pub const MAX: u32 = 999;
@@ -40,6 +35,13 @@ impl Quantity {
     }
 }
 
+impl TryFrom<WholeNumber> for Quantity {
+    type Error = ParseError;
+    fn try_from(value: WholeNumber) -> Result<Self, Self::Error> {
+        Self::new(value.0)
+    }
+}
+
 impl TryFrom<i64> for Quantity {
     type Error = ParseError;
     fn try_from(value: i64) -> Result<Self, Self::Error> {
@@ -54,22 +56,17 @@ impl From<Quantity> for u32 {
 }
 
 /// Units a seller has available: 0 to [`StockCount::MAX`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(try_from = "i64", into = "u32")]
-#[schema(value_type = u32, description = "0 to 1,000,000,000 units")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "WholeNumber", into = "u32")]
 pub struct StockCount(u32);
+
+impl utoipa::PartialSchema for StockCount {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::integer(0, Self::MAX.into(), "0 to 1,000,000,000 units").into()
+    }
+}
+
+impl utoipa::ToSchema for StockCount {}
 
 impl StockCount {
     pub const MAX: u32 = 1_000_000_000;
@@ -86,6 +83,13 @@ impl StockCount {
 
     pub fn get(&self) -> u32 {
         self.0
+    }
+}
+
+impl TryFrom<WholeNumber> for StockCount {
+    type Error = ParseError;
+    fn try_from(value: WholeNumber) -> Result<Self, Self::Error> {
+        Self::new(value.0)
     }
 }
 
@@ -113,6 +117,10 @@ mod tests {
         assert!(Quantity::new(1000).is_err());
         assert_eq!(Quantity::new(999).map(|q| q.get()), Ok(999));
         assert!(serde_json::from_str::<Quantity>("1.5").is_err());
+        assert_eq!(
+            serde_json::from_str::<Quantity>("3.0").ok(),
+            Quantity::new(3).ok()
+        );
         assert!(serde_json::from_str::<Quantity>("\"3\"").is_err());
     }
 
@@ -162,7 +170,7 @@ mod stock_tests {
             sold: 2,
         };
         assert_eq!(level.available(), 5);
-        let target = StockCount::new(20).unwrap_or_else(|e| panic!("{e}"));
+        let target = StockCount::new(20).expect("a valid stock count");
         let next = level.with_available(target);
         assert_eq!(next.available(), 20);
         assert_eq!(next.on_hand, next.available() + next.reserved + next.sold);

@@ -2,16 +2,27 @@
 
 use crate::ParseError;
 
-/// Trimmed text with a length bound in characters, checked at parse time.
+/// Text with a length bound in characters, stored trimmed.
 pub struct BoundedText;
 
 impl BoundedText {
-    /// Trims `raw` and checks `min..=max` characters; control characters other than
-    /// newlines and tabs are refused so stored text renders safely.
+    /// Checks `raw` as sent: `min..=max` characters, no control characters
+    /// other than newlines and tabs (so stored text renders safely), and, when
+    /// `min` is above 0, something besides white space. Returns it trimmed.
+    /// The length counts what was sent, so [`crate::schema::text`] can state
+    /// the rule exactly.
     pub fn parse(field: &str, raw: &str, min: usize, max: usize) -> Result<String, ParseError> {
+        if raw
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(ParseError::new(format!(
+                "{field} must not contain control characters"
+            )));
+        }
+        let len = raw.chars().count();
         let trimmed = raw.trim();
-        let len = trimmed.chars().count();
-        if len < min {
+        if len < min || min > 0 && trimmed.is_empty() {
             return Err(ParseError::new(if min == 1 {
                 format!("{field} must not be empty")
             } else {
@@ -21,14 +32,6 @@ impl BoundedText {
         if len > max {
             return Err(ParseError::new(format!(
                 "{field} must be at most {max} characters"
-            )));
-        }
-        if trimmed
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
-            return Err(ParseError::new(format!(
-                "{field} must not contain control characters"
             )));
         }
         Ok(trimmed.to_owned())
@@ -59,8 +62,12 @@ mod tests {
 
     #[test]
     fn bounded_text_trims_and_bounds() {
-        assert_eq!(BoundedText::parse("title", "  hi  ", 1, 5), Ok("hi".into()));
+        assert_eq!(BoundedText::parse("title", " hi  ", 1, 5), Ok("hi".into()));
         assert!(BoundedText::parse("title", "   ", 1, 5).is_err());
+        // The bound counts what was sent, white space included.
+        assert!(BoundedText::parse("title", "  hi  ", 1, 5).is_err());
+        assert_eq!(BoundedText::parse("text", "   ", 0, 5), Ok("".into()));
+        assert!(BoundedText::parse("title", "\u{85}hi", 1, 5).is_err());
         assert!(BoundedText::parse("title", "toolong", 1, 5).is_err());
         assert!(BoundedText::parse("title", "a\u{0}b", 1, 5).is_err());
         assert_eq!(BoundedText::parse("t", "ééééé", 1, 5), Ok("ééééé".into()));

@@ -36,10 +36,19 @@ pub enum Tier {
 }
 
 /// How a user is shown to others: 1 to 80 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "Ada Lovelace")]
 pub struct DisplayName(String);
+
+impl utoipa::PartialSchema for DisplayName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut text = crate::schema::text(1, 80);
+        text.examples = vec![serde_json::json!("Ada Lovelace")];
+        text.into()
+    }
+}
+
+impl utoipa::ToSchema for DisplayName {}
 
 impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
@@ -66,10 +75,22 @@ impl From<DisplayName> for String {
 
 /// A password as typed, checked against the policy. Never stored, logged or
 /// serialised: only its hash is kept.
-#[derive(Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Deserialize)]
 #[serde(try_from = "String")]
-#[schema(value_type = String, format = Password, description = "8 to 128 characters")]
 pub struct Password(String);
+
+impl utoipa::PartialSchema for Password {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut text = crate::schema::has_text(Self::MIN, Self::MAX);
+        text.format = Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+            utoipa::openapi::schema::KnownFormat::Password,
+        ));
+        text.description = Some("8 to 128 characters, not only spaces".to_owned());
+        text.into()
+    }
+}
+
+impl utoipa::ToSchema for Password {}
 
 impl Password {
     pub const MIN: usize = 8;
