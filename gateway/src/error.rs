@@ -265,35 +265,22 @@ impl From<CheckoutError> for ApiError {
     }
 }
 
-impl From<crate::assistant::AssistantError> for ApiError {
-    fn from(e: crate::assistant::AssistantError) -> Self {
-        use crate::assistant::AssistantError;
-        use souk_embeddings::assistant::ConversationError;
-        let detail = e.to_string();
-        match e {
-            AssistantError::Conversation(ConversationError::NotFound) => {
-                Self::new(StatusCode::NOT_FOUND, "conversation_not_found", detail)
-                    .with_field("conversation_id")
-            }
-            AssistantError::Conversation(ConversationError::TooLong { .. }) => {
-                Self::conflict("conversation_full", detail).with_field("conversation_id")
-            }
-            AssistantError::Store(e) => e.into(),
-            AssistantError::Model(e) => Self::internal(e),
-        }
-    }
-}
-
 /// Answers requests to paths no route serves.
 pub async fn no_route() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint")
 }
 
-/// Answers a known path called with the wrong method.
-pub async fn wrong_method() -> ApiError {
-    ApiError::new(
+/// Answers a known path called with the wrong method, with the methods it
+/// serves in `Allow` when they are known.
+pub fn wrong_method(allow: Option<String>) -> Response {
+    let problem = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         "this endpoint does not support that method",
-    )
+    );
+    let mut response = problem.into_response();
+    if let Some(value) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }

@@ -1,6 +1,7 @@
 //! souk's HTTP API: routes, authentication, rate limits, problem+json errors and
 //! the OpenAPI document, over handles and services from `souk_actors`.
 
+mod allow;
 pub mod assistant;
 pub mod auth;
 pub mod client_ip;
@@ -19,7 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
@@ -31,7 +33,9 @@ pub use state::{AppParts, AppState};
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let (api, spec) = routes::api().split_for_parts();
-    let spec = openapi::finish(spec);
+    let spec = openapi::finish(spec, &openapi::Settings::of(&state));
+    let allow = Arc::new(allow::AllowTable::new(&spec, "/api/v1", OTHER_ROUTES));
+    let document = Bytes::from(serde_json::to_vec(&spec).unwrap_or_default());
     let body_limit = state.config.http.body_limit_bytes;
     let cors = cors(&state.config.http.cors_allowed_origins);
     let metrics = if state.config.metrics_on_api {
@@ -43,13 +47,19 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route(
             "/api/v1/openapi.json",
-            axum::routing::get(move || async move { axum::Json(spec.clone()) }),
+            axum::routing::get(move || {
+                let document = document.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], document) }
+            }),
         )
         .merge(routes::health())
         .merge(metrics)
         .route_layer(middleware::metrics::TrackLayer::default())
         .fallback(error::no_route)
-        .method_not_allowed_fallback(error::wrong_method)
+        .method_not_allowed_fallback(move |OriginalUri(uri): OriginalUri| {
+            let allow = allow.for_path(uri.path()).map(str::to_owned);
+            async move { error::wrong_method(allow) }
+        })
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::outer::OuterLayer)
@@ -62,6 +72,14 @@ pub fn app(state: AppState) -> Router {
         )
         .with_state(state)
 }
+
+/// Routes outside the OpenAPI document, for the `Allow` header of a 405.
+const OTHER_ROUTES: &[(&str, &[&str])] = &[
+    ("/api/v1/openapi.json", &["GET"]),
+    ("/health/live", &["GET"]),
+    ("/health/ready", &["GET"]),
+    ("/metrics", &["GET"]),
+];
 
 /// `/metrics` alone, for a listener of its own (`metrics.listen`).
 pub fn metrics_app(state: AppState) -> Router {

@@ -16,6 +16,8 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use crate::views::{Page, UserView};
 
+const ADMIN_ONLY: &str = "`forbidden_role`: not an admin";
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users))
@@ -27,15 +29,19 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserListParams {
+    #[param(inline)]
     role: Option<Role>,
-    /// 1 to 100, default 50.
+    #[param(minimum = 1, maximum = 100, default = 50)]
     limit: Option<u32>,
+    /// `next_cursor` from the previous page; any other value is a 400
+    /// `invalid_parameter`.
+    #[param(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     cursor: Option<String>,
 }
 
 /// Accounts in creation order.
 #[utoipa::path(get, path = "/admin/users", tag = "admin", security(("bearer" = [])), params(UserListParams),
-    responses((status = 200, body = Page<UserView>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<UserView>), (status = 403, body = Problem, description = ADMIN_ONLY)))]
 async fn list_users(
     State(state): State<AppState>,
     admin: AuthUser,
@@ -83,9 +89,10 @@ pub struct UpdateUser {
 
 /// Changes an account's role, membership tier or disabled flag.
 #[utoipa::path(patch, path = "/admin/users/{id}", tag = "admin", security(("bearer" = [])),
-    params(("id" = String, Path, description = "user id")), request_body = UpdateUser,
-    responses((status = 200, body = UserView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "user id")), request_body = UpdateUser,
+    responses((status = 200, body = UserView), (status = 403, body = Problem, description = ADMIN_ONLY),
+        (status = 404, body = Problem, description = "`not_found`: no such user"),
+        (status = 422, body = Problem, description = "`self_lockout`: admins cannot demote or disable themselves")))]
 async fn update_user(
     State(state): State<AppState>,
     admin: AuthUser,
@@ -122,15 +129,27 @@ async fn update_user(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutCategory {
+    #[schema(schema_with = category_name)]
     name: String,
     #[serde(default)]
+    #[schema(schema_with = category_description)]
     description: String,
+}
+
+fn category_name() -> utoipa::openapi::schema::Object {
+    souk_models::schema::text(1, 80)
+}
+
+fn category_description() -> utoipa::openapi::schema::Object {
+    souk_models::schema::text(0, 500)
 }
 
 /// Creates or renames a category.
 #[utoipa::path(put, path = "/admin/categories/{slug}", tag = "admin", security(("bearer" = [])),
-    params(("slug" = String, Path, description = "category slug")), request_body = PutCategory,
-    responses((status = 200, body = Category), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    params(("slug" = String, Path, description = "category slug: 2 to 48 of `a-z`, `0-9` and `-`, not first",
+        pattern = "^[a-z0-9][a-z0-9-]{1,47}$")),
+    request_body = PutCategory,
+    responses((status = 200, body = Category), (status = 403, body = Problem, description = ADMIN_ONLY)))]
 async fn put_category(
     State(state): State<AppState>,
     admin: AuthUser,

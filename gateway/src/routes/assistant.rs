@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::search::{HitView, assistant};
+use super::search::{ASSISTANT_OFF, HitView, assistant};
 use crate::assistant::ActionView;
 use crate::auth::MaybeAuthUser;
 use crate::error::{ApiError, Problem};
@@ -45,29 +45,30 @@ pub struct ChatResponse<'a> {
 /// need a signed-in shopper; authentication is optional otherwise.
 #[utoipa::path(post, path = "/assistant/chat", tag = "assistant", request_body = ChatRequest,
     security((), ("bearer" = [])),
-    responses((status = 200, body = ChatResponse), (status = 401, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem),
-        (status = 422, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 200, body = ChatResponse),
+        (status = 404, body = Problem, description = "`conversation_not_found`: unknown or forgotten; start a new one"),
+        (status = 409, body = Problem, description = "`conversation_full`: the conversation has its most messages; start a new one"),
+        (status = 503, body = Problem, description = ASSISTANT_OFF)))]
 async fn chat(
     State(state): State<AppState>,
     user: MaybeAuthUser,
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> Result<Response, ApiError> {
     let assistant = assistant(&state)?;
-    let message = req.message.trim();
     let max = assistant.config().max_message_chars;
-    if message.is_empty() {
-        return Err(
-            ApiError::unprocessable("invalid_field", "message must not be empty")
-                .with_field("message"),
-        );
-    }
-    if message.chars().count() > max {
+    if req.message.chars().count() > max {
         return Err(ApiError::unprocessable(
             "invalid_field",
             format!("message must be at most {max} characters"),
         )
         .with_field("message"));
+    }
+    let message = req.message.trim();
+    if message.is_empty() {
+        return Err(
+            ApiError::unprocessable("invalid_field", "message must not be empty")
+                .with_field("message"),
+        );
     }
     let user_id = user.0.as_ref().map(|u| u.0.id);
     let reply = assistant

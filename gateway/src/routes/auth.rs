@@ -14,9 +14,11 @@ use uuid::Uuid;
 
 use crate::auth::{AuthUser, REFRESH_COOKIE, TokenPair, hash_refresh, password};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, parse_json};
+use crate::extract::{ApiJson, is_json, parse_json};
 use crate::state::AppState;
 use crate::views::UserView;
+
+const UNAVAILABLE: &str = "`unavailable`: the store did not answer; nothing was changed";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -33,14 +35,25 @@ pub struct RegisterRequest {
     email: Email,
     password: Password,
     display_name: DisplayName,
-    /// `customer` (default) or `seller`; admins cannot self-register.
+    /// `customer` (default) or `seller`; admins cannot self-register (403
+    /// `admin_self_registration`).
+    #[schema(schema_with = self_registered_role)]
     role: Option<Role>,
+}
+
+fn self_registered_role() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(["customer", "seller"]))
+        .build()
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     email: Email,
+    /// A password longer than any allowed one is refused like a wrong one.
     password: String,
 }
 
@@ -78,8 +91,10 @@ async fn start_session(
 
 /// Creates a customer or seller account and signs it in.
 #[utoipa::path(post, path = "/auth/register", tag = "auth", request_body = RegisterRequest,
-    responses((status = 201, body = SessionResponse), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = SessionResponse, headers(("Set-Cookie" = String, description = "the refresh token as the `souk_refresh` cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth)"))),
+        (status = 403, body = Problem, description = "`admin_self_registration`"),
+        (status = 409, body = Problem, description = "`email_taken`"),
+        (status = 503, body = Problem, description = UNAVAILABLE)))]
 async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
@@ -114,8 +129,10 @@ async fn register(
 
 /// Signs in with email and password.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = SessionResponse), (status = 401, body = Problem),
-        (status = 403, body = Problem)))]
+    responses((status = 200, body = SessionResponse, headers(("Set-Cookie" = String, description = "the refresh token as the `souk_refresh` cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth)"))),
+        (status = 401, body = Problem, description = "`invalid_credentials`: the same answer, in the same time, for an unknown email"),
+        (status = 403, body = Problem, description = "`account_disabled`"),
+        (status = 503, body = Problem, description = UNAVAILABLE)))]
 async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
@@ -142,11 +159,23 @@ async fn login(
     start_session(&state, &user, Uuid::new_v4(), StatusCode::OK).await
 }
 
+/// The refresh token from the body (JSON, optional) or else the cookie.
 fn presented_token(headers: &HeaderMap, body: &Bytes) -> Result<Option<String>, ApiError> {
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         RefreshRequest::default()
+    } else if !is_json(headers) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ));
     } else {
-        parse_json::<RefreshRequest>(body)?
+        // `null` is the same as no body.
+        if body.trim_ascii() == b"null" {
+            RefreshRequest::default()
+        } else {
+            parse_json::<RefreshRequest>(body)?
+        }
     };
     let from_cookie = headers
         .get_all(header::COOKIE)
@@ -162,8 +191,13 @@ fn presented_token(headers: &HeaderMap, body: &Bytes) -> Result<Option<String>, 
 
 /// Exchanges a refresh token (body or cookie) for new tokens. Each refresh token
 /// works once; presenting a used one revokes every token of that login.
-#[utoipa::path(post, path = "/auth/refresh", tag = "auth", request_body(content = RefreshRequest, description = "optional when the cookie is sent"),
-    responses((status = 200, body = SessionResponse), (status = 401, body = Problem)))]
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth",
+    params(("souk_refresh" = Option<String>, Cookie, description = "the refresh token, when the body does not carry it")),
+    request_body(content = Option<RefreshRequest>, description = "optional when the cookie is sent"),
+    responses((status = 200, body = SessionResponse, headers(("Set-Cookie" = String, description = "the refresh token as the `souk_refresh` cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth)"))),
+        (status = 401, body = Problem, description = "`missing_refresh_token`, `invalid_refresh_token`, \
+            `refresh_token_reused` (every token of that login is now revoked) or `account_disabled`"),
+        (status = 503, body = Problem, description = UNAVAILABLE)))]
 async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -220,8 +254,12 @@ async fn refresh(
 }
 
 /// Ends the session of the presented refresh token. Always succeeds.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth", request_body(content = RefreshRequest, description = "optional when the cookie is sent"),
-    responses((status = 204, description = "signed out")))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    params(("souk_refresh" = Option<String>, Cookie, description = "the refresh token, when the body does not carry it")),
+    request_body(content = Option<RefreshRequest>, description = "optional when the cookie is sent"),
+    responses((status = 204, description = "signed out (also when the token was unknown)",
+            headers(("Set-Cookie" = String, description = "clears the refresh cookie"))),
+        (status = 503, body = Problem, description = UNAVAILABLE)))]
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -239,7 +277,7 @@ async fn logout(
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/auth/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 401, body = Problem)))]
+    responses((status = 200, body = UserView)))]
 async fn me(user: AuthUser) -> Json<UserView> {
     Json((&user.0).into())
 }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use souk_actors::{Catalog, LineChange};
-use souk_models::{Cart, Money, ProductId, ProductStatus, Quantity, Timestamp};
+use souk_models::{Cart, Money, ProductId, ProductStatus, Quantity, Timestamp, WholeNumber};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,6 +13,10 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+
+/// Why a cart change conflicts with the cart or the stock.
+const CART_CONFLICT: &str =
+    "`insufficient_stock` (fewer units are available) or `cart_full` (100 products already)";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -144,8 +148,11 @@ pub struct AddItem {
 /// Adds units of a product (merging with its line). The line may not exceed the
 /// units available.
 #[utoipa::path(post, path = "/cart/items", tag = "cart", security(("bearer" = [])), request_body = AddItem,
-    responses((status = 200, body = CartView), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = CartView),
+        (status = 404, body = Problem, description = "`not_found`: no such product"),
+        (status = 409, body = Problem, description = CART_CONFLICT),
+        (status = 422, body = Problem, description = "`product_unavailable` (the product is archived) or \
+            `too_many_units` (the line would pass 999 units)")))]
 async fn add_item(
     State(state): State<AppState>,
     user: AuthUser,
@@ -164,21 +171,25 @@ async fn add_item(
 #[serde(deny_unknown_fields)]
 pub struct UpdateItem {
     /// 0 removes the line.
-    #[schema(minimum = 0, maximum = 999)]
-    quantity: i64,
+    #[schema(value_type = i64, minimum = 0, maximum = 999)]
+    quantity: WholeNumber,
 }
 
-/// Sets a line's quantity; 0 removes it.
+/// Sets a line's quantity; 0 removes it (and is a no-op for a product not
+/// in the cart).
 #[utoipa::path(patch, path = "/cart/items/{product_id}", tag = "cart", security(("bearer" = [])),
-    params(("product_id" = String, Path)), request_body = UpdateItem,
-    responses((status = 200, body = CartView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("product_id" = uuid::Uuid, Path, description = "product id")), request_body = UpdateItem,
+    responses((status = 200, body = CartView),
+        (status = 404, body = Problem, description = "`not_found`: no such product"),
+        (status = 409, body = Problem, description = CART_CONFLICT),
+        (status = 422, body = Problem, description = "`product_unavailable`: the product is archived")))]
 async fn update_item(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(product): ApiPath<ProductId>,
     ApiJson(req): ApiJson<UpdateItem>,
 ) -> Result<Json<CartView>, ApiError> {
-    let quantity = u32::try_from(req.quantity)
+    let quantity = u32::try_from(req.quantity.0)
         .ok()
         .filter(|q| *q <= Quantity::MAX)
         .ok_or_else(|| {
@@ -199,8 +210,9 @@ async fn update_item(
 
 /// Removes a line.
 #[utoipa::path(delete, path = "/cart/items/{product_id}", tag = "cart", security(("bearer" = [])),
-    params(("product_id" = String, Path)),
-    responses((status = 200, body = CartView), (status = 404, body = Problem)))]
+    params(("product_id" = uuid::Uuid, Path, description = "product id")),
+    responses((status = 200, body = CartView),
+        (status = 404, body = Problem, description = "`not_in_cart`: the cart has no line for it")))]
 async fn remove_item(
     State(state): State<AppState>,
     user: AuthUser,

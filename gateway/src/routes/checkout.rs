@@ -55,10 +55,15 @@ fn rejection(reason: &str) -> ApiError {
 /// always gives the same result and never a second order. Answers 201 with the
 /// order when it is placed within a short wait, else 202 with the ticket.
 #[utoipa::path(post, path = "/checkout", tag = "checkout", security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header, description = "unique per checkout attempt, 1-255 characters")),
+    params(("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$",
+        description = "unique per checkout attempt: 1 to 255 visible ASCII characters")),
     request_body = ShippingChoice,
-    responses((status = 201, body = OrderView), (status = 202, body = Queued), (status = 400, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 201, body = OrderView, description = "the order was placed"),
+        (status = 202, body = Queued, description = "the checkout waits in its lane; follow the ticket"),
+        (status = 400, body = Problem, description = "`missing_idempotency_key` or `invalid_idempotency_key`"),
+        (status = 409, body = Problem, description = "`out_of_stock` or `product_unavailable`: nothing was ordered"),
+        (status = 422, body = Problem, description = "`empty_cart`, or `unknown_address` (no saved address with that id)"),
+        (status = 503, body = Problem, description = "`lane_full` (with `Retry-After`), or `unavailable`")))]
 async fn checkout(
     State(state): State<AppState>,
     user: AuthUser,
@@ -130,7 +135,9 @@ pub struct TicketView {
 
 /// Where a checkout stands. Only its owner may read it.
 #[utoipa::path(get, path = "/checkout/{ticket}", tag = "checkout", security(("bearer" = [])),
-    params(("ticket" = String, Path)), responses((status = 200, body = TicketView), (status = 404, body = Problem)))]
+    params(("ticket" = Uuid, Path, description = "the ticket of a 202 answer")),
+    responses((status = 200, body = TicketView),
+        (status = 404, body = Problem, description = "`not_found`: no such ticket of the caller's")))]
 async fn ticket(
     State(state): State<AppState>,
     user: AuthUser,

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
 use souk_actors::catalog::{Page as CatalogPage, ProductQuery, Sort, SortKey};
-use souk_models::{CategorySlug, UserId};
+use souk_models::{CategorySlug, Money, UserId};
 
 use crate::error::ApiError;
 use axum::Json;
@@ -23,20 +23,31 @@ const MAX_QUERY_CHARS: usize = 200;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Full-text query over title, description, category and attributes.
+    /// Full-text query over title, description, category and attributes;
+    /// blank: no text filter.
+    #[param(max_length = 200)]
     q: Option<String>,
+    #[param(inline)]
     category: Option<CategorySlug>,
+    /// Only this seller's products (ignored on `/seller/products`, which
+    /// lists the caller's own).
     #[param(value_type = Option<String>, format = Uuid)]
     seller: Option<UserId>,
-    /// Inclusive, in minor units of the marketplace currency.
+    /// Inclusive, in minor units of the marketplace currency. A range with
+    /// `min_price` above `max_price` matches nothing.
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     min_price: Option<i64>,
     /// Inclusive, in minor units of the marketplace currency.
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     max_price: Option<i64>,
     in_stock: Option<bool>,
+    #[param(inline)]
     sort: Option<Sort>,
-    /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u32>,
-    /// `next_cursor` from the previous page.
+    /// `next_cursor` from the previous page, with the same filters and
+    /// order; any other value is a 400 `invalid_parameter`.
+    #[param(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     cursor: Option<String>,
 }
 
@@ -55,27 +66,19 @@ impl ListParams {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(bad("limit", "limit must be between 1 and 100"));
         }
-        if self.min_price.is_some_and(|p| p < 0) {
-            return Err(bad("min_price", "min_price must not be negative"));
-        }
-        if self.max_price.is_some_and(|p| p < 0) {
-            return Err(bad("max_price", "max_price must not be negative"));
-        }
-        if let (Some(min), Some(max)) = (self.min_price, self.max_price)
-            && min > max
-        {
-            return Err(bad("max_price", "max_price must not be below min_price"));
-        }
-        let text = self
+        price_bound("min_price", self.min_price)?;
+        price_bound("max_price", self.max_price)?;
+        if self
             .q
-            .map(|q| q.trim().to_owned())
-            .filter(|q| !q.is_empty());
-        if text
             .as_ref()
             .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
         {
             return Err(bad("q", "q must be at most 200 characters"));
         }
+        let text = self
+            .q
+            .map(|q| q.trim().to_owned())
+            .filter(|q| !q.is_empty());
         let sort = self.sort.unwrap_or_default();
         let mut query = ProductQuery {
             text,
@@ -106,6 +109,17 @@ impl ListParams {
         }
         Ok((query, fingerprint))
     }
+}
+
+/// A price filter: 0 to the largest price, in minor units.
+pub fn price_bound(name: &str, value: Option<i64>) -> Result<(), ApiError> {
+    if value.is_some_and(|p| !(0..=Money::MAX_MINOR).contains(&p)) {
+        return Err(ApiError::invalid_parameter(
+            name,
+            &format!("{name} must be between 0 and {}", Money::MAX_MINOR),
+        ));
+    }
+    Ok(())
 }
 
 /// Renders a catalog page, with its opaque next cursor, as a `Page<ProductView>`

@@ -20,6 +20,21 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use crate::views::Page;
 
+/// Orders of other buyers are not found, so their existence does not leak.
+const NOT_YOURS: &str = "`not_found`: no such order that the caller may see";
+const BUYER_ONLY: &str =
+    "`forbidden_role`: the caller sees the order (as a seller of its lines) but is not its buyer";
+const SELLER_ONLY: &str = "`forbidden_role`: the caller is the buyer, not a seller of its lines";
+const TRANSITION: &str = "`invalid_transition`: the order's status does not allow it";
+
+fn carrier() -> utoipa::openapi::schema::Object {
+    souk_models::schema::text(1, 80)
+}
+
+fn tracking_number() -> utoipa::openapi::schema::Object {
+    souk_models::schema::text(1, 100)
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_orders))
@@ -103,8 +118,11 @@ pub fn view(order: Order, caller: Caller) -> OrderView {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OrderListParams {
-    /// 1 to 100, default 20.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     limit: Option<u32>,
+    /// `next_cursor` from the previous page; any other value is a 400
+    /// `invalid_parameter`.
+    #[param(min_length = 1, pattern = "^[A-Za-z0-9_-]+$")]
     cursor: Option<String>,
 }
 
@@ -151,7 +169,7 @@ fn page(mut orders: Vec<Order>, limit: usize, caller: Caller) -> Page<OrderView>
 
 /// The caller's orders, newest first.
 #[utoipa::path(get, path = "/orders", tag = "orders", security(("bearer" = [])), params(OrderListParams),
-    responses((status = 200, body = Page<OrderView>), (status = 401, body = Problem)))]
+    responses((status = 200, body = Page<OrderView>)))]
 async fn list_orders(
     State(state): State<AppState>,
     user: AuthUser,
@@ -164,7 +182,8 @@ async fn list_orders(
 
 /// Orders with the caller's products, newest first, showing only their lines.
 #[utoipa::path(get, path = "/seller/orders", tag = "seller", security(("bearer" = [])), params(OrderListParams),
-    responses((status = 200, body = Page<OrderView>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<OrderView>),
+        (status = 403, body = Problem, description = "`forbidden_role`: not a seller or admin")))]
 async fn seller_orders(
     State(state): State<AppState>,
     user: AuthUser,
@@ -188,7 +207,8 @@ async fn seller_orders(
 
 /// One order with its timeline.
 #[utoipa::path(get, path = "/orders/{id}", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "order id")), responses((status = 200, body = OrderView),
+        (status = 404, body = Problem, description = NOT_YOURS)))]
 async fn get_order(
     State(state): State<AppState>,
     user: AuthUser,
@@ -204,14 +224,20 @@ pub struct PayRequest {
     /// A card token; the sandbox accepts `tok_visa` and declines
     /// `tok_chargeDeclined` and `tok_chargeDeclinedInsufficientFunds`.
     #[schema(example = "tok_visa")]
+    #[schema(min_length = 1, max_length = 255)]
     card_token: String,
 }
 
 /// Confirms the order's payment. Paying a paid order again changes nothing.
 #[utoipa::path(post, path = "/orders/{id}/pay", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = PayRequest,
-    responses((status = 200, body = OrderView), (status = 402, body = Problem), (status = 409, body = Problem),
-        (status = 422, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "order id")), request_body = PayRequest,
+    responses((status = 200, body = OrderView),
+        (status = 402, body = Problem, description = "`payment_declined`: the order is still payable"),
+        (status = 403, body = Problem, description = BUYER_ONLY),
+        (status = 404, body = Problem, description = NOT_YOURS),
+        (status = 409, body = Problem, description = TRANSITION),
+        (status = 422, body = Problem, description = "`invalid_card_token`: the provider does not know the token"),
+        (status = 503, body = Problem, description = "`unavailable`: the payment provider did not answer")))]
 async fn pay(
     State(state): State<AppState>,
     user: AuthUser,
@@ -231,7 +257,10 @@ async fn pay(
 
 /// Cancels an order before it ships; a paid order is refunded.
 #[utoipa::path(post, path = "/orders/{id}/cancel", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 409, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "order id")),
+    responses((status = 200, body = OrderView), (status = 403, body = Problem, description = BUYER_ONLY),
+        (status = 404, body = Problem, description = NOT_YOURS),
+        (status = 409, body = Problem, description = TRANSITION)))]
 async fn cancel(
     State(state): State<AppState>,
     user: AuthUser,
@@ -243,8 +272,11 @@ async fn cancel(
 
 /// Changes where an order ships, until it has shipped.
 #[utoipa::path(patch, path = "/orders/{id}/address", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ShippingChoice,
-    responses((status = 200, body = OrderView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "order id")), request_body = ShippingChoice,
+    responses((status = 200, body = OrderView), (status = 403, body = Problem, description = BUYER_ONLY),
+        (status = 404, body = Problem, description = NOT_YOURS),
+        (status = 409, body = Problem, description = "`address_locked`: the order has shipped"),
+        (status = 422, body = Problem, description = "`unknown_address`: no saved address with that id")))]
 async fn change_address(
     State(state): State<AppState>,
     user: AuthUser,
@@ -262,7 +294,9 @@ async fn change_address(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipRequest {
+    #[schema(schema_with = carrier)]
     carrier: String,
+    #[schema(schema_with = tracking_number)]
     tracking_number: String,
     /// `YYYY-MM-DD`.
     #[schema(format = Date, example = "2026-12-01")]
@@ -271,8 +305,10 @@ pub struct ShipRequest {
 
 /// Marks a paid order shipped (a seller of its lines, or an admin).
 #[utoipa::path(post, path = "/orders/{id}/ship", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = ShipRequest,
-    responses((status = 200, body = OrderView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "order id")), request_body = ShipRequest,
+    responses((status = 200, body = OrderView), (status = 403, body = Problem, description = SELLER_ONLY),
+        (status = 404, body = Problem, description = NOT_YOURS),
+        (status = 409, body = Problem, description = TRANSITION)))]
 async fn ship(
     State(state): State<AppState>,
     user: AuthUser,
@@ -312,7 +348,10 @@ async fn ship(
 
 /// Marks a shipped order delivered (a seller of its lines, or an admin).
 #[utoipa::path(post, path = "/orders/{id}/deliver", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 409, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "order id")),
+    responses((status = 200, body = OrderView), (status = 403, body = Problem, description = SELLER_ONLY),
+        (status = 404, body = Problem, description = NOT_YOURS),
+        (status = 409, body = Problem, description = TRANSITION)))]
 async fn deliver(
     State(state): State<AppState>,
     user: AuthUser,
@@ -324,8 +363,12 @@ async fn deliver(
 
 /// Refunds a paid order in full (admins).
 #[utoipa::path(post, path = "/orders/{id}/refund", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = OrderView), (status = 403, body = Problem),
-        (status = 409, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "order id")),
+    responses((status = 200, body = OrderView),
+        (status = 403, body = Problem, description = "`forbidden_role`: not an admin"),
+        (status = 404, body = Problem, description = "`not_found`"),
+        (status = 409, body = Problem, description = TRANSITION),
+        (status = 503, body = Problem, description = "`unavailable`: the payment provider did not answer")))]
 async fn refund(
     State(state): State<AppState>,
     user: AuthUser,

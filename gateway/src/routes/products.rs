@@ -21,6 +21,10 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use crate::views::{Page, ProductView, product_json};
 
+/// Who may change a product.
+const OWNER_ONLY: &str =
+    "`forbidden_role` (not a seller or admin) or `not_owner` (another seller's product)";
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_products, create_product))
@@ -30,7 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Searches and browses active products.
 #[utoipa::path(get, path = "/products", tag = "catalog", params(ListParams),
-    responses((status = 200, body = Page<ProductView>), (status = 400, body = Problem)))]
+    responses((status = 200, body = Page<ProductView>)))]
 async fn list_products(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<ListParams>,
@@ -39,10 +43,12 @@ async fn list_products(
     Ok(render(state.catalog.search(&query), fingerprint))
 }
 
-/// One product. Archived products are visible only to their seller and admins.
-#[utoipa::path(get, path = "/products/{id}", tag = "catalog",
-    params(("id" = String, Path, description = "product id")),
-    responses((status = 200, body = ProductView), (status = 404, body = Problem)))]
+/// One product. Archived products are visible only to their seller and
+/// admins (send the token); to anyone else they are a 404.
+#[utoipa::path(get, path = "/products/{id}", tag = "catalog", security((), ("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "product id")),
+    responses((status = 200, body = ProductView),
+        (status = 404, body = Problem, description = "`not_found`")))]
 async fn get_product(
     State(state): State<AppState>,
     caller: MaybeAuthUser,
@@ -60,13 +66,12 @@ async fn get_product(
 pub struct CreateProduct {
     title: Title,
     #[serde(default = "empty_description")]
-    #[schema(value_type = String)]
     description: Description,
     category: CategorySlug,
     #[serde(default)]
-    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     attributes: Attributes,
     #[serde(default)]
+    #[schema(max_items = 12)]
     images: Vec<ImageUrl>,
     price: Money,
     /// Units available for sale; default 0.
@@ -88,7 +93,9 @@ fn no_stock() -> StockCount {
 /// Lists a new product owned by the caller (seller or admin).
 #[utoipa::path(post, path = "/products", tag = "catalog", security(("bearer" = [])),
     request_body = CreateProduct,
-    responses((status = 201, body = ProductView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ProductView),
+        (status = 403, body = Problem, description = "`forbidden_role`: not a seller or admin"),
+        (status = 422, body = Problem, description = "`unknown_category`: no such category")))]
 async fn create_product(
     State(state): State<AppState>,
     user: AuthUser,
@@ -113,18 +120,19 @@ async fn create_product(
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
     title: Option<Title>,
-    #[schema(value_type = Option<String>)]
     description: Option<Description>,
     category: Option<CategorySlug>,
-    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
     attributes: Option<Attributes>,
+    #[schema(max_items = 12)]
     images: Option<Vec<ImageUrl>>,
     price: Option<Money>,
+    /// `archived` takes the product off sale (as `DELETE` does); `active`
+    /// puts it back.
     status: Option<ProductStatus>,
     /// A number sets the product's own threshold; `null` goes back to the
     /// marketplace default.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>)]
+    #[schema(value_type = Option<StockCount>)]
     low_stock_threshold: Option<Option<StockCount>>,
 }
 
@@ -137,11 +145,13 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
-/// Changes a product's fields (its seller or an admin).
+/// Changes a product's fields (its seller or an admin); `null` or a field
+/// left out keeps it as it is, except `low_stock_threshold`.
 #[utoipa::path(patch, path = "/products/{id}", tag = "catalog", security(("bearer" = [])),
-    params(("id" = String, Path, description = "product id")), request_body = UpdateProduct,
-    responses((status = 200, body = ProductView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "product id")), request_body = UpdateProduct,
+    responses((status = 200, body = ProductView), (status = 403, body = Problem, description = OWNER_ONLY),
+        (status = 404, body = Problem, description = "`not_found`"),
+        (status = 422, body = Problem, description = "`unknown_category`: no such category")))]
 async fn update_product(
     State(state): State<AppState>,
     user: AuthUser,
@@ -163,10 +173,18 @@ async fn update_product(
     Ok(Json(entry.as_ref().into()))
 }
 
-/// Archives a product (soft delete): it leaves the catalog but orders keep it.
+/// Archives a product: a status change, not a deletion.
+///
+/// The same as `PATCH` with `{"status": "archived"}`. The product leaves the
+/// catalog, search and the buyable lines of carts, but orders keep it, and
+/// its seller and admins still read it with `GET /products/{id}` (`status:
+/// archived`) and may restore it with `PATCH`. Archiving an archived product
+/// changes nothing.
 #[utoipa::path(delete, path = "/products/{id}", tag = "catalog", security(("bearer" = [])),
-    params(("id" = String, Path, description = "product id")),
-    responses((status = 204, description = "archived"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "product id")),
+    responses((status = 204, description = "archived (or already archived); still readable by its seller and admins"),
+        (status = 403, body = Problem, description = OWNER_ONLY),
+        (status = 404, body = Problem, description = "`not_found`")))]
 async fn archive_product(
     State(state): State<AppState>,
     user: AuthUser,
@@ -196,9 +214,9 @@ pub struct StockLevelView {
 
 /// Sets how many units are available (its seller or an admin).
 #[utoipa::path(put, path = "/products/{id}/stock", tag = "catalog", security(("bearer" = [])),
-    params(("id" = String, Path, description = "product id")), request_body = SetStock,
-    responses((status = 200, body = StockLevelView), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "product id")), request_body = SetStock,
+    responses((status = 200, body = StockLevelView), (status = 403, body = Problem, description = OWNER_ONLY),
+        (status = 404, body = Problem, description = "`not_found`")))]
 async fn set_stock(
     State(state): State<AppState>,
     user: AuthUser,

@@ -6,12 +6,13 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use souk_embeddings::assistant::Query;
+use souk_embeddings::chat::Query;
 use souk_embeddings::index::Filter;
 use souk_models::{CategorySlug, ProductId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::listing::price_bound;
 use crate::assistant::{Assistant, AssistantOff, Hit, SearchRequest};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
@@ -19,6 +20,10 @@ use crate::state::AppState;
 use crate::views::{ProductView, product_json};
 
 const MAX_QUERY_CHARS: usize = 200;
+
+/// Why an assistant route answers 503.
+pub const ASSISTANT_OFF: &str = "`assistant_disabled` (`assistant.enabled = false`) or \
+    `assistant_unavailable` (its model could not be loaded)";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -94,49 +99,49 @@ fn limit(assistant: &Assistant, limit: Option<u32>) -> Result<usize, ApiError> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// What to look for, 1 to 200 characters.
-    q: Option<String>,
+    /// What to look for: up to 200 characters, not only white space.
+    #[param(schema_with = query_text)]
+    q: String,
     /// Results wanted; default and maximum from `assistant.default_limit`
-    /// and `assistant.max_limit` (10 and 50).
+    /// and `assistant.max_limit`.
     limit: Option<u32>,
+    #[param(inline)]
     category: Option<CategorySlug>,
-    /// Inclusive, in minor units of the marketplace currency.
+    /// Inclusive, in minor units of the marketplace currency. A range with
+    /// `min_price` above `max_price` matches nothing.
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     min_price: Option<i64>,
     /// Inclusive, in minor units of the marketplace currency.
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     max_price: Option<i64>,
     /// `true`: only products with stock available.
     in_stock: Option<bool>,
 }
 
+fn query_text() -> utoipa::openapi::schema::Object {
+    souk_models::schema::has_text(1, MAX_QUERY_CHARS)
+}
+
 /// Hybrid search: lexical and semantic rankings fused by reciprocal rank.
 #[utoipa::path(get, path = "/search", tag = "assistant", params(SearchParams),
-    responses((status = 200, body = SearchResults), (status = 400, body = Problem),
-        (status = 503, body = Problem)))]
+    responses((status = 200, body = SearchResults),
+        (status = 503, body = Problem, description = ASSISTANT_OFF)))]
 async fn search(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Response, ApiError> {
     let assistant = assistant(&state)?;
     let bad = ApiError::invalid_parameter;
-    let text = params.q.as_deref().map(str::trim).unwrap_or("");
-    if text.is_empty() {
-        return Err(bad("q", "q is required"));
-    }
-    if text.chars().count() > MAX_QUERY_CHARS {
+    if params.q.chars().count() > MAX_QUERY_CHARS {
         return Err(bad("q", "q must be at most 200 characters"));
     }
+    let text = params.q.trim();
+    if text.is_empty() {
+        return Err(bad("q", "q must not be blank"));
+    }
     let limit = limit(assistant, params.limit)?;
-    if params.min_price.is_some_and(|p| p < 0) {
-        return Err(bad("min_price", "min_price must not be negative"));
-    }
-    if params.max_price.is_some_and(|p| p < 0) {
-        return Err(bad("max_price", "max_price must not be negative"));
-    }
-    if let (Some(min), Some(max)) = (params.min_price, params.max_price)
-        && min > max
-    {
-        return Err(bad("max_price", "max_price must not be below min_price"));
-    }
+    price_bound("min_price", params.min_price)?;
+    price_bound("max_price", params.max_price)?;
     let query = Query {
         text: text.to_owned(),
         filter: Filter {
@@ -170,9 +175,10 @@ pub struct SimilarParams {
 
 /// Products most similar in meaning to this one (itself excluded).
 #[utoipa::path(get, path = "/products/{id}/similar", tag = "assistant",
-    params(("id" = String, Path, description = "product id"), SimilarParams),
-    responses((status = 200, body = SearchResults), (status = 400, body = Problem),
-        (status = 404, body = Problem), (status = 503, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "product id"), SimilarParams),
+    responses((status = 200, body = SearchResults),
+        (status = 404, body = Problem, description = "`not_found`: no such product in the catalog"),
+        (status = 503, body = Problem, description = ASSISTANT_OFF)))]
 async fn similar(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<ProductId>,

@@ -19,7 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The caller's own products, archived ones included.
 #[utoipa::path(get, path = "/seller/products", tag = "seller", security(("bearer" = [])), params(ListParams),
-    responses((status = 200, body = Page<ProductView>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<ProductView>),
+        (status = 403, body = Problem, description = "`forbidden_role`: not a seller or admin")))]
 async fn my_products(
     State(state): State<AppState>,
     user: AuthUser,

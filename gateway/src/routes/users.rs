@@ -35,8 +35,10 @@ pub struct UpdateMe {
 
 /// Changes the signed-in user's name, email or password.
 #[utoipa::path(patch, path = "/users/me", tag = "users", security(("bearer" = [])), request_body = UpdateMe,
-    responses((status = 200, body = UserView), (status = 403, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = UserView),
+        (status = 403, body = Problem, description = "`wrong_password`: `current_password` is incorrect"),
+        (status = 409, body = Problem, description = "`email_taken`"),
+        (status = 422, body = Problem, description = "`current_password_required`: changing email or password needs it")))]
 async fn update_me(
     State(state): State<AppState>,
     AuthUser(mut user): AuthUser,
@@ -82,7 +84,7 @@ pub struct AddressList {
 
 /// The signed-in user's saved addresses, oldest first.
 #[utoipa::path(get, path = "/users/me/addresses", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = AddressList), (status = 401, body = Problem)))]
+    responses((status = 200, body = AddressList)))]
 async fn list_addresses(
     State(state): State<AppState>,
     user: AuthUser,
@@ -94,7 +96,8 @@ async fn list_addresses(
 /// Saves a shipping address.
 #[utoipa::path(post, path = "/users/me/addresses", tag = "users", security(("bearer" = [])),
     request_body = AddressInput,
-    responses((status = 201, body = Address), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Address),
+        (status = 409, body = Problem, description = "`limit_reached`: the user has the most addresses allowed")))]
 async fn add_address(
     State(state): State<AppState>,
     user: AuthUser,
@@ -113,8 +116,9 @@ async fn add_address(
 
 /// Deletes one of the signed-in user's addresses.
 #[utoipa::path(delete, path = "/users/me/addresses/{id}", tag = "users", security(("bearer" = [])),
-    params(("id" = String, Path, description = "address id")),
-    responses((status = 204, description = "deleted"), (status = 404, body = Problem)))]
+    params(("id" = uuid::Uuid, Path, description = "address id")),
+    responses((status = 204, description = "deleted"),
+        (status = 404, body = Problem, description = "`not_found`: no such address of the caller's")))]
 async fn delete_address(
     State(state): State<AppState>,
     user: AuthUser,

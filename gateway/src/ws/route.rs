@@ -42,10 +42,16 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     params(
         ("access_token" = Option<String>, Query, description = "access token, when the subprotocol header cannot carry it"),
         ("Sec-WebSocket-Protocol" = Option<String>, Header, description = "`bearer.<access token>`, optionally with `souk.v1`"),
+        ("Upgrade" = String, Header, description = "`websocket` (any case)"),
+        ("Connection" = String, Header, description = "a list with the `upgrade` token (any case)",
+            pattern = "[Uu][Pp][Gg][Rr][Aa][Dd][Ee]"),
+        ("Sec-WebSocket-Version" = String, Header, description = "`13`"),
+        ("Sec-WebSocket-Key" = String, Header, description = "base64 of 16 random bytes (RFC 6455)"),
     ),
     responses(
-        (status = 101, description = "switching to the WebSocket protocol of docs/websocket.md"),
-        (status = 400, body = Problem, description = "not a WebSocket handshake"),
+        (status = 101, description = "switching to the WebSocket protocol of docs/websocket.md; \
+            a bad token or a connection over the limits closes at once with a close code"),
+        (status = 400, body = Problem, description = "`websocket_required`: not a WebSocket handshake"),
     ))]
 async fn connect(
     State(state): State<AppState>,

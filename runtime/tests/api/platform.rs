@@ -183,6 +183,129 @@ async fn openapi_document_matches_the_routes() {
     assert!(spec["components"]["schemas"]["Problem"].is_object());
 }
 
+/// Every operation of the document, as `(label, operation)`.
+fn operations(spec: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("a path item") {
+            out.push((format!("{} {path}", method.to_uppercase()), op.clone()));
+        }
+    }
+    out
+}
+
+/// The document is exact about identifiers and complete in its references.
+#[tokio::test]
+async fn openapi_ids_are_uuids_and_every_reference_resolves() {
+    let app = spawn_app().await;
+    let spec = json(app.get("/api/v1/openapi.json", None).await).await;
+    let text = spec.to_string();
+    let schemas = spec["components"]["schemas"].as_object().expect("schemas");
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap_or_default();
+        assert!(schemas.contains_key(name), "dangling $ref {name}");
+    }
+    for (label, op) in operations(&spec) {
+        for param in op["parameters"].as_array().into_iter().flatten() {
+            let name = param["name"].as_str().unwrap_or_default();
+            if param["in"] == "path" && name != "slug" {
+                assert_eq!(param["schema"]["format"], "uuid", "{label} {name}");
+            }
+        }
+    }
+    let list = operations(&spec)
+        .into_iter()
+        .find(|(label, _)| label == "GET /products")
+        .expect("GET /products")
+        .1;
+    let param = |name: &str| {
+        list["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == name)
+            .map(|p| p["schema"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(param("limit")["minimum"], 1);
+    assert_eq!(param("limit")["maximum"], 100);
+    assert_eq!(param("min_price")["minimum"], 0);
+    assert!(
+        param("sort")["enum"]
+            .as_array()
+            .is_some_and(|e| e.len() == 5)
+    );
+    assert_eq!(schemas["Currency"]["enum"], serde_json::json!(["USD"]));
+    let quantity = &schemas["Quantity"];
+    assert_eq!(
+        (quantity["minimum"].clone(), quantity["maximum"].clone()),
+        (1.into(), 999.into())
+    );
+}
+
+/// Every operation lists the problems it can answer, as problem+json.
+#[tokio::test]
+async fn openapi_operations_document_their_problems() {
+    let app = spawn_app().await;
+    let spec = json(app.get("/api/v1/openapi.json", None).await).await;
+    for (label, op) in operations(&spec) {
+        let responses = op["responses"].as_object().expect("responses");
+        for (status, response) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert!(
+                    response["content"]["application/problem+json"].is_object(),
+                    "{label} {status} is not problem+json"
+                );
+            }
+        }
+        for status in ["429", "500"] {
+            assert!(responses.contains_key(status), "{label} lacks {status}");
+        }
+        assert_eq!(responses["429"]["headers"]["Retry-After"]["required"], true);
+        let secured = op["security"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|r| r["bearer"].is_array()));
+        if secured {
+            assert!(responses.contains_key("401"), "{label} lacks 401");
+        }
+        if op.get("requestBody").is_some() {
+            for status in ["400", "413", "415", "422"] {
+                assert!(responses.contains_key(status), "{label} lacks {status}");
+            }
+        }
+    }
+    let archive = &spec["paths"]["/products/{id}"]["delete"];
+    assert!(
+        archive["summary"]
+            .as_str()
+            .is_some_and(|d| d.contains("status change")),
+        "{archive}"
+    );
+    assert!(
+        archive["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("still read it")),
+        "{archive}"
+    );
+}
+
+/// A 405 says which methods the path serves.
+#[tokio::test]
+async fn method_not_allowed_lists_the_allowed_methods() {
+    let app = spawn_app().await;
+    let response = app.delete("/api/v1/categories", None).await;
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    let id = uuid::Uuid::now_v7();
+    let response = app
+        .put(
+            &format!("/api/v1/products/{id}"),
+            None,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(response.headers()["allow"], "GET, HEAD, PATCH, DELETE");
+}
+
 #[tokio::test]
 async fn cors_allows_only_configured_origins() {
     let app = crate::helpers::spawn_with(
