@@ -6,6 +6,7 @@ pub mod assistant;
 pub mod auth;
 pub mod client_ip;
 pub mod config;
+mod docs;
 pub mod error;
 pub mod extract;
 pub mod listener;
@@ -45,13 +46,7 @@ pub fn app(state: AppState) -> Router {
     };
     Router::new()
         .nest("/api/v1", api)
-        .route(
-            "/api/v1/openapi.json",
-            axum::routing::get(move || {
-                let document = document.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], document) }
-            }),
-        )
+        .merge(docs::router(document))
         .merge(routes::health())
         .merge(metrics)
         .route_layer(middleware::metrics::TrackLayer::default())
@@ -76,6 +71,8 @@ pub fn app(state: AppState) -> Router {
 /// Routes outside the OpenAPI document, for the `Allow` header of a 405.
 const OTHER_ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/openapi.json", &["GET"]),
+    ("/api/v1/docs", &["GET"]),
+    ("/api/v1/docs/rapidoc-min.js", &["GET"]),
     ("/health/live", &["GET"]),
     ("/health/ready", &["GET"]),
     ("/metrics", &["GET"]),

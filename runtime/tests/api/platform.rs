@@ -289,6 +289,44 @@ async fn openapi_operations_document_their_problems() {
     );
 }
 
+/// The interactive documentation is served by the binary itself, under a
+/// policy that lets it run only this server's script.
+#[tokio::test]
+async fn api_docs_page_is_served_offline() {
+    let app = spawn_app().await;
+    let page = app.get("/api/v1/docs", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("a CSP")
+        .to_owned();
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/html"))
+    );
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
+    assert!(
+        !csp.contains("http") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    let html = page.text().await.expect("the page");
+    assert!(html.contains("/api/v1/openapi.json"), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+    let viewer = app.get("/api/v1/docs/rapidoc-min.js", None).await;
+    assert_eq!(viewer.status(), StatusCode::OK);
+    assert!(
+        viewer.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/javascript"))
+    );
+    assert!(viewer.bytes().await.expect("the viewer").len() > 100_000);
+}
+
 /// A 405 says which methods the path serves.
 #[tokio::test]
 async fn method_not_allowed_lists_the_allowed_methods() {
