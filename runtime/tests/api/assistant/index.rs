@@ -136,19 +136,24 @@ async fn the_index_follows_the_catalog_and_restarts_without_re_embedding() {
     app.stop().await;
 }
 
+/// The detail of a 503 `assistant_unavailable` problem.
+async fn unavailable(response: reqwest::Response) -> String {
+    let problem = assert_problem(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "assistant_unavailable",
+    )
+    .await;
+    let detail = problem["detail"].as_str().expect("a problem detail");
+    detail.to_owned()
+}
+
 #[tokio::test]
 async fn a_missing_or_corrupt_model_leaves_the_rest_serving() {
     let empty = tempfile::TempDir::new().expect("a temp dir");
     let dir = empty.path().display().to_string();
     let app = spawn_with(&[ON, ("SOUK__ASSISTANT__MODEL_DIR", &dir)], None).await;
-    let search = app.get("/api/v1/search?q=kettle", None).await;
-    let problem = assert_problem(
-        search,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "assistant_unavailable",
-    )
-    .await;
-    let detail = problem["detail"].as_str().unwrap_or_default().to_owned();
+    let detail = unavailable(app.get("/api/v1/search?q=kettle", None).await).await;
     assert!(detail.contains("is missing"), "{detail}");
     assert!(detail.contains("souk model fetch"), "{detail}");
     let products = app.get("/api/v1/products?limit=1", None).await;
@@ -167,13 +172,7 @@ async fn a_missing_or_corrupt_model_leaves_the_rest_serving() {
             json!({ "message": "kettle" }),
         )
         .await;
-    let problem = assert_problem(
-        chat,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "assistant_unavailable",
-    )
-    .await;
-    let detail = problem["detail"].as_str().unwrap_or_default().to_owned();
+    let detail = unavailable(chat).await;
     assert!(detail.contains("SHA-256"), "{detail}");
     assert!(detail.contains("souk model fetch"), "{detail}");
 }
