@@ -21,7 +21,7 @@ use souk_models::{
 };
 use time::{Duration, OffsetDateTime};
 
-pub use public::{DemoPassword, is_public, secure};
+pub use public::{DemoPassword, secure};
 pub use word_lists::WordListError;
 
 /// The password of every demo account while the node listens on loopback

@@ -27,7 +27,7 @@ pub enum DemoPassword {
 }
 
 /// True when `listen` can be reached from other machines.
-pub fn is_public(listen: SocketAddr) -> bool {
+fn is_public(listen: SocketAddr) -> bool {
     !listen.ip().is_loopback()
 }
 

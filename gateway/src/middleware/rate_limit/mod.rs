@@ -46,11 +46,6 @@ impl RateLimiter {
         }
     }
 
-    /// Bytes the three limits' tables hold, whatever the number of clients.
-    pub fn memory_bytes(&self) -> usize {
-        self.per_ip.memory_bytes() + self.auth.memory_bytes() + self.per_user.memory_bytes()
-    }
-
     /// Checks the per-user limit; called by the authentication extractor.
     pub fn check_user(&self, user: impl std::hash::Hash) -> Result<(), ApiError> {
         if !self.enabled {
