@@ -40,6 +40,8 @@ mod checkpoint_tests;
 #[cfg(test)]
 mod log_tests;
 #[cfg(test)]
+mod rollback_tests;
+#[cfg(test)]
 mod view_tests;
 
 use std::path::Path;

@@ -123,6 +123,16 @@ pub struct Tx {
     batch: Batch,
     log: RefCell<Vec<u8>>,
     users: RefCell<Vec<u128>>,
+    /// For each write of the job being applied: its table, its key and what
+    /// it replaced in `batch` (`None` if the batch did not hold the key).
+    undo: RefCell<Vec<(u8, MemKey, Option<Row>)>>,
+}
+
+/// Where one job's writes start in a [`Tx`]; see [`Tx::rollback`].
+pub struct Savepoint {
+    log: usize,
+    users: usize,
+    undo: usize,
 }
 
 impl Tx {
@@ -133,7 +143,38 @@ impl Tx {
             batch: RefCell::new(empty_tables(TABLES)),
             log: RefCell::new(Vec::new()),
             users: RefCell::new(Vec::new()),
+            undo: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Marks where the next job's writes start.
+    pub fn savepoint(&self) -> Savepoint {
+        Savepoint {
+            log: self.log.borrow().len(),
+            users: self.users.borrow().len(),
+            undo: self.undo.borrow().len(),
+        }
+    }
+
+    /// Keeps the writes since `point`: they can no longer be rolled back.
+    pub fn release(&self, point: Savepoint) {
+        self.undo.borrow_mut().truncate(point.undo);
+    }
+
+    /// Undoes every write since `point`, newest first: the batch's rows, its
+    /// log record and its changed accounts are as they were at `point`.
+    pub fn rollback(&self, point: Savepoint) {
+        let mut batch = self.batch.borrow_mut();
+        let mut undo = self.undo.borrow_mut();
+        for (table, key, replaced) in undo.drain(point.undo..).rev() {
+            let rows = &mut batch[usize::from(table)];
+            match replaced {
+                Some(row) => drop(rows.insert(key, row)),
+                None => drop(rows.remove(&key)),
+            }
+        }
+        self.log.borrow_mut().truncate(point.log);
+        self.users.borrow_mut().truncate(point.users);
     }
 
     /// The generation the rows go to, the rows, the encoded changes and the
@@ -157,6 +198,7 @@ impl Tx {
             batch: &self.batch,
             log: &self.log,
             users: &self.users,
+            undo: &self.undo,
         })
     }
 }
@@ -168,6 +210,7 @@ pub struct Table<'t, K: Key + 'static, V: Value + 'static> {
     batch: &'t Batch,
     log: &'t RefCell<Vec<u8>>,
     users: &'t RefCell<Vec<u128>>,
+    undo: &'t RefCell<Vec<(u8, MemKey, Option<Row>)>>,
 }
 
 impl<'t, K: Key + 'static, V: Value + 'static> Deref for Table<'t, K, V> {
@@ -203,7 +246,8 @@ impl<K: Key + 'static, V: Value + 'static> Table<'_, K, V> {
             seq: 0,
             cmp: self.read.cmp(),
         };
-        self.batch.borrow_mut()[usize::from(number)].insert(k, row);
+        let replaced = self.batch.borrow_mut()[usize::from(number)].insert(k.clone(), row);
+        self.undo.borrow_mut().push((number, k, replaced));
     }
 
     pub fn insert<'k, 'v>(

@@ -53,9 +53,22 @@ where
     R: Send,
     F: FnOnce(&Tx) -> Result<R, StoreError> + Send,
 {
+    /// Runs the write; if it fails (or panics) part-way, undoes what it wrote,
+    /// so an `Err` means it wrote nothing and the batch's other writes stand.
     fn apply(&mut self, txn: &Tx) {
         if let Some(write) = self.write.take() {
-            self.result = Some(write(txn));
+            let point = txn.savepoint();
+            let result = catch_unwind(AssertUnwindSafe(|| write(txn))).unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(
+                    "the write failed part-way; nothing of it was kept".into(),
+                ))
+            });
+            if result.is_ok() {
+                txn.release(point);
+            } else {
+                txn.rollback(point);
+            }
+            self.result = Some(result);
         }
     }
 
@@ -125,8 +138,9 @@ impl Writer {
         self.commits.load(Ordering::Relaxed)
     }
 
-    /// Runs `write` in the next group commit and answers once it is durable. An
-    /// `Err` from `write` must mean it wrote nothing; other writes are unaffected.
+    /// Runs `write` in the next group commit and answers once it is durable. If
+    /// `write` answers `Err` (or panics), what it wrote is undone; the other
+    /// writes of its batch are unaffected.
     pub async fn submit<R, F>(&self, write: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
@@ -293,25 +307,15 @@ fn commit_batch(log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
             Err(e) => Err(e),
             Ok(view) => {
                 let tx = Tx::new(view);
-                let applied = catch_unwind(AssertUnwindSafe(|| {
-                    for job in &mut jobs {
-                        job.apply(&tx);
-                    }
-                }));
-                let (view, rows, changes, users) = tx.finish();
-                if applied.is_err() {
-                    // A write panicked part-way: drop the whole batch so
-                    // nothing half-applied is kept, and tell every caller.
-                    Err(StoreError::Unavailable(
-                        "a write in this batch failed; nothing was committed".into(),
-                    ))
-                } else {
-                    let committed = log.commit(&view, rows, &changes);
-                    for id in users {
-                        log.users.forget(id);
-                    }
-                    committed
+                for job in &mut jobs {
+                    job.apply(&tx);
                 }
+                let (view, rows, changes, users) = tx.finish();
+                let committed = log.commit(&view, rows, &changes);
+                for id in users {
+                    log.users.forget(id);
+                }
+                committed
             }
         }
     };
