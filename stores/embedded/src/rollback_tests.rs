@@ -63,6 +63,7 @@ async fn a_write_that_fails_part_way_keeps_nothing_and_its_batch_commits() {
     }
     expect_only_successes(&store, writes).await;
     store.close().await;
+    drop(store);
     let reopened = EmbeddedStore::open(&path).expect("the store reopens");
     expect_only_successes(&reopened, writes).await;
     reopened.close().await;
