@@ -13,7 +13,7 @@
 # a slim Debian image.
 
 # --- the souk binary
-# Any stable Rust >= 1.89 (the workspace rust-version).
+# Any stable Rust >= 1.90 (the workspace rust-version).
 FROM rust:1-bookworm AS builder
 WORKDIR /src
 COPY . .

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use souk_actors::{Store, StoreError};
 use souk_models::{DisplayName, Email, Password, Role, Tier, User, UserId};
-use souk_store_embedded::EmbeddedStore;
 use time::OffsetDateTime;
 
 use crate::config::Config;
@@ -23,10 +22,10 @@ pub async fn create_user(
     let email = Email::parse(email).context("--email")?;
     let name = DisplayName::parse(name).context("--name")?;
     let password = Password::parse(password).context("password")?;
-    let path = config.server.data_dir.join("souk.redb");
     std::fs::create_dir_all(&config.server.data_dir)?;
-    let store = tokio::task::spawn_blocking(move || EmbeddedStore::open(&path))
-        .await?
+    let cache = config.server.store_cache_mib * 1024 * 1024;
+    let store = crate::startup::open_store(&config.server.data_dir, cache)
+        .await
         .context(
             "cannot open the store; is `souk serve` running on this data dir? stop it first",
         )?;

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod limits;
 pub mod live;
 pub mod startup;
+mod store_dir;
 pub mod telemetry;
 
 pub use config::Config;

@@ -64,7 +64,7 @@ impl Application {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
         let cache = config.server.store_cache_mib * 1024 * 1024;
-        let store = Arc::new(open_store(&data_dir.join("souk.redb"), cache).await?);
+        let store = Arc::new(open_store(data_dir, cache).await?);
         let dyn_store: Arc<dyn Store> = store.clone();
         dyn_store.put_meta("schema", SCHEMA_VERSION).await?;
         let catalog =
@@ -276,9 +276,9 @@ async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {address}"))
 }
 
-async fn open_store(path: &Path, cache_bytes: u64) -> anyhow::Result<EmbeddedStore> {
-    let path = path.to_owned();
-    let cache_bytes = usize::try_from(cache_bytes).unwrap_or(usize::MAX);
+/// Opens the embedded store under `data_dir` (see [`crate::store_dir`]).
+pub(crate) async fn open_store(data_dir: &Path, cache_bytes: u64) -> anyhow::Result<EmbeddedStore> {
+    let path = crate::store_dir::path(data_dir)?;
     tokio::task::spawn_blocking(move || EmbeddedStore::open_with_cache(&path, cache_bytes))
         .await?
         .context("is another souk process using this data dir?")

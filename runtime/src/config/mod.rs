@@ -29,7 +29,7 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub shutdown_grace_secs: u64,
-    /// The store's page cache, at most (MiB).
+    /// The store's block cache, at most (MiB).
     pub store_cache_mib: u64,
     pub header_read_timeout_secs: u64,
     pub keep_alive_secs: u64,

@@ -194,34 +194,30 @@ fn runtime() {
     describe_histogram!(
         "souk_store_commit_seconds",
         Unit::Seconds,
-        "Time of one group commit of the store, the log's fsync included."
+        "Time of one group commit of the store, its journal sync included."
     );
     describe_counter!(
-        "souk_store_log_bytes_total",
+        "souk_store_written_bytes_total",
         Unit::Bytes,
-        "Bytes of changes appended to the store's write-ahead log."
+        "Bytes of keys and values committed to the store (its journal writes these, then its tables)."
     );
-    metrics::counter!("souk_store_log_bytes_total").increment(0);
-    describe_histogram!(
-        "souk_store_checkpoint_seconds",
-        Unit::Seconds,
-        "Time of one store checkpoint: rows in memory into redb, then dirty pages through the journal into the file."
-    );
+    metrics::counter!("souk_store_written_bytes_total").increment(0);
     describe_counter!(
-        "souk_store_checkpoint_rows_total",
-        "Rows (last versions) applied to redb by checkpoints."
+        "souk_store_commit_failures_total",
+        "Group commits the store's engine refused (disk full, I/O error); their writes answered 503."
     );
-    metrics::counter!("souk_store_checkpoint_rows_total").increment(0);
-    describe_counter!(
-        "souk_store_checkpoint_pages_total",
-        "Pages (4 KiB) written into the store file by checkpoints."
+    metrics::counter!("souk_store_commit_failures_total").increment(0);
+    describe_gauge!(
+        "souk_store_journal_bytes",
+        Unit::Bytes,
+        "Size of the store's journal on disk: what a restart after a crash replays."
     );
-    metrics::counter!("souk_store_checkpoint_pages_total").increment(0);
-    describe_counter!(
-        "souk_store_checkpoint_failures_total",
-        "Store checkpoints that failed (each is retried; the log keeps the writes)."
+    metrics::gauge!("souk_store_journal_bytes").set(0.0);
+    describe_gauge!(
+        "souk_store_flushes_pending",
+        "Memtables of the store waiting to be written out as tables."
     );
-    metrics::counter!("souk_store_checkpoint_failures_total").increment(0);
+    metrics::gauge!("souk_store_flushes_pending").set(0.0);
     describe_histogram!(
         "souk_store_commit_batch_size",
         Unit::Count,

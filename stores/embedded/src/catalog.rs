@@ -5,8 +5,8 @@ use souk_models::{Category, Product, ProductId, StockLevel};
 use uuid::Uuid;
 
 use super::EmbeddedStore;
-use super::logged::Tx;
 use super::tables::{CATEGORIES, PRODUCTS, STOCK, decode, decode_values, encode, io, key};
+use super::tx::Tx;
 
 fn put_category(txn: &Tx, category: &Category) -> Result<(), StoreError> {
     let bytes = encode(category)?;

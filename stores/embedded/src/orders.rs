@@ -1,6 +1,7 @@
 //! Orders in the embedded store: headers, timeline entries, and the indexes by
 //! buyer, by seller and of unpaid orders.
 
+use super::codec::TableDef;
 use super::view::Snapshot;
 use souk_actors::store::{OrderStore, StoreError};
 use souk_models::{Order, OrderId, OrderStatus, TimelineEntry, Timestamp, UserId};
@@ -28,7 +29,7 @@ fn load(txn: &Snapshot, id: u128) -> Result<Option<Order>, StoreError> {
 /// Newest-first orders from an index keyed `(owner, order)`.
 fn newest(
     txn: &Snapshot,
-    index: redb::TableDefinition<(u128, u128), ()>,
+    index: TableDef<(u128, u128), ()>,
     owner: UserId,
     before: Option<OrderId>,
     limit: usize,

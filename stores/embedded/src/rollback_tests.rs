@@ -19,7 +19,7 @@ async fn write(store: &EmbeddedStore, i: usize) -> Result<(), StoreError> {
             if i == 1 {
                 panic!("a bug in write {i}");
             }
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 meta.remove("kept")?;
                 return Err(StoreError::Conflict(format!("write {i} refused")));
             }
@@ -36,7 +36,7 @@ async fn expect_only_successes(store: &EmbeddedStore, writes: usize) {
     );
     for i in 0..writes {
         let found = store.get_meta(&format!("k{i}")).await.expect("a read");
-        let failed = i == 1 || i % 3 == 0;
+        let failed = i == 1 || i.is_multiple_of(3);
         assert_eq!(found.is_some(), !failed, "write {i}");
     }
 }
@@ -44,7 +44,7 @@ async fn expect_only_successes(store: &EmbeddedStore, writes: usize) {
 #[tokio::test]
 async fn a_write_that_fails_part_way_keeps_nothing_and_its_batch_commits() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let path = dir.path().join("souk.redb");
+    let path = dir.path().join("store");
     let store = Arc::new(EmbeddedStore::open(&path).expect("the store opens"));
     store.put_meta("kept", "before").await.expect("a write");
     let writes = 60;
@@ -56,8 +56,8 @@ async fn a_write_that_fails_part_way_keeps_nothing_and_its_batch_commits() {
     while let Some(done) = running.join_next().await {
         let (i, result) = done.expect("the write task ends");
         match result {
-            Ok(()) => assert!(i != 1 && i % 3 != 0, "write {i} should have failed"),
-            Err(StoreError::Conflict(_)) => assert_eq!(i % 3, 0),
+            Ok(()) => assert!(i != 1 && !i.is_multiple_of(3), "write {i} should have failed"),
+            Err(StoreError::Conflict(_)) => assert!(i.is_multiple_of(3)),
             Err(e) => assert_eq!(i, 1, "write {i}: {e}"),
         }
     }

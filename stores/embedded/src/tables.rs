@@ -1,54 +1,83 @@
 //! Table layout of the embedded store and the encoding of its values (JSON).
+//! Each table is one fjall keyspace, named as in [`NAMES`].
 
-use redb::TableDefinition;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use souk_actors::store::StoreError;
 use uuid::Uuid;
 
-/// user id → user.
-pub const USERS: TableDefinition<u128, &[u8]> = TableDefinition::new("users");
-/// lower-case email → user id; the uniqueness rule for emails.
-pub const USERS_BY_EMAIL: TableDefinition<&str, u128> = TableDefinition::new("users_by_email");
-/// (user id, address id) → address.
-pub const ADDRESSES: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("addresses");
-/// token hash → refresh token.
-pub const REFRESH_TOKENS: TableDefinition<&str, &[u8]> = TableDefinition::new("refresh_tokens");
-/// revoked token family → unix seconds of revocation.
-pub const REVOKED_FAMILIES: TableDefinition<u128, i64> = TableDefinition::new("revoked_families");
-/// slug → category.
-pub const CATEGORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("categories");
-/// product id → product.
-pub const PRODUCTS: TableDefinition<u128, &[u8]> = TableDefinition::new("products");
-/// product id → stock level.
-pub const STOCK: TableDefinition<u128, &[u8]> = TableDefinition::new("stock");
-/// (order id, product id) → hold on that product's stock.
-pub const HOLDS: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("holds");
-/// user id → cart.
-pub const CARTS: TableDefinition<u128, &[u8]> = TableDefinition::new("carts");
-/// order id → order header (its timeline is in `ORDER_ENTRIES`).
-pub const ORDERS: TableDefinition<u128, &[u8]> = TableDefinition::new("orders");
-/// (order id, seq) → timeline entry.
-pub const ORDER_ENTRIES: TableDefinition<(u128, u64), &[u8]> =
-    TableDefinition::new("order_entries");
-/// (buyer id, order id): a buyer's orders in creation order.
-pub const BUYER_ORDERS: TableDefinition<(u128, u128), ()> = TableDefinition::new("buyer_orders");
-/// (seller id, order id): orders with a line of the seller's.
-pub const SELLER_ORDERS: TableDefinition<(u128, u128), ()> = TableDefinition::new("seller_orders");
-/// order id → payment deadline (unix ns), while awaiting payment.
-pub const UNPAID_ORDERS: TableDefinition<u128, i128> = TableDefinition::new("unpaid_orders");
-/// ticket id → checkout ticket.
-pub const TICKETS: TableDefinition<u128, &[u8]> = TableDefinition::new("tickets");
-/// "user:idempotency key" → ticket id; one ticket per key.
-pub const TICKET_KEYS: TableDefinition<&str, u128> = TableDefinition::new("ticket_keys");
-/// ticket ids still queued, in arrival order.
-pub const QUEUED_TICKETS: TableDefinition<u128, ()> = TableDefinition::new("queued_tickets");
-/// product id → its sentence vector and the hash of the text embedded.
-pub const PRODUCT_VECTORS: TableDefinition<u128, &[u8]> = TableDefinition::new("product_vectors");
-/// setting → value.
-pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+use super::codec::{Key, TableDef};
 
-/// Any redb failure: nothing was written.
+/// user id → user.
+pub const USERS: TableDef<u128, &[u8]> = TableDef::new(0);
+/// lower-case email → user id; the uniqueness rule for emails.
+pub const USERS_BY_EMAIL: TableDef<&str, u128> = TableDef::new(1);
+/// (user id, address id) → address.
+pub const ADDRESSES: TableDef<(u128, u128), &[u8]> = TableDef::new(2);
+/// token hash → refresh token.
+pub const REFRESH_TOKENS: TableDef<&str, &[u8]> = TableDef::new(3);
+/// revoked token family → unix seconds of revocation.
+pub const REVOKED_FAMILIES: TableDef<u128, i64> = TableDef::new(4);
+/// slug → category.
+pub const CATEGORIES: TableDef<&str, &[u8]> = TableDef::new(5);
+/// product id → product.
+pub const PRODUCTS: TableDef<u128, &[u8]> = TableDef::new(6);
+/// product id → stock level.
+pub const STOCK: TableDef<u128, &[u8]> = TableDef::new(7);
+/// (order id, product id) → hold on that product's stock.
+pub const HOLDS: TableDef<(u128, u128), &[u8]> = TableDef::new(8);
+/// user id → cart.
+pub const CARTS: TableDef<u128, &[u8]> = TableDef::new(9);
+/// order id → order header (its timeline is in `ORDER_ENTRIES`).
+pub const ORDERS: TableDef<u128, &[u8]> = TableDef::new(10);
+/// (order id, seq) → timeline entry.
+pub const ORDER_ENTRIES: TableDef<(u128, u64), &[u8]> = TableDef::new(11);
+/// (buyer id, order id): a buyer's orders in creation order.
+pub const BUYER_ORDERS: TableDef<(u128, u128), ()> = TableDef::new(12);
+/// (seller id, order id): orders with a line of the seller's.
+pub const SELLER_ORDERS: TableDef<(u128, u128), ()> = TableDef::new(13);
+/// order id → payment deadline (unix ns), while awaiting payment.
+pub const UNPAID_ORDERS: TableDef<u128, i128> = TableDef::new(14);
+/// ticket id → checkout ticket.
+pub const TICKETS: TableDef<u128, &[u8]> = TableDef::new(15);
+/// "user:idempotency key" → ticket id; one ticket per key.
+pub const TICKET_KEYS: TableDef<&str, u128> = TableDef::new(16);
+/// ticket ids still queued, in arrival order.
+pub const QUEUED_TICKETS: TableDef<u128, ()> = TableDef::new(17);
+/// product id → its sentence vector and the hash of the text embedded.
+pub const PRODUCT_VECTORS: TableDef<u128, &[u8]> = TableDef::new(18);
+/// setting → value.
+pub const META: TableDef<&str, &[u8]> = TableDef::new(19);
+
+/// Number of tables.
+pub const TABLES: u8 = 20;
+
+/// Each table's keyspace name, by table number. A table's number never
+/// changes: new tables go at the end.
+pub const NAMES: [&str; TABLES as usize] = [
+    "users",
+    "users_by_email",
+    "addresses",
+    "refresh_tokens",
+    "revoked_families",
+    "categories",
+    "products",
+    "stock",
+    "holds",
+    "carts",
+    "orders",
+    "order_entries",
+    "buyer_orders",
+    "seller_orders",
+    "unpaid_orders",
+    "tickets",
+    "ticket_keys",
+    "queued_tickets",
+    "product_vectors",
+    "meta",
+];
+
+/// Any failure of the engine: nothing was written.
 pub fn io(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
@@ -66,7 +95,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
 }
 
 /// Decodes every value a scan yields, in key order.
-pub fn decode_values<K: redb::Key + 'static, T: DeserializeOwned>(
+pub fn decode_values<K: Key, T: DeserializeOwned>(
     rows: super::read_table::Range<K, &'static [u8]>,
 ) -> Result<Vec<T>, StoreError> {
     rows.map(|row| decode(row?.1.value())).collect()

@@ -5,8 +5,8 @@ use souk_models::{Ticket, TicketStatus, UserId};
 use uuid::Uuid;
 
 use super::EmbeddedStore;
-use super::logged::Tx;
 use super::tables::{QUEUED_TICKETS, TICKET_KEYS, TICKETS, decode, encode, io, key};
+use super::tx::Tx;
 
 fn idempotency(user: UserId, idempotency_key: &str) -> String {
     format!("{}:{idempotency_key}", user.0.simple())

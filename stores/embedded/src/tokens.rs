@@ -4,8 +4,8 @@ use souk_actors::store::{RefreshToken, Rotation, StoreError, TokenStore};
 use souk_models::Timestamp;
 
 use super::EmbeddedStore;
-use super::logged::Tx;
 use super::tables::{REFRESH_TOKENS, REVOKED_FAMILIES, decode, encode, io, key};
+use super::tx::Tx;
 
 fn load(txn: &Tx, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
     let table = txn.open_table(REFRESH_TOKENS).map_err(io)?;

@@ -1,149 +1,88 @@
-//! What readers see: the rows of every durable batch up to a point, in the
-//! in-memory generations ([`super::memtable`]) over a redb snapshot that holds
-//! everything checkpointed.
+//! What reads see: an fjall snapshot taken after the last durable group
+//! commit, so a read never sees a write before it is durable.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
-use redb::{Database, ReadTransaction, TableDefinition};
+use fjall::{Keyspace, Slice};
 use souk_actors::store::StoreError;
 
-use super::memtable::{Mem, Tables};
+use super::codec::{Key, TableDef, Value};
 use super::read_table::ReadTable;
-use super::tables::io;
 
-/// The generations a read consults, newest first, and the redb snapshot
-/// under them.
+/// The committed state at one point: a snapshot and each table's keyspace.
 #[derive(Clone)]
-pub struct View {
-    pub active: Arc<Mem>,
-    pub frozen: Option<Arc<Mem>>,
-    pub base: Arc<ReadTransaction>,
+pub struct Base {
+    pub snapshot: fjall::Snapshot,
+    pub spaces: Arc<[Keyspace]>,
 }
 
-impl View {
-    pub fn mems(&self) -> impl Iterator<Item = &Mem> {
-        std::iter::once(&*self.active).chain(self.frozen.as_deref())
+impl Base {
+    pub fn space(&self, number: u8) -> Result<&Keyspace, StoreError> {
+        self.spaces
+            .get(usize::from(number))
+            .ok_or_else(|| StoreError::Unavailable(format!("no keyspace for table {number}")))
     }
 }
 
-/// The view shared by readers, the writer and the checkpoint thread.
-pub struct Shared {
-    view: RwLock<Option<View>>,
-    /// The last batch whose rows are in the active generation.
-    visible: AtomicU64,
-    /// Generations applied to redb so far.
-    settled: AtomicU64,
-    tables: u8,
-}
+/// The state shared by readers and the writer.
+pub struct Shared(RwLock<Option<Base>>);
 
 fn closed() -> StoreError {
     StoreError::Unavailable("store is closed".into())
 }
 
 impl Shared {
-    pub fn new(db: &Database, tables: u8) -> Result<Self, StoreError> {
-        Ok(Self {
-            view: RwLock::new(Some(View {
-                active: Arc::new(Mem::new(tables)),
-                frozen: None,
-                base: Arc::new(db.begin_read().map_err(io)?),
-            })),
-            visible: AtomicU64::new(0),
-            settled: AtomicU64::new(0),
-            tables,
-        })
+    pub fn new(base: Base) -> Self {
+        Self(RwLock::new(Some(base)))
     }
 
-    pub fn view(&self) -> Result<View, StoreError> {
-        self.view
+    pub fn base(&self) -> Result<Base, StoreError> {
+        self.0
             .read()
             .map_err(|_| closed())?
             .clone()
             .ok_or_else(closed)
     }
 
-    /// A consistent snapshot of every batch visible now.
+    /// A consistent snapshot of every durable write so far.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
-        let view = self.view()?;
-        Ok(Snapshot {
-            seq: self.visible(),
-            view,
-        })
+        Ok(Snapshot(self.base()?))
     }
 
-    /// The last batch made visible.
-    pub fn visible(&self) -> u64 {
-        self.visible.load(Ordering::Acquire)
-    }
-
-    /// Makes batch `seq`, whose rows the writer put in the active generation,
-    /// visible to reads that start from now on.
-    pub fn publish(&self, seq: u64) {
-        self.visible.store(seq, Ordering::Release);
-    }
-
-    /// True while a frozen generation is not yet in redb.
-    pub fn checkpoint_pending(&self) -> bool {
-        self.view
-            .read()
-            .map_or(true, |v| v.as_ref().is_none_or(|v| v.frozen.is_some()))
-    }
-
-    /// Freezes the active generation and starts a new one; `None` if one is
-    /// frozen already.
-    pub fn rotate(&self) -> Result<Option<Arc<Mem>>, StoreError> {
-        let mut guard = self.view.write().map_err(|_| closed())?;
-        let view = guard.as_mut().ok_or_else(closed)?;
-        if view.frozen.is_some() {
-            return Ok(None);
-        }
-        let fresh = Arc::new(Mem::new(self.tables));
-        let frozen = std::mem::replace(&mut view.active, fresh);
-        view.frozen = Some(frozen.clone());
-        Ok(Some(frozen))
-    }
-
-    /// Once `frozen` is in redb: reads take its rows from `base` instead.
-    pub fn settle(&self, frozen: &Arc<Mem>, base: ReadTransaction) -> Result<(), StoreError> {
-        let mut guard = self.view.write().map_err(|_| closed())?;
-        let view = guard.as_mut().ok_or_else(closed)?;
-        if view.frozen.as_ref().is_some_and(|f| Arc::ptr_eq(f, frozen)) {
-            view.frozen = None;
-        }
-        view.base = Arc::new(base);
-        self.settled.fetch_add(1, Ordering::Relaxed);
+    /// Reads that start from now on see `base`.
+    pub fn publish(&self, base: Base) -> Result<(), StoreError> {
+        let mut guard = self.0.write().map_err(|_| closed())?;
+        *guard.as_mut().ok_or_else(closed)? = base;
         Ok(())
     }
 
-    /// Generations applied to redb so far.
-    pub fn settled(&self) -> u64 {
-        self.settled.load(Ordering::Relaxed)
-    }
-
-    /// Drops the view, so the redb snapshot no longer holds the file open.
+    /// Drops the snapshot; later reads fail.
     pub fn close(&self) {
-        if let Ok(mut view) = self.view.write() {
-            view.take();
+        if let Ok(mut base) = self.0.write() {
+            base.take();
         }
     }
 }
 
-/// A read: every batch up to `seq`.
-pub struct Snapshot {
-    seq: u64,
-    view: View,
-}
+/// A read.
+pub struct Snapshot(Base);
 
 impl Snapshot {
-    pub fn open_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    pub fn open_table<K: Key, V: Value>(
         &self,
-        def: TableDefinition<K, V>,
+        def: TableDef<K, V>,
     ) -> Result<ReadTable<'_, K, V>, StoreError> {
-        ReadTable::open(&self.view, self.seq, None, def)
+        ReadTable::open(&self.0, None, def)
     }
 }
 
-/// The rows a batch has written so far, read before the generations.
-pub type Batch = RefCell<Tables>;
+/// A row's value in a batch being written, or `None` where it was removed.
+pub type Row = Option<Slice>;
+
+/// One table's rows in a batch, by key bytes (which sort as the keys do).
+pub type Rows = BTreeMap<Box<[u8]>, Row>;
+
+/// Every table's rows in a batch, by table number.
+pub type Batch = RefCell<Vec<Rows>>;

@@ -1,39 +1,31 @@
 //! The group-commit writer thread of the embedded store.
 //!
-//! Each batch is applied through [`Tx`], which keeps its rows and records the
-//! changes; the record is appended to the write-ahead log and synced, and only
-//! then are the rows put in the in-memory generation ([`super::memtable`]),
-//! made visible and the callers answered. So nothing is visible before it is
-//! durable. About once a second the writer starts a new log segment, freezes
-//! the generation and hands it to the checkpoint thread, which applies it to
-//! redb, writes redb's pages to the store file and then drops the log segments
-//! they cover.
+//! It takes every write waiting in its queue (up to [`MAX_BATCH`]), applies
+//! them to one [`Tx`], commits the batch's rows to fjall as one atomic batch
+//! whose journal is synced before the commit returns, and only then makes the
+//! batch visible to reads and answers each caller. So a returned `Ok` is
+//! durable, nothing is visible before it is durable, and a thousand
+//! concurrent writers cost a handful of syncs rather than a thousand.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use redb::Database;
+use fjall::{Database, PersistMode};
 use souk_actors::store::StoreError;
 use tokio::sync::oneshot;
 
-use super::checkpoint::{self, Checkpoints, Target};
-use super::logged::Tx;
-use super::memtable::Tables;
-use super::paged::PagedFile;
 use super::tables::io;
+use super::tx::Tx;
 use super::user_cache::UserCache;
-use super::view::{Shared, View};
-use super::wal::{Kind, Wal};
+use super::view::{Base, Rows, Shared};
 
-/// Most writes folded into one transaction.
+/// Most writes folded into one batch.
 const MAX_BATCH: usize = 1024;
-/// A checkpoint starts at least this often while there are writes...
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-/// ...and sooner once the log segment holds this much.
-const CHECKPOINT_LOG_BYTES: u64 = 8 << 20;
+/// How often the engine's gauges (journal size, pending flushes) are read.
+const GAUGES_EVERY: Duration = Duration::from_secs(1);
 
 /// One caller's write: applied inside the batch transaction, then answered with
 /// the batch's commit outcome.
@@ -87,6 +79,13 @@ enum Msg {
     Stop(oneshot::Sender<()>),
 }
 
+/// What the writer thread commits to.
+pub struct Target {
+    pub db: Database,
+    pub shared: Arc<Shared>,
+    pub users: Arc<UserCache>,
+}
+
 pub struct Writer {
     commits: Arc<AtomicU64>,
     queue: Mutex<Option<Sender<Msg>>>,
@@ -94,37 +93,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer on a store whose log has been replayed and retired;
-    /// `wal` is the fresh segment it appends to. Accounts a batch changes are
-    /// dropped from `users` once the batch is visible, before it is answered.
-    pub fn start(
-        db: Arc<Database>,
-        pages: Arc<PagedFile>,
-        wal: Wal,
-        users: Arc<UserCache>,
-        shared: Arc<Shared>,
-    ) -> Result<Self, StoreError> {
+    /// Starts the writer thread. Accounts a batch changes are dropped from
+    /// `target.users` once the batch is visible, before it is answered.
+    pub fn start(target: Target) -> Result<Self, StoreError> {
         let (tx, rx) = mpsc::channel();
         let commits = Arc::new(AtomicU64::new(0));
         let counter = commits.clone();
-        let target = Arc::new(Target {
-            db,
-            pages,
-            shared,
-            base: wal.base().to_owned(),
-        });
-        let checkpoints = Checkpoints::start(target.clone())?;
-        let mut log = Log {
-            target,
-            wal,
-            checkpoints,
-            users,
-            last: Instant::now(),
-            broken: false,
-        };
         let thread = std::thread::Builder::new()
             .name("souk-store-writer".into())
-            .spawn(move || run(&rx, &counter, &mut log))
+            .spawn(move || run(&rx, &counter, &target))
             .map_err(io)?;
         Ok(Self {
             commits,
@@ -133,7 +110,7 @@ impl Writer {
         })
     }
 
-    /// Transactions committed (or attempted) so far.
+    /// Batches committed (or attempted) so far.
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::Relaxed)
     }
@@ -184,84 +161,16 @@ impl Writer {
     }
 }
 
-/// The log and checkpoint side of the writer thread.
-struct Log {
-    target: Arc<Target>,
-    wal: Wal,
-    checkpoints: Checkpoints,
-    users: Arc<UserCache>,
-    last: Instant,
-    /// Set when a logged batch could neither be made visible nor cancelled in
-    /// the log: later writes are refused, since a restart would replay it.
-    broken: bool,
-}
-
-impl Log {
-    /// Starts a checkpoint when one is due and none is pending.
-    fn maybe_checkpoint(&mut self) {
-        let due = self.last.elapsed() >= CHECKPOINT_EVERY || self.wal.len() >= CHECKPOINT_LOG_BYTES;
-        if !due || self.wal.len() == 0 || self.target.shared.checkpoint_pending() {
-            return;
-        }
-        self.last = Instant::now();
-        let through = match self.wal.rotate() {
-            Ok(done) => done,
-            Err(e) => {
-                tracing::error!(error = %e, "could not start a new log segment; checkpoint put off");
-                return;
-            }
-        };
-        match self.target.shared.rotate() {
-            Ok(Some(frozen)) => self.checkpoints.send(frozen, through),
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "could not freeze rows for a checkpoint"),
-        }
-    }
-
-    /// Puts everything in redb and the store file and drops the whole log.
-    /// Used when stopping.
-    fn finish(&mut self) {
-        self.checkpoints.stop();
-        let stopping = AtomicBool::new(true);
-        let done = match self.target.shared.rotate() {
-            Ok(Some(frozen)) => {
-                checkpoint::checkpoint(&self.target, &frozen, self.wal.seq(), &stopping)
-            }
-            _ => false,
-        };
-        if !done {
-            tracing::error!("final checkpoint failed; the log replays on the next start");
-        }
-    }
-
-    /// Logs and syncs a batch's changes, then makes its rows visible.
-    fn commit(&mut self, view: &View, rows: Tables, changes: &[u8]) -> Result<(), StoreError> {
-        if changes.is_empty() {
-            return Ok(());
-        }
-        self.wal.append(Kind::Batch, changes).map_err(io)?;
-        metrics::counter!("souk_store_log_bytes_total").increment(changes.len() as u64);
-        let seq = self.target.shared.visible() + 1;
-        if let Err(e) = view.active.insert(seq, rows) {
-            if let Err(cancel) = self.wal.append(Kind::Cancel, &[]) {
-                tracing::error!(error = %cancel, "could not cancel a logged batch that failed to apply");
-                self.broken = true;
-            }
-            return Err(e);
-        }
-        self.target.shared.publish(seq);
-        Ok(())
-    }
-}
-
-fn run(rx: &Receiver<Msg>, commits: &AtomicU64, log: &mut Log) {
+fn run(rx: &Receiver<Msg>, commits: &AtomicU64, target: &Target) {
+    let mut gauges = Instant::now();
     loop {
-        let first = match rx.recv_timeout(CHECKPOINT_EVERY) {
+        if gauges.elapsed() >= GAUGES_EVERY {
+            gauges = Instant::now();
+            engine_gauges(&target.db);
+        }
+        let first = match rx.recv_timeout(GAUGES_EVERY) {
             Ok(msg) => msg,
-            Err(RecvTimeoutError::Timeout) => {
-                log.maybe_checkpoint();
-                continue;
-            }
+            Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,
         };
         let mut jobs = Vec::new();
@@ -282,43 +191,79 @@ fn run(rx: &Receiver<Msg>, commits: &AtomicU64, log: &mut Log) {
             };
         }
         if !jobs.is_empty() {
-            commit_batch(log, jobs);
+            commit_batch(target, jobs);
             commits.fetch_add(1, Ordering::Relaxed);
-            log.maybe_checkpoint();
         }
         if let Some(done) = stop {
-            log.finish();
+            persist(target);
             let _ = done.send(());
             return;
         }
     }
-    log.finish();
+    persist(target);
 }
 
-fn commit_batch(log: &mut Log, mut jobs: Vec<Box<dyn Job>>) {
-    let started = Instant::now();
-    let size = jobs.len();
-    let outcome = if log.broken {
-        Err(StoreError::Unavailable(
-            "the store's log is damaged; restart to recover".into(),
-        ))
-    } else {
-        match log.target.shared.view() {
-            Err(e) => Err(e),
-            Ok(view) => {
-                let tx = Tx::new(view);
-                for job in &mut jobs {
-                    job.apply(&tx);
-                }
-                let (view, rows, changes, users) = tx.finish();
-                let committed = log.commit(&view, rows, &changes);
-                for id in users {
-                    log.users.forget(id);
-                }
-                committed
+/// The engine's own state: its journal on disk, and memtables waiting to be
+/// written out as tables (a backlog means the disk is not keeping up).
+fn engine_gauges(db: &Database) {
+    if let Ok(bytes) = db.journal_disk_space() {
+        metrics::gauge!("souk_store_journal_bytes").set(bytes as f64);
+    }
+    metrics::gauge!("souk_store_flushes_pending").set(db.outstanding_flushes() as f64);
+}
+
+/// Syncs everything fjall holds, at stop.
+fn persist(target: &Target) {
+    if let Err(e) = target.db.persist(PersistMode::SyncAll) {
+        tracing::error!(error = %e, "could not sync the store at stop");
+    }
+}
+
+/// Writes a batch's rows to fjall as one atomic batch and syncs its journal.
+/// Answers the committed state that includes them.
+fn commit_rows(target: &Target, base: &Base, rows: Vec<Rows>) -> Result<Base, StoreError> {
+    let mut batch = target.db.batch().durability(Some(PersistMode::SyncData));
+    let mut bytes = 0;
+    for (table, space) in rows.into_iter().zip(base.spaces.iter()) {
+        for (key, row) in table {
+            let key = key.into_vec();
+            bytes += key.len() + row.as_ref().map_or(0, |v| v.len());
+            match row {
+                Some(value) => batch.insert(space, key, value),
+                None => batch.remove(space, key),
             }
         }
-    };
+    }
+    if batch.is_empty() {
+        return Ok(base.clone());
+    }
+    batch.commit().map_err(|e| {
+        metrics::counter!("souk_store_commit_failures_total").increment(1);
+        io(e)
+    })?;
+    metrics::counter!("souk_store_written_bytes_total").increment(bytes as u64);
+    Ok(Base {
+        snapshot: target.db.snapshot(),
+        spaces: base.spaces.clone(),
+    })
+}
+
+fn commit_batch(target: &Target, mut jobs: Vec<Box<dyn Job>>) {
+    let started = Instant::now();
+    let size = jobs.len();
+    let outcome = target.shared.base().and_then(|base| {
+        let tx = Tx::new(base);
+        for job in &mut jobs {
+            job.apply(&tx);
+        }
+        let (base, rows, users) = tx.finish();
+        let committed = commit_rows(target, &base, rows)?;
+        target.shared.publish(committed)?;
+        for id in users {
+            target.users.forget(id);
+        }
+        Ok(())
+    });
     if let Err(e) = &outcome {
         tracing::error!(error = %e, batch = size, "store commit failed");
     }

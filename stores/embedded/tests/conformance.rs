@@ -9,7 +9,7 @@ use souk_store_embedded::EmbeddedStore;
 
 async fn fresh_store() -> Arc<dyn Store> {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let store = EmbeddedStore::open(&dir.path().join("souk.redb")).expect("the store opens");
+    let store = EmbeddedStore::open(&dir.path().join("store")).expect("the store opens");
     // Keep the directory for the life of the test process.
     std::mem::forget(dir);
     Arc::new(store)

@@ -11,7 +11,7 @@ use souk_store_embedded::EmbeddedStore;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writes_are_group_committed_and_durable() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let path = dir.path().join("souk.redb");
+    let path = dir.path().join("store");
     let store = Arc::new(EmbeddedStore::open(&path).expect("the store opens"));
     let before = store.commits();
     let writers: Vec<_> = (0..400)
