@@ -30,6 +30,8 @@ mod view;
 mod writer;
 
 #[cfg(test)]
+mod read_table_tests;
+#[cfg(test)]
 mod rollback_tests;
 
 use std::path::Path;

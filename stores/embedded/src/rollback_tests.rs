@@ -56,7 +56,10 @@ async fn a_write_that_fails_part_way_keeps_nothing_and_its_batch_commits() {
     while let Some(done) = running.join_next().await {
         let (i, result) = done.expect("the write task ends");
         match result {
-            Ok(()) => assert!(i != 1 && !i.is_multiple_of(3), "write {i} should have failed"),
+            Ok(()) => assert!(
+                i != 1 && !i.is_multiple_of(3),
+                "write {i} should have failed"
+            ),
             Err(StoreError::Conflict(_)) => assert!(i.is_multiple_of(3)),
             Err(e) => assert_eq!(i, 1, "write {i}: {e}"),
         }
