@@ -8,8 +8,9 @@
 # SOUK_BINARY) against it and, over 4 s in the middle, reads each thread's CPU
 # time from /proc/<pid>/task/*/stat and the completed checkouts from /metrics.
 # Prints ms of CPU per checkout for each kind of server thread (tokio workers,
-# store writer, checkpoint), their total, the load generator's, and the steal
-# the host took meanwhile (`st` in vmstat: CPU the hypervisor gave to others).
+# store writer, the store engine's flush and compaction workers), their total,
+# the load generator's, and the steal the host took meanwhile (`st` in
+# vmstat: CPU the hypervisor gave to others).
 # Run two builds alternately, a few times each, to compare their costs on a
 # drifting host.
 set -euo pipefail
