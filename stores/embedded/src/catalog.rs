@@ -5,7 +5,8 @@ use souk_models::{Category, Product, ProductId, StockLevel};
 use uuid::Uuid;
 
 use super::EmbeddedStore;
-use super::tables::{CATEGORIES, PRODUCTS, STOCK, decode, decode_values, encode, io, key};
+use super::read_table::decode_values;
+use super::tables::{CATEGORIES, PRODUCTS, STOCK, decode, encode, io, key};
 use super::tx::Tx;
 
 fn put_category(txn: &Tx, category: &Category) -> Result<(), StoreError> {

@@ -3,7 +3,8 @@
 use souk_actors::store::{Hold, InventoryChange, InventoryStore, StoreError};
 
 use super::EmbeddedStore;
-use super::tables::{HOLDS, STOCK, decode_values, encode, io, key};
+use super::read_table::decode_values;
+use super::tables::{HOLDS, STOCK, encode, io, key};
 
 #[async_trait::async_trait]
 impl InventoryStore for EmbeddedStore {

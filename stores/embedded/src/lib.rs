@@ -13,6 +13,7 @@
 //! [`souk_actors::store`]. Every failure it can report is one the ports already
 //! name, so it returns their [`StoreError`] rather than an error type of its own.
 
+mod base;
 mod carts;
 mod catalog;
 mod codec;
@@ -39,10 +40,11 @@ use std::sync::Arc;
 
 use souk_actors::store::{MetaStore, StoreError};
 
+use base::Base;
 use tables::{META, NAMES, decode_str, io};
 use tx::Tx;
 use user_cache::UserCache;
-use view::{Base, Shared, Snapshot};
+use view::{Shared, Snapshot};
 use writer::{Target, Writer};
 
 /// Block cache of the default [`EmbeddedStore::open`].

@@ -9,9 +9,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::EmbeddedStore;
+use super::read_table::decode_values;
 use super::tables::{
-    BUYER_ORDERS, CARTS, ORDER_ENTRIES, ORDERS, SELLER_ORDERS, UNPAID_ORDERS, decode,
-    decode_values, encode, io, key,
+    BUYER_ORDERS, CARTS, ORDER_ENTRIES, ORDERS, SELLER_ORDERS, UNPAID_ORDERS, decode, encode, io,
+    key,
 };
 
 /// Reads an order's header and timeline.

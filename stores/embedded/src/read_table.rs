@@ -10,11 +10,12 @@ use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 
 use fjall::{Keyspace, Readable, Slice};
+use serde::de::DeserializeOwned;
 use souk_actors::store::StoreError;
 
+use super::base::{Base, Batch, Row};
 use super::codec::{Key, TableDef, Value};
-use super::tables::io;
-use super::view::{Base, Batch, Row};
+use super::tables::{decode, io};
 
 /// A key or value read from the store.
 pub struct Guard<T: Value>(Slice, PhantomData<T>);
@@ -204,4 +205,11 @@ impl<K: Key, V: Value> DoubleEndedIterator for Range<K, V> {
     fn next_back(&mut self) -> Option<Self::Item> {
         self.step(false)
     }
+}
+
+/// Decodes every value a scan yields, in key order.
+pub fn decode_values<K: Key, T: DeserializeOwned>(
+    rows: Range<K, &'static [u8]>,
+) -> Result<Vec<T>, StoreError> {
+    rows.map(|row| decode(row?.1.value())).collect()
 }

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use souk_actors::store::StoreError;
 use uuid::Uuid;
 
-use super::codec::{Key, TableDef};
+use super::codec::TableDef;
 
 /// user id → user.
 pub const USERS: TableDef<u128, &[u8]> = TableDef::new(0);
@@ -92,13 +92,6 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-/// Decodes every value a scan yields, in key order.
-pub fn decode_values<K: Key, T: DeserializeOwned>(
-    rows: super::read_table::Range<K, &'static [u8]>,
-) -> Result<Vec<T>, StoreError> {
-    rows.map(|row| decode(row?.1.value())).collect()
 }
 
 pub fn decode_str(bytes: &[u8]) -> Result<String, StoreError> {

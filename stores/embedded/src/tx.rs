@@ -13,10 +13,10 @@ use std::ops::Deref;
 use fjall::Slice;
 use souk_actors::store::StoreError;
 
+use super::base::{Base, Batch, Row, Rows};
 use super::codec::{Key, TableDef, Value};
 use super::read_table::{Guard, ReadTable};
 use super::tables::{TABLES, USERS};
-use super::view::{Base, Batch, Row, Rows};
 
 /// One write's change to the batch: its table, its key and what it replaced
 /// (`None` if the batch did not hold the key).

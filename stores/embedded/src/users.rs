@@ -4,7 +4,8 @@ use souk_actors::store::{StoreError, UserStore};
 use souk_models::{Address, AddressId, Email, Role, User, UserId};
 
 use super::EmbeddedStore;
-use super::tables::{ADDRESSES, USERS, USERS_BY_EMAIL, decode, decode_values, encode, io, key};
+use super::read_table::decode_values;
+use super::tables::{ADDRESSES, USERS, USERS_BY_EMAIL, decode, encode, io, key};
 
 #[async_trait::async_trait]
 impl UserStore for EmbeddedStore {

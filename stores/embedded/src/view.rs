@@ -1,30 +1,13 @@
 //! What reads see: an fjall snapshot taken after the last durable group
 //! commit, so a read never sees a write before it is durable.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::RwLock;
 
-use fjall::{Keyspace, Slice};
 use souk_actors::store::StoreError;
 
+use super::base::Base;
 use super::codec::{Key, TableDef, Value};
 use super::read_table::ReadTable;
-
-/// The committed state at one point: a snapshot and each table's keyspace.
-#[derive(Clone)]
-pub struct Base {
-    pub snapshot: fjall::Snapshot,
-    pub spaces: Arc<[Keyspace]>,
-}
-
-impl Base {
-    pub fn space(&self, number: u8) -> Result<&Keyspace, StoreError> {
-        self.spaces
-            .get(usize::from(number))
-            .ok_or_else(|| StoreError::Unavailable(format!("no keyspace for table {number}")))
-    }
-}
 
 /// The state shared by readers and the writer.
 pub struct Shared(RwLock<Option<Base>>);
@@ -77,12 +60,3 @@ impl Snapshot {
         ReadTable::open(&self.0, None, def)
     }
 }
-
-/// A row's value in a batch being written, or `None` where it was removed.
-pub type Row = Option<Slice>;
-
-/// One table's rows in a batch, by key bytes (which sort as the keys do).
-pub type Rows = BTreeMap<Box<[u8]>, Row>;
-
-/// Every table's rows in a batch, by table number.
-pub type Batch = RefCell<Vec<Rows>>;

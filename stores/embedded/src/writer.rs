@@ -17,10 +17,11 @@ use fjall::{Database, PersistMode};
 use souk_actors::store::StoreError;
 use tokio::sync::oneshot;
 
+use super::base::{Base, Rows};
 use super::tables::io;
 use super::tx::Tx;
 use super::user_cache::UserCache;
-use super::view::{Base, Rows, Shared};
+use super::view::Shared;
 
 /// Most writes folded into one batch.
 const MAX_BATCH: usize = 1024;
