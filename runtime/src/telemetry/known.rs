@@ -218,6 +218,12 @@ fn runtime() {
         "Memtables of the store waiting to be written out as tables."
     );
     metrics::gauge!("souk_store_flushes_pending").set(0.0);
+    describe_gauge!(
+        "souk_store_memtable_bytes",
+        Unit::Bytes,
+        "Rows the store holds in memory (its memtables) until they are written out as tables."
+    );
+    metrics::gauge!("souk_store_memtable_bytes").set(0.0);
     describe_histogram!(
         "souk_store_commit_batch_size",
         Unit::Count,

@@ -25,7 +25,7 @@ use super::view::Shared;
 
 /// Most writes folded into one batch.
 const MAX_BATCH: usize = 1024;
-/// How often the engine's gauges (journal size, pending flushes) are read.
+/// How often the engine's gauges (journal, memtables, pending flushes) are read.
 const GAUGES_EVERY: Duration = Duration::from_secs(1);
 
 /// One caller's write: applied inside the batch transaction, then answered with
@@ -204,13 +204,15 @@ fn run(rx: &Receiver<Msg>, commits: &AtomicU64, target: &Target) {
     persist(target);
 }
 
-/// The engine's own state: its journal on disk, and memtables waiting to be
-/// written out as tables (a backlog means the disk is not keeping up).
+/// The engine's own state: its journal on disk, the rows it holds in memory
+/// (memtables), and memtables waiting to be written out as tables (a backlog
+/// means the disk is not keeping up).
 fn engine_gauges(db: &Database) {
     if let Ok(bytes) = db.journal_disk_space() {
         metrics::gauge!("souk_store_journal_bytes").set(bytes as f64);
     }
     metrics::gauge!("souk_store_flushes_pending").set(db.outstanding_flushes() as f64);
+    metrics::gauge!("souk_store_memtable_bytes").set(db.write_buffer_size() as f64);
 }
 
 /// Syncs everything fjall holds, at stop.
