@@ -1,4 +1,5 @@
-//! `InventoryShard`: owns the stock levels and holds of one shard of products.
+//! `InventoryShard`: owns the stock levels and holds of one shard of products,
+//! and reads its sales from the store when an order needs them.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use super::writes::{Queued, Waiter, Writes};
 use super::{InventoryError, Reply, Settlement, shard_of};
 use crate::catalog::Catalog;
 use crate::events::EventBus;
-use crate::store::{InventoryChange, Store};
+use crate::store::{InventoryChange, Sale, Store};
 
 pub(crate) enum InventoryMsg {
     Reserve {
@@ -108,7 +109,7 @@ impl Actor for InventoryShard {
             ..Default::default()
         };
         ledger.apply(&change);
-        for hold in change.add_holds.iter().filter(|h| !h.sold) {
+        for hold in &change.add_holds {
             arm_expiry(&myself, hold.order, hold.expires_at);
         }
         let holds_gauge =
@@ -165,14 +166,27 @@ impl Actor for InventoryShard {
                 let now = OffsetDateTime::now_utc();
                 let expired =
                     matches!(action, Settlement::Release) && state.ledger.has_expired(order, now);
-                let change = state.ledger.plan_settle(order, action);
-                let expired = expired && change.is_some();
-                queue(state, change, Waiter::Settled { expired, reply });
+                let sales = match action {
+                    Settlement::Restock | Settlement::Forget => sales(state, order).await,
+                    Settlement::Release | Settlement::Commit => Ok(Vec::new()),
+                };
+                match sales {
+                    Ok(sales) => {
+                        let change = state.ledger.plan_settle(order, action, &sales);
+                        let expired = expired && change.is_some();
+                        queue(state, change, Waiter::Settled { expired, reply });
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                    }
+                }
             }
-            InventoryMsg::Sold { order, reply } => {
-                let sold = state.ledger.has_sold(order);
-                queue(state, None, Waiter::Sold(sold, reply));
-            }
+            InventoryMsg::Sold { order, reply } => match sales(state, order).await {
+                Ok(sales) => queue(state, None, Waiter::Sold(!sales.is_empty(), reply)),
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                }
+            },
             InventoryMsg::SetAvailable {
                 product,
                 available,
@@ -202,9 +216,7 @@ impl Actor for InventoryShard {
             InventoryMsg::Expire { order, expires_at } => {
                 let change = state
                     .ledger
-                    .plan_settle_matching(order, Settlement::Release, |h| {
-                        h.expires_at == expires_at
-                    });
+                    .plan_settle_holds(order, Settlement::Release, |h| h.expires_at == expires_at);
                 if change.is_some() {
                     queue(state, change, Waiter::Expired(order));
                 }
@@ -241,6 +253,18 @@ async fn reserve(
     let products: Vec<ProductId> = lines.iter().map(|(p, _)| *p).collect();
     load(state, &products).await?;
     state.ledger.plan_reserve(order, lines, expires_at)
+}
+
+/// The sales recorded for `order` on this shard's products, counting the
+/// changes not yet durable.
+async fn sales(state: &InventoryState, order: OrderId) -> Result<Vec<Sale>, InventoryError> {
+    let args = &state.args;
+    let stored = args.store.order_sales(order).await?;
+    let mine = stored
+        .into_iter()
+        .filter(|s| shard_of(s.product, args.shards) == args.shard)
+        .collect();
+    Ok(state.writes.sales_of(order, mine))
 }
 
 /// Reads the levels of products this shard has not seen yet (created since it

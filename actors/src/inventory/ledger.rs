@@ -6,15 +6,16 @@ use std::collections::HashMap;
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 
 use super::{InventoryError, Settlement};
-use crate::store::{Hold, InventoryChange};
+use crate::store::{Hold, InventoryChange, Sale};
 
 #[derive(Debug, Default)]
 pub(crate) struct Ledger {
     pub(crate) levels: HashMap<ProductId, StockLevel>,
-    /// Unpaid holds and sales records (`sold`), by order.
+    /// Unpaid holds, by order. Sales of paid orders stay in the store and are
+    /// read when an order needs them.
     pub(crate) holds: HashMap<OrderId, Vec<Hold>>,
-    /// How many of `holds` are unpaid; kept by `apply` so reading it is O(1).
-    unpaid: usize,
+    /// How many holds there are; kept by `apply` so reading it is O(1).
+    count: usize,
 }
 
 impl Ledger {
@@ -22,9 +23,9 @@ impl Ledger {
         self.levels.get(&product).copied().unwrap_or_default()
     }
 
-    /// Unpaid holds (sales records not counted).
+    /// Unpaid holds.
     pub(crate) fn holds_count(&self) -> usize {
-        self.unpaid
+        self.count
     }
 
     /// Holds `lines` for `order`, all or nothing. `Ok(None)` when the order already
@@ -65,51 +66,45 @@ impl Ledger {
                 product,
                 quantity,
                 expires_at,
-                sold: false,
             });
         }
         Ok(Some(change))
     }
 
-    /// What `action` does to `order`'s holds here; `None` when there is nothing
-    /// to do, which makes every action idempotent.
+    /// Whether `order` holds units past their expiry.
+    pub(crate) fn has_expired(&self, order: OrderId, now: Timestamp) -> bool {
+        self.holds
+            .get(&order)
+            .is_some_and(|holds| holds.iter().any(|h| h.expires_at <= now))
+    }
+
+    /// What `action` does to `order` here, given the sales recorded for it on
+    /// this shard's products (only `Restock` and `Forget` look at them);
+    /// `None` when there is nothing to do, which makes every action
+    /// idempotent.
     pub(crate) fn plan_settle(
         &self,
         order: OrderId,
         action: Settlement,
+        sales: &[Sale],
     ) -> Option<InventoryChange> {
-        self.plan_settle_matching(order, action, |_| true)
+        match action {
+            Settlement::Release | Settlement::Commit => {
+                self.plan_settle_holds(order, action, |_| true)
+            }
+            Settlement::Restock | Settlement::Forget => self.plan_settle_sales(action, sales),
+        }
     }
 
-    /// Whether units were sold to `order` (committed after its payment).
-    pub(crate) fn has_sold(&self, order: OrderId) -> bool {
-        self.holds
-            .get(&order)
-            .is_some_and(|holds| holds.iter().any(|h| h.sold))
-    }
-
-    /// Whether `order` holds unsold units past their expiry.
-    pub(crate) fn has_expired(&self, order: OrderId, now: Timestamp) -> bool {
-        self.holds
-            .get(&order)
-            .is_some_and(|holds| holds.iter().any(|h| !h.sold && h.expires_at <= now))
-    }
-
-    /// Like [`Ledger::plan_settle`] for the holds `keep` selects (e.g. the ones
-    /// an expiry timer was set for).
-    pub(crate) fn plan_settle_matching(
+    /// Releases or commits the holds of `order` that `keep` selects (e.g. the
+    /// ones an expiry timer was set for).
+    pub(crate) fn plan_settle_holds(
         &self,
         order: OrderId,
         action: Settlement,
         keep: impl Fn(&Hold) -> bool,
     ) -> Option<InventoryChange> {
-        let wants_sold = matches!(action, Settlement::Restock | Settlement::Forget);
-        let holds: Vec<&Hold> = self
-            .holds
-            .get(&order)?
-            .iter()
-            .filter(|h| h.sold == wants_sold && keep(h))
-            .collect();
+        let holds: Vec<&Hold> = self.holds.get(&order)?.iter().filter(|h| keep(h)).collect();
         if holds.is_empty() {
             return None;
         }
@@ -117,32 +112,41 @@ impl Ledger {
         for hold in holds {
             let level = self.level(hold.product);
             let quantity = u64::from(hold.quantity);
-            let next = match action {
-                Settlement::Release => StockLevel {
-                    reserved: level.reserved.saturating_sub(quantity),
-                    ..level
-                },
-                Settlement::Commit => StockLevel {
-                    reserved: level.reserved.saturating_sub(quantity),
-                    sold: level.sold + quantity,
-                    ..level
-                },
-                Settlement::Restock => StockLevel {
-                    sold: level.sold.saturating_sub(quantity),
-                    ..level
-                },
-                Settlement::Forget => level,
+            let mut next = StockLevel {
+                reserved: level.reserved.saturating_sub(quantity),
+                ..level
             };
-            if next != level {
-                change.levels.push((hold.product, next));
-            }
-            change.remove_holds.push((order, hold.product));
             if action == Settlement::Commit {
-                change.add_holds.push(Hold {
-                    sold: true,
-                    ..*hold
+                next.sold += quantity;
+                change.add_sales.push(Sale {
+                    order,
+                    product: hold.product,
+                    quantity: hold.quantity,
                 });
             }
+            change.levels.push((hold.product, next));
+            change.remove_holds.push((order, hold.product));
+        }
+        Some(change)
+    }
+
+    /// Returns the sold units to stock (`Restock`) or only drops the records
+    /// (`Forget`).
+    fn plan_settle_sales(&self, action: Settlement, sales: &[Sale]) -> Option<InventoryChange> {
+        if sales.is_empty() {
+            return None;
+        }
+        let mut change = InventoryChange::default();
+        for sale in sales {
+            if action == Settlement::Restock {
+                let level = self.level(sale.product);
+                let next = StockLevel {
+                    sold: level.sold.saturating_sub(u64::from(sale.quantity)),
+                    ..level
+                };
+                change.levels.push((sale.product, next));
+            }
+            change.remove_sales.push((sale.order, sale.product));
         }
         Some(change)
     }
@@ -158,26 +162,24 @@ impl Ledger {
         }
     }
 
-    /// Applies a change that the store has made durable.
+    /// Applies a change that the store has made durable (sales are the
+    /// store's alone).
     pub(crate) fn apply(&mut self, change: &InventoryChange) {
         for (product, level) in &change.levels {
             self.levels.insert(*product, *level);
         }
         for (order, product) in &change.remove_holds {
             if let Some(holds) = self.holds.get_mut(order) {
-                let unpaid_removed = holds
-                    .iter()
-                    .filter(|h| h.product == *product && !h.sold)
-                    .count();
-                self.unpaid -= unpaid_removed;
+                let before = holds.len();
                 holds.retain(|h| h.product != *product);
+                self.count -= before - holds.len();
                 if holds.is_empty() {
                     self.holds.remove(order);
                 }
             }
         }
         for hold in &change.add_holds {
-            self.unpaid += usize::from(!hold.sold);
+            self.count += 1;
             self.holds.entry(hold.order).or_default().push(*hold);
         }
     }
@@ -200,14 +202,14 @@ mod tests {
     }
 
     fn invariant(ledger: &Ledger) {
-        let recount = ledger.holds.values().flatten().filter(|h| !h.sold).count();
+        let recount = ledger.holds.values().flatten().count();
         assert_eq!(ledger.holds_count(), recount, "the running count matches");
         for (product, level) in &ledger.levels {
             let held: u64 = ledger
                 .holds
                 .values()
                 .flatten()
-                .filter(|h| h.product == *product && !h.sold)
+                .filter(|h| h.product == *product)
                 .map(|h| u64::from(h.quantity))
                 .sum();
             assert_eq!(level.reserved, held, "reserved equals what holds say");
@@ -262,20 +264,32 @@ mod tests {
             ledger.apply(&change);
         }
         let commit = ledger
-            .plan_settle(paid, Settlement::Commit)
+            .plan_settle(paid, Settlement::Commit, &[])
             .expect("a change to commit");
         ledger.apply(&commit);
+        let sales = commit.add_sales.clone();
+        assert_eq!(
+            sales,
+            vec![Sale {
+                order: paid,
+                product: a,
+                quantity: 3
+            }]
+        );
         let release = ledger
-            .plan_settle(abandoned, Settlement::Release)
+            .plan_settle(abandoned, Settlement::Release, &[])
             .expect("a change to release");
         ledger.apply(&release);
-        assert_eq!(ledger.plan_settle(paid, Settlement::Commit), None);
+        assert_eq!(ledger.plan_settle(paid, Settlement::Commit, &sales), None);
         assert_eq!(
-            ledger.plan_settle(paid, Settlement::Release),
+            ledger.plan_settle(paid, Settlement::Release, &sales),
             None,
             "sold units are not released"
         );
-        assert_eq!(ledger.plan_settle(abandoned, Settlement::Release), None);
+        assert_eq!(
+            ledger.plan_settle(abandoned, Settlement::Release, &[]),
+            None
+        );
         let sold = StockLevel {
             on_hand: 10,
             reserved: 0,
@@ -285,10 +299,12 @@ mod tests {
         invariant(&ledger);
         // A paid order cancelled before shipping returns its units, once.
         let restock = ledger
-            .plan_settle(paid, Settlement::Restock)
+            .plan_settle(paid, Settlement::Restock, &sales)
             .expect("a change to restock");
         ledger.apply(&restock);
-        assert_eq!(ledger.plan_settle(paid, Settlement::Restock), None);
+        assert_eq!(restock.remove_sales, vec![(paid, a)]);
+        // Once the removal is stored, the order has no sales to return.
+        assert_eq!(ledger.plan_settle(paid, Settlement::Restock, &[]), None);
         assert_eq!(
             ledger.level(a),
             StockLevel {

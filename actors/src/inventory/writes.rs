@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use souk_models::{OrderId, ProductId, StockLevel, Timestamp};
 
 use super::{InventoryError, Reply};
-use crate::store::{Hold, InventoryChange};
+use crate::store::{InventoryChange, Sale};
 
 /// A caller waiting for the write that holds its change, and what it is told.
 pub(crate) enum Waiter {
@@ -100,6 +100,24 @@ impl Writes {
         self.in_flight.take().unwrap_or_default()
     }
 
+    /// The sales of `order` once every queued change is durable: `stored`
+    /// (what the store held when read) with the queued changes laid over it.
+    pub fn sales_of(&self, order: OrderId, mut stored: Vec<Sale>) -> Vec<Sale> {
+        let queued = self.in_flight.iter().flatten().chain(&self.waiting);
+        for change in queued.map(|q| &q.change) {
+            for (o, product) in &change.remove_sales {
+                if *o == order {
+                    stored.retain(|s| s.product != *product);
+                }
+            }
+            for sale in change.add_sales.iter().filter(|s| s.order == order) {
+                stored.retain(|s| s.product != sale.product);
+                stored.push(*sale);
+            }
+        }
+        stored
+    }
+
     /// Everything still queued, for failing it.
     pub fn drain(&mut self) -> Vec<Queued> {
         let mut all = self.in_flight.take().unwrap_or_default();
@@ -109,11 +127,12 @@ impl Writes {
 }
 
 /// One change with the effect of `changes` applied in order: the last level of
-/// each product, and for each hold whether it ends up written or removed.
+/// each product, and for each hold and sale whether it ends up written or
+/// removed.
 pub(crate) fn fold<'a>(changes: impl Iterator<Item = &'a InventoryChange>) -> InventoryChange {
     let mut levels: Vec<(ProductId, StockLevel)> = Vec::new();
-    let mut holds: HashMap<(OrderId, ProductId), Option<Hold>> = HashMap::new();
-    let mut order: Vec<(OrderId, ProductId)> = Vec::new();
+    let mut holds = Rows::default();
+    let mut sales = Rows::default();
     for change in changes {
         for (product, level) in &change.levels {
             match levels.iter_mut().find(|(p, _)| p == product) {
@@ -121,34 +140,69 @@ pub(crate) fn fold<'a>(changes: impl Iterator<Item = &'a InventoryChange>) -> In
                 None => levels.push((*product, *level)),
             }
         }
-        // Within one change, removals come before additions (as the store and
-        // the ledger apply them).
-        for key in &change.remove_holds {
-            if holds.insert(*key, None).is_none() {
-                order.push(*key);
-            }
-        }
-        for hold in &change.add_holds {
-            let key = (hold.order, hold.product);
-            if holds.insert(key, Some(*hold)).is_none() {
-                order.push(key);
-            }
-        }
+        holds.apply(
+            &change.remove_holds,
+            change.add_holds.iter().map(|h| ((h.order, h.product), *h)),
+        );
+        sales.apply(
+            &change.remove_sales,
+            change.add_sales.iter().map(|s| ((s.order, s.product), *s)),
+        );
     }
-    let mut folded = InventoryChange {
+    let (add_holds, remove_holds) = holds.split();
+    let (add_sales, remove_sales) = sales.split();
+    InventoryChange {
         levels,
-        ..InventoryChange::default()
-    };
-    for key in order {
-        match holds.remove(&key).flatten() {
-            Some(hold) => {
-                // A hold rewritten (e.g. marked sold) replaces the stored row.
-                folded.add_holds.push(hold);
-            }
-            None => folded.remove_holds.push(key),
+        add_holds,
+        remove_holds,
+        add_sales,
+        remove_sales,
+    }
+}
+
+/// The rows of one kind a run of changes ends with, in the order their keys
+/// were first touched: `None` where the last change removed the row.
+struct Rows<T> {
+    last: HashMap<(OrderId, ProductId), Option<T>>,
+    order: Vec<(OrderId, ProductId)>,
+}
+
+impl<T> Default for Rows<T> {
+    fn default() -> Self {
+        Self {
+            last: HashMap::new(),
+            order: Vec::new(),
         }
     }
-    folded
+}
+
+impl<T: Copy> Rows<T> {
+    /// Within one change, removals come before additions (as the store and
+    /// the ledger apply them).
+    fn apply(
+        &mut self,
+        removed: &[(OrderId, ProductId)],
+        added: impl Iterator<Item = ((OrderId, ProductId), T)>,
+    ) {
+        let removed = removed.iter().map(|key| (*key, None));
+        for (key, row) in removed.chain(added.map(|(key, row)| (key, Some(row)))) {
+            if self.last.insert(key, row).is_none() {
+                self.order.push(key);
+            }
+        }
+    }
+
+    /// The rows written and the keys removed.
+    fn split(mut self) -> (Vec<T>, Vec<(OrderId, ProductId)>) {
+        let (mut written, mut removed) = (Vec::new(), Vec::new());
+        for key in self.order {
+            match self.last.remove(&key).flatten() {
+                Some(row) => written.push(row),
+                None => removed.push(key),
+            }
+        }
+        (written, removed)
+    }
 }
 
 #[cfg(test)]
@@ -156,14 +210,22 @@ mod tests {
     use time::OffsetDateTime;
 
     use super::*;
+    use crate::store::Hold;
 
-    fn hold(order: OrderId, product: ProductId, sold: bool) -> Hold {
+    fn hold(order: OrderId, product: ProductId) -> Hold {
         Hold {
             order,
             product,
             quantity: 1,
             expires_at: OffsetDateTime::UNIX_EPOCH,
-            sold,
+        }
+    }
+
+    fn sale(order: OrderId, product: ProductId) -> Sale {
+        Sale {
+            order,
+            product,
+            quantity: 1,
         }
     }
 
@@ -180,22 +242,23 @@ mod tests {
         let (a, b, c) = (OrderId::new(), OrderId::new(), OrderId::new());
         let p = ProductId::new();
         let changes = [
-            // a reserves, b reserves, a is committed (its hold rewritten as
-            // sold), b is released, c reserves.
+            // a reserves, b reserves, a is paid (its hold becomes a sale), b
+            // is released, c reserves, a is refunded (its sale removed).
             InventoryChange {
                 levels: vec![(p, level(1))],
-                add_holds: vec![hold(a, p, false)],
+                add_holds: vec![hold(a, p)],
                 ..InventoryChange::default()
             },
             InventoryChange {
                 levels: vec![(p, level(2))],
-                add_holds: vec![hold(b, p, false)],
+                add_holds: vec![hold(b, p)],
                 ..InventoryChange::default()
             },
             InventoryChange {
                 levels: vec![(p, level(1))],
                 remove_holds: vec![(a, p)],
-                add_holds: vec![hold(a, p, true)],
+                add_sales: vec![sale(a, p)],
+                ..InventoryChange::default()
             },
             InventoryChange {
                 levels: vec![(p, level(0))],
@@ -204,14 +267,23 @@ mod tests {
             },
             InventoryChange {
                 levels: vec![(p, level(1))],
-                add_holds: vec![hold(c, p, false)],
+                add_holds: vec![hold(c, p)],
                 ..InventoryChange::default()
             },
         ];
         let folded = fold(changes.iter());
         assert_eq!(folded.levels, vec![(p, level(1))]);
-        assert_eq!(folded.add_holds, vec![hold(a, p, true), hold(c, p, false)]);
-        assert_eq!(folded.remove_holds, vec![(b, p)]);
+        assert_eq!(folded.add_holds, vec![hold(c, p)]);
+        assert_eq!(folded.remove_holds, vec![(a, p), (b, p)]);
+        assert_eq!(folded.add_sales, vec![sale(a, p)]);
+        assert!(folded.remove_sales.is_empty());
+        let refund = InventoryChange {
+            remove_sales: vec![(a, p)],
+            ..InventoryChange::default()
+        };
+        let folded = fold(changes.iter().chain([&refund]));
+        assert!(folded.add_sales.is_empty());
+        assert_eq!(folded.remove_sales, vec![(a, p)]);
     }
 
     #[test]
@@ -223,13 +295,47 @@ mod tests {
                 ..InventoryChange::default()
             },
             InventoryChange {
-                add_holds: vec![hold(a, p, false)],
+                add_holds: vec![hold(a, p)],
                 ..InventoryChange::default()
             },
         ];
         let folded = fold(changes.iter());
-        assert_eq!(folded.add_holds, vec![hold(a, p, false)]);
+        assert_eq!(folded.add_holds, vec![hold(a, p)]);
         assert!(folded.remove_holds.is_empty());
         assert_eq!(fold([].iter()), InventoryChange::default());
+    }
+
+    #[test]
+    fn sales_read_while_writes_are_queued_include_them() {
+        let (a, other) = (OrderId::new(), OrderId::new());
+        let (p, q) = (ProductId::new(), ProductId::new());
+        let queued = |change| Queued {
+            change,
+            before: Vec::new(),
+            waiter: Waiter::Settled {
+                expired: false,
+                reply: reply_port(),
+            },
+        };
+        let mut writes = Writes::default();
+        writes.push(queued(InventoryChange {
+            add_sales: vec![sale(a, p), sale(other, p)],
+            ..InventoryChange::default()
+        }));
+        let (_, batch) = writes.start().expect("a write to start");
+        writes.hold(batch);
+        writes.push(queued(InventoryChange {
+            remove_sales: vec![(a, q)],
+            ..InventoryChange::default()
+        }));
+        // The store still holds a's earlier sale of q, not yet the one of p.
+        let stored = vec![sale(a, q)];
+        assert_eq!(writes.sales_of(a, stored), vec![sale(a, p)]);
+        assert!(writes.sales_of(OrderId::new(), Vec::new()).is_empty());
+    }
+
+    fn reply_port() -> Reply<()> {
+        let (tx, _rx) = tokio::sync::oneshot::channel();
+        tx.into()
     }
 }

@@ -20,7 +20,7 @@ mod vectors;
 
 pub use carts::CartStore;
 pub use catalog::CatalogStore;
-pub use inventory::{Hold, InventoryChange, InventoryStore};
+pub use inventory::{Hold, InventoryChange, InventoryStore, Sale};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
 pub use orders::OrderStore;

@@ -24,6 +24,7 @@ mod tables;
 mod tickets;
 mod tokens;
 mod tx;
+mod upgrade;
 mod user_cache;
 mod users;
 mod vectors;
@@ -84,6 +85,7 @@ impl EmbeddedStore {
             snapshot: db.snapshot(),
             spaces,
         };
+        let base = upgrade::run(&db, base)?;
         let shared = Arc::new(Shared::new(base));
         let users = Arc::new(UserCache::default());
         let writer = Writer::start(Target {

@@ -24,7 +24,7 @@ pub const CATEGORIES: TableDef<&str, &[u8]> = TableDef::new(5);
 pub const PRODUCTS: TableDef<u128, &[u8]> = TableDef::new(6);
 /// product id → stock level.
 pub const STOCK: TableDef<u128, &[u8]> = TableDef::new(7);
-/// (order id, product id) → hold on that product's stock.
+/// (order id, product id) → an unpaid order's hold on that product's stock.
 pub const HOLDS: TableDef<(u128, u128), &[u8]> = TableDef::new(8);
 /// user id → cart.
 pub const CARTS: TableDef<u128, &[u8]> = TableDef::new(9);
@@ -48,9 +48,11 @@ pub const QUEUED_TICKETS: TableDef<u128, ()> = TableDef::new(17);
 pub const PRODUCT_VECTORS: TableDef<u128, &[u8]> = TableDef::new(18);
 /// setting → value.
 pub const META: TableDef<&str, &[u8]> = TableDef::new(19);
+/// (order id, product id) → units sold to that paid order.
+pub const SALES: TableDef<(u128, u128), u64> = TableDef::new(20);
 
 /// Number of tables.
-pub const TABLES: u8 = 20;
+pub const TABLES: u8 = 21;
 
 /// Each table's keyspace name, by table number. A table's number never
 /// changes: new tables go at the end.
@@ -75,6 +77,7 @@ pub const NAMES: [&str; TABLES as usize] = [
     "queued_tickets",
     "product_vectors",
     "meta",
+    "sales",
 ];
 
 /// Any failure of the engine: nothing was written.

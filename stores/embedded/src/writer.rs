@@ -224,8 +224,8 @@ fn persist(target: &Target) {
 
 /// Writes a batch's rows to fjall as one atomic batch and syncs its journal.
 /// Answers the committed state that includes them.
-fn commit_rows(target: &Target, base: &Base, rows: Vec<Rows>) -> Result<Base, StoreError> {
-    let mut batch = target.db.batch().durability(Some(PersistMode::SyncData));
+pub fn commit_rows(db: &Database, base: &Base, rows: Vec<Rows>) -> Result<Base, StoreError> {
+    let mut batch = db.batch().durability(Some(PersistMode::SyncData));
     let mut bytes = 0;
     for (table, space) in rows.into_iter().zip(base.spaces.iter()) {
         for (key, row) in table {
@@ -246,7 +246,7 @@ fn commit_rows(target: &Target, base: &Base, rows: Vec<Rows>) -> Result<Base, St
     })?;
     metrics::counter!("souk_store_written_bytes_total").increment(bytes as u64);
     Ok(Base {
-        snapshot: target.db.snapshot(),
+        snapshot: db.snapshot(),
         spaces: base.spaces.clone(),
     })
 }
@@ -260,7 +260,7 @@ fn commit_batch(target: &Target, mut jobs: Vec<Box<dyn Job>>) {
             job.apply(&tx);
         }
         let (base, rows, users) = tx.finish();
-        let committed = commit_rows(target, &base, rows)?;
+        let committed = commit_rows(&target.db, &base, rows)?;
         target.shared.publish(committed)?;
         for id in users {
             target.users.forget(id);

@@ -8,7 +8,7 @@ use souk_models::{
 };
 use time::{Duration, OffsetDateTime};
 
-use crate::store::{Hold, InventoryChange, Store};
+use crate::store::{Hold, InventoryChange, Sale, Store};
 
 use super::fixtures::*;
 
@@ -79,7 +79,11 @@ pub async fn inventory_changes_are_atomic_and_listed(store: Arc<dyn Store>) {
         product,
         quantity,
         expires_at,
-        sold: false,
+    };
+    let sale = |order, product, quantity| Sale {
+        order,
+        product,
+        quantity,
     };
     let reserve = InventoryChange {
         levels: vec![
@@ -101,7 +105,7 @@ pub async fn inventory_changes_are_atomic_and_listed(store: Arc<dyn Store>) {
             ),
         ],
         add_holds: vec![hold(order1, a, 2), hold(order1, b, 1), hold(order2, a, 1)],
-        remove_holds: vec![],
+        ..Default::default()
     };
     ok(store.apply_inventory(&reserve).await);
     let mut holds = ok(store.list_holds().await);
@@ -130,11 +134,18 @@ pub async fn inventory_changes_are_atomic_and_listed(store: Arc<dyn Store>) {
                 },
             ),
         ],
-        add_holds: vec![],
         remove_holds: vec![(order1, a), (order1, b)],
+        add_sales: vec![sale(order1, a, 2), sale(order1, b, 1)],
+        ..Default::default()
     };
     ok(store.apply_inventory(&commit).await);
     assert_eq!(ok(store.list_holds().await), vec![hold(order2, a, 1)]);
+    let mut sales = ok(store.order_sales(order1).await);
+    sales.sort_by_key(|s| s.product);
+    let mut expected = commit.add_sales.clone();
+    expected.sort_by_key(|s| s.product);
+    assert_eq!(sales, expected, "a paid order's sales read back");
+    assert_eq!(ok(store.order_sales(order2).await), vec![]);
     assert_eq!(
         ok(store.get_stock(a).await),
         Some(StockLevel {
@@ -143,12 +154,18 @@ pub async fn inventory_changes_are_atomic_and_listed(store: Arc<dyn Store>) {
             sold: 2
         })
     );
-    // Removing a hold that is not there is not an error.
+    // Removing a hold or a sale that is not there is not an error.
     let again = InventoryChange {
         remove_holds: vec![(order1, a)],
+        remove_sales: vec![(order1, a), (order2, b)],
         ..Default::default()
     };
     ok(store.apply_inventory(&again).await);
+    assert_eq!(
+        ok(store.order_sales(order1).await),
+        vec![sale(order1, b, 1)],
+        "only the sale removed is gone"
+    );
 }
 
 pub async fn carts_round_trip(store: Arc<dyn Store>) {

@@ -1,10 +1,10 @@
-//! Catalog, stock, holds and settings in memory.
+//! Catalog, stock, holds, sales and settings in memory.
 
-use souk_models::{Category, Product, ProductId, StockLevel};
+use souk_models::{Category, OrderId, Product, ProductId, StockLevel};
 
 use super::super::{
-    CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, ProductVector, StoreError,
-    VectorStore,
+    CatalogStore, Hold, InventoryChange, InventoryStore, MetaStore, ProductVector, Sale,
+    StoreError, VectorStore,
 };
 use super::MemoryStore;
 
@@ -80,11 +80,28 @@ impl InventoryStore for MemoryStore {
         for hold in &change.add_holds {
             db.holds.insert((hold.order, hold.product), *hold);
         }
+        for key in &change.remove_sales {
+            db.sales.remove(key);
+        }
+        for sale in &change.add_sales {
+            db.sales.insert((sale.order, sale.product), *sale);
+        }
         Ok(())
     }
 
     async fn list_holds(&self) -> Result<Vec<Hold>, StoreError> {
         Ok(self.lock().holds.values().copied().collect())
+    }
+
+    async fn order_sales(&self, order: OrderId) -> Result<Vec<Sale>, StoreError> {
+        let db = self.lock();
+        let from = (order, ProductId(uuid::Uuid::nil()));
+        Ok(db
+            .sales
+            .range(from..)
+            .take_while(|((o, _), _)| *o == order)
+            .map(|(_, sale)| *sale)
+            .collect())
     }
 }
 

@@ -29,6 +29,7 @@ struct Inner {
     products: BTreeMap<ProductId, Product>,
     stock: BTreeMap<ProductId, StockLevel>,
     holds: BTreeMap<(OrderId, ProductId), Hold>,
+    sales: BTreeMap<(OrderId, ProductId), super::Sale>,
     carts: HashMap<UserId, Cart>,
     orders: BTreeMap<OrderId, Order>,
     tickets: BTreeMap<Uuid, Ticket>,
