@@ -96,6 +96,7 @@ where
         let dropped = state.dead.saturating_sub(dead);
         state.graph = Arc::new(graph);
         state.flat = flat;
+        state.graphed = slots.len();
         state.slots = slots;
         state.dead = dead;
         let stats = CompactStats {

@@ -7,6 +7,12 @@
 //! slots, and [`VectorIndex::compact`] rebuilds the graph from live entries once
 //! dead slots pass [`IndexConfig::compact_ratio`].
 //!
+//! An entry is searchable as soon as it is written: slots the graph does not
+//! hold yet (a bulk load still being inserted, or a write whose insertion is
+//! queued behind one) are scored exactly beside the graph search. Inserting
+//! into the graph holds no lock that searches wait for, so a large load runs
+//! on the side while searches keep their latency ([`VectorIndex::catch_up`]).
+//!
 //! Scores are cosine similarities in [-1, 1] (1 = same direction); vectors are
 //! normalised on the way in. How filtered searches keep their recall is
 //! described on [`VectorIndex::search`].
@@ -42,6 +48,11 @@ pub enum IndexError {
 
 /// Most slots left out of the search copy before it is taken again.
 const MAX_UNCOPIED: usize = 1_024;
+
+/// Slots inserted into the graph between two updates of what it covers: a
+/// search meanwhile scores at most this many of them twice (once in the graph,
+/// once exactly beside it), and each step inserts on every core.
+const CATCH_UP_STEP: usize = 4_096;
 
 /// Tuning knobs; the defaults suit catalogs from hundreds to a few hundred
 /// thousand products.
@@ -92,6 +103,9 @@ struct State<K> {
     entries: HashMap<K, Entry>,
     /// Slot → key that still owns it; `None` once retired.
     slots: Vec<Option<K>>,
+    /// Slots `0..graphed` are in `graph`; later ones wait for
+    /// [`VectorIndex::catch_up`] and are searched exactly meanwhile.
+    graphed: usize,
     dead: usize,
 }
 
@@ -101,6 +115,8 @@ pub struct VectorIndex<K = Uuid> {
     state: RwLock<State<K>>,
     /// Held for the whole of a rebuild so two never run at once.
     compacting: Mutex<()>,
+    /// Held while inserting into the graph, so slots go in once and in order.
+    inserting: Mutex<()>,
     config: IndexConfig,
 }
 
@@ -121,9 +137,11 @@ where
                 flat: None,
                 entries: HashMap::new(),
                 slots: Vec::new(),
+                graphed: 0,
                 dead: 0,
             }),
             compacting: Mutex::new(()),
+            inserting: Mutex::new(()),
             config,
         }
     }
@@ -137,26 +155,32 @@ where
         &self.config
     }
 
-    /// Inserts `key` or replaces its vector and metadata. The vector is
-    /// normalised; a zero or non-finite vector is refused.
+    /// Inserts `key` or replaces its vector and metadata, searchable on
+    /// return. The vector is normalised; a zero or non-finite vector is
+    /// refused. Then inserts it into the graph (see [`catch_up`](Self::catch_up)).
     pub fn upsert(&self, key: K, vector: &Vector, meta: ItemMeta) -> Result<(), IndexError> {
-        let vector = Arc::new(Vector::normalized(vector.as_slice())?);
-        let mut state = self.write();
-        let slot = state.slots.len();
-        state.graph.insert(vector.as_slice(), slot);
-        state.slots.push(Some(key));
-        let entry = Entry { slot, vector, meta };
-        if let Some(old) = state.entries.insert(key, entry) {
-            state.retire(old.slot);
-        }
+        self.add_many(vec![(key, vector.clone(), meta)])?;
+        self.catch_up();
         Ok(())
     }
 
     /// [`upsert`](Self::upsert) for many items at once, inserting into the
     /// graph on every core: for loading a large catalog. If a key appears
     /// twice the later item wins. Nothing is indexed if any vector is refused.
-    /// Searches wait for the whole insertion.
+    /// Searches carry on meanwhile and find the new items from the start.
     pub fn upsert_many(&self, items: Vec<(K, Vector, ItemMeta)>) -> Result<(), IndexError> {
+        self.add_many(items)?;
+        self.catch_up();
+        self.refresh_search_copy();
+        Ok(())
+    }
+
+    /// Writes the items without inserting them into the graph: they are
+    /// searchable at once, scored exactly beside the graph, until
+    /// [`catch_up`](Self::catch_up) inserts them. Quick whatever the number
+    /// (no graph work), so a node can serve searches while a large index
+    /// loads. Nothing is written if any vector is refused.
+    pub fn add_many(&self, items: Vec<(K, Vector, ItemMeta)>) -> Result<(), IndexError> {
         let items = items
             .into_iter()
             .map(|(key, vector, meta)| {
@@ -165,27 +189,82 @@ where
             })
             .collect::<Result<Vec<_>, IndexError>>()?;
         let mut state = self.write();
-        let first = state.slots.len();
-        let slices: Vec<(&[f32], usize)> = items
-            .iter()
-            .enumerate()
-            .map(|(i, (_, vector, _))| (vector.as_slice(), first + i))
-            .collect();
-        state.graph.insert_many(&slices);
-        for (slot, (key, vector, meta)) in (first..).zip(items) {
+        for (key, vector, meta) in items {
+            let slot = state.slots.len();
             state.slots.push(Some(key));
             let entry = Entry { slot, vector, meta };
             if let Some(old) = state.entries.insert(key, entry) {
                 state.retire(old.slot);
             }
         }
-        state.flat = state.graph.flat(state.slots.len()).map(Arc::new);
         Ok(())
     }
 
+    /// Inserts every slot the graph does not hold yet, a step at a time on
+    /// every core, without holding a lock searches wait for. Blocking; call
+    /// it off the async runtime. If another thread is already inserting, it
+    /// returns at once: that thread takes these slots too.
+    pub fn catch_up(&self) {
+        loop {
+            {
+                let Ok(_one_at_a_time) = self.inserting.try_lock() else {
+                    return;
+                };
+                while self.insert_step() {}
+            }
+            // A write that found the lock taken just before it was released
+            // left its slots to this thread.
+            if self.ungraphed() == 0 {
+                return;
+            }
+        }
+    }
+
+    /// Inserts the next step of slots into the graph; false when there were
+    /// none.
+    fn insert_step(&self) -> bool {
+        let (graph, from, items) = {
+            let state = self.read();
+            let to = state.slots.len().min(state.graphed + CATCH_UP_STEP);
+            let items: Vec<(Arc<Vector>, usize)> = (state.graphed..to)
+                .filter_map(|slot| {
+                    let key = state.slots[slot]?;
+                    let entry = state.entries.get(&key).filter(|e| e.slot == slot)?;
+                    Some((Arc::clone(&entry.vector), slot))
+                })
+                .collect();
+            (Arc::clone(&state.graph), (state.graphed, to), items)
+        };
+        let (from, to) = from;
+        if from == to {
+            return false;
+        }
+        let slices: Vec<(&[f32], usize)> = items
+            .iter()
+            .map(|(v, slot)| (v.as_slice(), *slot))
+            .collect();
+        match slices.as_slice() {
+            [] => {}
+            [(vector, slot)] => graph.insert(vector, *slot),
+            _ => graph.insert_many(&slices),
+        }
+        let mut state = self.write();
+        // A rebuild that swapped the graph meanwhile inserted these itself.
+        if Arc::ptr_eq(&state.graph, &graph) {
+            state.graphed = state.graphed.max(to);
+        }
+        true
+    }
+
+    /// Slots written but not yet in the graph (searched exactly meanwhile).
+    pub fn ungraphed(&self) -> usize {
+        let state = self.read();
+        state.slots.len() - state.graphed
+    }
+
     /// Takes a new search copy of the graph (see `flat.rs`) when the slots
-    /// added since the last one are too many to search exactly on the side
-    /// (more than 1/16 of the index, or 1,024); true when it did. Blocking
+    /// the graph gained since the last one are too many to search exactly on
+    /// the side (more than 1/16 of the index, or 1,024); true when it did. Blocking
     /// (about half a second per 100,000 slots) but holds no lock while copying:
     /// call it from a background thread after writes, like
     /// [`compact`](Self::compact).
@@ -193,7 +272,7 @@ where
         let (graph, slots, covered) = {
             let state = self.read();
             let covered = state.flat.as_ref().map_or(0, |f| f.len());
-            (Arc::clone(&state.graph), state.slots.len(), covered)
+            (Arc::clone(&state.graph), state.graphed, covered)
         };
         let tail = slots.saturating_sub(covered);
         if tail == 0 || tail <= (slots / 16).min(MAX_UNCOPIED) {

@@ -127,19 +127,25 @@ where
 }
 
 /// Up to about `n` candidate slots near `query`: from the search copy of the
-/// graph when there is one, plus the best `n` of the live slots added since
-/// it was taken (scored exactly); from the graph itself otherwise.
+/// graph when there is one, else from the graph, plus the best `n` of the
+/// live slots neither covers (scored exactly).
 fn nearest_slots<K: Copy + Eq + Hash>(
     state: &State<K>,
     query: &Vector,
     n: usize,
     ef: usize,
 ) -> Vec<usize> {
-    let Some(flat) = &state.flat else {
-        return state.graph.nearest(query.as_slice(), n, ef);
+    let (mut found, covered) = match &state.flat {
+        Some(flat) => (flat.nearest(query.as_slice(), n, ef), flat.len()),
+        None => {
+            // The graph may already hold slots being inserted; those past
+            // `graphed` are scored below instead, so none comes twice.
+            let mut found = state.graph.nearest(query.as_slice(), n, ef);
+            found.retain(|slot| *slot < state.graphed);
+            (found, state.graphed)
+        }
     };
-    let mut found = flat.nearest(query.as_slice(), n, ef);
-    let newer = (flat.len()..state.slots.len()).filter_map(|slot| {
+    let newer = (covered..state.slots.len()).filter_map(|slot| {
         let key = state.slots[slot]?;
         let entry = state.entries.get(&key).filter(|e| e.slot == slot)?;
         Some((slot, entry.vector.dot(query)))

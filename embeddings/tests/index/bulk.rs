@@ -1,5 +1,7 @@
 //! Bulk loading and the search copy of the graph.
 
+use std::collections::HashSet;
+
 use souk_embeddings::index::{Filter, ItemMeta, VectorIndex};
 use souk_embeddings::{DIM, Vector};
 use uuid::Uuid;
@@ -106,4 +108,74 @@ fn the_search_copy_keeps_recall_and_sees_later_writes() {
     let found = index.search(&queries[0], 10, &filter);
     assert_eq!(found.len(), 10);
     assert!(recall(&index, &queries, 10, &filter) >= 0.9);
+}
+
+#[test]
+fn entries_written_without_the_graph_are_found_exactly() {
+    let index = VectorIndex::with_config(graph_only());
+    let mut data = Data::new(21);
+    let vectors: Vec<Vector> = (0..3_000).map(|_| data.vector()).collect();
+    let items = |range: std::ops::Range<usize>| {
+        range
+            .map(|i| (key(i), vectors[i].clone(), meta(i)))
+            .collect::<Vec<_>>()
+    };
+    index.add_many(items(0..3_000)).unwrap();
+    assert_eq!(index.len(), 3_000);
+    assert_eq!(index.ungraphed(), 3_000, "nothing is in the graph yet");
+    let queries: Vec<Vector> = (0..30).map(|_| data.vector()).collect();
+    let r = recall(&index, &queries, 10, &Filter::default());
+    assert!(r > 0.999, "searched exactly, recall@10 {r}");
+    for (i, v) in vectors.iter().enumerate().step_by(89) {
+        assert_eq!(index.search(v, 1, &Filter::default())[0].0, key(i));
+    }
+
+    // Half the graph built, half not: both halves are found, none twice.
+    index.catch_up();
+    assert_eq!(index.ungraphed(), 0);
+    let more: Vec<Vector> = (0..2_000).map(|_| data.vector()).collect();
+    let extra: Vec<_> = more
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (key(3_000 + i), v.clone(), meta(i)))
+        .collect();
+    index.add_many(extra).unwrap();
+    assert_eq!(index.ungraphed(), 2_000);
+    for (i, v) in more.iter().enumerate().step_by(97) {
+        let found = index.search(v, 10, &Filter::default());
+        assert_eq!(found[0].0, key(3_000 + i));
+        let distinct: HashSet<_> = found.iter().map(|(k, _)| *k).collect();
+        assert_eq!(distinct.len(), 10, "no key comes twice");
+    }
+    assert!(recall(&index, &queries, 10, &Filter::default()) >= 0.95);
+}
+
+#[test]
+fn searches_answer_in_full_while_a_load_is_inserted_beside_them() {
+    let index = std::sync::Arc::new(VectorIndex::with_config(graph_only()));
+    let mut data = Data::new(22);
+    let vectors: Vec<Vector> = (0..6_000).map(|_| data.vector()).collect();
+    let items: Vec<_> = vectors
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (key(i), v.clone(), meta(i)))
+        .collect();
+    index.add_many(items).unwrap();
+    let inserter = {
+        let index = std::sync::Arc::clone(&index);
+        std::thread::spawn(move || index.catch_up())
+    };
+    let mut searched = 0;
+    while !inserter.is_finished() || searched < 50 {
+        let i = (searched * 61) % vectors.len();
+        let found = index.search(&vectors[i], 10, &Filter::default());
+        assert_eq!(found.len(), 10);
+        assert_eq!(found[0].0, key(i), "query {searched}");
+        let distinct: HashSet<_> = found.iter().map(|(k, _)| *k).collect();
+        assert_eq!(distinct.len(), 10, "no key comes twice");
+        searched += 1;
+    }
+    inserter.join().unwrap();
+    assert_eq!(index.ungraphed(), 0);
+    assert_eq!(index.len(), 6_000);
 }
