@@ -9,7 +9,7 @@ use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventoryHandle, OrderHandle, Store,
 };
 
-use crate::assistant::{Assistant, AssistantOff};
+use crate::assistant::AssistantSlot;
 use crate::auth::{AuthState, Sessions};
 use crate::config::GatewayConfig;
 use crate::middleware::rate_limit::RateLimiter;
@@ -49,8 +49,8 @@ pub struct AppParts {
     pub sessions: Arc<Sessions>,
     pub limiter: Arc<RateLimiter>,
     pub metrics: Option<PrometheusHandle>,
-    /// The shopping assistant, or why it is off.
-    pub assistant: Result<Arc<Assistant>, AssistantOff>,
+    /// The shopping assistant, or why it is not serving (yet).
+    pub assistant: AssistantSlot,
 }
 
 impl FromRef<AppState> for AuthState {

@@ -1,15 +1,14 @@
-//! Starting the shopping assistant: finding and checking the model, loading
-//! it, and building the product vector index. Nothing is fetched here: a
-//! missing or damaged model leaves the assistant off (503 naming
-//! `souk model fetch`) and the rest of the marketplace serving.
+//! Starting the shopping assistant beside the node: finding and checking the
+//! model, loading it, and loading the product vector index. Nothing is
+//! fetched here: a missing or damaged model leaves the assistant off (503
+//! naming `souk model fetch`) and the rest of the marketplace serving.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context;
 use souk_actors::{CartHandle, Catalog, Store};
 use souk_embeddings::model::{Matmul, SharedEmbedder, default_model_dir, verify};
-use souk_gateway::assistant::{Assistant, AssistantOff};
+use souk_gateway::assistant::{Assistant, AssistantOff, AssistantSlot};
 use souk_gateway::config::AssistantConfig;
 
 /// The configured model directory, or the default one.
@@ -50,29 +49,38 @@ pub async fn load_model(config: &AssistantConfig) -> Result<SharedEmbedder, Assi
     Ok(embedder)
 }
 
-/// Builds the assistant and fills its index from the catalog.
-pub async fn start(
-    embedder: SharedEmbedder,
-    config: &AssistantConfig,
+/// Starts the assistant beside the node: checks and loads the model, then
+/// loads the stored product vectors, in a task of its own. The slot answers
+/// `Starting` until then, and then the assistant or why it is off.
+pub fn spawn(
+    config: AssistantConfig,
     catalog: Arc<Catalog>,
     store: Arc<dyn Store>,
     carts: CartHandle,
-) -> anyhow::Result<Arc<Assistant>> {
-    let assistant = Arc::new(Assistant::new(
-        embedder,
-        catalog,
-        store,
-        carts,
-        config.clone(),
-    ));
-    assistant
-        .start()
-        .await
-        .context("cannot build the product vector index")?;
-    tracing::info!(
-        products = assistant.indexed(),
-        embedded = assistant.embeddings_computed(),
-        "assistant ready"
-    );
-    Ok(assistant)
+) -> AssistantSlot {
+    let slot = AssistantSlot::new(Err(AssistantOff::Starting));
+    let setting = slot.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        let embedder = match load_model(&config).await {
+            Ok(embedder) => embedder,
+            Err(off) => return setting.set(Err(off)),
+        };
+        let assistant = Arc::new(Assistant::new(embedder, catalog, store, carts, config));
+        match assistant.start().await {
+            Ok(()) => {
+                tracing::info!(
+                    products = assistant.indexed(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "assistant serving"
+                );
+                setting.set(Ok(assistant));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the shopping assistant is off: its product vectors could not be loaded");
+                setting.set(Err(AssistantOff::Failed(e.to_string())));
+            }
+        }
+    });
+    slot
 }

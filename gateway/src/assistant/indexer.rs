@@ -1,6 +1,8 @@
-//! Keeping the vector index current: built at start-up from the vectors
-//! stored with the products (embedding only products whose text changed),
-//! then updated as sellers create, edit, archive or restock products.
+//! Keeping the vector index current: loaded at start-up from the vectors
+//! stored with the products (embedding only products whose text changed, in
+//! the background), then updated as sellers create, edit, archive or restock
+//! products. Graph insertion always runs on the blocking pool, beside the
+//! searches.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,8 +26,12 @@ struct Pending {
 }
 
 impl Assistant {
-    /// Fills the index from the catalog and the stored vectors, embedding
-    /// what is missing or stale, then keeps it current in a background task.
+    /// Loads the stored vectors of the catalog's active products into the
+    /// index, where they are searchable at once (scored exactly until the
+    /// graph holds them), and answers. A background task then inserts them
+    /// into the graph, embeds the products whose vector is missing or stale,
+    /// and keeps the index current as the catalog changes;
+    /// [`Assistant::caught_up`] tells when the first two are done.
     pub async fn start(self: &Arc<Self>) -> Result<(), AssistantError> {
         self.catalog.watch_changes();
         let stored: HashMap<ProductId, ProductVector> = self
@@ -52,19 +58,56 @@ impl Assistant {
                 None => pending.push(Pending { entry, text, hash }),
             }
         }
-        self.load_stored(loaded).await;
+        drop(stored);
+        self.load_stored(loaded);
+        self.refresh_vocabulary();
         tracing::info!(
             loaded = self.index.len(),
             to_embed = pending.len(),
-            "building the product vector index"
+            "product vectors loaded; building the graph and embedding the rest in the background"
         );
-        self.embed_and_put(pending).await?;
-        self.refresh_vocabulary();
-        self.maintain_index().await;
-        metrics::gauge!("souk_vector_index_items").set(self.index.len() as f64);
         let me = Arc::clone(self);
-        tokio::spawn(async move { me.follow_changes().await });
+        tokio::spawn(async move {
+            me.insert_in_background();
+            let ids: Vec<ProductId> = pending.iter().map(|p| p.entry.product.id).collect();
+            if let Err(e) = me.embed_and_put(pending).await {
+                // The products stay queued: the change loop retries them.
+                tracing::warn!(error = %e, "embedding products at start-up failed; retrying");
+                for id in ids {
+                    me.catalog.touch(id);
+                }
+            }
+            me.refresh_vocabulary();
+            me.maintain_index().await;
+            metrics::gauge!("souk_vector_index_items").set(me.index.len() as f64);
+            me.caught_up.send_replace(true);
+            tracing::info!(
+                products = me.index.len(),
+                embedded = me.embeddings_computed(),
+                "assistant caught up"
+            );
+            me.follow_changes().await;
+        });
         Ok(())
+    }
+
+    /// Waits until the work [`Assistant::start`] left to the background is
+    /// done: every product loaded at start in the graph, every missing or
+    /// stale vector embedded.
+    pub async fn caught_up(&self) {
+        let mut caught_up = self.caught_up.subscribe();
+        let _ = caught_up.wait_for(|done| *done).await;
+    }
+
+    /// Inserts what the graph lacks on the blocking pool, without waiting:
+    /// searches find those entries exactly meanwhile. If an insertion is
+    /// already running, it takes them too.
+    fn insert_in_background(&self) {
+        let index = Arc::clone(&self.index);
+        tokio::task::spawn_blocking(move || {
+            index.catch_up();
+            index.refresh_search_copy();
+        });
     }
 
     /// Applies catalog changes as they come, until the process ends.
@@ -87,10 +130,11 @@ impl Assistant {
     /// Compacts the graph when enough of it is dead, and renews its search
     /// copy when enough is new, on the blocking pool.
     async fn maintain_index(self: &Arc<Self>) {
-        let me = Arc::clone(self);
+        let index = Arc::clone(&self.index);
         let _ = tokio::task::spawn_blocking(move || {
-            me.index.compact();
-            me.index.refresh_search_copy();
+            index.catch_up();
+            index.compact();
+            index.refresh_search_copy();
         })
         .await;
     }
@@ -167,45 +211,40 @@ impl Assistant {
                     self.put(&entry, vector, p.hash);
                 }
             }
+            self.insert_in_background();
         }
         Ok(())
     }
 
-    /// Indexes the stored vectors at start-up in one bulk insertion on the
-    /// blocking pool (every core); if the index refuses one, each is put on
+    /// Writes the stored vectors into the index without the graph (quick
+    /// whatever their number); if the index refuses one, each is written on
     /// its own so only the bad one is left out.
-    async fn load_stored(self: &Arc<Self>, loaded: Vec<(Arc<ProductEntry>, Vector, [u8; 32])>) {
-        let me = Arc::clone(self);
-        let bulk = tokio::task::spawn_blocking(move || {
-            let items = loaded
-                .iter()
-                .map(|(entry, vector, _)| {
-                    let meta = item_meta(&entry.product, entry.stock.available());
-                    (entry.product.id.as_uuid(), vector.clone(), meta)
-                })
-                .collect();
-            match me.index.upsert_many(items) {
-                Ok(()) => {
-                    let mut hashes = me.hashes();
-                    for (entry, _, hash) in &loaded {
-                        hashes.insert(entry.product.id, *hash);
-                    }
-                }
-                Err(_) => {
-                    for (entry, vector, hash) in &loaded {
-                        me.put(entry, vector, *hash);
-                    }
-                }
+    fn load_stored(&self, loaded: Vec<(Arc<ProductEntry>, Vector, [u8; 32])>) {
+        let items = loaded
+            .iter()
+            .map(|(entry, vector, _)| {
+                let meta = item_meta(&entry.product, entry.stock.available());
+                (entry.product.id.as_uuid(), vector.clone(), meta)
+            })
+            .collect();
+        if self.index.add_many(items).is_ok() {
+            let mut hashes = self.hashes();
+            for (entry, _, hash) in &loaded {
+                hashes.insert(entry.product.id, *hash);
             }
-        });
-        if let Err(e) = bulk.await {
-            tracing::error!(error = %e, "loading the stored product vectors failed");
+            return;
+        }
+        for (entry, vector, hash) in &loaded {
+            self.put(entry, vector, *hash);
         }
     }
 
+    /// Writes one product's vector; the graph gets it from the next
+    /// insertion in the background.
     fn put(&self, entry: &ProductEntry, vector: &Vector, hash: [u8; 32]) {
         let meta = item_meta(&entry.product, entry.stock.available());
-        match self.index.upsert(entry.product.id.as_uuid(), vector, meta) {
+        let key = entry.product.id.as_uuid();
+        match self.index.add_many(vec![(key, vector.clone(), meta)]) {
             Ok(()) => {
                 self.hashes().insert(entry.product.id, hash);
             }

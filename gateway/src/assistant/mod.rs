@@ -9,6 +9,7 @@ mod chat;
 mod indexer;
 mod loosen;
 mod search;
+mod slot;
 mod vocabulary_refresh;
 
 use std::collections::HashMap;
@@ -31,6 +32,7 @@ use crate::error::ApiError;
 
 pub use chat::{ActionView, ChatReply};
 pub use search::{Hit, SearchRequest};
+pub use slot::AssistantSlot;
 
 /// Why an assistant call failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,12 +72,16 @@ pub enum AssistantOff {
     Disabled,
     /// The model is missing or damaged; the text says which file and the fix.
     Model(String),
+    /// Loading its model and the stored product vectors; serving shortly.
+    Starting,
+    /// The stored product vectors could not be read; the text says why.
+    Failed(String),
 }
 
 /// The assistant service; one per node, shared in an `Arc`.
 pub struct Assistant {
     embedder: SharedEmbedder,
-    index: VectorIndex<Uuid>,
+    index: Arc<VectorIndex<Uuid>>,
     /// Content hash of the text each indexed product was embedded from.
     hashes: Mutex<HashMap<ProductId, [u8; 32]>>,
     vocab: RwLock<Arc<Vocabulary>>,
@@ -86,6 +92,8 @@ pub struct Assistant {
     config: AssistantConfig,
     /// Product embeddings computed by this node (not loaded from the store).
     embedded: AtomicU64,
+    /// Set once the background work of [`Assistant::start`] is done.
+    caught_up: tokio::sync::watch::Sender<bool>,
 }
 
 impl Assistant {
@@ -105,7 +113,7 @@ impl Assistant {
         };
         Self {
             embedder,
-            index: VectorIndex::new(),
+            index: Arc::new(VectorIndex::new()),
             hashes: Mutex::new(HashMap::new()),
             vocab: RwLock::new(Arc::new(Vocabulary::new())),
             conversations: Mutex::new(Conversations::new(limits)),
@@ -114,6 +122,7 @@ impl Assistant {
             carts,
             config,
             embedded: AtomicU64::new(0),
+            caught_up: tokio::sync::watch::Sender::new(false),
         }
     }
 

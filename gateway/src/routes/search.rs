@@ -1,6 +1,8 @@
 //! Hybrid product search and similar products, served by the assistant's
 //! vector index together with the catalog's lexical index.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -22,8 +24,9 @@ use crate::views::{ProductView, product_json};
 const MAX_QUERY_CHARS: usize = 200;
 
 /// Why an assistant route answers 503.
-pub const ASSISTANT_OFF: &str = "`assistant_disabled` (`assistant.enabled = false`) or \
-    `assistant_unavailable` (its model could not be loaded)";
+pub const ASSISTANT_OFF: &str = "`assistant_disabled` (`assistant.enabled = false`), \
+    `assistant_unavailable` (its model or stored vectors could not be loaded) or \
+    `assistant_starting` (still loading them, with `Retry-After`)";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -63,21 +66,38 @@ pub struct SearchResults<'a> {
     pub items: Vec<HitView<'a>>,
 }
 
-/// The assistant, or 503 saying why it is off.
-pub fn assistant(state: &AppState) -> Result<&Assistant, ApiError> {
+/// The assistant, or 503 saying why it is not serving.
+pub fn assistant(state: &AppState) -> Result<Arc<Assistant>, ApiError> {
+    state.assistant.get().map_err(not_serving)
+}
+
+/// The 503 problem for an assistant that is not serving.
+fn not_serving(off: AssistantOff) -> ApiError {
     use axum::http::StatusCode;
-    match &state.assistant {
-        Ok(assistant) => Ok(assistant),
-        Err(AssistantOff::Disabled) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+    let problem =
+        |code, detail: String| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, detail);
+    match off {
+        AssistantOff::Disabled => problem(
             "assistant_disabled",
-            "the shopping assistant is switched off on this server",
-        )),
-        Err(AssistantOff::Model(why)) => Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
+            "the shopping assistant is switched off on this server".to_owned(),
+        ),
+        AssistantOff::Model(why) => problem(
             "assistant_unavailable",
             format!("the shopping assistant has no usable model: {why}"),
-        )),
+        ),
+        AssistantOff::Failed(why) => problem(
+            "assistant_unavailable",
+            format!("the shopping assistant could not load its product index: {why}"),
+        ),
+        AssistantOff::Starting => ApiError {
+            retry_after: Some(2),
+            ..problem(
+                "assistant_starting",
+                "the shopping assistant is loading its model and product index; \
+                 try again in a few seconds"
+                    .to_owned(),
+            )
+        },
     }
 }
 
@@ -139,7 +159,7 @@ async fn search(
     if text.is_empty() {
         return Err(bad("q", "q must not be blank"));
     }
-    let limit = limit(assistant, params.limit)?;
+    let limit = limit(&assistant, params.limit)?;
     price_bound("min_price", params.min_price)?;
     price_bound("max_price", params.max_price)?;
     let query = Query {
@@ -185,7 +205,7 @@ async fn similar(
     ApiQuery(params): ApiQuery<SimilarParams>,
 ) -> Result<Response, ApiError> {
     let assistant = assistant(&state)?;
-    let limit = limit(assistant, params.limit)?;
+    let limit = limit(&assistant, params.limit)?;
     let hits = assistant
         .similar(id, limit)
         .await?
@@ -194,4 +214,23 @@ async fn similar(
         items: hits.iter().map(HitView::from).collect(),
     };
     Ok(Json(body).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+
+    use super::*;
+
+    #[test]
+    fn an_assistant_still_starting_asks_the_client_to_retry_shortly() {
+        let starting = not_serving(AssistantOff::Starting);
+        assert_eq!(starting.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(starting.code, "assistant_starting");
+        assert_eq!(starting.retry_after, Some(2));
+        let failed = not_serving(AssistantOff::Failed("disk".to_owned()));
+        assert_eq!(failed.code, "assistant_unavailable");
+        assert!(failed.detail.contains("disk"), "{}", failed.detail);
+        assert_eq!(failed.retry_after, None);
+    }
 }

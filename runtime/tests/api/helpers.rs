@@ -116,12 +116,18 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let events = app.events();
-    let assistant = app.assistant();
+    let slot = app.assistant();
     let demo_password = app.demo_password.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
+    // The assistant comes up beside the node; tests start once it has
+    // loaded and embedded the catalog, so they see all of it.
+    let assistant = slot.settled().await.ok();
+    if let Some(assistant) = &assistant {
+        assistant.caught_up().await;
+    }
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
