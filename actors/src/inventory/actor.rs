@@ -9,6 +9,7 @@ use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 use time::OffsetDateTime;
 
 use super::ledger::Ledger;
+use super::preload::{Preloaded, ShardData};
 use super::writes::{Queued, Waiter, Writes};
 use super::{InventoryError, Reply, Settlement, shard_of};
 use crate::catalog::Catalog;
@@ -61,6 +62,8 @@ pub(crate) struct InventoryArgs {
     pub events: EventBus,
     /// Sellers are alerted when a product's available units drop under this.
     pub low_stock: u64,
+    /// Every shard's levels and holds, read once at the first start.
+    pub preloaded: Preloaded,
 }
 
 pub(crate) struct InventoryState {
@@ -88,24 +91,18 @@ impl Actor for InventoryShard {
         myself: ActorRef<InventoryMsg>,
         args: InventoryArgs,
     ) -> Result<InventoryState, ActorProcessingErr> {
-        let mine = |p: ProductId| shard_of(p, args.shards) == args.shard;
+        let data = match args.preloaded.take(args.shard) {
+            Some(data) => data,
+            None => ShardData::read(args.store.as_ref(), args.shard, args.shards).await?,
+        };
         let mut ledger = Ledger::default();
         let mut loaded = HashSet::new();
-        for (product, level) in args.store.list_stock().await? {
-            if mine(product) {
-                ledger.levels.insert(product, level);
-                loaded.insert(product);
-            }
+        for (product, level) in data.levels {
+            ledger.levels.insert(product, level);
+            loaded.insert(product);
         }
-        let holds: Vec<_> = args
-            .store
-            .list_holds()
-            .await?
-            .into_iter()
-            .filter(|h| mine(h.product))
-            .collect();
         let change = InventoryChange {
-            add_holds: holds,
+            add_holds: data.holds,
             ..Default::default()
         };
         ledger.apply(&change);

@@ -6,6 +6,7 @@
 mod actor;
 mod handle;
 mod ledger;
+mod preload;
 mod publish;
 mod supervisor;
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! `InventorySupervisor`: starts the shards and restarts any that fails; the
-//! restarted shard reloads its levels and holds from the store.
+//! `InventorySupervisor`: reads the store once for every shard, starts the
+//! shards and restarts any that fails; the restarted shard reloads its levels
+//! and holds from the store.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use ractor::{ActorCell, ActorProcessingErr};
 
 use super::actor::{InventoryArgs, InventoryShard};
 use super::handle::InventoryHandle;
+use super::preload::Preloaded;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
 use crate::shards::{Sharded, Shards};
@@ -26,9 +28,12 @@ impl InventorySupervisor {
         shards: usize,
         call_timeout: Duration,
     ) -> Result<(InventoryHandle, ActorCell), ActorProcessingErr> {
+        let shards = shards.max(1);
+        let preloaded = Preloaded::load(store.as_ref(), shards).await?;
         let base = InventoryArgs {
             shard: 0,
-            shards: shards.max(1),
+            shards,
+            preloaded,
             store,
             catalog,
             events,
