@@ -12,7 +12,7 @@ use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle, Passivation,
     SandboxPayments, Store,
 };
-use souk_gateway::assistant::{Assistant, AssistantOff};
+use souk_gateway::assistant::{AssistantOff, AssistantSlot};
 use souk_gateway::auth::Sessions;
 use souk_gateway::listener;
 use souk_gateway::middleware::rate_limit::RateLimiter;
@@ -42,7 +42,7 @@ pub struct Application {
     live: crate::live::LiveTasks,
     ws: souk_gateway::ws::WsRegistry,
     config: Config,
-    assistant: Result<Arc<Assistant>, AssistantOff>,
+    assistant: AssistantSlot,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
     /// The demo accounts' password at this start (see [`demo::secure`]).
     pub demo_password: demo::DemoPassword,
@@ -64,22 +64,21 @@ impl Application {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
         let cache = config.server.store_cache_mib * 1024 * 1024;
+        let mut phases = Phases::start();
         let store = Arc::new(open_store(data_dir, cache).await?);
+        phases.done("store opened");
         let dyn_store: Arc<dyn Store> = store.clone();
         dyn_store.put_meta("schema", SCHEMA_VERSION).await?;
         let catalog =
             Arc::new(Catalog::load(dyn_store.clone(), config.marketplace.currency).await?);
-        let embedder = if config.assistant.enabled {
-            crate::assistant_start::load_model(&config.assistant).await
-        } else {
-            Err(AssistantOff::Disabled)
-        };
+        phases.done("catalog loaded");
         let demo_accounts = if demo {
             Some(demo::seed(&dyn_store, &catalog).await?)
         } else {
             None
         };
         let demo_password = demo::secure(&dyn_store, config.server.listen).await?;
+        phases.done("demo accounts checked");
         let call_timeout = Duration::from_millis(config.actors.call_timeout_ms);
         let events = crate::live::event_bus(&config.websocket);
         let (inventory, inventory_supervisor) = InventorySupervisor::start(
@@ -92,6 +91,7 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the inventory shards: {e}"))?;
+        phases.done("inventory shards started");
         let idle = Duration::from_secs(config.actors.idle_secs);
         let carts = CartHandle::start(
             dyn_store.clone(),
@@ -101,6 +101,7 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the carts: {e}"))?;
+        phases.done("carts started");
         let orders = OrderHandle::start(
             dyn_store.clone(),
             inventory.clone(),
@@ -114,6 +115,7 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the orders: {e}"))?;
+        phases.done("orders started");
         let checkout = CheckoutHandle::start(
             config.checkout.settings(call_timeout),
             dyn_store.clone(),
@@ -125,16 +127,16 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;
-        let assistant = match embedder {
-            Ok(embedder) => Ok(crate::assistant_start::start(
-                embedder,
-                &config.assistant,
+        phases.done("checkout started");
+        let assistant = if config.assistant.enabled {
+            crate::assistant_start::spawn(
+                config.assistant.clone(),
                 catalog.clone(),
                 dyn_store.clone(),
                 carts.clone(),
             )
-            .await?),
-            Err(off) => Err(off),
+        } else {
+            AssistantSlot::new(Err(AssistantOff::Disabled))
         };
         let secret = jwt_secret(&config, data_dir)?;
         let gateway = config.gateway(secret);
@@ -157,6 +159,8 @@ impl Application {
         });
         spawn_token_purge(dyn_store);
         let listener = bind(config.server.listen).await?;
+        phases.done("listening");
+        tracing::info!(phases = %phases, "node built");
         let metrics = match config.metrics.address()? {
             Some(address) => Some((
                 bind(address).await?,
@@ -187,9 +191,9 @@ impl Application {
         Ok(self.listener.local_addr()?)
     }
 
-    /// The shopping assistant, when it is serving.
-    pub fn assistant(&self) -> Option<Arc<Assistant>> {
-        self.assistant.clone().ok()
+    /// The shopping assistant as it comes up (see [`AssistantSlot`]).
+    pub fn assistant(&self) -> AssistantSlot {
+        self.assistant.clone()
     }
 
     /// The node's live event bus.
@@ -332,4 +336,35 @@ fn spawn_token_purge(store: Arc<dyn Store>) {
             }
         }
     });
+}
+
+/// How long each step of a start took, for the start-up log line.
+struct Phases {
+    last: std::time::Instant,
+    done: Vec<(&'static str, Duration)>,
+}
+
+impl Phases {
+    fn start() -> Self {
+        Self {
+            last: std::time::Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    fn done(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        self.done.push((step, now - self.last));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (step, took)) in self.done.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{step} in {:.1} ms", took.as_secs_f64() * 1e3)?;
+        }
+        Ok(())
+    }
 }

@@ -51,6 +51,16 @@ use writer::{Target, Writer};
 /// Block cache of the default [`EmbeddedStore::open`].
 const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
 
+/// Largest memtable of one table before it is sealed and written out. After a
+/// crash, fjall replays only the journal entries not yet in a written table,
+/// so this bounds the replay per table (and the rows held in memory).
+const MEMTABLE_BYTES: u64 = 8 << 20;
+
+/// Journal kept on disk before fjall writes out the tables that pin its
+/// oldest file (fjall's least; its default is 512 MiB, which a crash then
+/// had to read back at start).
+const JOURNAL_BYTES: u64 = 64 << 20;
+
 /// The fjall-backed [`souk_actors::Store`].
 pub struct EmbeddedStore {
     /// What reads see; closed with the store (in-flight reads keep their own
@@ -74,11 +84,13 @@ impl EmbeddedStore {
         };
         let db = fjall::Database::builder(dir)
             .cache_size(cache_bytes)
+            .max_journaling_size(JOURNAL_BYTES)
             .open()
             .map_err(|e| cannot(&e))?;
+        let options = || fjall::KeyspaceCreateOptions::default().max_memtable_size(MEMTABLE_BYTES);
         let spaces: Arc<[fjall::Keyspace]> = NAMES
             .iter()
-            .map(|name| db.keyspace(name, fjall::KeyspaceCreateOptions::default))
+            .map(|name| db.keyspace(name, options))
             .collect::<Result<_, _>>()
             .map_err(|e| cannot(&e))?;
         let base = Base {
