@@ -54,6 +54,15 @@ const MAX_UNCOPIED: usize = 1_024;
 /// once exactly beside it), and each step inserts on every core.
 const CATCH_UP_STEP: usize = 4_096;
 
+/// Which cores a graph insertion may use.
+#[derive(Clone, Copy)]
+enum Cores {
+    /// The calling thread only (insertions beside serving).
+    One,
+    /// Every core (a bulk load the caller waits for).
+    All,
+}
+
 /// Tuning knobs; the defaults suit catalogs from hundreds to a few hundred
 /// thousand products.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,7 +179,7 @@ where
     /// Searches carry on meanwhile and find the new items from the start.
     pub fn upsert_many(&self, items: Vec<(K, Vector, ItemMeta)>) -> Result<(), IndexError> {
         self.add_many(items)?;
-        self.catch_up();
+        self.insert_pending(Cores::All);
         self.refresh_search_copy();
         Ok(())
     }
@@ -201,16 +210,21 @@ where
     }
 
     /// Inserts every slot the graph does not hold yet, a step at a time on
-    /// every core, without holding a lock searches wait for. Blocking; call
-    /// it off the async runtime. If another thread is already inserting, it
-    /// returns at once: that thread takes these slots too.
+    /// the calling thread only, so the other cores stay free for searches,
+    /// and without holding a lock searches wait for. Blocking; call it off
+    /// the async runtime. If another thread is already inserting, it returns
+    /// at once: that thread takes these slots too.
     pub fn catch_up(&self) {
+        self.insert_pending(Cores::One);
+    }
+
+    fn insert_pending(&self, cores: Cores) {
         loop {
             {
                 let Ok(_one_at_a_time) = self.inserting.try_lock() else {
                     return;
                 };
-                while self.insert_step() {}
+                while self.insert_step(cores) {}
             }
             // A write that found the lock taken just before it was released
             // left its slots to this thread.
@@ -222,7 +236,7 @@ where
 
     /// Inserts the next step of slots into the graph; false when there were
     /// none.
-    fn insert_step(&self) -> bool {
+    fn insert_step(&self, cores: Cores) -> bool {
         let (graph, from, items) = {
             let state = self.read();
             let to = state.slots.len().min(state.graphed + CATCH_UP_STEP);
@@ -243,10 +257,14 @@ where
             .iter()
             .map(|(v, slot)| (v.as_slice(), *slot))
             .collect();
-        match slices.as_slice() {
-            [] => {}
-            [(vector, slot)] => graph.insert(vector, *slot),
-            _ => graph.insert_many(&slices),
+        match cores {
+            _ if slices.is_empty() => {}
+            Cores::All => graph.insert_many(&slices),
+            Cores::One => {
+                for (vector, slot) in &slices {
+                    graph.insert(vector, *slot);
+                }
+            }
         }
         let mut state = self.write();
         // A rebuild that swapped the graph meanwhile inserted these itself.
