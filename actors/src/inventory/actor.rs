@@ -39,11 +39,8 @@ pub(crate) enum InventoryMsg {
         product: ProductId,
         reply: Reply<StockLevel>,
     },
-    /// A hold's expiry timer fired.
-    Expire {
-        order: OrderId,
-        expires_at: Timestamp,
-    },
+    /// Time to release the holds that have expired (every [`EXPIRY_TICK`]).
+    ExpireDue,
     /// The shard's write in flight finished.
     Written(Result<(), InventoryError>),
     /// Test hook: fail the actor mid-operation.
@@ -75,7 +72,22 @@ pub(crate) struct InventoryState {
     loaded: HashSet<ProductId>,
     /// Changes applied to the ledger whose writes are not durable yet.
     writes: Writes,
+    /// The wall clock at start by tokio's: expiries are judged on tokio's
+    /// steady clock from there (which tests can pause and advance).
+    started: (tokio::time::Instant, Timestamp),
 }
+
+impl InventoryState {
+    /// The wall-clock time now, by tokio's clock.
+    fn now(&self) -> Timestamp {
+        let (instant, wall) = self.started;
+        wall + instant.elapsed()
+    }
+}
+
+/// How often a shard releases the holds that have expired: an unpaid
+/// reservation lasts at most this much past its expiry.
+const EXPIRY_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub(crate) struct InventoryShard;
 
@@ -106,9 +118,7 @@ impl Actor for InventoryShard {
             ..Default::default()
         };
         ledger.apply(&change);
-        for hold in &change.add_holds {
-            arm_expiry(&myself, hold.order, hold.expires_at);
-        }
+        myself.send_interval(EXPIRY_TICK, || InventoryMsg::ExpireDue);
         let holds_gauge =
             metrics::gauge!("souk_inventory_holds", "shard" => args.shard.to_string());
         holds_gauge.set(ledger.holds_count() as f64);
@@ -118,6 +128,7 @@ impl Actor for InventoryShard {
             ledger,
             loaded,
             writes: Writes::default(),
+            started: (tokio::time::Instant::now(), OffsetDateTime::now_utc()),
         })
     }
 
@@ -134,15 +145,7 @@ impl Actor for InventoryShard {
                 expires_at,
                 reply,
             } => match reserve(state, order, &lines, expires_at).await {
-                Ok(change) => {
-                    let placed = change.is_some().then_some(expires_at);
-                    let waiter = Waiter::Reserved {
-                        order,
-                        expires_at: placed,
-                        reply,
-                    };
-                    queue(state, change, waiter);
-                }
+                Ok(change) => queue(state, change, Waiter::Reserved(reply)),
                 Err(e) => {
                     let outcome = match &e {
                         InventoryError::OutOfStock { .. } => "out_of_stock",
@@ -210,12 +213,15 @@ impl Actor for InventoryShard {
                     let _ = reply.send(Err(e));
                 }
             },
-            InventoryMsg::Expire { order, expires_at } => {
-                let change = state
-                    .ledger
-                    .plan_settle_holds(order, Settlement::Release, |h| h.expires_at == expires_at);
-                if change.is_some() {
-                    queue(state, change, Waiter::Expired(order));
+            InventoryMsg::ExpireDue => {
+                let now = state.now();
+                for order in state.ledger.expired(now) {
+                    let change = state
+                        .ledger
+                        .plan_settle_holds(order, Settlement::Release, |h| h.expires_at <= now);
+                    if change.is_some() {
+                        queue(state, change, Waiter::Expired(order));
+                    }
                 }
             }
             InventoryMsg::Written(result) => {
@@ -229,7 +235,7 @@ impl Actor for InventoryShard {
                     return Err(format!("inventory write failed: {e}").into());
                 }
                 for queued in batch {
-                    done(&myself, state, queued);
+                    done(state, queued);
                 }
             }
             #[cfg(test)]
@@ -312,7 +318,7 @@ fn flush(myself: &ActorRef<InventoryMsg>, state: &mut InventoryState) {
     };
     if change == InventoryChange::default() {
         for queued in batch {
-            done(myself, state, queued);
+            done(state, queued);
         }
         return;
     }
@@ -325,7 +331,7 @@ fn flush(myself: &ActorRef<InventoryMsg>, state: &mut InventoryState) {
 }
 
 /// A change is durable: show it and answer its caller.
-fn done(myself: &ActorRef<InventoryMsg>, state: &InventoryState, queued: Queued) {
+fn done(state: &InventoryState, queued: Queued) {
     let Queued {
         change,
         before,
@@ -344,14 +350,7 @@ fn done(myself: &ActorRef<InventoryMsg>, state: &InventoryState, queued: Queued)
         state.holds_gauge.set(state.ledger.holds_count() as f64);
     }
     match waiter {
-        Waiter::Reserved {
-            order,
-            expires_at,
-            reply,
-        } => {
-            if let Some(expires_at) = expires_at {
-                arm_expiry(myself, order, expires_at);
-            }
+        Waiter::Reserved(reply) => {
             metrics::counter!("souk_inventory_reservations_total", "outcome" => "reserved")
                 .increment(1);
             let _ = reply.send(Ok(()));
@@ -373,10 +372,4 @@ fn done(myself: &ActorRef<InventoryMsg>, state: &InventoryState, queued: Queued)
             metrics::counter!("souk_inventory_expired_total").increment(1);
         }
     }
-}
-
-fn arm_expiry(myself: &ActorRef<InventoryMsg>, order: OrderId, expires_at: Timestamp) {
-    let left = expires_at - OffsetDateTime::now_utc();
-    let after = std::time::Duration::try_from(left).unwrap_or_default();
-    myself.send_after(after, move || InventoryMsg::Expire { order, expires_at });
 }

@@ -1,7 +1,7 @@
 //! The stock arithmetic of one inventory shard, free of I/O: plans changes
 //! against the current levels and applies them once they are durable.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 
@@ -14,6 +14,8 @@ pub(crate) struct Ledger {
     /// Unpaid holds, by order. Sales of paid orders stay in the store and are
     /// read when an order needs them.
     pub(crate) holds: HashMap<OrderId, Vec<Hold>>,
+    /// When each order's holds expire, soonest first.
+    expiries: BTreeSet<(Timestamp, OrderId)>,
     /// How many holds there are; kept by `apply` so reading it is O(1).
     count: usize,
 }
@@ -69,6 +71,18 @@ impl Ledger {
             });
         }
         Ok(Some(change))
+    }
+
+    /// Orders with holds expired by `now`, soonest first.
+    pub(crate) fn expired(&self, now: Timestamp) -> Vec<OrderId> {
+        let mut orders: Vec<OrderId> = self
+            .expiries
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .map(|(_, order)| *order)
+            .collect();
+        orders.dedup();
+        orders
     }
 
     /// Whether `order` holds units past their expiry.
@@ -170,9 +184,18 @@ impl Ledger {
         }
         for (order, product) in &change.remove_holds {
             if let Some(holds) = self.holds.get_mut(order) {
-                let before = holds.len();
+                let gone: Vec<Timestamp> = holds
+                    .iter()
+                    .filter(|h| h.product == *product)
+                    .map(|h| h.expires_at)
+                    .collect();
                 holds.retain(|h| h.product != *product);
-                self.count -= before - holds.len();
+                self.count -= gone.len();
+                for at in gone {
+                    if !holds.iter().any(|h| h.expires_at == at) {
+                        self.expiries.remove(&(at, *order));
+                    }
+                }
                 if holds.is_empty() {
                     self.holds.remove(order);
                 }
@@ -180,6 +203,7 @@ impl Ledger {
         }
         for hold in &change.add_holds {
             self.count += 1;
+            self.expiries.insert((hold.expires_at, hold.order));
             self.holds.entry(hold.order).or_default().push(*hold);
         }
     }
@@ -204,6 +228,16 @@ mod tests {
     fn invariant(ledger: &Ledger) {
         let recount = ledger.holds.values().flatten().count();
         assert_eq!(ledger.holds_count(), recount, "the running count matches");
+        let expiries: BTreeSet<_> = ledger
+            .holds
+            .values()
+            .flatten()
+            .map(|h| (h.expires_at, h.order))
+            .collect();
+        assert_eq!(
+            ledger.expiries, expiries,
+            "every hold's expiry is scheduled once"
+        );
         for (product, level) in &ledger.levels {
             let held: u64 = ledger
                 .holds

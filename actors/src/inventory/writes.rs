@@ -11,20 +11,15 @@
 
 use std::collections::HashMap;
 
-use souk_models::{OrderId, ProductId, StockLevel, Timestamp};
+use souk_models::{OrderId, ProductId, StockLevel};
 
 use super::{InventoryError, Reply};
 use crate::store::{InventoryChange, Sale};
 
 /// A caller waiting for the write that holds its change, and what it is told.
 pub(crate) enum Waiter {
-    /// A reservation; `expires_at` is set when it placed new holds, whose
-    /// expiry is armed once they are durable.
-    Reserved {
-        order: OrderId,
-        expires_at: Option<Timestamp>,
-        reply: Reply<()>,
-    },
+    /// A reservation.
+    Reserved(Reply<()>),
     /// A settlement; `expired` counts a lapsed reservation released.
     Settled {
         expired: bool,
@@ -40,7 +35,7 @@ impl Waiter {
     /// Tells the caller its change failed (or that what it read may not last).
     pub fn fail(self, error: &InventoryError) {
         match self {
-            Waiter::Reserved { reply, .. } | Waiter::Settled { reply, .. } => {
+            Waiter::Reserved(reply) | Waiter::Settled { reply, .. } => {
                 let _ = reply.send(Err(error.clone()));
             }
             Waiter::Level(_, reply) => {

@@ -1,10 +1,11 @@
 //! Payment deadlines of unpaid orders, kept by one task per node. They are
 //! loaded from the store at start-up, so a restart re-arms every deadline; an
 //! order's actor may be passivated meanwhile, and is activated to expire it.
-//! Shortly before a deadline the actor is also asked to warn its buyer.
+//! Shortly before a deadline the actor is also asked to warn its buyer. An
+//! order paid or cancelled has its deadlines cleared at once, so the task
+//! holds only unpaid orders and never wakes a finished one.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use souk_models::{OrderId, Timestamp};
@@ -26,9 +27,16 @@ enum Due {
     Expire,
 }
 
+/// What the task is told.
+enum Op {
+    Arm(Timestamp, OrderId, Due),
+    /// The order is no longer awaiting payment.
+    Clear(OrderId),
+}
+
 #[derive(Clone)]
 pub(crate) struct Deadlines {
-    tx: mpsc::UnboundedSender<(Timestamp, OrderId, Due)>,
+    tx: mpsc::UnboundedSender<Op>,
     stop: Arc<Notify>,
 }
 
@@ -39,7 +47,7 @@ impl Deadlines {
     ) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         for (order, at) in pending {
-            let _ = tx.send((at, order, Due::Expire));
+            let _ = tx.send(Op::Arm(at, order, Due::Expire));
         }
         let stop = Arc::new(Notify::new());
         tokio::spawn(run(directory, rx, stop.clone()));
@@ -54,10 +62,14 @@ impl Deadlines {
     /// Arms the deadline of an order placed just now, and its warning.
     pub(crate) fn register(&self, order: OrderId, at: Timestamp) {
         let left = at - OffsetDateTime::now_utc();
-        let _ = self
-            .tx
-            .send((at - WARN_BEFORE.min(left / 3), order, Due::Warn));
-        let _ = self.tx.send((at, order, Due::Expire));
+        let warn_at = at - WARN_BEFORE.min(left / 3);
+        let _ = self.tx.send(Op::Arm(warn_at, order, Due::Warn));
+        let _ = self.tx.send(Op::Arm(at, order, Due::Expire));
+    }
+
+    /// Forgets the deadlines of an order that no longer awaits payment.
+    pub(crate) fn clear(&self, order: OrderId) {
+        let _ = self.tx.send(Op::Clear(order));
     }
 }
 
@@ -67,18 +79,63 @@ fn instant_of(at: Timestamp) -> Instant {
     Instant::now() + left
 }
 
+/// The deadlines due, in time order, and each order's entries in it.
+#[derive(Default)]
+struct Schedule {
+    due: BTreeSet<(Instant, OrderId, Due)>,
+    of: HashMap<OrderId, Vec<(Instant, Due)>>,
+}
+
+impl Schedule {
+    fn arm(&mut self, at: Instant, order: OrderId, what: Due) {
+        if self.due.insert((at, order, what)) {
+            self.of.entry(order).or_default().push((at, what));
+        }
+    }
+
+    fn clear(&mut self, order: OrderId) {
+        for (at, what) in self.of.remove(&order).unwrap_or_default() {
+            self.due.remove(&(at, order, what));
+        }
+    }
+
+    fn next(&self) -> Option<Instant> {
+        self.due.first().map(|(at, _, _)| *at)
+    }
+
+    /// The earliest entry if it is due by `now`, taken out.
+    fn pop_due(&mut self, now: Instant) -> Option<(OrderId, Due)> {
+        let (at, order, what) = *self.due.first().filter(|(at, _, _)| *at <= now)?;
+        self.due.remove(&(at, order, what));
+        if let Some(entries) = self.of.get_mut(&order) {
+            entries.retain(|entry| *entry != (at, what));
+            if entries.is_empty() {
+                self.of.remove(&order);
+            }
+        }
+        Some((order, what))
+    }
+
+    fn len(&self) -> usize {
+        self.due.len()
+    }
+}
+
 async fn run(
     directory: Arc<Directory<OrderActor>>,
-    mut rx: mpsc::UnboundedReceiver<(Timestamp, OrderId, Due)>,
+    mut rx: mpsc::UnboundedReceiver<Op>,
     stop: Arc<Notify>,
 ) {
-    let mut due: BinaryHeap<Reverse<(Instant, OrderId, Due)>> = BinaryHeap::new();
+    let mut schedule = Schedule::default();
+    let gauge = metrics::gauge!("souk_order_deadlines");
     loop {
-        let next = due.peek().map(|Reverse((at, _, _))| *at);
+        gauge.set(schedule.len() as f64);
+        let next = schedule.next();
         tokio::select! {
             () = stop.notified() => return,
             received = rx.recv() => match received {
-                Some((at, order, what)) => due.push(Reverse((instant_of(at), order, what))),
+                Some(Op::Arm(at, order, what)) => schedule.arm(instant_of(at), order, what),
+                Some(Op::Clear(order)) => schedule.clear(order),
                 None => return,
             },
             () = async {
@@ -87,11 +144,7 @@ async fn run(
                     None => std::future::pending().await,
                 }
             } => {
-                while let Some(Reverse((at, order, what))) = due.peek().copied() {
-                    if at > Instant::now() {
-                        break;
-                    }
-                    due.pop();
+                while let Some((order, what)) = schedule.pop_due(Instant::now()) {
                     let msg = match what {
                         Due::Warn => OrderMsg::WarnExpiry,
                         Due::Expire => OrderMsg::Expire,
@@ -106,10 +159,34 @@ async fn run(
                     if !sent {
                         // The actor was stopping: try again shortly.
                         let retry = Instant::now() + std::time::Duration::from_millis(100);
-                        due.push(Reverse((retry, order, what)));
+                        schedule.arm(retry, order, what);
                     }
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cleared_order_leaves_nothing_behind() {
+        let now = Instant::now();
+        let later = |s| now + std::time::Duration::from_secs(s);
+        let (paid, unpaid) = (OrderId::new(), OrderId::new());
+        let mut schedule = Schedule::default();
+        schedule.arm(later(10), paid, Due::Warn);
+        schedule.arm(later(15), paid, Due::Expire);
+        schedule.arm(later(12), unpaid, Due::Expire);
+        schedule.clear(paid);
+        assert_eq!(schedule.len(), 1);
+        assert!(!schedule.of.contains_key(&paid));
+        assert_eq!(schedule.next(), Some(later(12)));
+        assert_eq!(schedule.pop_due(later(11)), None, "not due yet");
+        assert_eq!(schedule.pop_due(later(12)), Some((unpaid, Due::Expire)));
+        assert_eq!(schedule.len(), 0);
+        assert!(schedule.of.is_empty());
     }
 }

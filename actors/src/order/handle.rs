@@ -281,6 +281,10 @@ impl OrderHandle {
         build: impl Fn(RpcReplyPort<Result<Order, OrderError>>) -> OrderMsg,
     ) -> Result<Order, OrderError> {
         self.get(id, by).await?;
-        self.call(id, build).await
+        let order = self.call(id, build).await?;
+        if order.status() != OrderStatus::PendingPayment {
+            self.deadlines.clear(id);
+        }
+        Ok(order)
     }
 }
