@@ -96,7 +96,7 @@ impl Actor for InventoryShard {
     type State = InventoryState;
     type Arguments = InventoryArgs;
 
-    /// Loads the shard's levels and holds, and re-arms every hold's expiry, so
+    /// Loads the shard's levels and holds and starts the expiry tick, so
     /// nothing is held forever across restarts.
     async fn pre_start(
         &self,

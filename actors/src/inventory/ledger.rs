@@ -111,7 +111,7 @@ impl Ledger {
     }
 
     /// Releases or commits the holds of `order` that `keep` selects (e.g. the
-    /// ones an expiry timer was set for).
+    /// ones that have expired).
     pub(crate) fn plan_settle_holds(
         &self,
         order: OrderId,

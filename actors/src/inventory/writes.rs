@@ -45,8 +45,8 @@ impl Waiter {
                 let _ = reply.send(Err(error.clone()));
             }
             Waiter::Expired(order) => {
-                // The hold stays in the store; its timer is re-armed at the
-                // next start, so the units are not lost.
+                // The hold stays in the store; the restarted shard reloads it
+                // and releases it on its next tick, so the units are not lost.
                 tracing::warn!(%order, error = %error, "could not release an expired hold");
             }
         }
