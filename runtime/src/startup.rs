@@ -285,7 +285,7 @@ pub(crate) async fn open_store(data_dir: &Path, cache_bytes: u64) -> anyhow::Res
     let path = crate::store_dir::path(data_dir)?;
     tokio::task::spawn_blocking(move || EmbeddedStore::open_with_cache(&path, cache_bytes))
         .await?
-        .context("is another souk process using this data dir?")
+        .context("cannot open the store")
 }
 
 /// The configured JWT key, or one generated once and kept in the data dir so

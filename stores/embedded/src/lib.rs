@@ -86,7 +86,13 @@ impl EmbeddedStore {
             .cache_size(cache_bytes)
             .max_journaling_size(JOURNAL_BYTES)
             .open()
-            .map_err(|e| cannot(&e))?;
+            .map_err(|e| match e {
+                fjall::Error::Locked => StoreError::Unavailable(format!(
+                    "store {} is open in another process (is another souk running on this data dir?)",
+                    dir.display()
+                )),
+                e => cannot(&e),
+            })?;
         let options = || fjall::KeyspaceCreateOptions::default().max_memtable_size(MEMTABLE_BYTES);
         let spaces: Arc<[fjall::Keyspace]> = NAMES
             .iter()
