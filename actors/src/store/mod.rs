@@ -55,6 +55,12 @@ pub enum StoreError {
 pub trait MetaStore: Send + Sync {
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Whether the store takes writes now. A backend that stops taking them
+    /// after a failure until it is restarted (the embedded store after a
+    /// failed journal write) answers `Err` saying so, so readiness can.
+    async fn check_writable(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Everything a backend provides. Implemented automatically for any type that

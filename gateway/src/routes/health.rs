@@ -28,9 +28,14 @@ async fn live() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The process can serve: its store answers.
+/// The process can serve: its store answers reads and takes writes.
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match state.store.get_meta("schema").await {
+    let store = &state.store;
+    let checked = match store.get_meta("schema").await {
+        Ok(_) => store.check_writable().await,
+        Err(e) => Err(e),
+    };
+    match checked {
         Ok(_) => (
             StatusCode::OK,
             Json(json!({ "status": "ready", "products": state.catalog.product_count() })),

@@ -38,6 +38,7 @@ mod rollback_tests;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use souk_actors::store::{MetaStore, StoreError};
 
@@ -68,6 +69,8 @@ pub struct EmbeddedStore {
     shared: Arc<Shared>,
     writer: Writer,
     users: Arc<UserCache>,
+    /// Whether the last group commit succeeded; see [`MetaStore::check_writable`].
+    healthy: Arc<AtomicBool>,
 }
 
 impl EmbeddedStore {
@@ -106,15 +109,18 @@ impl EmbeddedStore {
         let base = upgrade::run(&db, base)?;
         let shared = Arc::new(Shared::new(base));
         let users = Arc::new(UserCache::default());
+        let healthy = Arc::new(AtomicBool::new(true));
         let writer = Writer::start(Target {
             db,
             shared: shared.clone(),
             users: users.clone(),
+            healthy: healthy.clone(),
         })?;
         Ok(Self {
             shared,
             writer,
             users,
+            healthy,
         })
     }
 
@@ -162,6 +168,20 @@ impl MetaStore for EmbeddedStore {
                 .transpose()
         })
         .await
+    }
+
+    /// fjall takes no write after one that failed to reach its journal
+    /// (it marks itself poisoned) until it is opened again, so after a failed
+    /// group commit this answers `Err` until a later one succeeds.
+    async fn check_writable(&self) -> Result<(), StoreError> {
+        if self.healthy.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            Err(StoreError::Unavailable(
+                "the last write to the store failed; fjall takes no more until the node restarts"
+                    .into(),
+            ))
+        }
     }
 
     async fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {

@@ -8,7 +8,7 @@
 //! concurrent writers cost a handful of syncs rather than a thousand.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -85,6 +85,8 @@ pub struct Target {
     pub db: Database,
     pub shared: Arc<Shared>,
     pub users: Arc<UserCache>,
+    /// Whether the last group commit succeeded.
+    pub healthy: Arc<AtomicBool>,
 }
 
 pub struct Writer {
@@ -270,6 +272,7 @@ fn commit_batch(target: &Target, mut jobs: Vec<Box<dyn Job>>) {
     if let Err(e) = &outcome {
         tracing::error!(error = %e, batch = size, "store commit failed");
     }
+    target.healthy.store(outcome.is_ok(), Ordering::Relaxed);
     metrics::histogram!("souk_store_commit_seconds").record(started.elapsed().as_secs_f64());
     metrics::histogram!("souk_store_commit_batch_size").record(size as f64);
     for job in jobs {
