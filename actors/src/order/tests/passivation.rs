@@ -1,5 +1,6 @@
 //! The cap on live order actors: the least recently used leave memory first,
-//! and come back from the store with their state on their next request.
+//! and come back from the store with their state on their next request; a
+//! paid order is not brought back by the deadlines it no longer has.
 
 use std::time::Duration;
 
@@ -54,4 +55,26 @@ async fn live_orders_stay_under_the_cap_and_evicted_ones_come_back() {
     assert_eq!(order.status(), OrderStatus::Paid, "evicted, then paid");
     assert_eq!(order.timeline.len(), 3, "placed, payment created, paid");
     assert!(directory.is_live(oldest), "paying activated it again");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_paid_order_is_not_woken_by_its_old_deadline() {
+    let w = world(3).await;
+    let id = place(&w, 1).await;
+    w.orders
+        .pay(id, w.buyer, TEST_CARD_OK.into())
+        .await
+        .expect("the order is paid");
+    let directory = w.orders.directory_for_tests();
+    // Idle past the passivation time (60 s): the actor leaves memory.
+    tokio::time::sleep(Duration::from_secs(5 * 60)).await;
+    assert!(!directory.is_live(id), "the idle paid order left memory");
+    // Just past its payment deadline (15 min), well within the idle time a
+    // woken actor would stay live: nothing is due for it any more, so
+    // nothing brought it back.
+    tokio::time::sleep(Duration::from_secs(10 * 60 + 1)).await;
+    assert!(
+        !directory.is_live(id),
+        "the paid order's deadlines were cleared when it was paid"
+    );
 }
