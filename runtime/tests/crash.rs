@@ -5,14 +5,15 @@
 // Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/souk_process.rs"]
+mod souk_process;
+
 use std::collections::HashMap;
-use std::process::Stdio;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 const PASSWORD: &str = "souk-demo-password";
 const WINDOW_SECS: u64 = 8;
@@ -23,34 +24,15 @@ struct Node {
 }
 
 async fn start(dir: &std::path::Path) -> Node {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_souk"))
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir)
+    let mut command = souk_process::serve(dir, true);
+    command
         .env("SOUK__RATE_LIMIT__ENABLED", "false")
         .env(
             "SOUK__CHECKOUT__PAYMENT_WINDOW_SECS",
             WINDOW_SECS.to_string(),
         )
-        .env("SOUK__CHECKOUT__WAIT_MS", "10000")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("souk starts");
-    let stdout = child.stdout.take().expect("souk's stdout is piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = tokio::time::timeout(Duration::from_secs(120), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(url) = line.strip_prefix("souk listening on ") {
-                return url.to_owned();
-            }
-        }
-        panic!("souk exited before listening");
-    })
-    .await
-    .expect("souk starts listening in time");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        .env("SOUK__CHECKOUT__WAIT_MS", "10000");
+    let (child, base) = souk_process::start(command).await;
     Node { child, base }
 }
 

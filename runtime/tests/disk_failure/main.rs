@@ -7,14 +7,14 @@
 // Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../support/souk_process.rs"]
+mod souk_process;
+
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -35,37 +35,17 @@ fn shim(dir: &Path) -> Option<PathBuf> {
 }
 
 async fn start(data: &Path, shim: Option<(&Path, &Path)>) -> (Child, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_souk"));
+    let mut command = souk_process::serve(data, false);
     command
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
         .env("SOUK__RATE_LIMIT__ENABLED", "false")
         .env("SOUK__ASSISTANT__ENABLED", "false")
-        .env("SOUK__METRICS__LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
+        .env("SOUK__METRICS__LISTEN", "127.0.0.1:0");
     if let Some((library, flag)) = shim {
         command
             .env("LD_PRELOAD", library)
             .env("SOUK_TEST_FAIL_FLAG", flag);
     }
-    let mut child = command.spawn().expect("souk starts");
-    let stdout = child.stdout.take().expect("souk's stdout is piped");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = tokio::time::timeout(Duration::from_secs(120), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(url) = line.strip_prefix("souk listening on ") {
-                return url.to_owned();
-            }
-        }
-        panic!("souk exited before listening");
-    })
-    .await
-    .expect("souk starts listening in time");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, base)
+    souk_process::start(command).await
 }
 
 async fn register(client: &reqwest::Client, base: &str, name: &str) -> StatusCode {
