@@ -62,6 +62,36 @@ const MEMTABLE_BYTES: u64 = 8 << 20;
 /// had to read back at start).
 const JOURNAL_BYTES: u64 = 64 << 20;
 
+/// fjall's folder of keyspaces, one folder each.
+const KEYSPACES: &str = "keyspaces";
+
+/// Makes the names in directory `dir` durable. fjall syncs a new keyspace's
+/// own folder but not its name in [`KEYSPACES`]: without this, a machine
+/// crash after the first open could leave a store whose tables have
+/// vanished, and whose journal then replays into nothing (found by the crash
+/// simulation, `tests/crash_sim`).
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// How an [`EmbeddedStore`] sizes its memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Block cache, at most.
+    pub cache_bytes: u64,
+    /// Largest memtable of one table before it is written out.
+    pub memtable_bytes: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            memtable_bytes: MEMTABLE_BYTES,
+        }
+    }
+}
+
 /// The fjall-backed [`souk_actors::Store`].
 pub struct EmbeddedStore {
     /// What reads see; closed with the store (in-flight reads keep their own
@@ -82,11 +112,20 @@ impl EmbeddedStore {
 
     /// As [`Self::open`], with a block cache of at most `cache_bytes`.
     pub fn open_with_cache(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
+        let options = Options {
+            cache_bytes,
+            ..Options::default()
+        };
+        Self::open_with(dir, options)
+    }
+
+    /// As [`Self::open`], sized by `options`.
+    pub fn open_with(dir: &Path, options: Options) -> Result<Self, StoreError> {
         let cannot = |e: &dyn std::fmt::Display| {
             StoreError::Unavailable(format!("cannot open store {}: {e}", dir.display()))
         };
         let db = fjall::Database::builder(dir)
-            .cache_size(cache_bytes)
+            .cache_size(options.cache_bytes)
             .max_journaling_size(JOURNAL_BYTES)
             .open()
             .map_err(|e| match e {
@@ -96,12 +135,14 @@ impl EmbeddedStore {
                 )),
                 e => cannot(&e),
             })?;
-        let options = || fjall::KeyspaceCreateOptions::default().max_memtable_size(MEMTABLE_BYTES);
+        let keyspace =
+            || fjall::KeyspaceCreateOptions::default().max_memtable_size(options.memtable_bytes);
         let spaces: Arc<[fjall::Keyspace]> = NAMES
             .iter()
-            .map(|name| db.keyspace(name, options))
+            .map(|name| db.keyspace(name, keyspace))
             .collect::<Result<_, _>>()
             .map_err(|e| cannot(&e))?;
+        sync_dir(&dir.join(KEYSPACES)).map_err(|e| cannot(&e))?;
         let base = Base {
             snapshot: db.snapshot(),
             spaces,
