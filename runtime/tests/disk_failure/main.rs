@@ -1,9 +1,14 @@
 //! A disk that fails under the store: the `souk` binary runs with a shim
-//! (`failio.c`, loaded with `LD_PRELOAD`) that makes every write and sync of
-//! the store's journal fail with EIO once a flag file exists. A write then
-//! answers 503 and changes nothing, the node stays up and says it is not
-//! ready, and after a restart on a healthy disk everything acknowledged
-//! before the failure is there and nothing refused is.
+//! (`failio.c`, loaded with `LD_PRELOAD`) that makes writes and syncs of some
+//! of the store's files fail with EIO once a flag file exists.
+//!
+//! - The journal: a write answers 503 and changes nothing, the node stays up
+//!   and says it is not ready, and after a restart on a healthy disk
+//!   everything acknowledged before the failure is there and nothing refused
+//!   is.
+//! - The tables memtables are written out to: writes go on while the memtable
+//!   has room, then answer 503 rather than pile up in memory; everything
+//!   acknowledged is there after a restart.
 // Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -34,16 +39,25 @@ fn shim(dir: &Path) -> Option<PathBuf> {
     built.then_some(out)
 }
 
-async fn start(data: &Path, shim: Option<(&Path, &Path)>) -> (Child, String) {
-    let mut command = souk_process::serve(data, false);
+/// The shim and when it strikes: once `flag` exists, on files whose path
+/// contains `path`.
+struct Failing<'a> {
+    library: &'a Path,
+    flag: &'a Path,
+    path: &'a str,
+}
+
+async fn start(data: &Path, demo: bool, shim: Option<Failing<'_>>) -> (Child, String) {
+    let mut command = souk_process::serve(data, demo);
     command
         .env("SOUK__RATE_LIMIT__ENABLED", "false")
         .env("SOUK__ASSISTANT__ENABLED", "false")
         .env("SOUK__METRICS__LISTEN", "127.0.0.1:0");
-    if let Some((library, flag)) = shim {
+    if let Some(failing) = shim {
         command
-            .env("LD_PRELOAD", library)
-            .env("SOUK_TEST_FAIL_FLAG", flag);
+            .env("LD_PRELOAD", failing.library)
+            .env("SOUK_TEST_FAIL_FLAG", failing.flag)
+            .env("SOUK_TEST_FAIL_PATH", failing.path);
     }
     souk_process::start(command).await
 }
@@ -92,7 +106,12 @@ async fn a_failing_journal_answers_503_and_loses_nothing_acknowledged() {
     };
     let (data, flag) = (dir.path().join("data"), dir.path().join("fail"));
     let client = reqwest::Client::new();
-    let (mut node, base) = start(&data, Some((&library, &flag))).await;
+    let failing = Failing {
+        library: &library,
+        flag: &flag,
+        path: ".jnl",
+    };
+    let (mut node, base) = start(&data, false, Some(failing)).await;
 
     let before: Vec<String> = (0..20).map(|i| format!("before{i}")).collect();
     for name in &before {
@@ -127,7 +146,7 @@ async fn a_failing_journal_answers_503_and_loses_nothing_acknowledged() {
     );
     node.kill().await.expect("the node is killed");
 
-    let (_node, base) = start(&data, None).await;
+    let (_node, base) = start(&data, false, None).await;
     assert_eq!(ready(&client, &base).await, StatusCode::OK);
     for name in &before {
         assert!(
@@ -141,4 +160,107 @@ async fn a_failing_journal_answers_503_and_loses_nothing_acknowledged() {
     );
     assert!(!logs_in(&client, &base, "after").await);
     assert_eq!(register(&client, &base, "later").await, StatusCode::CREATED);
+}
+
+/// A product body of about 5 KB, so a few thousand fill a memtable.
+fn bulky_product(n: usize) -> serde_json::Value {
+    json!({
+        "title": format!("Bulky kettle {n}"),
+        "description": "A kettle described at length. ".repeat(160),
+        "category": "kitchen",
+        "price": { "amount": 4999, "currency": "USD" },
+        "stock": 5
+    })
+}
+
+async fn login(client: &reqwest::Client, base: &str, email: &str) -> String {
+    let body = json!({ "email": email, "password": "souk-demo-password" });
+    let response = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .expect("the request is answered");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    body["access_token"].as_str().expect("a token").to_owned()
+}
+
+/// Products created until the first refusal; panics on any other answer.
+async fn create_until_refused(client: &reqwest::Client, base: &str, token: &str) -> Vec<String> {
+    let mut created = Vec::new();
+    for n in 0..MAX_PRODUCTS {
+        let response = client
+            .post(format!("{base}/api/v1/products"))
+            .bearer_auth(token)
+            .json(&bulky_product(n))
+            .send()
+            .await
+            .expect("the request is answered");
+        match response.status() {
+            StatusCode::CREATED => {
+                let body: serde_json::Value = response.json().await.expect("a JSON body");
+                created.push(body["id"].as_str().expect("an id").to_owned());
+            }
+            StatusCode::SERVICE_UNAVAILABLE => return created,
+            other => panic!("product {n} answered {other}"),
+        }
+    }
+    panic!(
+        "{MAX_PRODUCTS} products (about {} MiB) were taken while no table could be written: \
+         memory would grow without bound",
+        MAX_PRODUCTS * 5 / 1024
+    );
+}
+
+/// Far more than one memtable (8 MiB) holds.
+const MAX_PRODUCTS: usize = 6_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tables_that_cannot_be_written_stop_writes_instead_of_filling_memory() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let Some(library) = shim(dir.path()) else {
+        assert!(
+            std::env::var_os("SOUK_REQUIRE_SERVICES").is_none(),
+            "no C compiler to build the failing-disk shim"
+        );
+        println!("skipped: no C compiler to build the failing-disk shim");
+        return;
+    };
+    let (data, flag) = (dir.path().join("data"), dir.path().join("fail"));
+    let client = reqwest::Client::new();
+    let failing = Failing {
+        library: &library,
+        flag: &flag,
+        path: "/tables/",
+    };
+    let (mut node, base) = start(&data, true, Some(failing)).await;
+    let seller = login(&client, &base, "kestrel@example.com").await;
+    std::fs::write(&flag, b"").expect("the flag is set");
+
+    let created = create_until_refused(&client, &base, &seller).await;
+    println!("{} products acknowledged before the first 503", created.len());
+    assert!(
+        created.len() > 100,
+        "writes go on while the memtable has room ({} did)",
+        created.len()
+    );
+    assert_eq!(ready(&client, &base).await, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        node.try_wait().expect("the node's state").is_none(),
+        "the node stays up"
+    );
+    node.kill().await.expect("the node is killed");
+
+    std::fs::remove_file(&flag).expect("the flag is cleared");
+    let (_node, base) = start(&data, true, None).await;
+    assert_eq!(ready(&client, &base).await, StatusCode::OK);
+    for id in &created {
+        let response = client
+            .get(format!("{base}/api/v1/products/{id}"))
+            .send()
+            .await
+            .expect("the request is answered");
+        assert_eq!(response.status(), StatusCode::OK, "product {id} was acknowledged");
+    }
 }
