@@ -168,6 +168,31 @@ fn more_than_one_batch_keeps_order() {
     assert!(embedder().embed(&[]).unwrap().is_empty());
 }
 
+#[test]
+fn a_query_embedded_between_layers_changes_neither_result() {
+    let batch = [
+        "Trail running shoes with a grippy sole",
+        "Insulated steel water bottle, 750 ml",
+        "Over-ear headphones with noise cancelling",
+        "A wooden train set for toddlers",
+    ];
+    let alone = embedder().embed(&batch).unwrap();
+    let query = embedder().embed_one("red running shoes").unwrap();
+    let mut between = Vec::new();
+    let yielded = embedder()
+        .embed_yielding(&batch, &mut || {
+            between.push(embedder().embed_one("red running shoes").unwrap());
+        })
+        .unwrap();
+    assert_eq!(between.len(), 5, "a break after each of six layers but the last");
+    for (a, b) in alone.iter().zip(&yielded) {
+        assert!(a.cosine(b) > 0.99999, "the batch is unchanged");
+    }
+    for v in &between {
+        assert!(v.cosine(&query) > 0.99999, "the query is unchanged");
+    }
+}
+
 #[tokio::test]
 async fn shared_embedder_runs_off_the_runtime() {
     let shared = SharedEmbedder::load(model_dir()).await.unwrap();

@@ -11,12 +11,15 @@
 //! before large ones (catalog batches), and a job passed over twice goes
 //! first, so neither side starves. A large job is embedded a pass at a time,
 //! so a query that arrives meanwhile waits for one short pass, not for the
-//! whole batch.
+//! whole batch; and between the encoder's layers the worker looks for
+//! queries that arrived during the pass and embeds them then, so a shopper
+//! waits for one layer of a pass (a sixth of it), not the rest of the pass.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::time::Instant;
 
 use tokio::sync::oneshot;
 
@@ -27,8 +30,9 @@ use crate::vector::Vector;
 const MAX_PASSED_OVER: u32 = 2;
 
 /// Most texts in one pass while shoppers are searching: a query waits at most
-/// for one pass this size (about 20 ms of product texts on the 2-core VM).
-pub const PASS_TEXTS: usize = 4;
+/// for one layer of a pass this size (a sixth of about 40 ms of product texts
+/// on the 2-core VM), see [`Breaks`].
+pub const PASS_TEXTS: usize = 8;
 
 /// Most texts in one pass when nobody has searched for [`QUIET`]: catalog
 /// batches then go at full speed (a quarter faster than passes of 4).
@@ -53,6 +57,10 @@ struct Job {
 impl Job {
     fn left(&self) -> usize {
         self.texts.len() - self.vectors.len()
+    }
+
+    fn is_query(&self) -> bool {
+        self.texts.len() <= QUERY_TEXTS
     }
 }
 
@@ -128,7 +136,7 @@ impl SharedEmbedder {
 /// The worker: one pass per round over the jobs waiting at its start.
 fn run(embedder: &Embedder, queue: &mpsc::Receiver<Job>) {
     let mut waiting: Vec<Job> = Vec::new();
-    let mut last_query: Option<std::time::Instant> = None;
+    let mut last_query: Option<Instant> = None;
     loop {
         if waiting.is_empty() {
             match queue.recv() {
@@ -137,20 +145,61 @@ fn run(embedder: &Embedder, queue: &mpsc::Receiver<Job>) {
             }
         }
         waiting.extend(queue.try_iter());
-        if waiting.iter().any(|job| job.texts.len() <= QUERY_TEXTS) {
-            last_query = Some(std::time::Instant::now());
+        if waiting.iter().any(Job::is_query) {
+            last_query = Some(Instant::now());
         }
         let room = match last_query {
             Some(at) if at.elapsed() < QUIET => PASS_TEXTS,
             _ => QUIET_PASS_TEXTS,
         };
         let pass = next_pass(&mut waiting, room);
+        let mut breaks = Breaks {
+            embedder,
+            queue,
+            arrived: Vec::new(),
+            last_query: &mut last_query,
+        };
         // A bug that panics fails this pass's callers (their replies are
         // dropped), not every later one.
-        match catch_unwind(AssertUnwindSafe(|| embed_pass(embedder, pass))) {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            embed_pass(embedder, pass, &mut || breaks.serve())
+        }));
+        match outcome {
             Ok(unfinished) => waiting.extend(unfinished),
             Err(_) => tracing::error!("an embedding pass panicked; its requests failed"),
         }
+        waiting.append(&mut breaks.arrived);
+    }
+}
+
+/// What the worker does between two layers of a pass: embeds the queries
+/// that arrived meanwhile, together, in a pass of their own, so a shopper
+/// waits for one layer of a catalog pass rather than all of it; other jobs
+/// that arrived wait for the next round.
+struct Breaks<'a> {
+    embedder: &'a Embedder,
+    queue: &'a mpsc::Receiver<Job>,
+    arrived: Vec<Job>,
+    last_query: &'a mut Option<Instant>,
+}
+
+impl Breaks<'_> {
+    fn serve(&mut self) {
+        let mut queries = Vec::new();
+        for job in self.queue.try_iter() {
+            if job.is_query() {
+                let left = job.left();
+                queries.push((job, left));
+            } else {
+                self.arrived.push(job);
+            }
+        }
+        if queries.is_empty() {
+            return;
+        }
+        *self.last_query = Some(Instant::now());
+        let unfinished = embed_pass(self.embedder, queries, &mut || {});
+        self.arrived.extend(unfinished);
     }
 }
 
@@ -198,17 +247,22 @@ fn next_pass(waiting: &mut Vec<Job>, room: usize) -> Vec<(Job, usize)> {
     pass
 }
 
-/// Embeds the chosen texts of every job in one call. A job with all its
+/// Embeds the chosen texts of every job in one call, calling `between`
+/// between its layers (see [`Breaks`]). A job with all its
 /// vectors is answered; the others come back to wait for the next pass. If
 /// the pass fails, each job's part is retried alone so only the job at fault
 /// gets the error.
-fn embed_pass(embedder: &Embedder, pass: Vec<(Job, usize)>) -> Vec<Job> {
+fn embed_pass(
+    embedder: &Embedder,
+    pass: Vec<(Job, usize)>,
+    between: &mut dyn FnMut(),
+) -> Vec<Job> {
     let texts: Vec<&str> = pass
         .iter()
         .flat_map(|(job, take)| chunk(job, *take))
         .collect();
     let mut unfinished = Vec::new();
-    match embedder.embed(&texts) {
+    match embedder.embed_yielding(&texts, between) {
         Ok(vectors) => {
             let mut vectors = vectors.into_iter();
             for (mut job, take) in pass {
