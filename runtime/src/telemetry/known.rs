@@ -219,6 +219,12 @@ fn runtime() {
     );
     metrics::gauge!("souk_store_flushes_pending").set(0.0);
     describe_gauge!(
+        "souk_store_cache_bytes",
+        Unit::Bytes,
+        "Table blocks the store keeps in memory (its block cache, bounded by server.store_cache_mib)."
+    );
+    metrics::gauge!("souk_store_cache_bytes").set(0.0);
+    describe_gauge!(
         "souk_store_memtable_bytes",
         Unit::Bytes,
         "Rows the store holds in memory (its memtables) until they are written out as tables."

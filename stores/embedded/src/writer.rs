@@ -207,14 +207,15 @@ fn run(rx: &Receiver<Msg>, commits: &AtomicU64, target: &Target) {
 }
 
 /// The engine's own state: its journal on disk, the rows it holds in memory
-/// (memtables), and memtables waiting to be written out as tables (a backlog
-/// means the disk is not keeping up).
+/// (memtables), its block cache, and memtables waiting to be written out as
+/// tables (a backlog means the disk is not keeping up).
 fn engine_gauges(db: &Database) {
     if let Ok(bytes) = db.journal_disk_space() {
         metrics::gauge!("souk_store_journal_bytes").set(bytes as f64);
     }
     metrics::gauge!("souk_store_flushes_pending").set(db.outstanding_flushes() as f64);
     metrics::gauge!("souk_store_memtable_bytes").set(db.write_buffer_size() as f64);
+    metrics::gauge!("souk_store_cache_bytes").set(db.cache_size() as f64);
 }
 
 /// Syncs everything fjall holds, at stop.
