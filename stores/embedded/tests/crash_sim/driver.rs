@@ -7,12 +7,11 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use souk_actors::store::{
-    CatalogStore, Hold, InventoryChange, InventoryStore, OrderStore, Sale, StoreError,
+    CatalogStore, Hold, InventoryChange, InventoryStore, OrderStore, Sale, StoreError, conformance,
 };
 use souk_models::{
-    AddressInput, Attributes, CategorySlug, Currency, Description, Money, Order, OrderId,
-    OrderLine, OrderStatus, Product, ProductId, ProductStatus, Quantity, Rating, TimelineEntry,
-    TimelineKind, Title, UserId,
+    Description, Money, Order, OrderId, OrderStatus, Product, ProductId, Quantity, TimelineEntry,
+    TimelineKind, UserId,
 };
 use souk_store_embedded::{EmbeddedStore, Options};
 use time::{Duration, OffsetDateTime};
@@ -200,55 +199,24 @@ impl Writer<'_> {
 }
 
 fn product(id: ProductId, seller: UserId, description_len: usize) -> Product {
-    let now = OffsetDateTime::now_utc();
     let words = "durable goods survive every crash ".repeat(description_len / 34 + 1);
     Product {
         id,
-        seller_id: seller,
-        title: parsed(Title::parse("Crash-tested kettle")),
         description: parsed(Description::parse(&words[..description_len])),
-        category: parsed(CategorySlug::parse("kitchen")),
-        attributes: Attributes::default(),
-        images: vec![],
-        price: parsed(Money::new(2_500, Currency::USD)),
-        status: ProductStatus::Active,
-        rating: Rating::default(),
-        low_stock_threshold: None,
-        created_at: now,
-        updated_at: now,
+        ..conformance::product(seller, "Crash-tested kettle")
     }
 }
 
 fn new_order(id: OrderId, product: ProductId, seller: UserId, quantity: u32) -> Order {
-    let now = OffsetDateTime::now_utc();
-    let unit = parsed(Money::new(2_500, Currency::USD));
-    let mut order = Order {
-        id,
-        buyer_id: UserId::new(),
-        lines: vec![OrderLine {
-            product_id: product,
-            seller_id: seller,
-            title: parsed(Title::parse("Crash-tested kettle")),
-            unit_price: unit,
-            quantity: parsed(Quantity::new(i64::from(quantity))),
-        }],
-        total: parsed(Money::new(2_500 * i64::from(quantity), Currency::USD)),
-        shipping_address: AddressInput {
-            name: "Ada".into(),
-            line1: "1 Main St".into(),
-            line2: None,
-            city: "London".into(),
-            region: None,
-            postal_code: "N1".into(),
-            country: "GB".into(),
-            phone: None,
-        },
-        payment_deadline: now + Duration::minutes(15),
-        created_at: now,
-        timeline: vec![],
-    };
-    let placed = order.entry(OrderStatus::PendingPayment, TimelineKind::Placed, now);
-    order.timeline.push(placed);
+    let mut order = conformance::order(UserId::new(), &[seller]);
+    order.id = id;
+    let line = &mut order.lines[0];
+    line.product_id = product;
+    line.quantity = parsed(Quantity::new(i64::from(quantity)));
+    order.total = parsed(Money::new(
+        line.unit_price.amount() * i64::from(quantity),
+        line.unit_price.currency(),
+    ));
     order
 }
 
