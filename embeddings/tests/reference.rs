@@ -184,7 +184,11 @@ fn a_query_embedded_between_layers_changes_neither_result() {
             between.push(embedder().embed_one("red running shoes").unwrap());
         })
         .unwrap();
-    assert_eq!(between.len(), 5, "a break after each of six layers but the last");
+    assert_eq!(
+        between.len(),
+        5,
+        "a break after each of six layers but the last"
+    );
     for (a, b) in alone.iter().zip(&yielded) {
         assert!(a.cosine(b) > 0.99999, "the batch is unchanged");
     }

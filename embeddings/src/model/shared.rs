@@ -252,11 +252,7 @@ fn next_pass(waiting: &mut Vec<Job>, room: usize) -> Vec<(Job, usize)> {
 /// vectors is answered; the others come back to wait for the next pass. If
 /// the pass fails, each job's part is retried alone so only the job at fault
 /// gets the error.
-fn embed_pass(
-    embedder: &Embedder,
-    pass: Vec<(Job, usize)>,
-    between: &mut dyn FnMut(),
-) -> Vec<Job> {
+fn embed_pass(embedder: &Embedder, pass: Vec<(Job, usize)>, between: &mut dyn FnMut()) -> Vec<Job> {
     let texts: Vec<&str> = pass
         .iter()
         .flat_map(|(job, take)| chunk(job, *take))
