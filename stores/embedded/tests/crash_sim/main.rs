@@ -88,26 +88,7 @@ fn simulate() -> Result<(), String> {
     let Some(shim) = build_shim(&work_dir)? else {
         return skip("no C compiler to build the recording shim (set CC)");
     };
-    let store = work_dir.join("store");
-    std::fs::create_dir(&store).map_err(|e| e.to_string())?;
-    let log = work_dir.join("fs.log");
-    let status = std::process::Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
-        .env("SOUK_CRASH_ROLE", "driver")
-        .env("LD_PRELOAD", &shim)
-        .env("SOUK_FSLOG_DIR", &store)
-        .env("SOUK_FSLOG_MARK", work_dir.join("marks"))
-        .env("SOUK_FSLOG_OUT", &log)
-        .status()
-        .map_err(|e| format!("cannot start the workload: {e}"))?;
-    if !status.success() {
-        return Err(format!("the workload failed: {status}"));
-    }
-    let events = record::read(&log, &store)?;
-    if !events.iter().any(|e| matches!(e, Event::Mark(_))) {
-        return Err("the record has no marks: the shim did not load".into());
-    }
-    seen_everything(&events, &store, &work_dir)?;
-
+    let events = record_workload(&shim, &work_dir)?;
     let cuts = cuts(&events, seeds, seed);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -173,6 +154,31 @@ fn simulate() -> Result<(), String> {
         totals.lost,
     );
     Ok(())
+}
+
+/// Runs the workload in a child process under the shim and reads back its
+/// record, checked against the directory it left.
+fn record_workload(shim: &Path, work_dir: &Path) -> Result<Vec<Event>, String> {
+    let store = work_dir.join("store");
+    std::fs::create_dir(&store).map_err(|e| e.to_string())?;
+    let log = work_dir.join("fs.log");
+    let status = std::process::Command::new(std::env::current_exe().map_err(|e| e.to_string())?)
+        .env("SOUK_CRASH_ROLE", "driver")
+        .env("LD_PRELOAD", shim)
+        .env("SOUK_FSLOG_DIR", &store)
+        .env("SOUK_FSLOG_MARK", work_dir.join("marks"))
+        .env("SOUK_FSLOG_OUT", &log)
+        .status()
+        .map_err(|e| format!("cannot start the workload: {e}"))?;
+    if !status.success() {
+        return Err(format!("the workload failed: {status}"));
+    }
+    let events = record::read(&log, &store)?;
+    if !events.iter().any(|e| matches!(e, Event::Mark(_))) {
+        return Err("the record has no marks: the shim did not load".into());
+    }
+    seen_everything(&events, &store, work_dir)?;
+    Ok(events)
 }
 
 #[derive(Default)]
