@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use reqwest::StatusCode;
 use serde_json::json;
-use tokio::process::Child;
+use tokio::process::{Child, Command};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -47,27 +47,57 @@ fn shim(dir: &Path) -> Option<PathBuf> {
     built.then_some(out)
 }
 
-/// The shim and when it strikes: once `flag` exists, on files whose path
-/// contains `path`.
-struct Failing<'a> {
-    library: &'a Path,
-    flag: &'a Path,
-    path: &'a str,
+/// A data dir under a disk that fails: once the flag file exists, writes and
+/// syncs of the store's files whose path contains `path` fail with EIO.
+struct FailingDisk {
+    library: PathBuf,
+    flag: PathBuf,
+    path: &'static str,
+    data: PathBuf,
 }
 
-async fn start(data: &Path, demo: bool, shim: Option<Failing<'_>>) -> (Child, String) {
+impl FailingDisk {
+    /// `None` when the test is skipped (see [`shim`]).
+    fn new(dir: &Path, path: &'static str) -> Option<Self> {
+        Some(Self {
+            library: shim(dir)?,
+            flag: dir.join("fail"),
+            path,
+            data: dir.join("data"),
+        })
+    }
+
+    fn fail(&self) {
+        std::fs::write(&self.flag, b"").expect("the flag is set");
+    }
+
+    fn heal(&self) {
+        std::fs::remove_file(&self.flag).expect("the flag is cleared");
+    }
+
+    /// A node on the data dir with the shim loaded.
+    async fn start(&self, demo: bool) -> (Child, String) {
+        let mut command = serve(&self.data, demo);
+        command
+            .env("LD_PRELOAD", &self.library)
+            .env("SOUK_TEST_FAIL_FLAG", &self.flag)
+            .env("SOUK_TEST_FAIL_PATH", self.path);
+        souk_process::start(command).await
+    }
+
+    /// A node on the data dir on a healthy disk.
+    async fn start_healthy(&self, demo: bool) -> (Child, String) {
+        souk_process::start(serve(&self.data, demo)).await
+    }
+}
+
+fn serve(data: &Path, demo: bool) -> Command {
     let mut command = souk_process::serve(data, demo);
     command
         .env("SOUK__RATE_LIMIT__ENABLED", "false")
         .env("SOUK__ASSISTANT__ENABLED", "false")
         .env("SOUK__METRICS__LISTEN", "127.0.0.1:0");
-    if let Some(failing) = shim {
-        command
-            .env("LD_PRELOAD", failing.library)
-            .env("SOUK_TEST_FAIL_FLAG", failing.flag)
-            .env("SOUK_TEST_FAIL_PATH", failing.path);
-    }
-    souk_process::start(command).await
+    command
 }
 
 async fn register(client: &reqwest::Client, base: &str, name: &str) -> StatusCode {
@@ -104,29 +134,23 @@ async fn ready(client: &reqwest::Client, base: &str) -> StatusCode {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_journal_answers_503_and_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let Some(library) = shim(dir.path()) else {
+    let Some(disk) = FailingDisk::new(dir.path(), ".jnl") else {
         return;
     };
-    let (data, flag) = (dir.path().join("data"), dir.path().join("fail"));
     let client = reqwest::Client::new();
-    let failing = Failing {
-        library: &library,
-        flag: &flag,
-        path: ".jnl",
-    };
-    let (mut node, base) = start(&data, false, Some(failing)).await;
+    let (mut node, base) = disk.start(false).await;
 
     let before: Vec<String> = (0..20).map(|i| format!("before{i}")).collect();
     for name in &before {
         assert_eq!(register(&client, &base, name).await, StatusCode::CREATED);
     }
-    std::fs::write(&flag, b"").expect("the flag is set");
+    disk.fail();
     assert_eq!(
         register(&client, &base, "during").await,
         StatusCode::SERVICE_UNAVAILABLE,
         "a write the journal cannot take is refused"
     );
-    std::fs::remove_file(&flag).expect("the flag is cleared");
+    disk.heal();
     // fjall stops taking writes after a failed journal write, until restarted;
     // the node says so to whoever decides on restarts.
     assert_eq!(
@@ -149,7 +173,7 @@ async fn a_failing_journal_answers_503_and_loses_nothing_acknowledged() {
     );
     node.kill().await.expect("the node is killed");
 
-    let (_node, base) = start(&data, false, None).await;
+    let (_node, base) = disk.start_healthy(false).await;
     assert_eq!(ready(&client, &base).await, StatusCode::OK);
     for name in &before {
         assert!(
@@ -222,19 +246,13 @@ const MAX_PRODUCTS: usize = 6_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tables_that_cannot_be_written_stop_writes_instead_of_filling_memory() {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let Some(library) = shim(dir.path()) else {
+    let Some(disk) = FailingDisk::new(dir.path(), "/tables/") else {
         return;
     };
-    let (data, flag) = (dir.path().join("data"), dir.path().join("fail"));
     let client = reqwest::Client::new();
-    let failing = Failing {
-        library: &library,
-        flag: &flag,
-        path: "/tables/",
-    };
-    let (mut node, base) = start(&data, true, Some(failing)).await;
+    let (mut node, base) = disk.start(true).await;
     let seller = login(&client, &base, "kestrel@example.com").await;
-    std::fs::write(&flag, b"").expect("the flag is set");
+    disk.fail();
 
     let created = create_until_refused(&client, &base, &seller).await;
     println!(
@@ -253,8 +271,8 @@ async fn tables_that_cannot_be_written_stop_writes_instead_of_filling_memory() {
     );
     node.kill().await.expect("the node is killed");
 
-    std::fs::remove_file(&flag).expect("the flag is cleared");
-    let (_node, base) = start(&data, true, None).await;
+    disk.heal();
+    let (_node, base) = disk.start_healthy(true).await;
     assert_eq!(ready(&client, &base).await, StatusCode::OK);
     for id in &created {
         let response = client

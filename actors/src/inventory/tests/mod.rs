@@ -57,6 +57,15 @@ fn later(minutes: i64) -> time::OffsetDateTime {
     OffsetDateTime::now_utc() + time::Duration::minutes(minutes)
 }
 
+/// A stock level: units on hand, reserved and sold.
+fn stock(on_hand: u64, reserved: u64, sold: u64) -> StockLevel {
+    StockLevel {
+        on_hand,
+        reserved,
+        sold,
+    }
+}
+
 async fn level(handle: &InventoryHandle, product: ProductId) -> StockLevel {
     handle.level(product).await.expect("the stock level reads")
 }
@@ -118,14 +127,7 @@ async fn five_hundred_buyers_share_fifty_units_exactly() {
         }
     }
     assert_eq!(won, 50);
-    assert_eq!(
-        level(&handle, product).await,
-        StockLevel {
-            on_hand: 50,
-            reserved: 50,
-            sold: 0
-        }
-    );
+    assert_eq!(level(&handle, product).await, stock(50, 50, 0));
     assert_invariant(&store, product, 50).await;
 }
 
@@ -195,22 +197,8 @@ async fn reserve_release_and_commit_are_idempotent() {
         .settle(paid, &[a, b], Settlement::Release)
         .await
         .expect("a repeated release is answered");
-    assert_eq!(
-        level(&handle, a).await,
-        StockLevel {
-            on_hand: 5,
-            reserved: 0,
-            sold: 2
-        }
-    );
-    assert_eq!(
-        level(&handle, b).await,
-        StockLevel {
-            on_hand: 5,
-            reserved: 0,
-            sold: 1
-        }
-    );
+    assert_eq!(level(&handle, a).await, stock(5, 0, 2));
+    assert_eq!(level(&handle, b).await, stock(5, 0, 1));
     assert_invariant(&store, a, 5).await;
 }
 
@@ -235,14 +223,7 @@ async fn unpaid_holds_expire_and_paid_ones_do_not() {
     tokio::time::sleep(Duration::from_secs(14 * 60)).await;
     assert_eq!(level(&handle, product).await.reserved, 1, "not yet");
     tokio::time::sleep(Duration::from_secs(2 * 60)).await;
-    assert_eq!(
-        level(&handle, product).await,
-        StockLevel {
-            on_hand: 4,
-            reserved: 0,
-            sold: 2
-        }
-    );
+    assert_eq!(level(&handle, product).await, stock(4, 0, 2));
     assert_invariant(&store, product, 4).await;
 }
 
@@ -290,14 +271,7 @@ async fn a_crashed_shard_restarts_with_its_state() {
         .send_message(InventoryMsg::Crash)
         .expect("the crash reaches the shard");
     // The next request reaches the restarted shard, which reloaded its state.
-    assert_eq!(
-        level(&handle, product).await,
-        StockLevel {
-            on_hand: 10,
-            reserved: 4,
-            sold: 0
-        }
-    );
+    assert_eq!(level(&handle, product).await, stock(10, 4, 0));
     handle
         .reserve(OrderId::new(), &[(product, 6)], later(15))
         .await

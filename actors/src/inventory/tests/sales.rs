@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use souk_models::{OrderId, StockLevel};
+use souk_models::OrderId;
 
 use super::super::Settlement;
-use super::{later, level, on_two_shards, start, stocked};
+use super::{later, level, on_two_shards, start, stock, stocked};
 use crate::store::{InventoryStore, MemoryStore, Sale};
 
 #[tokio::test]
@@ -51,11 +51,7 @@ async fn sold_units_return_once_even_across_a_restart() {
         .settle(delivered, &[a, b], Settlement::Restock)
         .await
         .expect("a restock after forgetting is answered");
-    let expect = |sold| StockLevel {
-        on_hand: 5,
-        reserved: 0,
-        sold,
-    };
+    let expect = |sold| stock(5, 0, sold);
     assert_eq!(
         level(&handle, a).await,
         expect(2),

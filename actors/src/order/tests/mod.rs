@@ -106,6 +106,14 @@ async fn world(units: u64) -> World {
 }
 
 /// Reserves `units` and places an order for them, as checkout does.
+/// Pays `id` with the test card that succeeds.
+async fn pay(w: &World, id: OrderId) {
+    w.orders
+        .pay(id, w.buyer, TEST_CARD_OK.into())
+        .await
+        .expect("the order is paid");
+}
+
 async fn place(w: &World, units: u32) -> OrderId {
     let id = OrderId::new();
     let deadline = OffsetDateTime::now_utc() + time::Duration::minutes(DEADLINE_MIN);
@@ -213,10 +221,7 @@ async fn unpaid_orders_expire_and_give_their_stock_back() {
     let (sink, mut told, _) = Sink::new(64);
     w.events.subscribe(Topic::User(w.buyer.user_id), None, sink);
     let (unpaid, paid) = (place(&w, 2).await, place(&w, 1).await);
-    w.orders
-        .pay(paid, w.buyer, TEST_CARD_OK.into())
-        .await
-        .expect("the order is paid");
+    pay(&w, paid).await;
     tokio::time::sleep(Duration::from_secs(60 * (DEADLINE_MIN as u64) + 5)).await;
     assert_eq!(status(&w, unpaid).await, OrderStatus::Expired);
     assert_eq!(status(&w, paid).await, OrderStatus::Paid);
@@ -301,10 +306,7 @@ async fn paying_and_cancelling_at_once_leave_a_consistent_order() {
 async fn a_paid_order_cancelled_before_shipping_is_refunded_and_restocked() {
     let w = world(3).await;
     let id = place(&w, 2).await;
-    w.orders
-        .pay(id, w.buyer, TEST_CARD_OK.into())
-        .await
-        .expect("the order is paid");
+    pay(&w, id).await;
     let cancelled = w
         .orders
         .cancel(id, w.buyer)
@@ -336,10 +338,7 @@ async fn a_paid_order_cancelled_before_shipping_is_refunded_and_restocked() {
 async fn a_crashed_order_comes_back_from_its_timeline() {
     let w = world(3).await;
     let id = place(&w, 1).await;
-    w.orders
-        .pay(id, w.buyer, TEST_CARD_OK.into())
-        .await
-        .expect("the order is paid");
+    pay(&w, id).await;
     let actor = w
         .orders
         .directory_for_tests()

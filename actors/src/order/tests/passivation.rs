@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use souk_models::OrderStatus;
 
-use super::{orders_capped, place, world};
+use super::{orders_capped, pay, place, world};
 use crate::payments::TEST_CARD_OK;
 
 #[tokio::test]
@@ -61,10 +61,7 @@ async fn live_orders_stay_under_the_cap_and_evicted_ones_come_back() {
 async fn a_paid_order_is_not_woken_by_its_old_deadline() {
     let w = world(3).await;
     let id = place(&w, 1).await;
-    w.orders
-        .pay(id, w.buyer, TEST_CARD_OK.into())
-        .await
-        .expect("the order is paid");
+    pay(&w, id).await;
     let directory = w.orders.directory_for_tests();
     // Idle past the passivation time (60 s): the actor leaves memory.
     tokio::time::sleep(Duration::from_secs(5 * 60)).await;
