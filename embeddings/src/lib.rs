@@ -16,10 +16,13 @@
 //!   metadata.
 //! - [`chat`]: the chat's decisions (plans, cart actions, rank fusion,
 //!   conversations, answer wording), free of I/O.
+//! - [`background`]: threads at the lowest CPU priority for the work no
+//!   shopper waits for (embedding a catalog, building the graph).
 //!
 //! Nothing here does network I/O; the model is read from a local directory. The
 //! crate depends on `souk_models` alone, so it builds beside the commerce core.
 
+pub mod background;
 pub mod chat;
 pub mod index;
 pub mod model;

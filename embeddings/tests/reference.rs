@@ -168,35 +168,6 @@ fn more_than_one_batch_keeps_order() {
     assert!(embedder().embed(&[]).unwrap().is_empty());
 }
 
-#[test]
-fn a_query_embedded_between_layers_changes_neither_result() {
-    let batch = [
-        "Trail running shoes with a grippy sole",
-        "Insulated steel water bottle, 750 ml",
-        "Over-ear headphones with noise cancelling",
-        "A wooden train set for toddlers",
-    ];
-    let alone = embedder().embed(&batch).unwrap();
-    let query = embedder().embed_one("red running shoes").unwrap();
-    let mut between = Vec::new();
-    let yielded = embedder()
-        .embed_yielding(&batch, &mut || {
-            between.push(embedder().embed_one("red running shoes").unwrap());
-        })
-        .unwrap();
-    assert_eq!(
-        between.len(),
-        5,
-        "a break after each of six layers but the last"
-    );
-    for (a, b) in alone.iter().zip(&yielded) {
-        assert!(a.cosine(b) > 0.99999, "the batch is unchanged");
-    }
-    for v in &between {
-        assert!(v.cosine(&query) > 0.99999, "the query is unchanged");
-    }
-}
-
 #[tokio::test]
 async fn shared_embedder_runs_off_the_runtime() {
     let shared = SharedEmbedder::load(model_dir()).await.unwrap();
@@ -204,9 +175,46 @@ async fn shared_embedder_runs_off_the_runtime() {
         "red running shoes".to_owned(),
         "blue rain jacket".to_owned(),
     ];
-    let (a, b) = tokio::join!(shared.embed(texts.clone()), shared.embed(texts));
+    let (a, b) = tokio::join!(
+        shared.embed_catalog(texts.clone()),
+        shared.embed_query(texts[0].clone())
+    );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.len(), 2);
-    assert!(a[0].cosine(&b[0]) > 0.9999);
-    assert!(shared.embed(Vec::new()).await.unwrap().is_empty());
+    assert!(a[0].cosine(&b) > 0.9999);
+    assert!(shared.embed_catalog(Vec::new()).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_are_answered_while_a_catalog_is_embedded() {
+    let shared = SharedEmbedder::load(model_dir()).await.unwrap();
+    let catalog: Vec<String> = (0..512)
+        .map(|i| format!("Merino wool scarf no. {i}, hand-knitted in a cable pattern"))
+        .collect();
+    let embedding = tokio::spawn({
+        let shared = shared.clone();
+        let catalog = catalog.clone();
+        async move { shared.embed_catalog(catalog).await }
+    });
+    // Let the catalog job get going (it takes seconds).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let queries = ["red running shoes", "a gift for a gardener", "desk lamp"];
+    let (a, b, c) = tokio::join!(
+        shared.embed_query(queries[0].to_owned()),
+        shared.embed_query(queries[1].to_owned()),
+        shared.embed_query(queries[2].to_owned()),
+    );
+    let answers = [a, b, c];
+    assert!(
+        !embedding.is_finished(),
+        "the queries did not wait for the catalog's 512 products"
+    );
+    for (query, answer) in queries.iter().zip(answers) {
+        let alone = embedder().embed_one(query).unwrap();
+        assert!(answer.unwrap().cosine(&alone) > 0.99999, "{query}");
+    }
+    let vectors = embedding.await.unwrap().unwrap();
+    assert_eq!(vectors.len(), catalog.len());
+    let last = embedder().embed_one(&catalog[511]).unwrap();
+    assert!(vectors[511].cosine(&last) > 0.99999);
 }

@@ -71,7 +71,7 @@ where
         graph.insert_many(&items);
         let flat = graph.flat(snapshot.len()).map(Arc::new);
 
-        let mut state = self.write();
+        let mut state = self.write_when_free();
         let state = &mut *state;
         let mut slots: Vec<Option<K>> = vec![None; snapshot.len()];
         let mut moved: HashMap<K, usize> = HashMap::with_capacity(snapshot.len());

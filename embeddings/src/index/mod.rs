@@ -26,7 +26,8 @@ mod search;
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
+use std::time::Duration;
 
 use thiserror::Error;
 use uuid::Uuid;
@@ -53,6 +54,10 @@ const MAX_UNCOPIED: usize = 1_024;
 /// search meanwhile scores at most this many of them twice (once in the graph,
 /// once exactly beside it), and each step inserts on every core.
 const CATCH_UP_STEP: usize = 4_096;
+
+/// How long [`VectorIndex::write_when_free`] waits before trying again (a
+/// search holds the read lock for about a millisecond).
+const WRITE_RETRY: Duration = Duration::from_micros(100);
 
 /// Which cores a graph insertion may use.
 #[derive(Clone, Copy)]
@@ -266,7 +271,7 @@ where
                 }
             }
         }
-        let mut state = self.write();
+        let mut state = self.write_when_free();
         // A rebuild that swapped the graph meanwhile inserted these itself.
         if Arc::ptr_eq(&state.graph, &graph) {
             state.graphed = state.graphed.max(to);
@@ -299,7 +304,7 @@ where
         let Some(flat) = graph.flat(slots) else {
             return false;
         };
-        let mut state = self.write();
+        let mut state = self.write_when_free();
         // A rebuild that swapped the graph meanwhile brought its own copy.
         let current = Arc::ptr_eq(&state.graph, &graph);
         if current {
@@ -362,6 +367,21 @@ where
 
     fn write(&self) -> RwLockWriteGuard<'_, State<K>> {
         self.state.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The write lock for work done in the background, taken without
+    /// queueing for it: a queued writer makes new readers wait too, and a
+    /// background thread (at the lowest CPU priority) that waits for a core
+    /// before it can take and release the lock would hold up every search
+    /// behind it.
+    fn write_when_free(&self) -> RwLockWriteGuard<'_, State<K>> {
+        loop {
+            match self.state.try_write() {
+                Ok(state) => return state,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => std::thread::sleep(WRITE_RETRY),
+            }
+        }
     }
 }
 

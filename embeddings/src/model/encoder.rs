@@ -172,23 +172,14 @@ impl Encoder {
 
     /// Mean-pooled, L2-normalised sentence vectors for the token ids of each
     /// text (special tokens included, at most `max_position_embeddings`).
-    /// Calls `between` after each layer but the last: a moment where the
-    /// caller may run other passes before this one goes on.
-    pub(crate) fn forward(
-        &self,
-        texts: &[&[u32]],
-        between: &mut dyn FnMut(),
-    ) -> candle_core::Result<Vec<Vec<f32>>> {
+    pub(crate) fn forward(&self, texts: &[&[u32]]) -> candle_core::Result<Vec<Vec<f32>>> {
         let mut starts = vec![0];
         for ids in texts {
             starts.push(starts[starts.len() - 1] + ids.len());
         }
         let tokens = starts[texts.len()];
         let mut x = self.embed_tokens(texts)?;
-        for (n, layer) in self.layers.iter().enumerate() {
-            if n > 0 {
-                between();
-            }
+        for layer in &self.layers {
             x = self.layer(layer, &x, &starts)?;
         }
         let states = x.flatten_all()?.to_vec1::<f32>()?;

@@ -148,22 +148,13 @@ impl Embedder {
 
     /// Embeds each text into a unit-length [`Vector`], in order, [`BATCH_SIZE`]
     /// texts per encoder pass. Blocks the calling thread for the whole
-    /// computation, using every core.
+    /// computation, using every core: the matrix products run on the rayon
+    /// pool it is called in (see [`SharedEmbedder`]), the other steps on
+    /// threads it starts.
     ///
     /// The texts of a pass are packed one after the other with no padding,
     /// so a short text costs the same whatever it is batched with.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vector>, ModelError> {
-        self.embed_yielding(texts, &mut || {})
-    }
-
-    /// [`Embedder::embed`], calling `between` between the encoder's layers,
-    /// where it may embed other texts (a shopper's query) before this
-    /// computation goes on.
-    pub fn embed_yielding(
-        &self,
-        texts: &[&str],
-        between: &mut dyn FnMut(),
-    ) -> Result<Vec<Vector>, ModelError> {
         let mut out = Vec::with_capacity(texts.len());
         for batch in texts.chunks(BATCH_SIZE) {
             let encodings = self
@@ -171,7 +162,7 @@ impl Embedder {
                 .encode_batch(batch.to_vec(), true)
                 .map_err(|e| ModelError::Tokenize(e.to_string()))?;
             let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
-            for row in self.encoder.forward(&ids, between)? {
+            for row in self.encoder.forward(&ids)? {
                 out.push(Vector::from_slice(&row)?);
             }
         }

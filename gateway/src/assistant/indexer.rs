@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use souk_actors::ProductEntry;
 use souk_actors::store::ProductVector;
+use souk_embeddings::background;
 use souk_embeddings::model::BATCH_SIZE;
 use souk_embeddings::product::{content_hash, item_meta, product_text};
 use souk_embeddings::vector::Vector;
@@ -99,12 +100,12 @@ impl Assistant {
         let _ = caught_up.wait_for(|done| *done).await;
     }
 
-    /// Inserts what the graph lacks on the blocking pool, without waiting:
+    /// Inserts what the graph lacks in the [`background`], without waiting:
     /// searches find those entries exactly meanwhile. If an insertion is
     /// already running, it takes them too.
     fn insert_in_background(&self) {
         let index = Arc::clone(&self.index);
-        tokio::task::spawn_blocking(move || {
+        background::spawn(move || {
             index.catch_up();
             index.refresh_search_copy();
         });
@@ -128,10 +129,10 @@ impl Assistant {
     }
 
     /// Compacts the graph when enough of it is dead, and renews its search
-    /// copy when enough is new, on the blocking pool.
+    /// copy when enough is new, in the [`background`].
     async fn maintain_index(self: &Arc<Self>) {
         let index = Arc::clone(&self.index);
-        let _ = tokio::task::spawn_blocking(move || {
+        let _ = background::run(move || {
             index.catch_up();
             index.compact();
             index.refresh_search_copy();
@@ -182,7 +183,7 @@ impl Assistant {
         for batch in pending.chunks(BATCH_SIZE) {
             let texts: Vec<String> = batch.iter().map(|p| p.text.clone()).collect();
             let started = Instant::now();
-            let vectors = self.embedder.embed(texts).await?;
+            let vectors = self.embedder.embed_catalog(texts).await?;
             metrics::histogram!("souk_embedding_seconds", "kind" => "products")
                 .record(started.elapsed().as_secs_f64());
             metrics::counter!("souk_embeddings_computed_total").increment(vectors.len() as u64);

@@ -148,7 +148,7 @@ impl Assistant {
     /// Embeds a query, timing it.
     async fn embed_query(&self, text: &str) -> Result<Vector, AssistantError> {
         let started = Instant::now();
-        let vector = self.embedder.embed_one(text.to_owned()).await?;
+        let vector = self.embedder.embed_query(text.to_owned()).await?;
         metrics::histogram!("souk_embedding_seconds", "kind" => "query")
             .record(started.elapsed().as_secs_f64());
         Ok(vector)
