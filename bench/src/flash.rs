@@ -10,6 +10,7 @@ use anyhow::{Context, bail, ensure};
 use hyper::StatusCode;
 use serde::Deserialize;
 
+use super::buyer::{BUYER_PASSWORD, Buyer};
 use super::checkout_client::Api;
 use super::server::Server;
 use super::{BenchArgs, WARM_UP, flash_contended, flash_filled, flash_sustained};
@@ -19,16 +20,15 @@ pub const SALE_STOCK: u64 = 500;
 /// Buyers competing for them.
 pub const SALE_BUYERS: usize = 2000;
 /// Units of each product in the sustained phase: enough never to run out
-/// (1,000,000 ran out after about 15 minutes at 256, about 3.5 million
-/// checkouts, and every later checkout failed).
-const SUSTAINED_STOCK: u64 = 100_000_000;
+/// (4 products of 1,000,000 came close: 3.5 million checkouts in 15 minutes
+/// at 256).
+pub const SUSTAINED_STOCK: u64 = 100_000_000;
 /// Products the sustained phase spreads its carts over.
 const SUSTAINED_PRODUCTS: usize = 4;
 /// Registrations at once: each hashes a password with argon2id on the server.
 const REGISTER_CONCURRENCY: usize = 8;
 pub const SELLER_EMAIL: &str = "kestrel@example.com";
 pub const SELLER_PASSWORD: &str = "souk-demo-password";
-const BUYER_PASSWORD: &str = "bench-buyer-password";
 /// Checkouts wait long enough to answer 201 or 409 rather than 202 with a ticket.
 const SERVER_ENV: [(&str, &str); 3] = [
     ("SOUK__RATE_LIMIT__ENABLED", "false"),
@@ -89,7 +89,7 @@ async fn bench(
     };
     eprintln!("registering {buyers} buyers and filling their carts (not measured)…");
     let started = Instant::now();
-    let tokens = register_buyers(&authority, buyers, sale_product).await?;
+    let registered = register_buyers(&authority, buyers, sale_product).await?;
     eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
     note_rss(server.as_deref());
 
@@ -99,7 +99,7 @@ async fn bench(
         eprintln!("phase 1: {buyers} buyers check out {SALE_STOCK} units of one product…");
         let sale = flash_contended::run(
             &authority,
-            &tokens,
+            &tokens(&registered),
             sale_product,
             SALE_STOCK,
             args.concurrency,
@@ -129,9 +129,8 @@ async fn bench(
             WARM_UP.as_secs(),
             args.duration
         );
-        let buyer_tokens = tokens.iter().take(args.concurrency).cloned().collect();
-        let looped =
-            flash_sustained::run(&authority, buyer_tokens, sustained.clone(), measured).await?;
+        let looping = registered.iter().take(args.concurrency).cloned().collect();
+        let looped = flash_sustained::run(&authority, looping, sustained.clone(), measured).await?;
         exited = check_running(server.as_deref_mut()).err();
         Some((
             looped,
@@ -145,8 +144,14 @@ async fn bench(
             "phase 3: rounds of {buyers} buyers with filled carts checking out and paying ({} s measured)…",
             args.duration
         );
-        let filled =
-            flash_filled::run(&authority, &tokens, sustained, args.concurrency, measured).await?;
+        let filled = flash_filled::run(
+            &authority,
+            &registered,
+            sustained,
+            args.concurrency,
+            measured,
+        )
+        .await?;
         exited = check_running(server.as_deref_mut()).err();
         Some((
             filled,
@@ -246,12 +251,12 @@ pub async fn seller_products(api: &mut Api, seller: &str) -> anyhow::Result<Vec<
 }
 
 /// Registers `count` buyers, a few at a time, and puts one unit of `product` in each
-/// cart. Returns their access tokens.
+/// cart.
 pub async fn register_buyers(
     authority: &Arc<str>,
     count: usize,
     product: &str,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Vec<Arc<Buyer>>> {
     // Unique per run, so a --target server can be benchmarked more than once.
     let run = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -283,7 +288,7 @@ pub async fn register_buyers(
                             reply.snippet()
                         );
                     }
-                    tokens.push((i, token));
+                    tokens.push((i, Arc::new(Buyer::new(email, token))));
                 }
                 anyhow::Ok(tokens)
             })
@@ -294,7 +299,12 @@ pub async fn register_buyers(
         tokens.extend(worker.await.context("a registration task failed")??);
     }
     tokens.sort_unstable_by_key(|(i, _)| *i);
-    Ok(tokens.into_iter().map(|(_, token)| token).collect())
+    Ok(tokens.into_iter().map(|(_, buyer)| buyer).collect())
+}
+
+/// The buyers' current access tokens, in order.
+pub fn tokens(buyers: &[Arc<Buyer>]) -> Vec<String> {
+    buyers.iter().map(|b| b.token()).collect()
 }
 
 fn print_context(args: &BenchArgs, authority: &str, spawned: bool, buyers: usize) {

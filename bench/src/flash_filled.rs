@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::time::Instant;
 
+use super::buyer::Buyer;
 use super::checkout_client::Api;
 use super::flash::fail;
 use super::flash_paid::{Failed, Paid, add_one, checkout_and_pay, transport};
@@ -38,21 +39,21 @@ enum Step {
     Buy,
 }
 
-/// Rounds over every buyer in `tokens`, `concurrency` at a time, until `measured` of
+/// Rounds over every buyer in `registered`, `concurrency` at a time, until `measured` of
 /// checking out and paying has been timed.
 pub async fn run(
     authority: &Arc<str>,
-    tokens: &[String],
+    registered: &[Arc<Buyer>],
     products: Arc<Vec<String>>,
     concurrency: usize,
     measured: Duration,
 ) -> anyhow::Result<Filled> {
     let buyers = Arc::new(Buyers {
-        tokens: tokens.to_vec(),
+        list: registered.to_vec(),
         // Phase 1 left an unsold unit in most carts.
-        unclean: tokens.iter().map(|_| AtomicBool::new(true)).collect(),
+        unclean: registered.iter().map(|_| AtomicBool::new(true)).collect(),
     });
-    let mut apis: Vec<Api> = (0..concurrency.clamp(1, buyers.tokens.len().max(1)))
+    let mut apis: Vec<Api> = (0..concurrency.clamp(1, buyers.list.len().max(1)))
         .map(|_| Api::new(authority.clone()))
         .collect();
     let mut probe = Api::new(authority.clone());
@@ -86,7 +87,7 @@ pub async fn run(
     total.server_cpu = cpu;
     let sold = sold_since(&mut probe, &products, stock_before, total.completed).await?;
     Ok(Filled {
-        buyers: buyers.tokens.len(),
+        buyers: buyers.list.len(),
         products: products.len(),
         rounds: rounds.saturating_sub(1),
         paid: total,
@@ -122,9 +123,9 @@ async fn sold_since(
     Ok(sold)
 }
 
-/// Every buyer's token, and whether their cart may hold more than the last fill put in.
+/// Every buyer, and whether their cart may hold more than the last fill put in.
 struct Buyers {
-    tokens: Vec<String>,
+    list: Vec<Arc<Buyer>>,
     unclean: Vec<AtomicBool>,
 }
 
@@ -167,9 +168,10 @@ async fn work(
     let mut paid = Paid::default();
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let (Some(token), Some(unclean)) = (buyers.tokens.get(i), buyers.unclean.get(i)) else {
+        let (Some(buyer), Some(unclean)) = (buyers.list.get(i), buyers.unclean.get(i)) else {
             break;
         };
+        let token = &buyer.token();
         let started = Instant::now();
         let outcome = match &step {
             Step::Fill(products) => {
@@ -191,6 +193,12 @@ async fn work(
             Err(failed) => {
                 if failed.is_transport() {
                     tokio::time::sleep(RECONNECT_DELAY).await;
+                }
+                if failed.is_unauthorized()
+                    && let Err(e) = buyer.renew(&mut api).await
+                {
+                    paid.errors
+                        .record("log in again failed".to_owned(), || format!("{e:#}"));
                 }
                 paid.errors.record(failed.0, || failed.1);
             }

@@ -16,6 +16,11 @@ impl Failed {
     pub fn is_transport(&self) -> bool {
         self.0.ends_with("transport error")
     }
+
+    /// The server refused the buyer's access token (it expired).
+    pub fn is_unauthorized(&self) -> bool {
+        self.0.split(' ').nth(1) == Some("401")
+    }
 }
 
 /// A transport error of the step `what`, as a failure.

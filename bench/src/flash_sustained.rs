@@ -8,6 +8,7 @@ use anyhow::Context;
 use tokio::time::Instant;
 
 use super::WARM_UP;
+use super::buyer::Buyer;
 use super::checkout_client::Api;
 use super::flash_paid::{Failed, Paid, add_one, checkout_and_pay};
 use super::load::RECONNECT_DELAY;
@@ -24,7 +25,7 @@ pub struct Sustained {
 /// warm-up and then `measured`.
 pub async fn run(
     authority: &Arc<str>,
-    tokens: Vec<String>,
+    buyers: Vec<Arc<Buyer>>,
     products: Arc<Vec<String>>,
     measured: Duration,
 ) -> anyhow::Result<Sustained> {
@@ -33,14 +34,14 @@ pub async fn run(
         measure_from,
         until: measure_from + measured,
     };
-    let buyers = tokens.len();
+    let count = buyers.len();
     let cpu = tokio::spawn(server_cpu(Api::new(authority.clone()), window));
-    let tasks: Vec<_> = tokens
+    let tasks: Vec<_> = buyers
         .into_iter()
         .enumerate()
-        .map(|(task, token)| {
+        .map(|(task, buyer)| {
             let api = Api::new(authority.clone());
-            tokio::spawn(buyer_loop(api, token, products.clone(), task, window))
+            tokio::spawn(buyer_loop(api, buyer, products.clone(), task, window))
         })
         .collect();
     let mut paid = Paid {
@@ -52,7 +53,7 @@ pub async fn run(
     }
     paid.server_cpu = cpu.await.context("the CPU probe failed")?;
     Ok(Sustained {
-        buyers,
+        buyers: count,
         products: products.len(),
         paid,
     })
@@ -71,11 +72,12 @@ async fn server_cpu(mut api: Api, window: Window) -> Option<f64> {
 
 async fn buyer_loop(
     mut api: Api,
-    token: String,
+    buyer: Arc<Buyer>,
     products: Arc<Vec<String>>,
     task: usize,
     window: Window,
 ) -> Paid {
+    let mut token = buyer.token();
     let mut stats = Paid::default();
     // Phase 1 may have left an unsold unit in the cart.
     if let Ok(Err(e)) = tokio::time::timeout_at(window.until, api.clear_cart(&token)).await {
@@ -105,6 +107,14 @@ async fn buyer_loop(
                 if failed.is_transport() {
                     tokio::time::sleep(RECONNECT_DELAY).await;
                 }
+                if failed.is_unauthorized() {
+                    match buyer.renew(&mut api).await {
+                        Ok(()) => token = buyer.token(),
+                        Err(e) => stats
+                            .errors
+                            .record("log in again failed".to_owned(), || format!("{e:#}")),
+                    }
+                }
                 if measuring {
                     stats.errors.record(failed.0, || failed.1);
                 }
@@ -125,9 +135,10 @@ async fn cycle(api: &mut Api, token: &str, product: &str) -> Result<Duration, Fa
 impl Sustained {
     pub fn print(&self, rss_mib: Option<f64>) {
         let heading = format!(
-            "### Phase 2: sustained cart → checkout → pay ({} buyers, {} products × 1,000,000 units, {} s)",
+            "### Phase 2: sustained cart → checkout → pay ({} buyers, {} products × {} units, {} s)",
             self.buyers,
             self.products,
+            super::flash::SUSTAINED_STOCK,
             self.paid.measured.as_secs()
         );
         self.paid.print(&heading, "full cycle", rss_mib);

@@ -4,6 +4,7 @@
 //! souk over HTTP and WebSocket only; the `souk` binary never links it.
 
 mod assistant;
+pub mod buyer;
 pub mod checkout_client;
 mod discover;
 pub mod flash;

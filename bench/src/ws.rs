@@ -89,7 +89,7 @@ async fn bench(
 
     eprintln!("registering {buyers} buyers and placing {n} orders (not measured)…");
     let started = Instant::now();
-    let tokens = flash::register_buyers(&authority, buyers, product).await?;
+    let tokens = flash::tokens(&flash::register_buyers(&authority, buyers, product).await?);
     let followers =
         ws_setup::place_orders(&authority, tokens, product, n, args.concurrency).await?;
     eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());

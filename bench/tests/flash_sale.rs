@@ -78,6 +78,7 @@ async fn a_contended_flash_sale_sells_every_unit_once_and_never_more() {
     let buyers = flash::register_buyers(&app.authority, BUYERS, product)
         .await
         .expect("every buyer registers with one unit in the cart");
+    let buyers = flash::tokens(&buyers);
 
     let sale = flash_contended::run(&app.authority, &buyers, product, STOCK, CONCURRENCY)
         .await
