@@ -61,6 +61,7 @@ impl Assistant {
         }
         drop(stored);
         self.load_stored(loaded);
+        self.count_items();
         self.refresh_vocabulary();
         tracing::info!(
             loaded = self.index.len(),
@@ -80,7 +81,7 @@ impl Assistant {
             }
             me.refresh_vocabulary();
             me.maintain_index().await;
-            metrics::gauge!("souk_vector_index_items").set(me.index.len() as f64);
+            me.count_items();
             me.caught_up.send_replace(true);
             tracing::info!(
                 products = me.index.len(),
@@ -123,7 +124,7 @@ impl Assistant {
                 }
                 continue;
             }
-            metrics::gauge!("souk_vector_index_items").set(self.index.len() as f64);
+            self.count_items();
             self.maintain_index().await;
         }
     }
@@ -213,8 +214,16 @@ impl Assistant {
                 }
             }
             self.insert_in_background();
+            self.count_items();
         }
         Ok(())
+    }
+
+    /// Products in the index, searchable, on `/metrics`: it grows batch by
+    /// batch while the catalog is embedded (at the lowest CPU priority, so
+    /// slowly while the node is busy).
+    fn count_items(&self) {
+        metrics::gauge!("souk_vector_index_items").set(self.index.len() as f64);
     }
 
     /// Writes the stored vectors into the index without the graph (quick
