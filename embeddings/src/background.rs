@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 use tokio::sync::oneshot;
 
 /// Runs `f` on a background thread and waits for its result without
-/// blocking the async runtime; `None` if `f` panicked.
+/// blocking the async runtime; `None` if `f` panicked or no thread could be
+/// started for it.
 pub async fn run<R, F>(f: F) -> Option<R>
 where
     R: Send + 'static,
