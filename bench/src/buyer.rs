@@ -5,7 +5,8 @@
 
 use std::sync::Mutex;
 
-use super::checkout_client::Api;
+use super::checkout_client::{Api, Tally};
+use super::flash_paid::Failed;
 
 /// The password every bench buyer registers with.
 pub const BUYER_PASSWORD: &str = "bench-buyer-password";
@@ -28,10 +29,15 @@ impl Buyer {
         self.token.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Logs in again for a fresh access token.
-    pub async fn renew(&self, api: &mut Api) -> anyhow::Result<()> {
-        let token = api.login(&self.email, BUYER_PASSWORD).await?;
-        *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token;
-        Ok(())
+    /// After `failed`: logs in again for a fresh access token if the server
+    /// refused this one; a login that fails is counted in `errors`.
+    pub async fn renew_if_refused(&self, api: &mut Api, failed: &Failed, errors: &mut Tally) {
+        if !failed.is_unauthorized() {
+            return;
+        }
+        match api.login(&self.email, BUYER_PASSWORD).await {
+            Ok(token) => *self.token.lock().unwrap_or_else(|p| p.into_inner()) = token,
+            Err(e) => errors.record("log in again failed".to_owned(), || format!("{e:#}")),
+        }
     }
 }

@@ -194,12 +194,9 @@ async fn work(
                 if failed.is_transport() {
                     tokio::time::sleep(RECONNECT_DELAY).await;
                 }
-                if failed.is_unauthorized()
-                    && let Err(e) = buyer.renew(&mut api).await
-                {
-                    paid.errors
-                        .record("log in again failed".to_owned(), || format!("{e:#}"));
-                }
+                buyer
+                    .renew_if_refused(&mut api, &failed, &mut paid.errors)
+                    .await;
                 paid.errors.record(failed.0, || failed.1);
             }
         }

@@ -107,14 +107,10 @@ async fn buyer_loop(
                 if failed.is_transport() {
                     tokio::time::sleep(RECONNECT_DELAY).await;
                 }
-                if failed.is_unauthorized() {
-                    match buyer.renew(&mut api).await {
-                        Ok(()) => token = buyer.token(),
-                        Err(e) => stats
-                            .errors
-                            .record("log in again failed".to_owned(), || format!("{e:#}")),
-                    }
-                }
+                buyer
+                    .renew_if_refused(&mut api, &failed, &mut stats.errors)
+                    .await;
+                token = buyer.token();
                 if measuring {
                     stats.errors.record(failed.0, || failed.1);
                 }
