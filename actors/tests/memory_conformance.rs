@@ -1,14 +1,16 @@
 //! The in-memory store against the shared storage conformance suite, so the
 //! actors' tests run on a store that behaves as the durable ones do.
-// Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 
-use souk_actors::store::{MemoryStore, Store};
+use souk_actors::store::MemoryStore;
+use souk_actors::store::conformance::Fresh;
 
-async fn fresh_store() -> Arc<dyn Store> {
-    Arc::new(MemoryStore::new())
+async fn fresh_store() -> Option<Fresh> {
+    Some(Fresh {
+        store: Arc::new(MemoryStore::new()),
+        keep: Box::new(()),
+    })
 }
 
 souk_actors::store_conformance_suite!(fresh_store());

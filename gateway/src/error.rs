@@ -165,7 +165,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(detail) => Self::conflict("conflict", detail),
             StoreError::NotFound => Self::not_found("resource"),
             StoreError::LimitReached(detail) => Self::conflict("limit_reached", detail),
-            StoreError::Unavailable(_) => Self::unavailable(e),
+            StoreError::Unavailable(_) | StoreError::Fenced(_) => Self::unavailable(e),
             StoreError::Corrupt(_) => Self::internal(e),
         }
     }

@@ -22,7 +22,7 @@ pub struct Hold {
 /// refund returns exactly those units, once; forgotten when the order is
 /// final. Sales are read per order, when one is needed, so their number does
 /// not weigh on start-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Sale {
     pub order: OrderId,
     pub product: ProductId,

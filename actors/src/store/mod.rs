@@ -1,14 +1,16 @@
 //! Storage ports: what the actors and services need from a backend.
 //!
 //! Every backend implements [`Store`] and passes the shared [`conformance`]
-//! suite; the embedded store is the only durable one so far (PostgreSQL and
-//! ScyllaDB backends are planned). A method that returns `Ok` has made its write
-//! durable.
+//! suite: the embedded store (one node) and PostgreSQL (shared by nodes); a
+//! ScyllaDB backend is planned. A method that returns `Ok` has made its
+//! write durable.
 
 mod carts;
 mod catalog;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod copy;
+mod fence;
 mod inventory;
 #[cfg(any(test, feature = "test-util"))]
 mod memory;
@@ -20,6 +22,8 @@ mod vectors;
 
 pub use carts::CartStore;
 pub use catalog::CatalogStore;
+pub use copy::CopyStore;
+pub use fence::{Fence, Fencing};
 pub use inventory::{Hold, InventoryChange, InventoryStore, Sale};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
@@ -47,6 +51,10 @@ pub enum StoreError {
     /// Stored bytes could not be decoded.
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    /// A fenced write was refused: a newer owner of the state has written
+    /// (see [`Fence`]). Nothing was written.
+    #[error("fenced: {0}")]
+    Fenced(String),
 }
 
 /// Small key/value settings the runtime keeps with the data (e.g. whether the demo
@@ -75,6 +83,8 @@ pub trait Store:
     + TicketStore
     + MetaStore
     + VectorStore
+    + Fencing
+    + CopyStore
     + 'static
 {
 }
@@ -89,6 +99,8 @@ impl<T> Store for T where
         + TicketStore
         + MetaStore
         + VectorStore
+        + Fencing
+        + CopyStore
         + 'static
 {
 }

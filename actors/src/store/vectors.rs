@@ -8,7 +8,7 @@ use super::StoreError;
 /// A product's sentence vector and the hash of the text it was computed from.
 /// The assistant re-embeds a product only when the hash of its current text
 /// differs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ProductVector {
     /// SHA-256 of the embedded text (and the model it was embedded with).
     pub content_hash: [u8; 32],

@@ -9,7 +9,7 @@ use super::read_table::decode_values;
 use super::tables::{CATEGORIES, PRODUCTS, STOCK, decode, encode, io, key};
 use super::tx::Tx;
 
-fn put_category(txn: &Tx, category: &Category) -> Result<(), StoreError> {
+pub(super) fn put_category(txn: &Tx, category: &Category) -> Result<(), StoreError> {
     let bytes = encode(category)?;
     let mut table = txn.open_table(CATEGORIES).map_err(io)?;
     table
@@ -18,7 +18,7 @@ fn put_category(txn: &Tx, category: &Category) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn put_product(txn: &Tx, product: &Product) -> Result<(), StoreError> {
+pub(super) fn put_product(txn: &Tx, product: &Product) -> Result<(), StoreError> {
     let bytes = encode(product)?;
     let mut table = txn.open_table(PRODUCTS).map_err(io)?;
     table
@@ -27,7 +27,7 @@ fn put_product(txn: &Tx, product: &Product) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn put_stock(txn: &Tx, id: ProductId, level: &StockLevel) -> Result<(), StoreError> {
+pub(super) fn put_stock(txn: &Tx, id: ProductId, level: &StockLevel) -> Result<(), StoreError> {
     let bytes = encode(level)?;
     let mut table = txn.open_table(STOCK).map_err(io)?;
     table.insert(key(id.0), bytes.as_slice()).map_err(io)?;

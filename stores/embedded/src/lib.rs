@@ -17,6 +17,9 @@ mod base;
 mod carts;
 mod catalog;
 mod codec;
+mod copy_in;
+mod copy_out;
+mod fences;
 mod files;
 mod inventory;
 mod orders;
@@ -41,7 +44,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use souk_actors::store::{MetaStore, StoreError};
+use souk_actors::store::copy::{CopyStore, Kind, Record};
+use souk_actors::store::{Fence, Fencing, MetaStore, Store, StoreError};
 
 use base::Base;
 use tables::{META, NAMES, decode_str, io};
@@ -81,12 +85,16 @@ impl Default for Options {
     }
 }
 
-/// The fjall-backed [`souk_actors::Store`].
+/// The fjall-backed [`souk_actors::Store`]. A clone is another handle on the
+/// same open store.
+#[derive(Clone)]
 pub struct EmbeddedStore {
     /// What reads see; closed with the store (in-flight reads keep their own
     /// snapshot until done).
     shared: Arc<Shared>,
-    writer: Writer,
+    writer: Arc<Writer>,
+    /// Checked by every write of a fenced view ([`Fencing`]).
+    fence: Option<Arc<Fence>>,
     users: Arc<UserCache>,
     /// Whether the last group commit succeeded; see [`MetaStore::check_writable`].
     healthy: Arc<AtomicBool>,
@@ -141,15 +149,16 @@ impl EmbeddedStore {
         let shared = Arc::new(Shared::new(base));
         let users = Arc::new(UserCache::default());
         let healthy = Arc::new(AtomicBool::new(true));
-        let writer = Writer::start(Target {
+        let writer = Arc::new(Writer::start(Target {
             db,
             shared: shared.clone(),
             users: users.clone(),
             healthy: healthy.clone(),
-        })?;
+        })?);
         Ok(Self {
             shared,
             writer,
+            fence: None,
             users,
             healthy,
         })
@@ -177,12 +186,58 @@ impl EmbeddedStore {
         f(&self.shared.snapshot()?)
     }
 
+    /// Runs `f` in the next group commit; in a fenced view, after the
+    /// fence's check in the same transaction.
     async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&Tx) -> Result<R, StoreError> + Send + 'static,
     {
-        self.writer.submit(f).await
+        match self.fence.clone() {
+            None => self.writer.submit(f).await,
+            Some(fence) => {
+                self.writer
+                    .submit(move |tx| {
+                        fences::check(tx, &fence)?;
+                        f(tx)
+                    })
+                    .await
+            }
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl CopyStore for EmbeddedStore {
+    async fn export(
+        &self,
+        kind: Kind,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Record>, StoreError> {
+        let after = after.map(str::to_owned);
+        self.read(move |snapshot| copy_out::export(snapshot, kind, after.as_deref(), limit))
+            .await
+    }
+
+    async fn import(&self, records: &[Record]) -> Result<(), StoreError> {
+        let records = records.to_vec();
+        self.write(move |tx| records.iter().try_for_each(|r| copy_in::put(tx, r)))
+            .await
+    }
+
+    async fn count(&self, kind: Kind) -> Result<u64, StoreError> {
+        self.read(move |snapshot| copy_out::count(snapshot, kind))
+            .await
+    }
+}
+
+impl Fencing for EmbeddedStore {
+    fn fenced(&self, fence: Fence) -> Arc<dyn Store> {
+        Arc::new(Self {
+            fence: Some(Arc::new(fence)),
+            ..self.clone()
+        })
     }
 }
 

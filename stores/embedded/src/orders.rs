@@ -16,7 +16,7 @@ use super::tables::{
 };
 
 /// Reads an order's header and timeline.
-fn load(txn: &Snapshot, id: u128) -> Result<Option<Order>, StoreError> {
+pub(super) fn load(txn: &Snapshot, id: u128) -> Result<Option<Order>, StoreError> {
     let orders = txn.open_table(ORDERS).map_err(io)?;
     let Some(header) = orders.get(id).map_err(io)? else {
         return Ok(None);

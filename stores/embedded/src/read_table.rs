@@ -91,7 +91,11 @@ impl<'s, K: Key, V: Value> ReadTable<'s, K, V> {
         )
     }
 
-    fn scan(&self, lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> Result<Range<K, V>, StoreError> {
+    pub fn scan(
+        &self,
+        lower: Bound<&[u8]>,
+        upper: Bound<&[u8]>,
+    ) -> Result<Range<K, V>, StoreError> {
         let mut memory = VecDeque::new();
         if let Some(batch) = self.batch {
             let tables = batch.borrow();

@@ -51,8 +51,11 @@ pub const META: TableDef<&str, &[u8]> = TableDef::new(19);
 /// (order id, product id) → units sold to that paid order.
 pub const SALES: TableDef<(u128, u128), u64> = TableDef::new(20);
 
+/// owner → the epoch of its latest fenced write (see `souk_actors::store::Fence`).
+pub const FENCES: TableDef<&str, u64> = TableDef::new(21);
+
 /// Number of tables.
-pub const TABLES: u8 = 21;
+pub const TABLES: u8 = 22;
 
 /// Each table's keyspace name, by table number. A table's number never
 /// changes: new tables go at the end.
@@ -78,6 +81,7 @@ pub const NAMES: [&str; TABLES as usize] = [
     "product_vectors",
     "meta",
     "sales",
+    "fences",
 ];
 
 /// Any failure of the engine: nothing was written.

@@ -8,7 +8,7 @@ use super::EmbeddedStore;
 use super::tables::{QUEUED_TICKETS, TICKET_KEYS, TICKETS, decode, encode, io, key};
 use super::tx::Tx;
 
-fn idempotency(user: UserId, idempotency_key: &str) -> String {
+pub(super) fn idempotency(user: UserId, idempotency_key: &str) -> String {
     format!("{}:{idempotency_key}", user.0.simple())
 }
 

@@ -13,7 +13,7 @@ fn load(txn: &Tx, hash: &str) -> Result<Option<RefreshToken>, StoreError> {
     found.map(|v| decode(v.value())).transpose()
 }
 
-fn save(txn: &Tx, token: &RefreshToken) -> Result<(), StoreError> {
+pub(super) fn save(txn: &Tx, token: &RefreshToken) -> Result<(), StoreError> {
     let bytes = encode(token)?;
     let mut table = txn.open_table(REFRESH_TOKENS).map_err(io)?;
     table

@@ -8,14 +8,14 @@ use uuid::Uuid;
 use super::EmbeddedStore;
 use super::tables::{PRODUCT_VECTORS, io, key};
 
-fn encode(vector: &ProductVector) -> Vec<u8> {
+pub(super) fn encode(vector: &ProductVector) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(32 + vector.vector.len());
     bytes.extend_from_slice(&vector.content_hash);
     bytes.extend_from_slice(&vector.vector);
     bytes
 }
 
-fn decode(bytes: &[u8]) -> Result<ProductVector, StoreError> {
+pub(super) fn decode(bytes: &[u8]) -> Result<ProductVector, StoreError> {
     let (hash, vector) = bytes
         .split_first_chunk::<32>()
         .ok_or_else(|| StoreError::Corrupt("product vector shorter than its hash".into()))?;

@@ -4,15 +4,16 @@
 
 use std::sync::Arc;
 
-use souk_actors::store::Store;
+use souk_actors::store::conformance::Fresh;
 use souk_store_embedded::EmbeddedStore;
 
-async fn fresh_store() -> Arc<dyn Store> {
+async fn fresh_store() -> Option<Fresh> {
     let dir = tempfile::tempdir().expect("a temp dir");
     let store = EmbeddedStore::open(&dir.path().join("store")).expect("the store opens");
-    // Keep the directory for the life of the test process.
-    std::mem::forget(dir);
-    Arc::new(store)
+    Some(Fresh {
+        store: Arc::new(store),
+        keep: Box::new(dir),
+    })
 }
 
 souk_actors::store_conformance_suite!(fresh_store());

@@ -8,7 +8,7 @@ use super::{MemoryStore, taken};
 #[async_trait::async_trait]
 impl UserStore for MemoryStore {
     async fn create_user(&self, user: &User) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         if db.emails.contains_key(user.email.as_str()) {
             return Err(taken(&user.email));
         }
@@ -34,7 +34,7 @@ impl UserStore for MemoryStore {
     }
 
     async fn update_user(&self, user: &User) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         let old_email = db
             .users
             .get(&user.id)
@@ -69,7 +69,7 @@ impl UserStore for MemoryStore {
     }
 
     async fn add_address(&self, address: &Address, max_per_user: usize) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         let owner = address.user_id;
         let count = db.addresses.keys().filter(|(u, _)| *u == owner).count();
         if count >= max_per_user {
@@ -92,14 +92,16 @@ impl UserStore for MemoryStore {
     }
 
     async fn delete_address(&self, user: UserId, id: AddressId) -> Result<bool, StoreError> {
-        Ok(self.lock().addresses.remove(&(user, id)).is_some())
+        Ok(self.write()?.addresses.remove(&(user, id)).is_some())
     }
 }
 
 #[async_trait::async_trait]
 impl TokenStore for MemoryStore {
     async fn put_refresh_token(&self, token: &RefreshToken) -> Result<(), StoreError> {
-        self.lock().tokens.insert(token.hash.clone(), token.clone());
+        self.write()?
+            .tokens
+            .insert(token.hash.clone(), token.clone());
         Ok(())
     }
 
@@ -109,15 +111,15 @@ impl TokenStore for MemoryStore {
         next: &RefreshToken,
         now: Timestamp,
     ) -> Result<Rotation, StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         let Some(token) = db.tokens.get(presented).cloned() else {
             return Ok(Rotation::Invalid);
         };
-        if db.revoked.contains(&token.family) || token.expires_at <= now {
+        if db.revoked.contains_key(&token.family) || token.expires_at <= now {
             return Ok(Rotation::Invalid);
         }
         if token.used {
-            db.revoked.insert(token.family);
+            db.revoked.insert(token.family, now.unix_timestamp());
             return Ok(Rotation::Reused(token.user_id));
         }
         db.tokens.insert(
@@ -137,15 +139,16 @@ impl TokenStore for MemoryStore {
     }
 
     async fn revoke_refresh_family(&self, presented: &str) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         if let Some(family) = db.tokens.get(presented).map(|t| t.family) {
-            db.revoked.insert(family);
+            db.revoked
+                .insert(family, time::OffsetDateTime::now_utc().unix_timestamp());
         }
         Ok(())
     }
 
     async fn purge_expired_refresh_tokens(&self, now: Timestamp) -> Result<usize, StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         let before = db.tokens.len();
         db.tokens.retain(|_, t| t.expires_at > now);
         Ok(before - db.tokens.len())

@@ -12,7 +12,7 @@ use super::MemoryStore;
 impl CatalogStore for MemoryStore {
     async fn put_category(&self, category: &Category) -> Result<(), StoreError> {
         let slug = category.slug.as_str().to_owned();
-        self.lock().categories.insert(slug, category.clone());
+        self.write()?.categories.insert(slug, category.clone());
         Ok(())
     }
 
@@ -21,7 +21,7 @@ impl CatalogStore for MemoryStore {
     }
 
     async fn put_product(&self, product: &Product) -> Result<(), StoreError> {
-        self.lock().products.insert(product.id, product.clone());
+        self.write()?.products.insert(product.id, product.clone());
         Ok(())
     }
 
@@ -34,7 +34,7 @@ impl CatalogStore for MemoryStore {
     }
 
     async fn put_stock(&self, id: ProductId, level: &StockLevel) -> Result<(), StoreError> {
-        self.lock().stock.insert(id, *level);
+        self.write()?.stock.insert(id, *level);
         Ok(())
     }
 
@@ -51,7 +51,7 @@ impl CatalogStore for MemoryStore {
         categories: &[Category],
         products: &[(Product, StockLevel)],
     ) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         for c in categories {
             db.categories.insert(c.slug.as_str().to_owned(), c.clone());
         }
@@ -70,7 +70,7 @@ impl InventoryStore for MemoryStore {
         if self.inventory_write_fails() {
             return Err(StoreError::Unavailable("injected write failure".into()));
         }
-        let mut db = self.lock();
+        let mut db = self.write()?;
         for (id, level) in &change.levels {
             db.stock.insert(*id, *level);
         }
@@ -112,7 +112,7 @@ impl MetaStore for MemoryStore {
     }
 
     async fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.lock().meta.insert(key.to_owned(), value.to_owned());
+        self.write()?.meta.insert(key.to_owned(), value.to_owned());
         Ok(())
     }
 }
@@ -123,7 +123,7 @@ impl VectorStore for MemoryStore {
         &self,
         vectors: &[(ProductId, ProductVector)],
     ) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         for (id, vector) in vectors {
             db.vectors.insert(*id, vector.clone());
         }

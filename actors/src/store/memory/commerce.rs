@@ -17,7 +17,7 @@ impl CartStore for MemoryStore {
     }
 
     async fn put_cart(&self, cart: &Cart) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         if cart.lines.is_empty() {
             db.carts.remove(&cart.user_id);
         } else {
@@ -30,7 +30,7 @@ impl CartStore for MemoryStore {
 #[async_trait::async_trait]
 impl OrderStore for MemoryStore {
     async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         if db.orders.contains_key(&order.id) {
             return Err(StoreError::Conflict("order id already exists".into()));
         }
@@ -47,7 +47,7 @@ impl OrderStore for MemoryStore {
         order: OrderId,
         entry: &TimelineEntry,
     ) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         let stored = db.orders.get_mut(&order).ok_or(StoreError::NotFound)?;
         let next = stored.timeline.last().map_or(1, |e| e.seq + 1);
         if entry.seq != next {
@@ -115,7 +115,7 @@ fn newest(
 #[async_trait::async_trait]
 impl TicketStore for MemoryStore {
     async fn create_ticket(&self, ticket: &Ticket) -> Result<Ticket, StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         let existing = db
             .tickets
             .values()
@@ -145,7 +145,7 @@ impl TicketStore for MemoryStore {
     }
 
     async fn finish_ticket(&self, id: Uuid, status: &TicketStatus) -> Result<(), StoreError> {
-        let mut db = self.lock();
+        let mut db = self.write()?;
         let ticket = db.tickets.get_mut(&id).ok_or(StoreError::NotFound)?;
         ticket.status = status.clone();
         Ok(())

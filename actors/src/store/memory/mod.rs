@@ -3,8 +3,8 @@
 //! the same conformance suite as the embedded store. Compiled only for tests
 //! and under this crate's `test-util` feature, so no product build can pick it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Mutex, MutexGuard};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use souk_models::{
     Address, AddressId, Cart, Category, Email, Order, OrderId, Product, ProductId, StockLevel,
@@ -12,11 +12,12 @@ use souk_models::{
 };
 use uuid::Uuid;
 
-use super::{Hold, RefreshToken, StoreError};
+use super::{Fence, Fencing, Hold, RefreshToken, Store, StoreError};
 
 mod accounts;
 mod catalog;
 mod commerce;
+mod copy;
 
 #[derive(Default)]
 struct Inner {
@@ -24,7 +25,8 @@ struct Inner {
     emails: HashMap<String, UserId>,
     addresses: BTreeMap<(UserId, AddressId), Address>,
     tokens: HashMap<String, RefreshToken>,
-    revoked: HashSet<Uuid>,
+    /// Revoked token families, with when (unix seconds).
+    revoked: HashMap<Uuid, i64>,
     categories: BTreeMap<String, Category>,
     products: BTreeMap<ProductId, Product>,
     stock: BTreeMap<ProductId, StockLevel>,
@@ -35,14 +37,18 @@ struct Inner {
     tickets: BTreeMap<Uuid, Ticket>,
     meta: HashMap<String, String>,
     vectors: BTreeMap<ProductId, super::ProductVector>,
+    fences: HashMap<String, u64>,
 }
 
-#[derive(Default)]
+/// Cloning gives another handle on the same data.
+#[derive(Default, Clone)]
 pub struct MemoryStore {
-    inner: Mutex<Inner>,
+    inner: Arc<Mutex<Inner>>,
+    /// Checked by every write of a fenced view.
+    fence: Option<Fence>,
     /// Test hook: inventory writes still to fail.
     #[cfg(test)]
-    failing_inventory_writes: std::sync::atomic::AtomicUsize,
+    failing_inventory_writes: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl MemoryStore {
@@ -68,6 +74,29 @@ impl MemoryStore {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The data, for a write: refused if this view's fence is older than
+    /// its owner's stored epoch, which it otherwise raises.
+    fn write(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
+        let mut db = self.lock();
+        if let Some(fence) = &self.fence {
+            let stored = db.fences.entry(fence.owner.clone()).or_insert(fence.epoch);
+            if *stored > fence.epoch {
+                return Err(fence.refused(*stored));
+            }
+            *stored = fence.epoch;
+        }
+        Ok(db)
+    }
+}
+
+impl Fencing for MemoryStore {
+    fn fenced(&self, fence: Fence) -> Arc<dyn Store> {
+        Arc::new(Self {
+            fence: Some(fence),
+            ..self.clone()
+        })
     }
 }
 
