@@ -1,17 +1,15 @@
 //! `souk admin …`: operator commands that work on the data dir directly.
 
-use std::sync::Arc;
-
 use anyhow::{Context, bail};
-use souk_actors::{Store, StoreError};
+use souk_actors::StoreError;
 use souk_models::{DisplayName, Email, Password, Role, Tier, User, UserId};
 use time::OffsetDateTime;
 
 use crate::config::Config;
 
 /// Creates an account of any role, admins included (they cannot self-register).
-/// Runs against the data dir, so stop the server first (the store allows one
-/// process at a time).
+/// Runs against the configured store; on the embedded one stop the server
+/// first (it allows one process at a time).
 pub async fn create_user(
     config: &Config,
     role: Role,
@@ -23,13 +21,10 @@ pub async fn create_user(
     let name = DisplayName::parse(name).context("--name")?;
     let password = Password::parse(password).context("password")?;
     std::fs::create_dir_all(&config.server.data_dir)?;
-    let cache = config.server.store_cache_mib * 1024 * 1024;
-    let store = crate::startup::open_store(&config.server.data_dir, cache)
-        .await
-        .context(
-            "cannot open the store; is `souk serve` running on this data dir? stop it first",
-        )?;
-    let store = Arc::new(store);
+    let store = crate::store::NodeStore::open(config).await.context(
+        "cannot open the store (an embedded store takes one process at a time: \
+         stop `souk serve` on this data dir first)",
+    )?;
     let hash = souk_gateway::auth::password::hash(password.expose().to_owned())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -45,8 +40,7 @@ pub async fn create_user(
         created_at: now,
         updated_at: now,
     };
-    let dyn_store: Arc<dyn Store> = store.clone();
-    let created = dyn_store.create_user(&user).await;
+    let created = store.ports().create_user(&user).await;
     store.close().await;
     match created {
         Ok(()) => Ok(user.id),

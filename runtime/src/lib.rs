@@ -8,6 +8,8 @@ pub mod demo;
 pub mod limits;
 pub mod live;
 pub mod startup;
+pub mod store;
+pub mod store_copy;
 mod store_dir;
 pub mod telemetry;
 

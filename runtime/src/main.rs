@@ -48,6 +48,30 @@ enum Command {
         #[command(subcommand)]
         command: ModelCommand,
     },
+    /// Stores.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy a whole marketplace into an empty store (e.g. from the embedded
+    /// store to PostgreSQL), then verify it by counts and checksums. Stop
+    /// the nodes on the source first. An interrupted copy resumes when run
+    /// again.
+    Copy {
+        /// The source: embedded:DATA_DIR or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// The destination: embedded:DATA_DIR or a postgres:// URL.
+        #[arg(long)]
+        to: String,
+        /// Records per batch (each batch is one write to the destination).
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -152,6 +176,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 souk_runtime::admin::create_user(&config, role, &email, &name, &password).await?;
             println!("created {} {email} ({id})", role.as_str());
             Ok(())
+        }
+        Command::Store {
+            command: StoreCommand::Copy { from, to, batch },
+        } => {
+            let config = load_config(None, None)?;
+            telemetry::init_logs(&config.log);
+            souk_runtime::store_copy::copy(&config, &from, &to, batch).await
         }
         Command::Model {
             command: ModelCommand::Fetch { dir },

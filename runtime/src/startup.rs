@@ -17,11 +17,11 @@ use souk_gateway::auth::Sessions;
 use souk_gateway::listener;
 use souk_gateway::middleware::rate_limit::RateLimiter;
 use souk_gateway::{AppParts, AppState};
-use souk_store_embedded::EmbeddedStore;
 use tokio::net::{TcpListener, TcpSocket};
 
 use crate::config::Config;
 use crate::demo;
+use crate::store::NodeStore;
 
 /// Schema version kept in the store's meta table.
 const SCHEMA_VERSION: &str = "1";
@@ -32,7 +32,7 @@ pub struct Application {
     router: axum::Router,
     /// `/metrics` on a listener of its own, when `metrics.listen` is set.
     metrics: Option<(TcpListener, axum::Router)>,
-    store: Arc<EmbeddedStore>,
+    store: NodeStore,
     /// Root of the inventory shards' supervision tree.
     inventory: ractor::ActorCell,
     carts: CartHandle,
@@ -63,11 +63,10 @@ impl Application {
         let data_dir = &config.server.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
-        let cache = config.server.store_cache_mib * 1024 * 1024;
         let mut phases = Phases::start();
-        let store = Arc::new(open_store(data_dir, cache).await?);
+        let store = NodeStore::open(&config).await?;
         phases.done("store opened");
-        let dyn_store: Arc<dyn Store> = store.clone();
+        let dyn_store: Arc<dyn Store> = store.ports();
         dyn_store.put_meta("schema", SCHEMA_VERSION).await?;
         let catalog =
             Arc::new(Catalog::load(dyn_store.clone(), config.marketplace.currency).await?);
@@ -278,14 +277,6 @@ async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
             socket.listen(LISTEN_BACKLOG)
         })
         .with_context(|| format!("cannot listen on {address}"))
-}
-
-/// Opens the embedded store under `data_dir` (see [`crate::store_dir`]).
-pub(crate) async fn open_store(data_dir: &Path, cache_bytes: u64) -> anyhow::Result<EmbeddedStore> {
-    let path = crate::store_dir::path(data_dir)?;
-    tokio::task::spawn_blocking(move || EmbeddedStore::open_with_cache(&path, cache_bytes))
-        .await?
-        .context("cannot open the store")
 }
 
 /// The configured JWT key, or one generated once and kept in the data dir so

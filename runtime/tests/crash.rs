@@ -1,7 +1,9 @@
-//! Kill -9 under load: the `souk` binary runs checkouts and payments, is killed
-//! with SIGKILL, restarts on the same data dir, and every acknowledged order is
-//! there in the state it was acknowledged in, no stock is lost or counted twice,
-//! and the pending payment deadlines still fire.
+//! Kill -9 under load: the `souk` binary runs a small flash sale (more buyers
+//! than units) with payments, is killed with SIGKILL, restarts on the same
+//! store, and every acknowledged order is there in the state it was
+//! acknowledged in, no unit is sold twice, lost or counted twice, and the
+//! pending payment deadlines still fire. On the embedded store and on a
+//! fresh PostgreSQL database.
 // Test code: clippy.toml allows unwrap/expect in `#[test]` fns only, not in helpers.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,18 +15,27 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use souk_store_postgres::testing::TestDatabase;
 use tokio::process::Child;
 
 const PASSWORD: &str = "souk-demo-password";
 const WINDOW_SECS: u64 = 8;
+/// Units on sale, fewer than the buyers.
+const STOCK: u64 = 18;
+const BUYERS: usize = 24;
 
 struct Node {
     child: Child,
     base: String,
 }
 
-async fn start(dir: &std::path::Path) -> Node {
+/// Starts a node on `dir`, on the store `store_url` names (the embedded one
+/// under `dir` if `None`).
+async fn start(dir: &std::path::Path, store_url: Option<&str>) -> Node {
     let mut command = souk_process::serve(dir, true);
+    if let Some(url) = store_url {
+        command.env("SOUK__STORE__URL", url);
+    }
     command
         .env("SOUK__RATE_LIMIT__ENABLED", "false")
         .env(
@@ -87,8 +98,21 @@ async fn stock(client: &reqwest::Client, base: &str, product: &str) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_orders_survive_kill_9() {
     let dir = tempfile::tempdir().expect("a temp dir");
+    kill_9_mid_sale(dir.path(), None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_orders_survive_kill_9_on_postgres() {
+    let Some(database) = TestDatabase::create().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    kill_9_mid_sale(dir.path(), Some(database.url())).await;
+}
+
+async fn kill_9_mid_sale(dir: &std::path::Path, store_url: Option<&str>) {
     let client = reqwest::Client::new();
-    let node = start(dir.path()).await;
+    let node = start(dir, store_url).await;
     let base = node.base.clone();
 
     // A demo product of the seller's, restocked to a known level.
@@ -111,7 +135,7 @@ async fn acknowledged_orders_survive_kill_9() {
         reqwest::Method::PUT,
         format!("{base}/api/v1/products/{product}/stock"),
         Some(&seller),
-        Some(json!({ "available": 40 })),
+        Some(json!({ "available": STOCK })),
     )
     .await
     .expect("the restock request is sent");
@@ -119,7 +143,7 @@ async fn acknowledged_orders_survive_kill_9() {
 
     // Buyers with one unit each in their carts.
     let mut buyers = Vec::new();
-    for i in 0..24 {
+    for i in 0..BUYERS {
         let email = format!("crash{i}@example.com");
         let body = json!({ "email": email, "password": PASSWORD, "display_name": "Buyer" });
         let (_, session) = call(
@@ -211,7 +235,7 @@ async fn acknowledged_orders_survive_kill_9() {
     );
 
     // Restart on the same data dir: every acknowledgement holds.
-    let node = start(dir.path()).await;
+    let node = start(dir, store_url).await;
     let base = node.base.clone();
     let mut states: HashMap<String, String> = HashMap::new();
     for (token, order, paid) in &acknowledged {
@@ -242,7 +266,7 @@ async fn acknowledged_orders_survive_kill_9() {
     let orders_seen = loop {
         let (orders, _) = tally(&client, &base, &buyers).await;
         let available = stock(&client, &base, &product).await;
-        if available == 40 - orders {
+        if available == STOCK - orders {
             break orders;
         }
         assert!(
@@ -252,7 +276,7 @@ async fn acknowledged_orders_survive_kill_9() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert!(
-        orders_seen <= 24 && orders_seen >= acknowledged.len() as u64,
+        orders_seen <= STOCK && orders_seen >= acknowledged.len() as u64,
         "{orders_seen} orders for {} acknowledged",
         acknowledged.len()
     );
@@ -263,7 +287,7 @@ async fn acknowledged_orders_survive_kill_9() {
     loop {
         let (_, paid) = tally(&client, &base, &buyers).await;
         let available = stock(&client, &base, &product).await;
-        if available == 40 - paid {
+        if available == STOCK - paid {
             break;
         }
         assert!(

@@ -17,9 +17,11 @@ use souk_models::Currency;
 mod assistant;
 mod checkout;
 mod network;
+mod store;
 mod websocket;
 
 pub use checkout::{CheckoutSection, LaneEntry};
+pub use store::{Backend, StoreConfig};
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
@@ -101,6 +103,7 @@ pub struct LogConfig {
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
+    pub store: StoreConfig,
     pub marketplace: MarketplaceConfig,
     pub actors: ActorsConfig,
     pub checkout: CheckoutSection,
@@ -207,6 +210,7 @@ impl Config {
             ));
         }
         self.checkout.validate()?;
+        store::validate(&self.store)?;
         network::validate(self)?;
         websocket::validate(&self.websocket)?;
         assistant::validate(&self.assistant)?;

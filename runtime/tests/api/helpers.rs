@@ -39,7 +39,7 @@ pub struct Session {
     pub refresh: String,
 }
 
-fn test_config(dir: &Path, overrides: &[(&str, &str)]) -> Config {
+pub fn test_config(dir: &Path, overrides: &[(&str, &str)]) -> Config {
     try_config(dir, overrides).expect("the test config loads")
 }
 

@@ -15,6 +15,7 @@ mod connections;
 mod matrix;
 mod metrics;
 mod platform;
+mod postgres;
 mod products;
 mod rate_limits;
 mod restart;

@@ -19,6 +19,8 @@ pub fn serve(data: &std::path::Path, demo: bool) -> Command {
         .args(["--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .env("RUST_LOG", "warn")
+        // Nodes of tests that run side by side each get a metrics port.
+        .env("SOUK__METRICS__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true);
