@@ -44,9 +44,17 @@ impl UserStore for PostgresStore {
     }
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.users.get(id) {
+            return Ok(Some(user));
+        }
+        let (writes, read_at) = (self.users.writes(), std::time::Instant::now());
         let client = self.client().await?;
         let row = opt(&client, "SELECT doc FROM users WHERE id = $1", &[&id.0]).await?;
-        row.map(|r| doc(&r, 0)).transpose()
+        let user: Option<User> = row.map(|r| doc(&r, 0)).transpose()?;
+        if let Some(user) = &user {
+            self.users.fill(writes, user, read_at);
+        }
+        Ok(user)
     }
 
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
@@ -61,6 +69,7 @@ impl UserStore for PostgresStore {
     }
 
     async fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        self.users.forget(Some(user.id));
         let updated = self
             .write_one(
                 "UPDATE users SET email = $2, role = $3, doc = $4 WHERE id = $1",
@@ -75,8 +84,11 @@ impl UserStore for PostgresStore {
             .map_err(|e| match e {
                 StoreError::Conflict(_) => taken(user),
                 e => e,
-            })?;
-        if updated == 0 {
+            });
+        // Again once written: a read that began before the write may have
+        // filled the entry.
+        self.users.forget(Some(user.id));
+        if updated? == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())

@@ -300,6 +300,7 @@ async fn import_kind(
 
 impl PostgresStore {
     pub(super) async fn import_records(&self, records: &[Record]) -> Result<(), StoreError> {
+        self.users.forget(None);
         // One record per key (the last), grouped by kind.
         let mut by_kind: BTreeMap<Kind, BTreeMap<String, &Record>> = BTreeMap::new();
         for record in records {
@@ -314,6 +315,8 @@ impl PostgresStore {
             let records: Vec<&Record> = records.into_values().collect();
             import_kind(&tx, kind, &records).await?;
         }
-        tx.commit().await.map_err(pg)
+        let committed = tx.commit().await.map_err(pg);
+        self.users.forget(None);
+        committed
     }
 }

@@ -15,7 +15,9 @@ use super::PostgresStore;
 use super::catalog::units;
 use super::db::{column, docs, rows};
 
-/// Levels, then hold and sale removals, then additions. A removal of a key
+/// Levels, then hold and sale removals, then additions. Removals select by
+/// order id first, so they use the key's index whatever the planner guesses
+/// of the arrays' length. A removal of a key
 /// that is also added is dropped (the addition replaces the row), so no row
 /// is touched twice in the statement, as PostgreSQL requires.
 const APPLY: &str = "\
@@ -25,15 +27,15 @@ WITH levels AS (
     ON CONFLICT (product_id) DO UPDATE SET on_hand = EXCLUDED.on_hand,
         reserved = EXCLUDED.reserved, sold = EXCLUDED.sold
 ), unheld AS (
-    DELETE FROM holds h USING unnest($5::uuid[], $6::uuid[]) AS r(o, p)
-    WHERE h.order_id = r.o AND h.product_id = r.p
+    DELETE FROM holds WHERE order_id = ANY($5::uuid[])
+    AND (order_id, product_id) IN (SELECT * FROM unnest($5::uuid[], $6::uuid[]))
 ), held AS (
     INSERT INTO holds (order_id, product_id, doc)
     SELECT * FROM unnest($7::uuid[], $8::uuid[], $9::jsonb[])
     ON CONFLICT (order_id, product_id) DO UPDATE SET doc = EXCLUDED.doc
 ), unsold AS (
-    DELETE FROM sales s USING unnest($10::uuid[], $11::uuid[]) AS r(o, p)
-    WHERE s.order_id = r.o AND s.product_id = r.p
+    DELETE FROM sales WHERE order_id = ANY($10::uuid[])
+    AND (order_id, product_id) IN (SELECT * FROM unnest($10::uuid[], $11::uuid[]))
 )
 INSERT INTO sales (order_id, product_id, quantity)
 SELECT * FROM unnest($12::uuid[], $13::uuid[], $14::bigint[])

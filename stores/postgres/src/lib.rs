@@ -27,6 +27,7 @@ mod target;
 pub mod testing;
 mod tickets;
 mod tokens;
+mod user_cache;
 mod write;
 
 use std::sync::Arc;
@@ -66,6 +67,7 @@ pub struct PostgresStore {
     target: Target,
     /// Checked by every write of a fenced view (`souk_actors::store::Fencing`).
     fence: Option<Arc<Fence>>,
+    users: Arc<user_cache::UserCache>,
 }
 
 impl PostgresStore {
@@ -93,6 +95,7 @@ impl PostgresStore {
             pool,
             target,
             fence: None,
+            users: Arc::default(),
         };
         let mut client = store.client().await?;
         migrate::run(&mut client).await?;
