@@ -1,4 +1,4 @@
-//! `souk admin …`: operator commands that work on the data dir directly.
+//! `souk admin …`: operator commands that work on the configured store directly.
 
 use anyhow::{Context, bail};
 use souk_actors::StoreError;
@@ -21,10 +21,13 @@ pub async fn create_user(
     let name = DisplayName::parse(name).context("--name")?;
     let password = Password::parse(password).context("password")?;
     std::fs::create_dir_all(&config.server.data_dir)?;
-    let store = crate::store::NodeStore::open(config).await.context(
-        "cannot open the store (an embedded store takes one process at a time: \
-         stop `souk serve` on this data dir first)",
-    )?;
+    let opened = crate::store::NodeStore::open(config).await;
+    let store = match config.store.backend()? {
+        crate::config::Backend::Embedded => opened.context(
+            "an embedded store takes one process at a time: stop `souk serve` on this data dir first",
+        )?,
+        crate::config::Backend::Postgres(_) => opened?,
+    };
     let hash = souk_gateway::auth::password::hash(password.expose().to_owned())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

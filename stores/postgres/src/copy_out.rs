@@ -16,43 +16,29 @@ use super::orders::{WITH_TIMELINE, order};
 /// Each kind's query: its rows with keys after `$1` (and `$2` for a pair),
 /// in key order, at most the last parameter.
 fn query(kind: Kind) -> String {
-    let by_id = |table: &str, id: &str, columns: &str| {
+    let table = table(kind);
+    let by_id = |id: &str, columns: &str| {
         format!("SELECT {columns} FROM {table} WHERE {id} > $1 ORDER BY {id} LIMIT $2")
     };
-    let by_pair = |table: &str, a: &str, b: &str, columns: &str| {
+    let by_pair = |a: &str, b: &str, columns: &str| {
         format!(
             "SELECT {columns} FROM {table} WHERE ({a}, {b}) > ($1, $2) ORDER BY {a}, {b} LIMIT $3"
         )
     };
     match kind {
-        Kind::Users => by_id("users", "id", "doc"),
-        Kind::Addresses => by_pair("addresses", "user_id", "id", "doc"),
-        Kind::RefreshTokens => by_id(
-            "refresh_tokens",
-            "hash",
-            "hash, user_id, family, expires_ns, used",
-        ),
-        Kind::RevokedFamilies => by_id("revoked_families", "family", "family, revoked_s"),
-        Kind::Categories => by_id("categories", "slug", "doc"),
-        Kind::Products => by_id("products", "id", "doc"),
-        Kind::Stock => by_id("stock", "product_id", "product_id, on_hand, reserved, sold"),
-        Kind::Holds => by_pair("holds", "order_id", "product_id", "doc"),
-        Kind::Sales => by_pair(
-            "sales",
-            "order_id",
-            "product_id",
-            "order_id, product_id, quantity",
-        ),
-        Kind::Carts => by_id("carts", "user_id", "doc"),
+        Kind::Users | Kind::Products | Kind::Tickets => by_id("id", "doc"),
+        Kind::Addresses => by_pair("user_id", "id", "doc"),
+        Kind::RefreshTokens => by_id("hash", "hash, user_id, family, expires_ns, used"),
+        Kind::RevokedFamilies => by_id("family", "family, revoked_s"),
+        Kind::Categories => by_id("slug", "doc"),
+        Kind::Stock => by_id("product_id", "product_id, on_hand, reserved, sold"),
+        Kind::Holds => by_pair("order_id", "product_id", "doc"),
+        Kind::Sales => by_pair("order_id", "product_id", "order_id, product_id, quantity"),
+        Kind::Carts => by_id("user_id", "doc"),
         Kind::Orders => format!("{WITH_TIMELINE} WHERE o.id > $1 ORDER BY o.id LIMIT $2"),
-        Kind::Tickets => by_id("tickets", "id", "doc"),
-        Kind::Meta => by_id("meta", "key", "key, value"),
-        Kind::ProductVectors => by_id(
-            "product_vectors",
-            "product_id",
-            "product_id, content_hash, vector",
-        ),
-        Kind::Fences => by_id("fences", "owner", "owner, epoch"),
+        Kind::Meta => by_id("key", "key, value"),
+        Kind::ProductVectors => by_id("product_id", "product_id, content_hash, vector"),
+        Kind::Fences => by_id("owner", "owner, epoch"),
     }
 }
 
