@@ -9,7 +9,7 @@ use tokio_postgres::Row;
 use tokio_postgres::types::Json;
 
 use super::PostgresStore;
-use super::db::{column, doc, docs, opt, rows};
+use super::db::{column, doc, docs, from_bigint, opt, rows, to_bigint};
 use uuid::Uuid;
 
 const PUT_CATEGORY: &str = "INSERT INTO categories (slug, doc) VALUES ($1, $2) \
@@ -22,15 +22,8 @@ const PUT_STOCK: &str = "INSERT INTO stock (product_id, on_hand, reserved, sold)
                                     SET on_hand = EXCLUDED.on_hand, \
                                     reserved = EXCLUDED.reserved, sold = EXCLUDED.sold";
 
-/// A unit count as SQL's `bigint`.
-pub(super) fn units(n: u64) -> Result<i64, StoreError> {
-    i64::try_from(n)
-        .map_err(|_| StoreError::Conflict(format!("{n} units is more than a store can hold")))
-}
-
 fn stored_units(row: &Row, index: usize) -> Result<u64, StoreError> {
-    let n: i64 = column(row, index)?;
-    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("a negative unit count: {n}")))
+    from_bigint(column(row, index)?, "unit count")
 }
 
 pub(super) fn stock_level(row: &Row, from: usize) -> Result<StockLevel, StoreError> {
@@ -98,9 +91,9 @@ impl CatalogStore for PostgresStore {
 
     async fn put_stock(&self, id: ProductId, level: &StockLevel) -> Result<(), StoreError> {
         let (on_hand, reserved, sold) = (
-            units(level.on_hand)?,
-            units(level.reserved)?,
-            units(level.sold)?,
+            to_bigint(level.on_hand, "unit count")?,
+            to_bigint(level.reserved, "unit count")?,
+            to_bigint(level.sold, "unit count")?,
         );
         self.write_one(PUT_STOCK, &[&id.0, &on_hand, &reserved, &sold])
             .await?;
@@ -148,9 +141,9 @@ impl CatalogStore for PostgresStore {
         let product_docs: Vec<Json<&Product>> = products.values().map(|(p, _)| Json(p)).collect();
         let mut counts: [Vec<i64>; 3] = Default::default();
         for (_, level) in products.values() {
-            counts[0].push(units(level.on_hand)?);
-            counts[1].push(units(level.reserved)?);
-            counts[2].push(units(level.sold)?);
+            counts[0].push(to_bigint(level.on_hand, "unit count")?);
+            counts[1].push(to_bigint(level.reserved, "unit count")?);
+            counts[2].push(to_bigint(level.sold, "unit count")?);
         }
         self.write_one(
             PUT_BATCH,

@@ -12,8 +12,7 @@ use tokio_postgres::types::{Json, ToSql};
 use uuid::Uuid;
 
 use super::PostgresStore;
-use super::catalog::units;
-use super::db::{exec, nanos, pg};
+use super::db::{exec, nanos, pg, to_bigint};
 
 /// Upserts of the kinds whose rows are one statement's arrays.
 fn upsert(kind: Kind) -> &'static str {
@@ -169,9 +168,9 @@ fn columns(kind: Kind, records: &[&Record]) -> Result<Vec<Column>, StoreError> {
             let levels = each!(Record::Stock(id, l) => (id.0, *l));
             let mut counts: [Vec<i64>; 3] = Default::default();
             for (_, l) in &levels {
-                counts[0].push(units(l.on_hand)?);
-                counts[1].push(units(l.reserved)?);
-                counts[2].push(units(l.sold)?);
+                counts[0].push(to_bigint(l.on_hand, "unit count")?);
+                counts[1].push(to_bigint(l.reserved, "unit count")?);
+                counts[2].push(to_bigint(l.sold, "unit count")?);
             }
             let [on_hand, reserved, sold] = counts;
             vec![
@@ -213,7 +212,9 @@ fn columns(kind: Kind, records: &[&Record]) -> Result<Vec<Column>, StoreError> {
         ],
         Kind::Fences => vec![
             col(each!(Record::Fence(owner, _) => owner.clone())),
-            col(each!(Record::Fence(_, epoch) => i64::try_from(*epoch).unwrap_or(i64::MAX))),
+            col(each!(Record::Fence(_, epoch) => to_bigint(*epoch, "epoch"))
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?),
         ],
         Kind::Orders => order_columns(&each!(Record::Order(o) => o))?,
     })
@@ -235,7 +236,7 @@ fn order_columns(orders: &[&Order]) -> Result<Vec<Column>, StoreError> {
         }));
         for entry in &order.timeline {
             c.entry_orders.push(order.id.0);
-            c.seqs.push(i64::try_from(entry.seq).unwrap_or(i64::MAX));
+            c.seqs.push(to_bigint(entry.seq, "timeline entry")?);
             c.entries.push(Json(entry.clone()));
         }
         for seller in order.sellers() {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::PostgresStore;
 use super::catalog::{product_vector, stock_level};
-use super::db::{big, column, doc, one, rows};
+use super::db::{big, column, doc, from_bigint, one, rows};
 use super::orders::{WITH_TIMELINE, order};
 
 /// Each kind's query: its rows with keys after `$1` (and `$2` for a pair),
@@ -80,7 +80,7 @@ fn record(kind: Kind, row: &Row) -> Result<Record, StoreError> {
         }
         Kind::Fences => {
             let epoch: i64 = column(row, 1)?;
-            Record::Fence(column(row, 0)?, u64::try_from(epoch).unwrap_or(0))
+            Record::Fence(column(row, 0)?, from_bigint(epoch, "epoch")?)
         }
     })
 }
@@ -112,7 +112,7 @@ impl PostgresStore {
         let sql = format!("SELECT count(*) FROM {}", table(kind));
         let row = one(&client, &sql, &[]).await?;
         let n: i64 = column(&row, 0)?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        from_bigint(n, "count")
     }
 
     pub(super) async fn export_kind(

@@ -91,7 +91,18 @@ pub fn nanos(at: souk_models::Timestamp) -> Result<i64, StoreError> {
         .map_err(|_| StoreError::Conflict(format!("{at} is out of range")))
 }
 
-/// A limit or a number of units for SQL (`bigint`).
+/// A unit count, timeline position or epoch as SQL's `bigint`; `what`
+/// names it in the error.
+pub fn to_bigint(n: u64, what: &str) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Conflict(format!("{what} {n} is out of range")))
+}
+
+/// A `bigint` read back as the unsigned value it was written from.
+pub fn from_bigint(n: i64, what: &str) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("a negative {what}: {n}")))
+}
+
+/// A limit for SQL (`bigint`); a larger one than `bigint` holds means all.
 pub fn big(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -12,8 +12,7 @@ use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use super::PostgresStore;
-use super::catalog::units;
-use super::db::{column, docs, rows};
+use super::db::{column, docs, rows, to_bigint};
 
 /// Levels, then hold and sale removals, then additions. Removals select by
 /// order id first, so they use the key's index whatever the planner guesses
@@ -91,9 +90,11 @@ impl<'a> Arrays<'a> {
         };
         for (id, level) in levels {
             arrays.level_ids.push(id);
-            arrays.on_hand.push(units(level.on_hand)?);
-            arrays.reserved.push(units(level.reserved)?);
-            arrays.sold.push(units(level.sold)?);
+            arrays.on_hand.push(to_bigint(level.on_hand, "unit count")?);
+            arrays
+                .reserved
+                .push(to_bigint(level.reserved, "unit count")?);
+            arrays.sold.push(to_bigint(level.sold, "unit count")?);
         }
         for ((order, product), hold) in holds {
             arrays.held.0.push(order.0);

@@ -12,7 +12,7 @@ use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use super::PostgresStore;
-use super::db::{big, column, count, doc, nanos, opt, rows};
+use super::db::{big, column, count, doc, nanos, opt, rows, to_bigint};
 
 /// An order's header and its timeline, from rows of `(doc, entries)` where
 /// `entries` is the timeline's documents as a JSON array in order.
@@ -84,7 +84,7 @@ impl OrderStore for PostgresStore {
         let seqs: Vec<i64> = order
             .timeline
             .iter()
-            .map(|e| big_seq(e.seq))
+            .map(|e| to_bigint(e.seq, "timeline entry"))
             .collect::<Result<_, _>>()?;
         let entries: Vec<Json<&TimelineEntry>> = order.timeline.iter().map(Json).collect();
         let sellers: Vec<Uuid> = order.sellers().iter().map(|s| s.0).collect();
@@ -115,7 +115,7 @@ impl OrderStore for PostgresStore {
         order: OrderId,
         entry: &TimelineEntry,
     ) -> Result<(), StoreError> {
-        let seq = big_seq(entry.seq)?;
+        let seq = to_bigint(entry.seq, "timeline entry")?;
         let settles = entry.status != OrderStatus::PendingPayment;
         let found = self
             .write_rows(APPEND, &[&order.0, &seq, &Json(entry), &settles])
@@ -149,13 +149,13 @@ impl OrderStore for PostgresStore {
         before: Option<OrderId>,
         limit: usize,
     ) -> Result<Vec<Order>, StoreError> {
-        let client = self.client().await?;
-        let before = before.map_or(Uuid::max(), |b| b.0);
-        let sql = format!(
-            "{WITH_TIMELINE} WHERE o.buyer_id = $1 AND o.id < $2 ORDER BY o.id DESC LIMIT $3"
-        );
-        let found = rows(&client, &sql, &[&buyer.0, &before, &big(limit)]).await?;
-        found.iter().map(order).collect()
+        self.newest(
+            "WHERE o.buyer_id = $1 AND o.id < $2 ORDER BY o.id DESC",
+            buyer,
+            before,
+            limit,
+        )
+        .await
     }
 
     async fn list_seller_orders(
@@ -164,14 +164,14 @@ impl OrderStore for PostgresStore {
         before: Option<OrderId>,
         limit: usize,
     ) -> Result<Vec<Order>, StoreError> {
-        let client = self.client().await?;
-        let before = before.map_or(Uuid::max(), |b| b.0);
-        let sql = format!(
-            "{WITH_TIMELINE} JOIN seller_orders s ON s.order_id = o.id \
-             WHERE s.seller_id = $1 AND s.order_id < $2 ORDER BY s.order_id DESC LIMIT $3"
-        );
-        let found = rows(&client, &sql, &[&seller.0, &before, &big(limit)]).await?;
-        found.iter().map(order).collect()
+        self.newest(
+            "JOIN seller_orders s ON s.order_id = o.id \
+             WHERE s.seller_id = $1 AND s.order_id < $2 ORDER BY s.order_id DESC",
+            seller,
+            before,
+            limit,
+        )
+        .await
     }
 
     async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError> {
@@ -195,9 +195,22 @@ impl OrderStore for PostgresStore {
     }
 }
 
-fn big_seq(seq: u64) -> Result<i64, StoreError> {
-    i64::try_from(seq)
-        .map_err(|_| StoreError::Conflict(format!("timeline entry {seq} is out of range")))
+impl PostgresStore {
+    /// An owner's orders older than `before`, newest first: `filter` selects
+    /// by owner (`$1`) and cursor (`$2`) and orders the rows.
+    async fn newest(
+        &self,
+        filter: &str,
+        owner: UserId,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        let client = self.client().await?;
+        let before = before.map_or(Uuid::max(), |b| b.0);
+        let sql = format!("{WITH_TIMELINE} {filter} LIMIT $3");
+        let found = rows(&client, &sql, &[&owner.0, &before, &big(limit)]).await?;
+        found.iter().map(order).collect()
+    }
 }
 
 #[async_trait::async_trait]

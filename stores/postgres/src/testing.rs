@@ -78,10 +78,7 @@ impl TestDatabase {
 
     /// Runs `sql` (statements separated by `;`) on the test's database.
     pub async fn execute(&self, sql: &str) {
-        let client = match admin(&self.url).await {
-            Ok(client) => client,
-            Err(e) => panic!("cannot connect to the test database {}: {e}", self.name),
-        };
+        let client = self.connect().await;
         if let Err(e) = client.batch_execute(sql).await {
             panic!("{sql}: {e}");
         }
@@ -89,13 +86,17 @@ impl TestDatabase {
 
     /// The first column, as text, of every row `sql` returns.
     pub async fn query_strings(&self, sql: &str) -> Vec<String> {
-        let client = match admin(&self.url).await {
-            Ok(client) => client,
-            Err(e) => panic!("cannot connect to the test database {}: {e}", self.name),
-        };
+        let client = self.connect().await;
         match client.query(sql, &[]).await {
             Ok(rows) => rows.iter().map(|row| row.get::<_, String>(0)).collect(),
             Err(e) => panic!("{sql}: {e}"),
+        }
+    }
+
+    async fn connect(&self) -> tokio_postgres::Client {
+        match admin(&self.url).await {
+            Ok(client) => client,
+            Err(e) => panic!("cannot connect to the test database {}: {e}", self.name),
         }
     }
 

@@ -9,7 +9,7 @@ use deadpool_postgres::{GenericClient, Object, Transaction};
 use souk_actors::store::{Fence, Fencing, Store, StoreError};
 
 use super::PostgresStore;
-use super::db::{Params, column, exec, one, opt, pg, rows};
+use super::db::{Params, column, exec, from_bigint, one, opt, pg, rows, to_bigint};
 use tokio_postgres::Row;
 
 impl PostgresStore {
@@ -59,8 +59,7 @@ impl PostgresStore {
 /// stored one is newer. The row lock it takes holds an older owner's write
 /// until a newer one's transaction ends.
 async fn check<C: GenericClient + Sync>(c: &C, fence: &Fence) -> Result<(), StoreError> {
-    let epoch = i64::try_from(fence.epoch)
-        .map_err(|_| StoreError::Conflict(format!("epoch {} is out of range", fence.epoch)))?;
+    let epoch = to_bigint(fence.epoch, "epoch")?;
     let raised = opt(
         c,
         "INSERT INTO fences (owner, epoch) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE \
@@ -78,7 +77,7 @@ async fn check<C: GenericClient + Sync>(c: &C, fence: &Fence) -> Result<(), Stor
     )
     .await?;
     let stored: i64 = column(&row, 0)?;
-    Err(fence.refused(u64::try_from(stored).unwrap_or(0)))
+    Err(fence.refused(from_bigint(stored, "epoch")?))
 }
 
 impl Fencing for PostgresStore {
