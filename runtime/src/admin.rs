@@ -26,7 +26,7 @@ pub async fn create_user(
         crate::config::Backend::Embedded => opened.context(
             "an embedded store takes one process at a time: stop `souk serve` on this data dir first",
         )?,
-        crate::config::Backend::Postgres(_) => opened?,
+        crate::config::Backend::Postgres(_) | crate::config::Backend::Scylla(_) => opened?,
     };
     let hash = souk_gateway::auth::password::hash(password.expose().to_owned())
         .await

@@ -62,10 +62,10 @@ enum StoreCommand {
     /// the nodes on the source first. An interrupted copy resumes when run
     /// again.
     Copy {
-        /// The source: embedded:DATA_DIR or a postgres:// URL.
+        /// The source: embedded:DATA_DIR, a postgres:// or a scylla:// URL.
         #[arg(long)]
         from: String,
-        /// The destination: embedded:DATA_DIR or a postgres:// URL.
+        /// The destination: embedded:DATA_DIR, a postgres:// or a scylla:// URL.
         #[arg(long)]
         to: String,
         /// Records per batch (each batch is one write to the destination).

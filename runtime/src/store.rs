@@ -1,6 +1,6 @@
 //! Opens a store: the one `store.url` names for a node, or one a command
-//! line names (`souk store copy`): the embedded store under a data dir, or
-//! a shared PostgreSQL database.
+//! line names (`souk store copy`): the embedded store under a data dir, a
+//! shared PostgreSQL database or a ScyllaDB keyspace.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use anyhow::Context;
 use souk_actors::Store;
 use souk_store_embedded::EmbeddedStore;
 use souk_store_postgres::{PostgresStore, Target};
+use souk_store_scylla::ScyllaStore;
 
 use crate::config::{Backend, Config};
 
@@ -19,6 +20,8 @@ pub enum Location {
     Embedded(PathBuf),
     /// A PostgreSQL database, by URL.
     Postgres(String),
+    /// A ScyllaDB keyspace, by URL.
+    Scylla(String),
 }
 
 impl Location {
@@ -27,10 +30,12 @@ impl Location {
         Ok(match config.store.backend()? {
             Backend::Embedded => Self::Embedded(config.server.data_dir.clone()),
             Backend::Postgres(url) => Self::Postgres(url),
+            Backend::Scylla(url) => Self::Scylla(url),
         })
     }
 
-    /// `embedded:DATA_DIR` or a `postgres://` URL, as a command line gives it.
+    /// `embedded:DATA_DIR`, a `postgres://` or a `scylla://` URL, as a
+    /// command line gives it.
     pub fn parse(text: &str) -> anyhow::Result<Self> {
         if let Some(dir) = text.strip_prefix("embedded:") {
             anyhow::ensure!(
@@ -43,7 +48,13 @@ impl Location {
             Target::parse(text)?;
             return Ok(Self::Postgres(text.to_owned()));
         }
-        anyhow::bail!("`{text}` is not a store: use embedded:DATA_DIR or a postgres:// URL")
+        if text.starts_with("scylla://") {
+            souk_store_scylla::Target::parse(text)?;
+            return Ok(Self::Scylla(text.to_owned()));
+        }
+        anyhow::bail!(
+            "`{text}` is not a store: use embedded:DATA_DIR, a postgres:// or a scylla:// URL"
+        )
     }
 
     /// The location without a password, for messages and progress records.
@@ -57,6 +68,10 @@ impl Location {
                 Ok(target) => format!("postgres://{target}"),
                 Err(_) => "postgres://?".to_owned(),
             },
+            Self::Scylla(url) => match souk_store_scylla::Target::parse(url) {
+                Ok(target) => format!("scylla://{target}"),
+                Err(_) => "scylla://?".to_owned(),
+            },
         }
     }
 }
@@ -65,6 +80,7 @@ impl Location {
 pub enum NodeStore {
     Embedded(Arc<EmbeddedStore>),
     Postgres(Arc<PostgresStore>),
+    Scylla(Arc<ScyllaStore>),
 }
 
 impl NodeStore {
@@ -76,7 +92,9 @@ impl NodeStore {
             .await
             .with_context(|| match location {
                 Location::Embedded(_) => "cannot open the store".to_owned(),
-                Location::Postgres(_) => "cannot open the store `store.url` names".to_owned(),
+                Location::Postgres(_) | Location::Scylla(_) => {
+                    "cannot open the store `store.url` names".to_owned()
+                }
             })
     }
 
@@ -93,6 +111,11 @@ impl NodeStore {
                 tracing::info!(store = %store.target(), "PostgreSQL store open");
                 Ok(Self::Postgres(Arc::new(store)))
             }
+            Location::Scylla(url) => {
+                let store = ScyllaStore::connect(url).await?;
+                tracing::info!(store = %store.target(), "ScyllaDB store open");
+                Ok(Self::Scylla(Arc::new(store)))
+            }
         }
     }
 
@@ -101,6 +124,7 @@ impl NodeStore {
         match self {
             Self::Embedded(store) => store.clone(),
             Self::Postgres(store) => store.clone(),
+            Self::Scylla(store) => store.clone(),
         }
     }
 
@@ -109,6 +133,8 @@ impl NodeStore {
         match self {
             Self::Embedded(store) => store.close().await,
             Self::Postgres(store) => store.close(),
+            // The session's connections close when its last clone is dropped.
+            Self::Scylla(_) => {}
         }
     }
 }
@@ -131,11 +157,13 @@ mod tests {
     fn locations_parse_and_hide_passwords() {
         let pg = Location::parse("postgres://souk:secret@db:5432/shop").expect("parses");
         assert_eq!(pg.label(), "postgres://souk@db:5432/shop");
+        let scylla = Location::parse("scylla://souk:secret@db1,db2/shop").expect("parses");
+        assert_eq!(scylla.label(), "scylla://souk@db1:9042,db2:9042/shop");
         assert_eq!(
             Location::parse("embedded:/var/lib/souk").expect("parses"),
             Location::Embedded(PathBuf::from("/var/lib/souk"))
         );
-        for bad in ["embedded:", "mysql://root@db/shop", "./data"] {
+        for bad in ["embedded:", "mysql://root@db/shop", "./data", "scylla://db"] {
             assert!(Location::parse(bad).is_err(), "{bad}");
         }
     }

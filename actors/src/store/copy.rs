@@ -167,8 +167,11 @@ pub fn pair_key(key: &str) -> Result<(Uuid, Uuid), StoreError> {
 /// Reading out and writing in whole stores.
 #[async_trait::async_trait]
 pub trait CopyStore: Send + Sync {
-    /// Up to `limit` records of `kind` whose keys sort after `after` (from
-    /// the first if `None`), in key order.
+    /// Up to `limit` records of `kind` that follow `after` (the key of the
+    /// last record of the previous page; from the first if `None`) in the
+    /// backend's order: key order on the embedded store and PostgreSQL,
+    /// partition-token order on ScyllaDB. Paging to the end yields every
+    /// record once.
     async fn export(
         &self,
         kind: Kind,

@@ -8,8 +8,9 @@ use super::{ConfigError, invalid};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
-    /// `embedded`, or `postgres://user@host:port/database`. A secret, as a
-    /// URL may carry a password.
+    /// `embedded`, `postgres://user@host:port/database` or
+    /// `scylla://host:9042,…/keyspace?…`. A secret, as a URL may carry a
+    /// password.
     pub url: SecretString,
     /// Connections to a shared store, at most.
     pub pool_size: usize,
@@ -22,6 +23,8 @@ pub enum Backend {
     Embedded,
     /// A PostgreSQL database; the URL as given.
     Postgres(String),
+    /// A ScyllaDB keyspace; the URL as given.
+    Scylla(String),
 }
 
 impl StoreConfig {
@@ -35,14 +38,14 @@ impl StoreConfig {
             return Ok(Backend::Postgres(url.to_owned()));
         }
         if url.starts_with("scylla://") {
-            return Err(invalid(
-                "store.url",
-                "the ScyllaDB store is planned and not in this build; use `embedded` or a postgres:// URL",
-            ));
+            souk_store_scylla::Target::parse(url)
+                .map_err(|e| invalid("store.url", e.to_string()))?;
+            return Ok(Backend::Scylla(url.to_owned()));
         }
         Err(invalid(
             "store.url",
-            "must be `embedded` or a URL like postgres://user@host:5432/database",
+            "must be `embedded` or a URL like postgres://user@host:5432/database \
+             or scylla://host:9042/keyspace",
         ))
     }
 }
@@ -76,11 +79,22 @@ mod tests {
             load("postgres://souk@db:5432/shop"),
             Ok(Backend::Postgres("postgres://souk@db:5432/shop".into()))
         );
+        assert_eq!(
+            load("scylla://db1,db2/shop?consistency=local_quorum"),
+            Ok(Backend::Scylla(
+                "scylla://db1,db2/shop?consistency=local_quorum".into()
+            ))
+        );
     }
 
     #[test]
     fn a_bad_url_is_refused_naming_the_key() {
-        for url in ["mysql://root@db/shop", "", "scylla://db:9042/shop"] {
+        for url in [
+            "mysql://root@db/shop",
+            "",
+            "scylla://db:9042",
+            "scylla://db/shop?consistency=two",
+        ] {
             let err = load(url).expect_err(url);
             assert!(err.contains("store.url"), "{url}: {err}");
         }

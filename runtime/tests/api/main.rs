@@ -19,6 +19,8 @@ mod postgres;
 mod products;
 mod rate_limits;
 mod restart;
+mod scylla;
+mod store_move;
 mod users;
 mod ws;
 mod ws_client;

@@ -4,15 +4,11 @@
 //! interrupted copy resumes, and a destination holding another copy is
 //! refused.
 
-use std::sync::Arc;
-
-use reqwest::StatusCode;
-use serde_json::json;
 use souk_runtime::store_copy::copy;
 use souk_store_postgres::testing::TestDatabase;
-use tempfile::TempDir;
 
-use crate::helpers::{PASSWORD, build_error, json, spawn_with, test_config};
+use crate::helpers::{build_error, spawn_with, test_config};
+use crate::store_move::moves_and_is_served_from;
 
 #[tokio::test]
 async fn an_unreachable_database_stops_start_up_naming_the_key() {
@@ -27,67 +23,7 @@ async fn a_marketplace_moves_to_postgres_and_is_served_from_there() {
     let Some(database) = TestDatabase::create().await else {
         return;
     };
-    // A marketplace on the embedded store: a product, a paid order and an
-    // unpaid one.
-    let app = spawn_with(&[], None).await;
-    let (_, product) = app.shop("seller@example.com", 10).await;
-    let buyer = app.register("buyer@example.com", "customer").await;
-    let paid = app.place_order(&buyer, &product, 2).await;
-    let paid_id = paid["id"].as_str().expect("an order id").to_owned();
-    app.order_action(&buyer, &paid_id, "pay", json!({ "card_token": "tok_visa" }))
-        .await;
-    let unpaid = app.place_order(&buyer, &product, 1).await;
-    let product_path = format!("/api/v1/products/{product}");
-    let product_before = json(app.get(&product_path, None).await).await;
-    let orders_before = json(app.get("/api/v1/orders", Some(&buyer.token)).await).await;
-    let source = app.stop().await;
-
-    let config = test_config(source.path(), &[]);
-    let from = format!("embedded:{}", source.path().display());
-    copy(&config, &from, database.url(), 3)
-        .await
-        .expect("the copy succeeds and verifies");
-
-    let node_dir = Arc::new(TempDir::new().expect("a temp dir"));
-    let app = spawn_with(&[("SOUK__STORE__URL", database.url())], Some(node_dir)).await;
-    assert_eq!(
-        json(app.get(&product_path, None).await).await,
-        product_before
-    );
-    let login = app.login("buyer@example.com", PASSWORD).await;
-    assert_eq!(
-        login.status(),
-        StatusCode::OK,
-        "accounts and passwords moved"
-    );
-    let token = json(login).await["access_token"]
-        .as_str()
-        .expect("an access token")
-        .to_owned();
-    let orders_after = json(app.get("/api/v1/orders", Some(&token)).await).await;
-    assert_eq!(
-        orders_after, orders_before,
-        "orders and their timelines moved"
-    );
-    assert_eq!(orders_after["items"].as_array().map(Vec::len), Some(2));
-    let unpaid_path = format!("/api/v1/orders/{}", unpaid["id"].as_str().expect("an id"));
-    assert_eq!(
-        json(app.get(&unpaid_path, Some(&token)).await).await["status"],
-        "pending_payment"
-    );
-    app.stop().await;
-
-    // Another source into the same database is refused.
-    let other = TempDir::new().expect("a temp dir");
-    let err = copy(
-        &config,
-        &format!("embedded:{}", other.path().display()),
-        database.url(),
-        3,
-    )
-    .await
-    .expect_err("refused");
-    assert!(err.to_string().contains("holds a copy from"), "{err:#}");
+    moves_and_is_served_from(database.url()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
