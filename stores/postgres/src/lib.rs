@@ -15,6 +15,7 @@
 //! ([`migrate`]).
 
 mod accounts;
+mod batch;
 mod catalog;
 mod copy_in;
 mod copy_out;
@@ -33,9 +34,11 @@ mod write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use batch::Batcher;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use souk_actors::store::copy::{CopyStore, Kind, Record};
 use souk_actors::store::{Fence, MetaStore, StoreError};
+use souk_models::{Cart, Order, OrderId, Ticket, TimelineEntry};
 use tokio_postgres::NoTls;
 
 pub use migrate::SCHEMA_VERSION;
@@ -68,6 +71,43 @@ pub struct PostgresStore {
     /// Checked by every write of a fenced view (`souk_actors::store::Fencing`).
     fence: Option<Arc<Fence>>,
     users: Arc<user_cache::UserCache>,
+    /// The writers that group one kind of write into one statement; `None`
+    /// in the writers' own view.
+    batches: Option<Arc<Batches>>,
+}
+
+/// One writer per kind of hot write (see [`batch`]).
+pub(crate) struct Batches {
+    orders: Batcher<Order, ()>,
+    appends: Batcher<(OrderId, TimelineEntry), ()>,
+    carts: Batcher<Cart, ()>,
+    tickets: Batcher<Ticket, Ticket>,
+}
+
+impl Batches {
+    fn start(store: &PostgresStore) -> Self {
+        Self {
+            orders: Batcher::start(
+                "place_orders",
+                store.clone(),
+                |o| o.id,
+                orders::place_orders,
+            ),
+            appends: Batcher::start(
+                "append_entries",
+                store.clone(),
+                |(id, _)| *id,
+                orders::append_entries,
+            ),
+            carts: Batcher::start("put_carts", store.clone(), |c| c.user_id, orders::put_carts),
+            tickets: Batcher::start(
+                "create_tickets",
+                store.clone(),
+                |t| (t.user_id, t.idempotency_key.clone()),
+                tickets::create_tickets,
+            ),
+        }
+    }
 }
 
 impl PostgresStore {
@@ -96,10 +136,14 @@ impl PostgresStore {
             target,
             fence: None,
             users: Arc::default(),
+            batches: None,
         };
         let mut client = store.client().await?;
         migrate::run(&mut client).await?;
-        Ok(store)
+        Ok(Self {
+            batches: Some(Arc::new(Batches::start(&store))),
+            ..store
+        })
     }
 
     /// Where this store connects, without its password (for logs).
@@ -110,6 +154,23 @@ impl PostgresStore {
     /// Closes the pool: connections in use close when they are returned.
     pub fn close(&self) {
         self.pool.close();
+    }
+
+    /// Writes `row` through its kind's writer, or alone in this view's
+    /// fence transaction if it is fenced.
+    async fn batched<T: Send + 'static, R: Send + 'static>(
+        &self,
+        writer: fn(&Batches) -> &Batcher<T, R>,
+        run: batch::Runner<T, R>,
+        row: T,
+    ) -> Result<R, StoreError> {
+        match (&self.batches, &self.fence) {
+            (Some(batches), None) => writer(batches).submit(row).await,
+            _ => run(self.clone(), vec![row])
+                .await?
+                .pop()
+                .unwrap_or_else(|| Err(StoreError::Corrupt("a write went unanswered".into()))),
+        }
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {

@@ -3,6 +3,8 @@
 //! awaits payment.
 
 use souk_actors::store::{CartStore, OrderStore, StoreError};
+use std::collections::{HashMap, HashSet};
+
 use souk_models::{
     Cart, Order, OrderId, OrderStatus, TicketStatus, TimelineEntry, Timestamp, UserId,
 };
@@ -12,7 +14,8 @@ use tokio_postgres::types::Json;
 use uuid::Uuid;
 
 use super::PostgresStore;
-use super::db::{big, column, count, doc, nanos, opt, rows, to_bigint};
+use super::batch::{Outcomes, Run};
+use super::db::{big, column, doc, nanos, opt, rows, to_bigint};
 
 /// An order's header and its timeline, from rows of `(doc, entries)` where
 /// `entries` is the timeline's documents as a JSON array in order.
@@ -28,86 +31,210 @@ pub(super) const WITH_TIMELINE: &str = "SELECT o.doc, coalesce((SELECT jsonb_agg
                              FROM order_entries e WHERE e.order_id = o.id), '[]'::jsonb) \
                              FROM orders o";
 
-/// Places an order in one statement: its header, its timeline entries, the
-/// seller index, its buyer's cart emptied and its ticket (same id, if any)
-/// completed. Only the header insert decides; the rest is done only if it
-/// inserted, so a second placement of one id writes nothing.
-const CREATE: &str = "\
-WITH placed AS (
-    INSERT INTO orders (id, buyer_id, unpaid_deadline_ns, doc) VALUES ($1, $2, $3, $4)
-    ON CONFLICT (id) DO NOTHING RETURNING id
+/// Places orders in one statement: their headers, timeline entries and
+/// seller index rows, each buyer's cart emptied and each order's ticket
+/// (same id, if any) completed. Only the header inserts decide; the rest is
+/// done only for the orders they inserted, so a second placement of one id
+/// writes nothing. Answers the ids placed.
+const PLACE: &str = "\
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::jsonb[], $5::jsonb[])
+        AS i(id, buyer_id, deadline, doc, completed)
+), placed AS (
+    INSERT INTO orders (id, buyer_id, unpaid_deadline_ns, doc)
+    SELECT id, buyer_id, deadline, doc FROM input
+    ON CONFLICT (id) DO NOTHING RETURNING id, buyer_id
 ), entries AS (
     INSERT INTO order_entries (order_id, seq, doc)
-    SELECT placed.id, e.seq, e.doc FROM placed, unnest($5::bigint[], $6::jsonb[]) AS e(seq, doc)
+    SELECT e.order_id, e.seq, e.doc
+    FROM unnest($6::uuid[], $7::bigint[], $8::jsonb[]) AS e(order_id, seq, doc)
+    JOIN placed ON placed.id = e.order_id
 ), sellers AS (
     INSERT INTO seller_orders (seller_id, order_id)
-    SELECT s.seller, placed.id FROM placed, unnest($7::uuid[]) AS s(seller)
+    SELECT s.seller_id, s.order_id FROM unnest($9::uuid[], $10::uuid[]) AS s(seller_id, order_id)
+    JOIN placed ON placed.id = s.order_id
     ON CONFLICT DO NOTHING
 ), emptied AS (
-    DELETE FROM carts WHERE user_id = $2 AND EXISTS (SELECT 1 FROM placed)
+    DELETE FROM carts WHERE user_id IN (SELECT buyer_id FROM placed)
 ), ticket AS (
-    UPDATE tickets SET queued = false, doc = jsonb_set(doc, '{status}', $8)
-    WHERE id = $1 AND EXISTS (SELECT 1 FROM placed)
+    UPDATE tickets SET queued = false, doc = jsonb_set(tickets.doc, '{status}', input.completed)
+    FROM input JOIN placed ON placed.id = input.id
+    WHERE tickets.id = input.id
 )
-SELECT count(*) FROM placed";
+SELECT id FROM placed";
 
-/// Appends a timeline entry in one statement, if the order exists and the
-/// entry's `seq` is one past its last. The header's row lock serialises
-/// appends to one order; of two racing appends of one `seq`, the second
-/// breaks the `(order_id, seq)` key. Answers whether the order exists, its
-/// last `seq` and whether the entry was stored.
+/// Appends timeline entries (at most one per order) in one statement, each
+/// if its order exists and its `seq` is one past the order's last. The
+/// headers' row locks serialise appends to one order; of two racing appends
+/// of one `seq`, the second is not inserted. Answers, per entry, whether its
+/// order exists, its last `seq` and whether the entry was stored.
 const APPEND: &str = "\
-WITH header AS (
-    SELECT id FROM orders WHERE id = $1 FOR UPDATE
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::jsonb[], $4::boolean[])
+        AS i(order_id, seq, doc, settles)
+), header AS (
+    SELECT id FROM orders WHERE id IN (SELECT order_id FROM input) ORDER BY id FOR UPDATE
 ), last AS (
-    SELECT coalesce(max(seq), 0) AS seq FROM order_entries WHERE order_id = $1
+    SELECT i.order_id, coalesce((SELECT max(e.seq) FROM order_entries e
+                                 WHERE e.order_id = i.order_id), 0) AS seq
+    FROM input i
 ), appended AS (
     INSERT INTO order_entries (order_id, seq, doc)
-    SELECT header.id, $2::bigint, $3::jsonb FROM header, last WHERE last.seq = $2::bigint - 1
-    RETURNING seq
+    SELECT i.order_id, i.seq, i.doc FROM input i
+    JOIN header h ON h.id = i.order_id JOIN last l ON l.order_id = i.order_id
+    WHERE l.seq = i.seq - 1
+    ON CONFLICT (order_id, seq) DO NOTHING
+    RETURNING order_id
 ), settled AS (
     UPDATE orders SET unpaid_deadline_ns = NULL
-    WHERE id = $1 AND $4::boolean AND EXISTS (SELECT 1 FROM appended)
+    WHERE id IN (SELECT a.order_id FROM appended a JOIN input i ON i.order_id = a.order_id
+                 WHERE i.settles)
 )
-SELECT (SELECT count(*) FROM header), (SELECT seq FROM last), (SELECT count(*) FROM appended)";
+SELECT i.order_id, h.id IS NOT NULL, l.seq, a.order_id IS NOT NULL
+FROM input i
+LEFT JOIN header h ON h.id = i.order_id
+LEFT JOIN last l ON l.order_id = i.order_id
+LEFT JOIN appended a ON a.order_id = i.order_id";
+
+/// Saves carts in one statement: an empty cart is deleted, any other
+/// replaces its user's.
+const PUT_CARTS: &str = "\
+WITH emptied AS (
+    DELETE FROM carts WHERE user_id = ANY($1::uuid[])
+)
+INSERT INTO carts (user_id, doc) SELECT * FROM unnest($2::uuid[], $3::jsonb[])
+ON CONFLICT (user_id) DO UPDATE SET doc = EXCLUDED.doc";
+
+/// The batch runner that places orders.
+pub(super) fn place_orders(store: PostgresStore, orders: Vec<Order>) -> Run<()> {
+    Box::pin(async move { store.place(orders).await })
+}
+
+/// The batch runner that appends timeline entries.
+pub(super) fn append_entries(
+    store: PostgresStore,
+    entries: Vec<(OrderId, TimelineEntry)>,
+) -> Run<()> {
+    Box::pin(async move { store.append(entries).await })
+}
+
+/// The batch runner that saves carts.
+pub(super) fn put_carts(store: PostgresStore, carts: Vec<Cart>) -> Run<()> {
+    Box::pin(async move { store.save_carts(carts).await })
+}
+
+impl PostgresStore {
+    async fn place(&self, mut orders: Vec<Order>) -> Outcomes<()> {
+        let asked: Vec<Uuid> = orders.iter().map(|o| o.id.0).collect();
+        // Rows in key order, so two statements lock what they share in one order.
+        orders.sort_by_key(|o| o.id);
+        let (mut ids, mut buyers, mut deadlines, mut completed) = (vec![], vec![], vec![], vec![]);
+        let (mut entry_orders, mut seqs, mut entries) = (vec![], vec![], vec![]);
+        let (mut sellers, mut seller_orders) = (vec![], vec![]);
+        for order in &mut orders {
+            let timeline = std::mem::take(&mut order.timeline);
+            ids.push(order.id.0);
+            buyers.push(order.buyer_id.0);
+            deadlines.push(
+                (order.status() == OrderStatus::PendingPayment)
+                    .then(|| nanos(order.payment_deadline))
+                    .transpose()?,
+            );
+            completed.push(Json(TicketStatus::Completed { order_id: order.id }));
+            for seller in order.sellers() {
+                sellers.push(seller.0);
+                seller_orders.push(order.id.0);
+            }
+            for entry in timeline {
+                entry_orders.push(order.id.0);
+                seqs.push(to_bigint(entry.seq, "timeline entry")?);
+                entries.push(Json(entry));
+            }
+        }
+        let headers: Vec<Json<&Order>> = orders.iter().map(Json).collect();
+        let placed = self
+            .write_rows(
+                PLACE,
+                &[
+                    &ids,
+                    &buyers,
+                    &deadlines,
+                    &headers,
+                    &completed,
+                    &entry_orders,
+                    &seqs,
+                    &entries,
+                    &sellers,
+                    &seller_orders,
+                ],
+            )
+            .await?;
+        let placed: HashSet<Uuid> = placed
+            .iter()
+            .map(|row| column(row, 0))
+            .collect::<Result<_, _>>()?;
+        Ok(asked
+            .iter()
+            .map(|id| match placed.contains(id) {
+                true => Ok(()),
+                false => Err(StoreError::Conflict("order id already exists".into())),
+            })
+            .collect())
+    }
+
+    async fn append(&self, entries: Vec<(OrderId, TimelineEntry)>) -> Outcomes<()> {
+        let mut ids = Vec::with_capacity(entries.len());
+        let mut seqs = Vec::with_capacity(entries.len());
+        let mut settles = Vec::with_capacity(entries.len());
+        for (order, entry) in &entries {
+            ids.push(order.0);
+            seqs.push(to_bigint(entry.seq, "timeline entry")?);
+            settles.push(entry.status != OrderStatus::PendingPayment);
+        }
+        let docs: Vec<Json<&TimelineEntry>> = entries.iter().map(|(_, e)| Json(e)).collect();
+        let found = self
+            .write_rows(APPEND, &[&ids, &seqs, &docs, &settles])
+            .await?;
+        let mut answers = HashMap::with_capacity(found.len());
+        for row in &found {
+            let id: Uuid = column(row, 0)?;
+            let (exists, appended): (bool, bool) = (column(row, 1)?, column(row, 3)?);
+            answers.insert(id, (exists, column::<i64>(row, 2)?, appended));
+        }
+        Ok(entries
+            .iter()
+            .map(|(order, entry)| match answers.get(&order.0) {
+                Some((false, _, _)) => Err(StoreError::NotFound),
+                Some((true, last, false)) => Err(StoreError::Conflict(format!(
+                    "expected entry {}, got {}",
+                    last + 1,
+                    entry.seq
+                ))),
+                Some((true, _, true)) => Ok(()),
+                None => Err(StoreError::Corrupt("an append went unanswered".into())),
+            })
+            .collect())
+    }
+
+    async fn save_carts(&self, mut carts: Vec<Cart>) -> Outcomes<()> {
+        let count = carts.len();
+        carts.sort_by_key(|c| c.user_id);
+        let (empty, full): (Vec<&Cart>, Vec<&Cart>) =
+            carts.iter().partition(|c| c.lines.is_empty());
+        let emptied: Vec<Uuid> = empty.iter().map(|c| c.user_id.0).collect();
+        let users: Vec<Uuid> = full.iter().map(|c| c.user_id.0).collect();
+        let docs: Vec<Json<&Cart>> = full.into_iter().map(Json).collect();
+        self.write_one(PUT_CARTS, &[&emptied, &users, &docs])
+            .await?;
+        Ok((0..count).map(|_| Ok(())).collect())
+    }
+}
 
 #[async_trait::async_trait]
 impl OrderStore for PostgresStore {
     async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        let header = Order {
-            timeline: vec![],
-            ..order.clone()
-        };
-        let unpaid = (order.status() == OrderStatus::PendingPayment)
-            .then(|| nanos(order.payment_deadline))
-            .transpose()?;
-        let seqs: Vec<i64> = order
-            .timeline
-            .iter()
-            .map(|e| to_bigint(e.seq, "timeline entry"))
-            .collect::<Result<_, _>>()?;
-        let entries: Vec<Json<&TimelineEntry>> = order.timeline.iter().map(Json).collect();
-        let sellers: Vec<Uuid> = order.sellers().iter().map(|s| s.0).collect();
-        let completed = TicketStatus::Completed { order_id: order.id };
-        let answered = self
-            .write_rows(
-                CREATE,
-                &[
-                    &order.id.0,
-                    &order.buyer_id.0,
-                    &unpaid,
-                    &Json(&header),
-                    &seqs,
-                    &entries,
-                    &sellers,
-                    &Json(&completed),
-                ],
-            )
-            .await?;
-        match answered.first().map(count).transpose()? {
-            Some(1) => Ok(()),
-            _ => Err(StoreError::Conflict("order id already exists".into())),
-        }
+        self.batched(|b| &b.orders, place_orders, order.clone())
+            .await
     }
 
     async fn append_order_entry(
@@ -115,25 +242,8 @@ impl OrderStore for PostgresStore {
         order: OrderId,
         entry: &TimelineEntry,
     ) -> Result<(), StoreError> {
-        let seq = to_bigint(entry.seq, "timeline entry")?;
-        let settles = entry.status != OrderStatus::PendingPayment;
-        let found = self
-            .write_rows(APPEND, &[&order.0, &seq, &Json(entry), &settles])
-            .await?;
-        let row = found
-            .first()
-            .ok_or_else(|| StoreError::Corrupt("an append answered no row".into()))?;
-        let (exists, last, appended): (i64, i64, i64) =
-            (column(row, 0)?, column(row, 1)?, column(row, 2)?);
-        match (exists, appended) {
-            (0, _) => Err(StoreError::NotFound),
-            (_, 0) => Err(StoreError::Conflict(format!(
-                "expected entry {}, got {}",
-                last + 1,
-                entry.seq
-            ))),
-            _ => Ok(()),
-        }
+        self.batched(|b| &b.appends, append_entries, (order, entry.clone()))
+            .await
     }
 
     async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
@@ -227,17 +337,6 @@ impl CartStore for PostgresStore {
     }
 
     async fn put_cart(&self, cart: &Cart) -> Result<(), StoreError> {
-        if cart.lines.is_empty() {
-            self.write_one("DELETE FROM carts WHERE user_id = $1", &[&cart.user_id.0])
-                .await?;
-        } else {
-            self.write_one(
-                "INSERT INTO carts (user_id, doc) VALUES ($1, $2) \
-                 ON CONFLICT (user_id) DO UPDATE SET doc = EXCLUDED.doc",
-                &[&cart.user_id.0, &Json(cart)],
-            )
-            .await?;
-        }
-        Ok(())
+        self.batched(|b| &b.carts, put_carts, cart.clone()).await
     }
 }
