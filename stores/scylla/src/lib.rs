@@ -54,6 +54,10 @@ use db::{Db, Lwt, Write, vals};
 pub use migrate::SCHEMA_VERSION;
 pub use target::{Replication, Target};
 
+/// Point reads in flight at once when a start-up list checks every record
+/// an index names.
+const READS_AT_ONCE: usize = 64;
+
 /// The ScyllaDB-backed [`souk_actors::Store`]. A clone shares the session.
 #[derive(Clone)]
 pub struct ScyllaStore {
@@ -97,11 +101,8 @@ impl ScyllaStore {
             .build()
             .await
             .map_err(|e| db::unavailable(format!("{target}: {e}")))?;
+        // Creates the keyspace if need be and makes it the session's.
         migrate::run(&session, &target).await?;
-        session
-            .use_keyspace(&target.keyspace, false)
-            .await
-            .map_err(|e| db::unavailable(format!("{target}: {e}")))?;
         Ok(Self {
             db: Arc::new(Db::new(session)),
             target: Arc::new(target),

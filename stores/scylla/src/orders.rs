@@ -14,6 +14,7 @@
 //! queued (which the checkout pipeline completes after a restart).
 
 use futures::future::try_join_all;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use souk_actors::store::{CartStore, OrderStore, StoreError};
 use souk_models::{
     Cart, Order, OrderId, OrderStatus, TicketStatus, TimelineEntry, Timestamp, UserId,
@@ -235,15 +236,22 @@ impl OrderStore for ScyllaStore {
 
     /// Read from the `unpaid` series, each checked against its order.
     async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError> {
-        let mut unpaid = Vec::new();
-        for (_, id, _) in self.series_all(UNPAID).await? {
-            let id = OrderId(super::db::id(&id)?);
-            if let Some(order) = self.get_order(id).await?
-                && order.status() == OrderStatus::PendingPayment
-            {
-                unpaid.push((id, order.payment_deadline));
-            }
-        }
+        let ids = self
+            .series_all(UNPAID)
+            .await?
+            .iter()
+            .map(|(_, id, _)| super::db::id(id).map(OrderId))
+            .collect::<Result<Vec<_>, _>>()?;
+        let orders: Vec<Option<Order>> = stream::iter(ids.into_iter().map(|id| self.get_order(id)))
+            .buffered(super::READS_AT_ONCE)
+            .try_collect()
+            .await?;
+        let mut unpaid: Vec<(OrderId, Timestamp)> = orders
+            .into_iter()
+            .flatten()
+            .filter(|o| o.status() == OrderStatus::PendingPayment)
+            .map(|o| (o.id, o.payment_deadline))
+            .collect();
         unpaid.sort_by_key(|(id, _)| *id);
         Ok(unpaid)
     }

@@ -6,6 +6,7 @@
 //! dropped by ScyllaDB: replaying a checkout's `Idempotency-Key` that much
 //! later starts a new checkout.
 
+use futures::stream::{self, StreamExt, TryStreamExt};
 use souk_actors::store::{StoreError, TicketStore};
 use souk_models::{Ticket, TicketStatus, UserId};
 use time::Duration;
@@ -146,16 +147,22 @@ impl TicketStore for ScyllaStore {
             .db
             .scan("SELECT lane FROM lanes WHERE scope = ?", vals![LANES])
             .await?;
-        let mut queued = Vec::new();
+        let mut ids = Vec::new();
         for (lane,) in lanes {
             for (_, id, _) in self.series_all(&lane_series(&lane)).await? {
-                if let Some(ticket) = self.get_ticket(super::db::id(&id)?).await?
-                    && !ticket.status.is_done()
-                {
-                    queued.push(ticket);
-                }
+                ids.push(super::db::id(&id)?);
             }
         }
+        let tickets: Vec<Option<Ticket>> =
+            stream::iter(ids.into_iter().map(|id| self.get_ticket(id)))
+                .buffered(super::READS_AT_ONCE)
+                .try_collect()
+                .await?;
+        let mut queued: Vec<Ticket> = tickets
+            .into_iter()
+            .flatten()
+            .filter(|t| !t.status.is_done())
+            .collect();
         queued.sort_by_key(|t| t.id);
         Ok(queued)
     }
