@@ -10,8 +10,13 @@ Then, with one shopper searching back to back the whole time:
 1. 200 searches on the demo catalog: the baseline latency;
 2. a seller creates PRODUCTS products (default 20,000) over the HTTP API, 8 at
    a time, and the searches go on until the assistant has embedded and
-   indexed every one (`souk_vector_index_items` on /metrics);
-3. the node is killed with SIGKILL and started again: the time until
+   indexed every one (`souk_vector_index_items` on /metrics); the searches
+   while products are being created and those after, while the rest is
+   embedded, are reported apart;
+3. after 30 s more (the graph insertion behind the embedding finishes), 10 s
+   of searches on the whole catalog, caught up: what the searches during
+   phase 2 are to be compared with, on an index of the same size;
+4. the node is killed with SIGKILL and started again: the time until
    /health/ready answers 200, the time until a search answers 200, and the
    latency of searches while the graph is rebuilt behind them.
 
@@ -103,6 +108,24 @@ class Node:
                     return float(line.split()[1])
         return 0.0
 
+    def series(self, line_prefix):
+        """The value of the first /metrics line starting with `line_prefix`."""
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(line_prefix):
+                    return float(line.split()[-1])
+        return 0.0
+
+    def timings(self):
+        """Sums and counts of the query embedding and whole-search histograms."""
+        return {
+            name: (self.series(f'{metric}_sum{{kind="{kind}"}}'),
+                   self.series(f'{metric}_count{{kind="{kind}"}}'))
+            for name, metric, kind in (("embedding", "souk_embedding_seconds", "query"),
+                                       ("search", "souk_search_seconds", "hybrid"))
+        }
+
     def call(self, method, path, body=None, token=None):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method)
@@ -114,12 +137,30 @@ class Node:
 
 
 class Searcher(threading.Thread):
-    """One shopper searching back to back; latencies are kept per phase."""
+    """One shopper searching back to back; latencies are kept per phase, with
+    the server's mean query embedding and search times over each phase."""
 
     def __init__(self, node):
         super().__init__(daemon=True)
-        self.node, self.phase, self.samples = node, None, {}
+        self._phase, self.samples, self.means = None, {}, {}
+        self.node, self.opened = node, None
         self.stopped = threading.Event()
+
+    @property
+    def phase(self):
+        return self._phase
+
+    @phase.setter
+    def phase(self, name):
+        now = self.node.timings()
+        if self._phase and self.opened:
+            means = {}
+            for key, (total, count) in now.items():
+                total0, count0 = self.opened[key]
+                n = count - count0
+                means[key] = (total - total0) / n * 1000 if n > 0 else float("nan")
+            self.means[self._phase] = means
+        self._phase, self.opened = name, now
 
     def run(self):
         i = 0
@@ -135,8 +176,9 @@ class Searcher(threading.Thread):
             except (urllib.error.URLError, ConnectionError):
                 ok = False
             took = (time.perf_counter() - began) * 1000
-            if ok and self.phase:
-                self.samples.setdefault(self.phase, []).append(took)
+            phase = self._phase
+            if ok and phase:
+                self.samples.setdefault(phase, []).append(took)
 
 
 def summary(samples):
@@ -187,17 +229,22 @@ def main():
     token = login["access_token"]
     categories = [c["slug"] for c in node.call("GET", "/api/v1/categories")["items"]]
     before = items()
-    searcher.phase = f"while {count:,} new products are created and embedded"
+    searcher.phase = f"while {count:,} new products are created (and embedded)"
     began = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda i: node.call("POST", "/api/v1/products",
                                           product(i, categories), token), range(count)))
     created = time.monotonic() - began
+    searcher.phase = "then, while the rest is embedded"
     while items() < before + count:
         time.sleep(0.2)
     caught_up = time.monotonic() - began
     searcher.phase = None
     total = items()
+    time.sleep(30)
+    searcher.phase = f"all {int(total):,} products indexed, caught up"
+    time.sleep(10)
+    searcher.phase = None
 
     node.kill()
     node.start()
@@ -205,6 +252,7 @@ def main():
     searcher.phase = "after a kill -9, while the graph is rebuilt"
     serving = node.wait_for("/api/v1/search?q=lamp")
     time.sleep(10)
+    searcher.phase = None
     searcher.stopped.set()
     searcher.join()
     node.kill()
@@ -213,7 +261,12 @@ def main():
     print(f"restart with {int(total):,} products: ready in {ready * 1000:.0f} ms, "
           f"searching in {serving * 1000:.0f} ms")
     for phase, samples in searcher.samples.items():
-        print(f"{phase}: {summary(samples)}")
+        means = searcher.means.get(phase, {})
+        inside = ""
+        if means:
+            inside = (f"; in souk, mean query embedding {means['embedding']:.1f} ms, "
+                      f"mean search {means['search']:.1f} ms")
+        print(f"{phase}: {summary(samples)}{inside}")
 
 
 def settle(read, quiet=3.0):

@@ -9,11 +9,68 @@
 //! kernels, rayon's parallel loops inside [`run`]) inherit its policy.
 //!
 //! Elsewhere than Linux the threads keep the normal priority.
+//!
+//! The lowest priority keeps a query from waiting for a core, not from
+//! sharing the machine: in every moment a query leaves a core free, the
+//! background's kernels run there and take the caches and memory bandwidth
+//! the query's own kernels need. So while a shopper's query is being
+//! embedded ([`QueryInFlight`]), a background thread about to run an
+//! encoder kernel waits ([`step_aside`]), for at most [`STEP_ASIDE`] each
+//! time, so queries without pause slow a catch-up down but never stop it.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
+
+/// The longest a background kernel waits for queries to finish, each time.
+pub const STEP_ASIDE: Duration = Duration::from_millis(20);
+
+/// Shoppers' queries being embedded now, in this process. (A process-wide
+/// count: the encoder's kernels, deep inside candle, have no handle to pass
+/// it through.)
+static QUERIES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Whether this thread is one of the background pool's.
+    static BACKGROUND: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Counts one query being embedded while it lives.
+pub struct QueryInFlight(());
+
+impl QueryInFlight {
+    pub fn start() -> Self {
+        QUERIES_IN_FLIGHT.fetch_add(1, Ordering::SeqCst);
+        Self(())
+    }
+}
+
+impl Drop for QueryInFlight {
+    fn drop(&mut self) {
+        QUERIES_IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// On a background thread, waits while any query is being embedded (at
+/// most [`STEP_ASIDE`]); elsewhere returns at once.
+pub fn step_aside() {
+    if !BACKGROUND.get() {
+        return;
+    }
+    let since = Instant::now();
+    while QUERIES_IN_FLIGHT.load(Ordering::SeqCst) > 0 && since.elapsed() < STEP_ASIDE {
+        std::thread::sleep(Duration::from_micros(100));
+    }
+}
+
+/// Whether the calling thread is a background one.
+pub fn on_background_thread() -> bool {
+    BACKGROUND.get()
+}
 
 /// Runs `f` on a background thread and waits for its result without
 /// blocking the async runtime; `None` if `f` panicked or no thread could be
@@ -61,7 +118,10 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
         rayon::ThreadPoolBuilder::new()
             .num_threads(cores)
             .thread_name(|i| format!("souk-background-{i}"))
-            .start_handler(|_| lower_this_thread())
+            .start_handler(|_| {
+                lower_this_thread();
+                BACKGROUND.set(true);
+            })
             .build()
             .inspect_err(|e| tracing::error!(error = %e, "could not start the background threads"))
             .ok()
@@ -113,5 +173,29 @@ mod tests {
         let panicked: Option<()> = run(|| panic!("a bug in a background job")).await;
         assert_eq!(panicked, None);
         assert_eq!(run(|| 7).await, Some(7), "the pool still works");
+    }
+
+    #[test]
+    fn only_background_threads_step_aside_and_only_while_a_query_runs() {
+        let query = QueryInFlight::start();
+        // Not a background thread: never waits.
+        let started = Instant::now();
+        step_aside();
+        assert!(started.elapsed() < STEP_ASIDE);
+
+        let started = Instant::now();
+        let background = std::thread::spawn(move || {
+            BACKGROUND.set(true);
+            step_aside();
+            Instant::now()
+        });
+        std::thread::sleep(Duration::from_millis(5));
+        let query_done = Instant::now();
+        drop(query);
+        let returned = background.join().expect("the thread ends");
+        assert!(
+            returned >= query_done || returned - started >= STEP_ASIDE,
+            "a background kernel waits until the query is done, or STEP_ASIDE"
+        );
     }
 }

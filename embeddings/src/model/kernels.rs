@@ -11,10 +11,15 @@ use std::sync::OnceLock;
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, bail};
 
+use crate::background;
 use crate::vector::dot;
 
 /// Below this many output values a kernel runs on the calling thread alone.
 const PARALLEL_MIN: usize = 32 * 1024;
+
+/// Rows a background matrix product multiplies between two chances to step
+/// aside for a query (about a millisecond of work).
+const BACKGROUND_ROWS: usize = 128;
 
 /// A contiguous f32 matrix's data and `(rows, cols)`.
 fn matrix<'a>(storage: &'a CpuStorage, layout: &Layout) -> Result<(&'a [f32], usize, usize)> {
@@ -88,15 +93,40 @@ impl CustomOp1 for TileProduct<'_> {
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let (x, rows, _) = matrix(storage, layout)?;
-        let out = self
-            .weights
-            .multiply(x, rows, threads())
-            .map_err(|e| candle_core::Error::Msg(format!("tile-product: {e}")))?;
+        // In the background, a block of rows at a time, stepping aside for
+        // queries between blocks; a query's product runs whole.
+        let block = if background::on_background_thread() {
+            BACKGROUND_ROWS
+        } else {
+            rows.max(1)
+        };
+        let out = product_in_blocks(self.weights, x, rows, block)?;
         Ok((
             CpuStorage::F32(out),
             Shape::from((rows, self.weights.outputs())),
         ))
     }
+}
+
+/// `x · Wᵀ`, `block` rows at a time, stepping aside for queries before each
+/// block when on a background thread.
+fn product_in_blocks(
+    weights: &souk_simd::amx::Weights,
+    x: &[f32],
+    rows: usize,
+    block: usize,
+) -> Result<Vec<f32>> {
+    let inputs = weights.inputs();
+    let mut out = Vec::with_capacity(rows * weights.outputs());
+    for first in (0..rows).step_by(block.max(1)) {
+        background::step_aside();
+        let last = (first + block).min(rows);
+        let part = weights
+            .multiply(&x[first * inputs..last * inputs], last - first, threads())
+            .map_err(|e| candle_core::Error::Msg(format!("tile-product: {e}")))?;
+        out.extend_from_slice(&part);
+    }
+    Ok(out)
 }
 
 /// `gelu(x + bias)` for every row of `x`.
@@ -110,6 +140,7 @@ impl CustomOp1 for BiasGelu<'_> {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        background::step_aside();
         let (x, rows, cols) = matrix(storage, layout)?;
         if cols != self.bias.len() {
             bail!("bias-gelu: {cols} columns, bias of {}", self.bias.len())
@@ -201,6 +232,7 @@ impl CustomOp1 for Attention<'_> {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        background::step_aside();
         let (qkv, rows, cols) = matrix(storage, layout)?;
         let hidden = cols / 3;
         if cols != 3 * hidden || hidden % self.heads != 0 || self.bias.len() != cols {
@@ -260,6 +292,26 @@ fn softmax(scores: &mut [f32]) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_product_in_blocks_equals_the_whole_product() {
+        if !souk_simd::amx::available() {
+            println!("skipped: this CPU has no AMX tiles");
+            return;
+        }
+        let (outputs, inputs, rows) = (64, 96, 300);
+        let w: Vec<f32> = (0..outputs * inputs)
+            .map(|i| ((i * 7 % 13) as f32 - 6.0) / 10.0)
+            .collect();
+        let x: Vec<f32> = (0..rows * inputs)
+            .map(|i| ((i * 5 % 11) as f32 - 5.0) / 10.0)
+            .collect();
+        let weights = souk_simd::amx::Weights::pack(&w, outputs, inputs).expect("packs");
+        let whole = product_in_blocks(&weights, &x, rows, rows).unwrap();
+        let blocks = product_in_blocks(&weights, &x, rows, BACKGROUND_ROWS).unwrap();
+        assert_eq!(whole.len(), rows * outputs);
+        assert_eq!(whole, blocks);
+    }
 
     #[test]
     fn erf_matches_libm() {

@@ -82,6 +82,8 @@ impl SharedEmbedder {
 
     /// Embeds a shopper's query, in one pass with the other queries waiting.
     pub async fn embed_query(&self, text: String) -> Result<Vector, ModelError> {
+        // Background kernels step aside until this query has its vector.
+        let _in_flight = background::QueryInFlight::start();
         let (reply, answer) = oneshot::channel();
         let gone = || ModelError::Worker("the query worker failed".to_owned());
         self.queries
