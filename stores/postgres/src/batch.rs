@@ -16,7 +16,10 @@ use souk_actors::store::StoreError;
 use std::collections::HashSet;
 use std::future::Future;
 use std::hash::Hash;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+
+use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
 use super::PostgresStore;
@@ -63,7 +66,16 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
                 let (rows, replies): (Vec<T>, Vec<_>) =
                     batch.into_iter().map(|j| (j.row, j.reply)).unzip();
                 let expected = rows.len();
-                match run(store.clone(), rows).await {
+                // A bug that panics fails this statement's writes, not the
+                // writer: later writes of the kind still go through.
+                let ran = AssertUnwindSafe(run(store.clone(), rows))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| {
+                        tracing::error!(statement = name, "a batched write panicked");
+                        Err(StoreError::Unavailable(format!("{name} failed")))
+                    });
+                match ran {
                     Ok(outcomes) if outcomes.len() == expected => {
                         for (reply, outcome) in replies.into_iter().zip(outcomes) {
                             let _ = reply.send(outcome);
@@ -152,6 +164,26 @@ mod tests {
         assert_eq!(rows(intake.next(|n| *n).await), [2, 4]);
         drop(queue);
         assert!(intake.next(|n| *n).await.is_none());
+    }
+
+    fn panics_on_13(_: PostgresStore, rows: Vec<u32>) -> Run<()> {
+        Box::pin(async move {
+            assert!(!rows.contains(&13), "a bug");
+            Ok(rows.iter().map(|_| Ok(())).collect())
+        })
+    }
+
+    #[tokio::test]
+    async fn a_panicking_statement_fails_its_writes_not_the_writer() {
+        let Some(database) = crate::testing::TestDatabase::create().await else {
+            return;
+        };
+        let writer = Batcher::start("test", database.store().await, |n: &u32| *n, panics_on_13);
+        assert!(matches!(
+            writer.submit(13).await,
+            Err(StoreError::Unavailable(_))
+        ));
+        assert_eq!(writer.submit(1).await, Ok(()), "the writer still writes");
     }
 
     #[tokio::test]
