@@ -12,6 +12,9 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod flows;
+pub use flows::address;
+
 pub const PASSWORD: &str = "correct horse battery";
 pub const ADMIN_EMAIL: &str = "root@example.com";
 
@@ -351,55 +354,4 @@ pub fn product_body(title: &str, category: &str, price: i64, stock: i64) -> Valu
         "price": { "amount": price, "currency": "USD" },
         "stock": stock
     })
-}
-
-/// A shipping address a checkout accepts.
-pub fn address() -> Value {
-    json!({ "name": "Ada", "line1": "1 Main St", "city": "London", "postal_code": "N1", "country": "GB" })
-}
-
-impl TestApp {
-    /// A `kitchen` category and a seller `seller_email` listing a kettle with
-    /// `stock` units; returns the seller and the product id.
-    pub async fn shop(&self, seller_email: &str, stock: i64) -> (Session, String) {
-        self.category("kitchen").await;
-        let seller = self.register(seller_email, "seller").await;
-        let product = self
-            .product(&seller, product_body("Kettle", "kitchen", 2500, stock))
-            .await;
-        let id = product["id"].as_str().expect("a product id").to_owned();
-        (seller, id)
-    }
-
-    /// Puts `quantity` of `product` in `user`'s cart and checks out; returns
-    /// the placed order (the checkout must complete at once).
-    pub async fn place_order(&self, user: &Session, product: &str, quantity: u32) -> Value {
-        let added = self
-            .post(
-                "/api/v1/cart/items",
-                Some(&user.token),
-                json!({ "product_id": product, "quantity": quantity }),
-            )
-            .await;
-        assert_eq!(added.status(), StatusCode::OK);
-        let placed = self
-            .client
-            .post(self.url("/api/v1/checkout"))
-            .bearer_auth(&user.token)
-            .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-            .json(&json!({ "shipping_address": address() }))
-            .send()
-            .await
-            .expect("the checkout request is sent");
-        assert_eq!(placed.status(), StatusCode::CREATED);
-        json(placed).await
-    }
-
-    /// `POST /orders/{id}/{action}` as `user`; returns the order.
-    pub async fn order_action(&self, user: &Session, id: &str, action: &str, body: Value) -> Value {
-        let path = format!("/api/v1/orders/{id}/{action}");
-        let response = self.post(&path, Some(&user.token), body).await;
-        assert_eq!(response.status(), StatusCode::OK, "{action}");
-        json(response).await
-    }
 }

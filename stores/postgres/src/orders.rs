@@ -233,6 +233,12 @@ impl PostgresStore {
 #[async_trait::async_trait]
 impl OrderStore for PostgresStore {
     async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+        // Checked here, so one order that cannot be stored fails alone
+        // instead of the shared statement it would join.
+        nanos(order.payment_deadline)?;
+        for entry in &order.timeline {
+            to_bigint(entry.seq, "timeline entry")?;
+        }
         self.batched(|b| &b.orders, place_orders, order.clone())
             .await
     }
@@ -242,6 +248,7 @@ impl OrderStore for PostgresStore {
         order: OrderId,
         entry: &TimelineEntry,
     ) -> Result<(), StoreError> {
+        to_bigint(entry.seq, "timeline entry")?;
         self.batched(|b| &b.appends, append_entries, (order, entry.clone()))
             .await
     }

@@ -16,7 +16,7 @@ use super::catalog::{category_write, product_write, stock_write, vector_write};
 use super::db::{Write, vals};
 use super::docs::{to_bigint, to_doc};
 use super::inventory::{hold_write, sale_write};
-use super::orders::{index_writes, order_writes};
+use super::orders::{cart_write, index_writes, order_writes};
 use super::tickets::ticket_writes;
 use super::tokens::token_writes;
 
@@ -49,10 +49,7 @@ fn record_writes(record: &Record) -> Result<Vec<Write>, StoreError> {
         Record::Stock(id, level) => vec![stock_write(*id, level)?],
         Record::Hold(hold) => vec![hold_write(hold)?],
         Record::Sale(sale) => vec![sale_write(sale)?],
-        Record::Cart(cart) => vec![Write::new(
-            "INSERT INTO carts (user_id, doc) VALUES (?, ?)",
-            vals![cart.user_id.0, to_doc(cart)?],
-        )],
+        Record::Cart(cart) => vec![cart_write(cart)?],
         Record::Order(order) => {
             let mut writes = order_writes(order, false)?;
             writes.extend(index_writes(order)?);
@@ -68,10 +65,7 @@ fn record_writes(record: &Record) -> Result<Vec<Write>, StoreError> {
             }
             writes
         }
-        Record::Meta(key, value) => vec![Write::new(
-            "INSERT INTO meta (key, value) VALUES (?, ?)",
-            vals![key.as_str(), value.as_str()],
-        )],
+        Record::Meta(key, value) => vec![super::meta_write(key, value)],
         Record::ProductVector(id, vector) => vec![vector_write(*id, vector)],
         Record::Fence(owner, epoch) => vec![Write::new(
             "INSERT INTO fences (owner, epoch) VALUES (?, ?)",

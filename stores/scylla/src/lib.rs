@@ -204,6 +204,14 @@ impl CopyStore for ScyllaStore {
     }
 }
 
+/// A setting, replacing its key's.
+fn meta_write(key: &str, value: &str) -> Write {
+    Write::new(
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        vals![key, value],
+    )
+}
+
 #[async_trait::async_trait]
 impl MetaStore for ScyllaStore {
     async fn get_meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -215,11 +223,8 @@ impl MetaStore for ScyllaStore {
     }
 
     async fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.write(
-            "INSERT INTO meta (key, value) VALUES (?, ?)",
-            vals![key, value],
-        )
-        .await
+        let write = meta_write(key, value);
+        self.write(write.cql, write.values).await
     }
 
     /// Writable when a quorum of replicas answers a read of the schema

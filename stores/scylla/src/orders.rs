@@ -62,6 +62,14 @@ pub(crate) fn index_writes(order: &Order) -> Result<Vec<Write>, StoreError> {
     Ok(writes)
 }
 
+/// A (non-empty) cart, replacing its user's.
+pub(crate) fn cart_write(cart: &Cart) -> Result<Write, StoreError> {
+    Ok(Write::new(
+        "INSERT INTO carts (user_id, doc) VALUES (?, ?)",
+        vals![cart.user_id.0, to_doc(cart)?],
+    ))
+}
+
 /// The order's partition: its header, then each entry.
 pub(crate) fn order_writes(order: &Order, conditional: bool) -> Result<Vec<Write>, StoreError> {
     let header = Order {
@@ -272,11 +280,8 @@ impl CartStore for ScyllaStore {
             self.write("DELETE FROM carts WHERE user_id = ?", vals![cart.user_id.0])
                 .await
         } else {
-            self.write(
-                "INSERT INTO carts (user_id, doc) VALUES (?, ?)",
-                vals![cart.user_id.0, to_doc(cart)?],
-            )
-            .await
+            let write = cart_write(cart)?;
+            self.write(write.cql, write.values).await
         }
     }
 }
