@@ -5,6 +5,7 @@ mod allow;
 pub mod assistant;
 pub mod auth;
 pub mod client_ip;
+pub mod cluster;
 pub mod config;
 mod docs;
 pub mod error;

@@ -51,6 +51,8 @@ pub struct AppParts {
     pub metrics: Option<PrometheusHandle>,
     /// The shopping assistant, or why it is not serving (yet).
     pub assistant: AssistantSlot,
+    /// Cluster coordination, when `cluster.enabled`.
+    pub cluster: Option<Arc<dyn crate::cluster::ClusterView>>,
 }
 
 impl FromRef<AppState> for AuthState {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod assistant_start;
+pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod limits;

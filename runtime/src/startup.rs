@@ -19,6 +19,7 @@ use souk_gateway::middleware::rate_limit::RateLimiter;
 use souk_gateway::{AppParts, AppState};
 use tokio::net::{TcpListener, TcpSocket};
 
+use crate::cluster::{ClusterNode, LoadProbe};
 use crate::config::Config;
 use crate::demo;
 use crate::store::NodeStore;
@@ -41,6 +42,8 @@ pub struct Application {
     events: EventBus,
     live: crate::live::LiveTasks,
     ws: souk_gateway::ws::WsRegistry,
+    /// This node's cluster membership, when `cluster.enabled`.
+    cluster: Option<ClusterNode>,
     config: Config,
     assistant: AssistantSlot,
     pub demo_accounts: Option<Vec<demo::DemoAccount>>,
@@ -141,6 +144,15 @@ impl Application {
         let gateway = config.gateway(secret);
         let ws = souk_gateway::ws::WsRegistry::default();
         let live = crate::live::start(events.clone(), checkout.clone(), ws.clone());
+        let listener = bind(config.server.listen).await?;
+        let cluster = if config.cluster.enabled {
+            let listening = listener.local_addr()?;
+            let node = ClusterNode::join(&config, listening, load_probe(&carts, &ws)).await?;
+            phases.done("joined the cluster");
+            Some(node)
+        } else {
+            None
+        };
         let state = AppState::new(AppParts {
             sessions: Arc::new(Sessions::new(gateway.auth.clone())),
             limiter: Arc::new(RateLimiter::new(&gateway.rate_limit)),
@@ -155,9 +167,9 @@ impl Application {
             ws: ws.clone(),
             metrics,
             assistant: assistant.clone(),
+            cluster: cluster.as_ref().map(ClusterNode::view),
         });
         spawn_token_purge(dyn_store);
-        let listener = bind(config.server.listen).await?;
         phases.done("listening");
         tracing::info!(phases = %phases, "node built");
         let metrics = match config.metrics.address()? {
@@ -179,6 +191,7 @@ impl Application {
             events,
             live,
             ws,
+            cluster,
             config,
             assistant,
             demo_accounts,
@@ -252,6 +265,9 @@ impl Application {
         if let Err(e) = self.inventory.stop_and_wait(None, Some(grace)).await {
             tracing::warn!(error = %e, "inventory shards did not stop cleanly");
         }
+        if let Some(cluster) = self.cluster {
+            cluster.leave().await;
+        }
         self.store.close().await;
         tracing::info!("store closed; bye");
         Ok(())
@@ -309,6 +325,17 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()
+}
+
+/// What this node reports as its load at each heartbeat.
+fn load_probe(carts: &CartHandle, ws: &souk_gateway::ws::WsRegistry) -> LoadProbe {
+    let (carts, ws) = (carts.clone(), ws.clone());
+    Arc::new(move || {
+        std::collections::BTreeMap::from([
+            ("carts_live".to_owned(), carts.live() as u64),
+            ("ws_connections".to_owned(), ws.connections() as u64),
+        ])
+    })
 }
 
 /// Deletes expired refresh tokens hourly.

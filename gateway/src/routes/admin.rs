@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
+use crate::cluster::ClusterReport;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -23,6 +24,36 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users))
         .routes(routes!(update_user))
         .routes(routes!(put_category))
+        .routes(routes!(cluster))
+}
+
+/// The nodes of the cluster: each one's address, load and the work placed
+/// on it. Without `cluster.enabled`, `enabled` is false and the list empty.
+#[utoipa::path(get, path = "/admin/cluster", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = ClusterReport), (status = 403, body = Problem, description = ADMIN_ONLY),
+        (status = 503, body = Problem, description = "`unavailable`: Redis cannot list the nodes now (Retry-After)")))]
+async fn cluster(
+    State(state): State<AppState>,
+    admin: AuthUser,
+) -> Result<Json<ClusterReport>, ApiError> {
+    admin.require(&[Role::Admin])?;
+    let Some(cluster) = &state.cluster else {
+        return Ok(Json(ClusterReport {
+            enabled: false,
+            node_id: None,
+            redis: None,
+            coordinating: None,
+            nodes: Vec::new(),
+        }));
+    };
+    let nodes = cluster.nodes().await.map_err(ApiError::unavailable)?;
+    Ok(Json(ClusterReport {
+        enabled: true,
+        node_id: Some(cluster.node_id().to_owned()),
+        redis: Some(cluster.redis().to_owned()),
+        coordinating: Some(cluster.coordinating()),
+        nodes,
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

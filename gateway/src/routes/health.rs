@@ -36,10 +36,20 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         Err(e) => Err(e),
     };
     match checked {
-        Ok(_) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "products": state.catalog.product_count() })),
-        ),
+        Ok(_) => {
+            let mut body = json!({ "status": "ready", "products": state.catalog.product_count() });
+            // Without Redis a node still serves what it holds: it stays ready
+            // and says coordination is degraded (docs/cluster.md).
+            if let Some(cluster) = &state.cluster {
+                let coordination = if cluster.coordinating() {
+                    "ok"
+                } else {
+                    "degraded"
+                };
+                body["cluster"] = json!(coordination);
+            }
+            (StatusCode::OK, Json(body))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             (

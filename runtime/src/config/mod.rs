@@ -16,11 +16,13 @@ use souk_models::Currency;
 
 mod assistant;
 mod checkout;
+mod cluster;
 mod network;
 mod store;
 mod websocket;
 
 pub use checkout::{CheckoutSection, LaneEntry};
+pub use cluster::{ClusterConfig, advertise, valid_node_id};
 pub use store::{Backend, StoreConfig};
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -114,6 +116,7 @@ pub struct Config {
     pub assistant: AssistantConfig,
     pub metrics: MetricsConfig,
     pub log: LogConfig,
+    pub cluster: ClusterConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -214,6 +217,7 @@ impl Config {
         network::validate(self)?;
         websocket::validate(&self.websocket)?;
         assistant::validate(&self.assistant)?;
+        cluster::validate(self)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err(invalid(
                 "auth.access_ttl_secs",

@@ -11,6 +11,7 @@ mod auth;
 mod cart;
 mod catalog;
 mod checkout;
+mod cluster;
 mod connections;
 mod matrix;
 mod metrics;
