@@ -118,6 +118,7 @@ async fn openapi_document_matches_the_routes() {
         "DELETE /cart/items/{product_id}",
         "DELETE /products/{id}",
         "DELETE /users/me/addresses/{id}",
+        "GET /admin/cluster",
         "GET /admin/users",
         "GET /auth/me",
         "GET /cart",
