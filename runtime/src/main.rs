@@ -10,7 +10,7 @@ use souk_models::Role;
 use souk_runtime::{Application, Config, demo, limits, telemetry};
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[derive(Parser)]
 #[command(
