@@ -1,6 +1,9 @@
 //! Placement across nodes against a real `redis-server`: every name is
 //! served by exactly one live node, a dead node's names move to the others
 //! with larger epochs, and a node that joins gets its share handed over.
+// clippy.toml allows unwrap/expect in `#[test]` functions only; the helpers
+// here are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;

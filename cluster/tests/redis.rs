@@ -1,4 +1,7 @@
 //! Membership and leases against a real `redis-server` started per test.
+// clippy.toml allows unwrap/expect in `#[test]` functions only; the helpers
+// here are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -99,7 +102,7 @@ async fn renewing_keeps_a_lease_past_its_time_and_release_frees_it() {
     ));
     // Another holder cannot renew or release what it does not hold.
     let forged = held[0].clone();
-    assert_eq!(b.renew(&[forged.clone()]).await.unwrap(), vec![None]);
+    assert_eq!(b.renew(std::slice::from_ref(&forged)).await.unwrap(), vec![None]);
     assert_eq!(b.release(&[forged]).await.unwrap(), 0);
 
     assert_eq!(a.release(&held).await.unwrap(), 2);
