@@ -1,6 +1,10 @@
 //! A fixed set of sharded actors under one supervisor, which restarts any shard
 //! that fails; the restarted shard reloads its state from the store. Callers
 //! address a shard by index and wait out a restart.
+//!
+//! In a cluster the shards are *placed*: none starts by itself, and each runs
+//! only while this node holds its lease, under a [`Fence`] that every store
+//! write of the shard carries (see `souk_cluster::Placer`).
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -14,6 +18,7 @@ use ractor::{
 };
 
 use crate::directory::CallFailure;
+use crate::store::Fence;
 
 /// Pause before retrying a shard that failed to start (e.g. store down).
 const RETRY_START: Duration = Duration::from_millis(500);
@@ -27,7 +32,13 @@ pub(crate) trait Sharded: Actor<Arguments: Clone> {
     fn new() -> Self;
     /// The arguments of shard `shard`, from those shared by every shard.
     fn for_shard(base: &Self::Arguments, shard: usize) -> Self::Arguments;
+    /// The same arguments for a shard placed under `fence`: its store
+    /// writes carry the fence.
+    fn fenced(args: Self::Arguments, fence: &Fence) -> Self::Arguments;
 }
+
+/// How long a shard being unplaced gets to finish its message in hand.
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// Current actor of each shard; the supervisor replaces an entry when it
 /// restarts that shard.
@@ -35,7 +46,7 @@ type Slots<A> = Arc<RwLock<Vec<Option<ActorRef<<A as Actor>::Msg>>>>>;
 
 pub(crate) struct Shards<A: Sharded> {
     slots: Slots<A>,
-    supervisor: ActorCell,
+    supervisor: ActorRef<SupervisorMsg>,
 }
 
 impl<A: Sharded> Clone for Shards<A> {
@@ -50,17 +61,44 @@ impl<A: Sharded> Clone for Shards<A> {
 impl<A: Sharded> Shards<A> {
     /// Starts `count` (at least one) shards under a new supervisor.
     pub(crate) async fn start(base: A::Arguments, count: usize) -> Result<Self, SpawnErr> {
+        Self::spawn(base, count, false).await
+    }
+
+    /// A supervisor for `count` shards, none started until [`Self::place`]d.
+    pub(crate) async fn start_placed(base: A::Arguments, count: usize) -> Result<Self, SpawnErr> {
+        Self::spawn(base, count, true).await
+    }
+
+    async fn spawn(base: A::Arguments, count: usize, placed: bool) -> Result<Self, SpawnErr> {
         let slots: Slots<A> = Arc::new(RwLock::new(vec![None; count.max(1)]));
         let args = SupervisorState::<A> {
             base,
             slots: slots.clone(),
             children: HashMap::new(),
+            placed: placed.then(HashMap::new),
         };
         let (supervisor, _) = Actor::spawn(None, Supervisor::<A>(PhantomData), args).await?;
-        Ok(Self {
-            slots,
-            supervisor: supervisor.get_cell(),
-        })
+        Ok(Self { slots, supervisor })
+    }
+
+    /// Starts `shard` here under `fence` (stopping it first if it runs).
+    pub(crate) async fn place(&self, shard: usize, fence: Fence) -> Result<(), String> {
+        match self
+            .supervisor
+            .call(|reply| SupervisorMsg::Place(shard, fence, reply), None)
+            .await
+        {
+            Ok(CallResult::Success(placed)) => placed,
+            _ => Err("the shards' supervisor is gone".to_owned()),
+        }
+    }
+
+    /// Stops `shard` here; returns once it has stopped.
+    pub(crate) async fn unplace(&self, shard: usize) {
+        let _ = self
+            .supervisor
+            .call(|reply| SupervisorMsg::Unplace(shard, reply), None)
+            .await;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -69,7 +107,7 @@ impl<A: Sharded> Shards<A> {
 
     /// The supervisor: stopping it stops every shard.
     pub(crate) fn supervisor(&self) -> ActorCell {
-        self.supervisor.clone()
+        self.supervisor.get_cell()
     }
 
     /// The shard's actor now, if it is running.
@@ -111,10 +149,34 @@ struct SupervisorState<A: Sharded> {
     base: A::Arguments,
     slots: Slots<A>,
     children: HashMap<ActorId, usize>,
+    /// When placed: the fence of each shard placed here now.
+    placed: Option<HashMap<usize, Fence>>,
 }
 
-enum SupervisorMsg {
+impl<A: Sharded> SupervisorState<A> {
+    /// Whether `shard` should run here (to start or restart it).
+    fn runs(&self, shard: usize) -> bool {
+        self.placed.as_ref().is_none_or(|p| p.contains_key(&shard))
+    }
+
+    fn child_of(&self, shard: usize) -> Option<ActorId> {
+        self.children
+            .iter()
+            .find(|(_, s)| **s == shard)
+            .map(|(id, _)| *id)
+    }
+
+    fn set_slot(&self, shard: usize, actor: Option<ActorRef<A::Msg>>) {
+        if let Ok(mut slots) = self.slots.write() {
+            slots[shard] = actor;
+        }
+    }
+}
+
+pub(crate) enum SupervisorMsg {
     Start(usize),
+    Place(usize, Fence, RpcReplyPort<Result<(), String>>),
+    Unplace(usize, RpcReplyPort<()>),
 }
 
 impl<A: Sharded> Actor for Supervisor<A> {
@@ -127,11 +189,13 @@ impl<A: Sharded> Actor for Supervisor<A> {
         myself: ActorRef<SupervisorMsg>,
         mut state: SupervisorState<A>,
     ) -> Result<SupervisorState<A>, ActorProcessingErr> {
-        let count = state.slots.read().map(|s| s.len()).unwrap_or(0);
-        for shard in 0..count {
-            spawn_shard(&myself, &mut state, shard).await?;
+        if state.placed.is_none() {
+            let count = state.slots.read().map(|s| s.len()).unwrap_or(0);
+            for shard in 0..count {
+                spawn_shard(&myself, &mut state, shard).await?;
+            }
         }
-        metrics::gauge!("souk_actors_alive", "kind" => A::KIND).set(count as f64);
+        alive::<A>(&state);
         Ok(state)
     }
 
@@ -141,11 +205,29 @@ impl<A: Sharded> Actor for Supervisor<A> {
         msg: SupervisorMsg,
         state: &mut SupervisorState<A>,
     ) -> Result<(), ActorProcessingErr> {
-        let SupervisorMsg::Start(shard) = msg;
-        if let Err(e) = spawn_shard(&myself, state, shard).await {
-            tracing::error!(kind = A::KIND, shard, error = %e, "shard failed to start; retrying");
-            myself.send_after(RETRY_START, move || SupervisorMsg::Start(shard));
+        match msg {
+            SupervisorMsg::Start(shard) => {
+                if !state.runs(shard) || state.child_of(shard).is_some() {
+                    return Ok(());
+                }
+                if let Err(e) = spawn_shard(&myself, state, shard).await {
+                    tracing::error!(kind = A::KIND, shard, error = %e, "shard failed to start; retrying");
+                    myself.send_after(RETRY_START, move || SupervisorMsg::Start(shard));
+                }
+            }
+            SupervisorMsg::Place(shard, fence, reply) => {
+                let placed = place(&myself, state, shard, fence).await;
+                let _ = reply.send(placed);
+            }
+            SupervisorMsg::Unplace(shard, reply) => {
+                if let Some(placed) = state.placed.as_mut() {
+                    placed.remove(&shard);
+                    stop_shard(state, shard).await;
+                }
+                let _ = reply.send(());
+            }
         }
+        alive::<A>(state);
         Ok(())
     }
 
@@ -160,10 +242,10 @@ impl<A: Sharded> Actor for Supervisor<A> {
                 if let Some(shard) = state.children.remove(&cell.get_id()) {
                     tracing::error!(kind = A::KIND, shard, %error, "shard failed; restarting");
                     metrics::counter!("souk_actor_restarts_total", "kind" => A::KIND).increment(1);
-                    if let Ok(mut slots) = state.slots.write() {
-                        slots[shard] = None;
+                    state.set_slot(shard, None);
+                    if state.runs(shard) {
+                        let _ = myself.send_message(SupervisorMsg::Start(shard));
                     }
-                    let _ = myself.send_message(SupervisorMsg::Start(shard));
                 }
             }
             SupervisionEvent::ActorTerminated(cell, _, _) => {
@@ -180,11 +262,56 @@ async fn spawn_shard<A: Sharded>(
     state: &mut SupervisorState<A>,
     shard: usize,
 ) -> Result<(), SpawnErr> {
-    let args = A::for_shard(&state.base, shard);
+    let mut args = A::for_shard(&state.base, shard);
+    if let Some(fence) = state.placed.as_ref().and_then(|p| p.get(&shard)) {
+        args = A::fenced(args, fence);
+    }
     let (actor, _) = Actor::spawn_linked(None, A::new(), args, myself.get_cell()).await?;
     state.children.insert(actor.get_id(), shard);
-    if let Ok(mut slots) = state.slots.write() {
-        slots[shard] = Some(actor);
-    }
+    state.set_slot(shard, Some(actor));
     Ok(())
+}
+
+async fn place<A: Sharded>(
+    myself: &ActorRef<SupervisorMsg>,
+    state: &mut SupervisorState<A>,
+    shard: usize,
+    fence: Fence,
+) -> Result<(), String> {
+    let count = state.slots.read().map(|s| s.len()).unwrap_or(0);
+    if shard >= count {
+        return Err(format!("there is no shard {shard} of {count}"));
+    }
+    let Some(placed) = state.placed.as_mut() else {
+        return Err("these shards are not placed by lease".to_owned());
+    };
+    placed.insert(shard, fence);
+    stop_shard(state, shard).await;
+    spawn_shard(myself, state, shard).await.map_err(|e| {
+        if let Some(placed) = state.placed.as_mut() {
+            placed.remove(&shard);
+        }
+        e.to_string()
+    })
+}
+
+/// Stops `shard`'s actor, if it runs, and waits until it has stopped.
+async fn stop_shard<A: Sharded>(state: &mut SupervisorState<A>, shard: usize) {
+    let running = state
+        .slots
+        .write()
+        .ok()
+        .and_then(|mut slots| slots[shard].take());
+    if let Some(id) = state.child_of(shard) {
+        state.children.remove(&id);
+    }
+    if let Some(actor) = running
+        && let Err(e) = actor.get_cell().stop_and_wait(None, Some(STOP_WAIT)).await
+    {
+        tracing::warn!(kind = A::KIND, shard, error = %e, "shard did not stop in time");
+    }
+}
+
+fn alive<A: Sharded>(state: &SupervisorState<A>) {
+    metrics::gauge!("souk_actors_alive", "kind" => A::KIND).set(state.children.len() as f64);
 }

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use secrecy::ExposeSecret;
-use souk_cluster::{Beat, Member, Membership, Redis};
+use souk_actors::store::Fence;
+use souk_actors::{InventoryHandle, Store};
+use souk_cluster::{Beat, Lease, Leases, Member, Membership, Placer, Redis, Work};
 use souk_gateway::cluster::{ClusterView, NodeView};
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
@@ -20,10 +22,63 @@ use crate::config::{Config, advertise, valid_node_id};
 /// Load figures a heartbeat reports, read when it is sent.
 pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
 
-/// This node's membership, kept alive by a heartbeat task.
+/// This node's membership, kept alive by a heartbeat task, and the work
+/// placed on it.
 pub struct ClusterNode {
     shared: Arc<Shared>,
-    heartbeat: JoinHandle<()>,
+    heartbeat: JoinHandle<Placer>,
+    stop: tokio::sync::watch::Sender<bool>,
+    placed: Arc<Placed>,
+    lease: Duration,
+}
+
+/// What runs on a node by lease: today the inventory shards.
+pub struct Placed {
+    store: Arc<dyn Store>,
+    inventory: InventoryHandle,
+}
+
+impl Placed {
+    pub fn new(store: Arc<dyn Store>, inventory: InventoryHandle) -> Self {
+        Self { store, inventory }
+    }
+
+    /// Every lease name placed across the cluster.
+    fn names(&self) -> Vec<String> {
+        (0..self.inventory.shards())
+            .map(|shard| format!("inventory/{shard}"))
+            .collect()
+    }
+}
+
+fn shard_of(name: &str) -> Option<usize> {
+    name.strip_prefix("inventory/")?.parse().ok()
+}
+
+#[async_trait::async_trait]
+impl Work for Placed {
+    /// Raises the owner's epoch in the store first (a fenced write), so that
+    /// nothing an older holder still writes can land after the shard has
+    /// read its state; then starts the shard under the fence.
+    async fn start(&self, lease: &Lease) -> Result<(), String> {
+        let shard = shard_of(&lease.name).ok_or_else(|| format!("no work named {}", lease.name))?;
+        let fence = Fence::new(lease.name.clone(), lease.epoch);
+        self.store
+            .fenced(fence.clone())
+            .put_meta(&format!("lease/{}", lease.name), &lease.epoch.to_string())
+            .await
+            .map_err(|e| e.to_string())?;
+        self.inventory
+            .place(shard, fence)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn stop(&self, name: &str) {
+        if let Some(shard) = shard_of(name) {
+            self.inventory.unplace(shard).await;
+        }
+    }
 }
 
 struct Shared {
@@ -43,6 +98,7 @@ impl ClusterNode {
         config: &Config,
         listening: SocketAddr,
         load: LoadProbe,
+        placed: Placed,
     ) -> anyhow::Result<Self> {
         let cluster = &config.cluster;
         let id = node_id(config)?;
@@ -80,6 +136,9 @@ impl ClusterNode {
             }
         }
         tracing::info!(node = %id, redis = %redis.shown(), "joined the cluster");
+        let placed = Arc::new(placed);
+        let leases = Leases::new(redis.clone(), me.holder(), lease);
+        let placer = Placer::new(leases, membership.clone(), placed.names());
         let shared = Arc::new(Shared {
             id,
             redis,
@@ -87,8 +146,22 @@ impl ClusterNode {
             me: Mutex::new(me),
             connected: AtomicBool::new(true),
         });
-        let heartbeat = tokio::spawn(beat_forever(shared.clone(), load, lease / 3));
-        Ok(Self { shared, heartbeat })
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let heartbeat = tokio::spawn(beat_forever(
+            shared.clone(),
+            load,
+            placer,
+            placed.clone(),
+            lease / 3,
+            stopped,
+        ));
+        Ok(Self {
+            shared,
+            heartbeat,
+            stop,
+            placed,
+            lease,
+        })
     }
 
     /// The admin view and readiness probe over this membership.
@@ -96,10 +169,26 @@ impl ClusterNode {
         self.shared.clone()
     }
 
-    /// Stops the heartbeat and removes this node's record, so the others
-    /// see it gone at once rather than a lease later.
+    /// Stops the work placed here and gives its leases back, stops the
+    /// heartbeat and removes this node's record, so the others take over
+    /// at once rather than a lease later.
     pub async fn leave(self) {
-        self.heartbeat.abort();
+        let _ = self.stop.send(true);
+        let mut heartbeat = self.heartbeat;
+        match tokio::time::timeout(self.lease, &mut heartbeat).await {
+            Ok(Ok(mut placer)) => {
+                if let Err(e) = placer.leave(self.placed.as_ref()).await {
+                    tracing::warn!(error = %e, "could not give the leases back; they expire by themselves");
+                }
+            }
+            _ => {
+                heartbeat.abort();
+                // Stop what may run here anyway; its leases expire.
+                for name in self.placed.names() {
+                    self.placed.stop(&name).await;
+                }
+            }
+        }
         let me = self.shared.member();
         if let Err(e) = self.shared.membership.leave(&me).await {
             tracing::warn!(error = %e, "could not remove this node's record; it expires by itself");
@@ -114,15 +203,28 @@ impl Shared {
     }
 }
 
-async fn beat_forever(shared: Arc<Shared>, load: LoadProbe, every: Duration) {
+/// Every third of a lease: record this node as alive, then renew, take and
+/// hand over work. Returns the placer when told to stop.
+async fn beat_forever(
+    shared: Arc<Shared>,
+    load: LoadProbe,
+    mut placer: Placer,
+    placed: Arc<Placed>,
+    every: Duration,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> Placer {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticks.tick().await;
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stopped.changed() => return placer,
+        }
         let me = {
             let mut me = shared.me.lock().unwrap_or_else(|p| p.into_inner());
             me.seen_at = OffsetDateTime::now_utc();
             me.load = load();
+            me.owns = placer.held().keys().cloned().collect();
             me.clone()
         };
         let ok = match shared.membership.beat(&me).await {
@@ -136,11 +238,17 @@ async fn beat_forever(shared: Arc<Shared>, load: LoadProbe, every: Duration) {
                 false
             }
         };
+        let placing = placer.tick(placed.as_ref()).await;
+        if let Err(e) = &placing {
+            tracing::warn!(error = %e, "placement failed; work whose lease lapses stops");
+        }
+        let ok = ok && placing.is_ok();
         let was = shared.connected.swap(ok, Ordering::Relaxed);
         if ok && !was {
             tracing::info!("heartbeat recorded again; coordination restored");
         }
         metrics::gauge!("souk_cluster_coordinating").set(if ok { 1.0 } else { 0.0 });
+        metrics::gauge!("souk_cluster_leases_held").set(placer.held().len() as f64);
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
+use souk_actors::inventory::Placement;
 use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle, Passivation,
     SandboxPayments, Store,
@@ -19,7 +20,7 @@ use souk_gateway::middleware::rate_limit::RateLimiter;
 use souk_gateway::{AppParts, AppState};
 use tokio::net::{TcpListener, TcpSocket};
 
-use crate::cluster::{ClusterNode, LoadProbe};
+use crate::cluster::{ClusterNode, LoadProbe, Placed};
 use crate::config::Config;
 use crate::demo;
 use crate::store::NodeStore;
@@ -83,13 +84,22 @@ impl Application {
         phases.done("demo accounts checked");
         let call_timeout = Duration::from_millis(config.actors.call_timeout_ms);
         let events = crate::live::event_bus(&config.websocket);
-        let (inventory, inventory_supervisor) = InventorySupervisor::start(
-            dyn_store.clone(),
-            Some(catalog.clone()),
-            events.clone(),
-            config.marketplace.low_stock_threshold,
-            config.actors.inventory_shards,
-            call_timeout,
+        // In a cluster each shard runs on the node holding its lease.
+        let placement = if config.cluster.enabled {
+            Placement::ByLease
+        } else {
+            Placement::Here
+        };
+        let (inventory, inventory_supervisor) = InventorySupervisor::start_in(
+            placement,
+            (
+                dyn_store.clone(),
+                Some(catalog.clone()),
+                events.clone(),
+                config.marketplace.low_stock_threshold,
+                config.actors.inventory_shards,
+                call_timeout,
+            ),
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the inventory shards: {e}"))?;
@@ -147,7 +157,9 @@ impl Application {
         let listener = bind(config.server.listen).await?;
         let cluster = if config.cluster.enabled {
             let listening = listener.local_addr()?;
-            let node = ClusterNode::join(&config, listening, load_probe(&carts, &ws)).await?;
+            let placed = Placed::new(dyn_store.clone(), inventory.clone());
+            let node =
+                ClusterNode::join(&config, listening, load_probe(&carts, &ws), placed).await?;
             phases.done("joined the cluster");
             Some(node)
         } else {
@@ -262,11 +274,13 @@ impl Application {
         self.checkout.drain().await;
         self.orders.stop().await;
         self.carts.stop().await;
-        if let Err(e) = self.inventory.stop_and_wait(None, Some(grace)).await {
-            tracing::warn!(error = %e, "inventory shards did not stop cleanly");
-        }
+        // The shards placed here stop and their leases go back, so other
+        // nodes take them over at once.
         if let Some(cluster) = self.cluster {
             cluster.leave().await;
+        }
+        if let Err(e) = self.inventory.stop_and_wait(None, Some(grace)).await {
+            tracing::warn!(error = %e, "inventory shards did not stop cleanly");
         }
         self.store.close().await;
         tracing::info!("store closed; bye");

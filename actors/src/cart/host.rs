@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use super::CartError;
 use super::ops::{CartOp, Decision, decide};
 use crate::shards::Sharded;
-use crate::store::{Store, StoreError};
+use crate::store::{Fence, Store, StoreError};
 
 pub(crate) type Reply<T> = RpcReplyPort<Result<T, CartError>>;
 
@@ -98,6 +98,13 @@ impl Sharded for CartHost {
         HostArgs {
             shard,
             ..base.clone()
+        }
+    }
+
+    fn fenced(args: HostArgs, fence: &Fence) -> HostArgs {
+        HostArgs {
+            store: args.store.fenced(fence.clone()),
+            ..args
         }
     }
 }

@@ -11,6 +11,7 @@ use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 use super::actor::{InventoryMsg, InventoryShard};
 use super::{InventoryError, Settlement, shard_of};
 use crate::shards::Shards;
+use crate::store::Fence;
 
 #[derive(Clone)]
 pub struct InventoryHandle {
@@ -38,6 +39,22 @@ impl InventoryHandle {
 
     pub fn shards(&self) -> usize {
         self.shards.len()
+    }
+
+    /// Runs `shard` on this node under `fence` (its lease's epoch): the
+    /// shard reads its stock and holds from the store and writes under the
+    /// fence. Only for shards started with
+    /// [`super::InventorySupervisor::start_placed`].
+    pub async fn place(&self, shard: usize, fence: Fence) -> Result<(), InventoryError> {
+        self.shards
+            .place(shard, fence)
+            .await
+            .map_err(InventoryError::Unavailable)
+    }
+
+    /// Stops `shard` on this node; returns once it writes nothing more.
+    pub async fn unplace(&self, shard: usize) {
+        self.shards.unplace(shard).await;
     }
 
     /// Holds every line for `order` until `expires_at`, or nothing: if any shard

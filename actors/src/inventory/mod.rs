@@ -18,7 +18,7 @@ use souk_models::ProductId;
 
 use crate::store::StoreError;
 pub use handle::InventoryHandle;
-pub use supervisor::InventorySupervisor;
+pub use supervisor::{InventorySupervisor, Placement, StartArgs};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InventoryError {

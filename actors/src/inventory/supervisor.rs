@@ -13,7 +13,7 @@ use super::preload::Preloaded;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
 use crate::shards::{Sharded, Shards};
-use crate::store::Store;
+use crate::store::{Fence, Store};
 
 pub struct InventorySupervisor;
 
@@ -28,8 +28,21 @@ impl InventorySupervisor {
         shards: usize,
         call_timeout: Duration,
     ) -> Result<(InventoryHandle, ActorCell), ActorProcessingErr> {
+        let args = (store, catalog, events, low_stock, shards, call_timeout);
+        Self::start_in(Placement::Here, args).await
+    }
+
+    /// As [`Self::start`], with the shards run where `placement` says.
+    pub async fn start_in(
+        placement: Placement,
+        (store, catalog, events, low_stock, shards, call_timeout): StartArgs,
+    ) -> Result<(InventoryHandle, ActorCell), ActorProcessingErr> {
         let shards = shards.max(1);
-        let preloaded = Preloaded::load(store.as_ref(), shards).await?;
+        let preloaded = match placement {
+            Placement::Here => Preloaded::load(store.as_ref(), shards).await?,
+            // A placed shard reads its own stock once its epoch is raised.
+            Placement::ByLease => Preloaded::default(),
+        };
         let base = InventoryArgs {
             shard: 0,
             shards,
@@ -39,10 +52,34 @@ impl InventorySupervisor {
             events,
             low_stock,
         };
-        let shards = Shards::<InventoryShard>::start(base, shards).await?;
+        let shards = match placement {
+            Placement::Here => Shards::<InventoryShard>::start(base, shards).await?,
+            Placement::ByLease => Shards::<InventoryShard>::start_placed(base, shards).await?,
+        };
         let supervisor = shards.supervisor();
         Ok((InventoryHandle::new(shards, call_timeout), supervisor))
     }
+}
+
+/// The store, catalog, event bus, low-stock threshold, shard count and
+/// call timeout the shards start with.
+pub type StartArgs = (
+    Arc<dyn Store>,
+    Option<Arc<Catalog>>,
+    EventBus,
+    u64,
+    usize,
+    Duration,
+);
+
+/// Where the shards run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Every shard on this node (one node).
+    Here,
+    /// None until placed on this node by its lease
+    /// ([`InventoryHandle::place`]), each under its lease's fence (a cluster).
+    ByLease,
 }
 
 impl Sharded for InventoryShard {
@@ -56,6 +93,13 @@ impl Sharded for InventoryShard {
         InventoryArgs {
             shard,
             ..base.clone()
+        }
+    }
+
+    fn fenced(args: InventoryArgs, fence: &Fence) -> InventoryArgs {
+        InventoryArgs {
+            store: args.store.fenced(fence.clone()),
+            ..args
         }
     }
 }

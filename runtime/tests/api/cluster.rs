@@ -1,9 +1,13 @@
 //! Nodes in a cluster: over a fresh PostgreSQL database and a `redis-server`
 //! of the test's own, they see each other in `GET /admin/cluster`, accept
-//! each other's tokens, and a node that stops cleanly leaves the list at
-//! once. Unusable cluster settings stop start-up naming their key.
+//! each other's tokens, share the inventory shards between them (each on
+//! exactly one node, by lease), and a node that stops cleanly leaves the
+//! list and hands its shards over at once. Unusable cluster settings stop
+//! start-up naming their key.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -41,6 +45,42 @@ async fn node_ids(app: &TestApp, token: &str) -> Vec<String> {
         .collect()
 }
 
+/// Which node owns each inventory shard, once every one of the 16 is owned
+/// by exactly one node and `settled` holds; fails after 15 s.
+async fn shards_when(
+    app: &TestApp,
+    token: &str,
+    settled: impl Fn(&BTreeMap<String, String>) -> bool,
+) -> BTreeMap<String, String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let report = json(app.get("/api/v1/admin/cluster", Some(token)).await).await;
+        let mut owners = BTreeMap::new();
+        let mut twice = false;
+        for node in report["nodes"].as_array().expect("nodes") {
+            for name in node["owns"].as_array().expect("owns") {
+                let name = name.as_str().expect("a lease name").to_owned();
+                twice |= owners
+                    .insert(name, node["id"].as_str().expect("an id").to_owned())
+                    .is_some();
+            }
+        }
+        assert!(!twice, "a shard owned by two nodes: {report}");
+        if owners.len() == 16 && settled(&owners) {
+            return owners;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "shards not placed as expected: {report}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn owned_by(owners: &BTreeMap<String, String>, node: &str) -> usize {
+    owners.values().filter(|n| *n == node).count()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     let Some(database) = TestDatabase::create().await else {
@@ -51,6 +91,15 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     };
     let url = redis.url();
     let a = spawn_with(&node_settings(database.url(), &url, "node-a"), None).await;
+    // Alone, node-a holds every inventory shard and sells through them,
+    // every stock write fenced by its lease's epoch.
+    let admin = a.admin().await;
+    shards_when(&a, &admin.token, |o| owned_by(o, "node-a") == 16).await;
+    let (_, product) = a.shop("seller@example.com", 5).await;
+    let buyer = a.register("buyer@example.com", "customer").await;
+    let order = a.place_order(&buyer, &product, 2).await;
+    assert_eq!(order["status"], "pending_payment", "{order}");
+
     let b = spawn_with(
         &node_settings(database.url(), &url, "node-b"),
         Some(Arc::new(TempDir::new().unwrap())),
@@ -58,7 +107,6 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     .await;
 
     // One login serves on both nodes: they share the store and the key.
-    let admin = a.admin().await;
     assert_eq!(node_ids(&a, &admin.token).await, ["node-a", "node-b"]);
     assert_eq!(node_ids(&b, &admin.token).await, ["node-a", "node-b"]);
     let report = json(a.get("/api/v1/admin/cluster", Some(&admin.token)).await).await;
@@ -75,8 +123,14 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     let ready: Value = json(a.get("/health/ready", None).await).await;
     assert_eq!(ready["cluster"], "ok");
 
+    // node-a hands node-b its share, a shard at a time.
+    let shared = shards_when(&a, &admin.token, |o| owned_by(o, "node-b") > 0).await;
+    assert!(owned_by(&shared, "node-a") > 0, "{shared:?}");
+
+    // node-b stops cleanly: it gives its shards back and node-a takes them.
     b.stop().await;
     assert_eq!(node_ids(&a, &admin.token).await, ["node-a"]);
+    shards_when(&a, &admin.token, |o| owned_by(o, "node-a") == 16).await;
 
     // Customers are refused the view.
     let customer = a.register("shopper@example.com", "customer").await;
