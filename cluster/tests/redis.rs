@@ -102,7 +102,10 @@ async fn renewing_keeps_a_lease_past_its_time_and_release_frees_it() {
     ));
     // Another holder cannot renew or release what it does not hold.
     let forged = held[0].clone();
-    assert_eq!(b.renew(std::slice::from_ref(&forged)).await.unwrap(), vec![None]);
+    assert_eq!(
+        b.renew(std::slice::from_ref(&forged)).await.unwrap(),
+        vec![None]
+    );
     assert_eq!(b.release(&[forged]).await.unwrap(), 0);
 
     assert_eq!(a.release(&held).await.unwrap(), 2);
