@@ -44,6 +44,8 @@ pub struct Placer {
     membership: Membership,
     names: Vec<String>,
     held: BTreeMap<String, Lease>,
+    /// Where each name's holder is reached, as of the last round.
+    owners: BTreeMap<String, String>,
 }
 
 impl Placer {
@@ -55,7 +57,14 @@ impl Placer {
             membership,
             names,
             held: BTreeMap::new(),
+            owners: BTreeMap::new(),
         }
+    }
+
+    /// Where the live holder of each held name is reached (its member's
+    /// `advertise`), as of the last round that could list them.
+    pub fn owners(&self) -> &BTreeMap<String, String> {
+        &self.owners
     }
 
     /// The leases held now, by name.
@@ -104,19 +113,24 @@ impl Placer {
     }
 
     async fn place(&mut self, work: &dyn Work, changes: &mut Changes) -> Result<(), ClusterError> {
-        let members: Vec<String> = self
-            .membership
-            .list()
-            .await?
-            .iter()
-            .map(|m| m.holder())
-            .collect();
+        let live = self.membership.list().await?;
+        let members: Vec<String> = live.iter().map(|m| m.holder()).collect();
         let me = self.leases.holder().to_owned();
         if !members.contains(&me) {
             // Not (or no longer) a member: take nothing new.
             return Ok(());
         }
         let holders = self.leases.holders(&self.names).await?;
+        self.owners = self
+            .names
+            .iter()
+            .zip(&holders)
+            .filter_map(|(name, holder)| {
+                let holder = holder.as_ref()?;
+                let member = live.iter().find(|m| m.holder() == holder.holder)?;
+                Some((name.clone(), member.advertise.clone()))
+            })
+            .collect();
         let mut handed_over = false;
         for (name, holder) in self.names.clone().iter().zip(holders) {
             let pick = pick(name, &members);

@@ -136,4 +136,7 @@ pub struct GatewayConfig {
     /// Bearer token `/metrics` requires, when set (always set when it is
     /// served on the API's listener).
     pub metrics_token: Option<SecretString>,
+    /// In a cluster: the secret node-to-node calls are signed with
+    /// (`cluster.secret`); `None` serves no internal route.
+    pub cluster_secret: Option<SecretString>,
 }

@@ -49,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(docs::router(document))
         .merge(routes::health())
+        .merge(routes::internal())
         .merge(metrics)
         .route_layer(middleware::metrics::TrackLayer::default())
         .fallback(error::no_route)
@@ -77,6 +78,7 @@ const OTHER_ROUTES: &[(&str, &[&str])] = &[
     ("/health/live", &["GET"]),
     ("/health/ready", &["GET"]),
     ("/metrics", &["GET"]),
+    ("/internal/v1/inventory/{shard}", &["POST"]),
 ];
 
 /// `/metrics` alone, for a listener of its own (`metrics.listen`).

@@ -1,7 +1,7 @@
 //! `InventoryHandle`: the typed API to the inventory shards.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -9,6 +9,7 @@ use ractor::RpcReplyPort;
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 
 use super::actor::{InventoryMsg, InventoryShard};
+use super::remote::{ShardCall, ShardReply, ShardRoute};
 use super::{InventoryError, Settlement, shard_of};
 use crate::shards::Shards;
 use crate::store::Fence;
@@ -19,7 +20,12 @@ pub struct InventoryHandle {
     /// Each shard's mailbox depth gauge.
     depth: Arc<[metrics::Gauge]>,
     timeout: Duration,
+    /// In a cluster: how shards placed on other nodes are reached.
+    route: Arc<OnceLock<Arc<dyn ShardRoute>>>,
 }
+
+/// Pause before asking again for a shard that is moving between nodes.
+const MOVING_RETRY: Duration = Duration::from_millis(50);
 
 impl InventoryHandle {
     pub(crate) fn new(shards: Shards<InventoryShard>, timeout: Duration) -> Self {
@@ -34,7 +40,14 @@ impl InventoryHandle {
             shards,
             depth,
             timeout,
+            route: Arc::default(),
         }
+    }
+
+    /// Sends calls for shards that do not run here through `route` (set
+    /// once, by the cluster; every clone of this handle shares it).
+    pub fn set_route(&self, route: Arc<dyn ShardRoute>) {
+        let _ = self.route.set(route);
     }
 
     pub fn shards(&self) -> usize {
@@ -66,13 +79,13 @@ impl InventoryHandle {
         expires_at: Timestamp,
     ) -> Result<(), InventoryError> {
         let groups = self.by_shard(lines.iter().map(|(p, q)| (*p, *q)));
-        let calls = groups.iter().map(|(shard, lines)| {
-            self.call(*shard, |reply| InventoryMsg::Reserve {
+        let calls = groups.iter().map(|(shard, lines)| async move {
+            let call = ShardCall::Reserve {
                 order,
                 lines: lines.clone(),
                 expires_at,
-                reply,
-            })
+            };
+            self.dispatch(*shard, call).await.map(|_| ())
         });
         let results = join_all(calls).await;
         let Some(failure) = results.iter().find_map(|r| r.as_ref().err()).cloned() else {
@@ -116,9 +129,11 @@ impl InventoryHandle {
         let shards = self.by_shard(products.iter().map(|p| (*p, 0)));
         let asks = shards
             .keys()
-            .map(|s| self.call(*s, |reply| InventoryMsg::Sold { order, reply }));
-        let answers: Result<Vec<bool>, _> = join_all(asks).await.into_iter().collect();
-        Ok(answers?.into_iter().any(|sold| sold))
+            .map(|s| self.dispatch(*s, ShardCall::Sold { order }));
+        let answers: Result<Vec<ShardReply>, _> = join_all(asks).await.into_iter().collect();
+        Ok(answers?
+            .into_iter()
+            .any(|reply| matches!(reply, ShardReply::Sold { sold: true })))
     }
 
     /// Sets the units available for sale, keeping reserved and sold units.
@@ -128,18 +143,15 @@ impl InventoryHandle {
         available: StockCount,
     ) -> Result<StockLevel, InventoryError> {
         let shard = shard_of(product, self.shards());
-        self.call(shard, |reply| InventoryMsg::SetAvailable {
-            product,
-            available,
-            reply,
-        })
-        .await
+        level_of(
+            self.dispatch(shard, ShardCall::SetAvailable { product, available })
+                .await?,
+        )
     }
 
     pub async fn level(&self, product: ProductId) -> Result<StockLevel, InventoryError> {
         let shard = shard_of(product, self.shards());
-        self.call(shard, |reply| InventoryMsg::Level { product, reply })
-            .await
+        level_of(self.dispatch(shard, ShardCall::Level { product }).await?)
     }
 
     async fn settle_shard(
@@ -148,12 +160,91 @@ impl InventoryHandle {
         order: OrderId,
         action: Settlement,
     ) -> Result<(), InventoryError> {
-        self.call(shard, |reply| InventoryMsg::Settle {
-            order,
-            action,
-            reply,
-        })
-        .await
+        self.dispatch(shard, ShardCall::Settle { order, action })
+            .await
+            .map(|_| ())
+    }
+
+    /// Runs `call` on `shard`: here when it runs here (or when not
+    /// clustered), otherwise on the node holding it, asking again while it
+    /// moves, until the call timeout.
+    async fn dispatch(&self, shard: usize, call: ShardCall) -> Result<ShardReply, InventoryError> {
+        let Some(route) = self.route.get() else {
+            return answer(self.run_here(shard, call).await);
+        };
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        loop {
+            let reply = if self.shards.get(shard).is_some() {
+                self.run_here(shard, call.clone()).await
+            } else {
+                match route.call(shard, &call).await {
+                    Ok(reply) => reply,
+                    Err(why) => {
+                        tracing::debug!(shard, %why, "no holder reachable yet");
+                        ShardReply::NotHere
+                    }
+                }
+            };
+            if reply != ShardReply::NotHere || tokio::time::Instant::now() >= deadline {
+                return answer(reply);
+            }
+            tokio::time::sleep(MOVING_RETRY).await;
+        }
+    }
+
+    /// Runs a call forwarded by another node on `shard` here, or answers
+    /// [`ShardReply::NotHere`] if the shard does not run here (it moved).
+    pub async fn serve(&self, shard: usize, call: ShardCall) -> ShardReply {
+        if shard >= self.shards() || self.shards.get(shard).is_none() {
+            return ShardReply::NotHere;
+        }
+        self.run_here(shard, call).await
+    }
+
+    async fn run_here(&self, shard: usize, call: ShardCall) -> ShardReply {
+        let done = |r: Result<(), InventoryError>| r.map(|()| ShardReply::Done);
+        let level =
+            |r: Result<StockLevel, InventoryError>| r.map(|level| ShardReply::Level { level });
+        let result = match call {
+            ShardCall::Reserve {
+                order,
+                lines,
+                expires_at,
+            } => done(
+                self.call(shard, |reply| InventoryMsg::Reserve {
+                    order,
+                    lines: lines.clone(),
+                    expires_at,
+                    reply,
+                })
+                .await,
+            ),
+            ShardCall::Settle { order, action } => done(
+                self.call(shard, |reply| InventoryMsg::Settle {
+                    order,
+                    action,
+                    reply,
+                })
+                .await,
+            ),
+            ShardCall::Sold { order } => self
+                .call(shard, |reply| InventoryMsg::Sold { order, reply })
+                .await
+                .map(|sold| ShardReply::Sold { sold }),
+            ShardCall::SetAvailable { product, available } => level(
+                self.call(shard, |reply| InventoryMsg::SetAvailable {
+                    product,
+                    available,
+                    reply,
+                })
+                .await,
+            ),
+            ShardCall::Level { product } => level(
+                self.call(shard, |reply| InventoryMsg::Level { product, reply })
+                    .await,
+            ),
+        };
+        result.unwrap_or_else(ShardReply::from_error)
     }
 
     fn by_shard(
@@ -186,5 +277,28 @@ impl InventoryHandle {
             .call(shard, build, self.timeout)
             .await
             .map_err(|e| InventoryError::Unavailable(format!("shard {shard} {e}")))?
+    }
+}
+
+/// A reply as the caller's result: refusals and failures as errors.
+fn answer(reply: ShardReply) -> Result<ShardReply, InventoryError> {
+    match reply {
+        ShardReply::OutOfStock { product, available } => {
+            Err(InventoryError::OutOfStock { product, available })
+        }
+        ShardReply::Unavailable { reason } => Err(InventoryError::Unavailable(reason)),
+        ShardReply::NotHere => Err(InventoryError::Unavailable(
+            "the shard is moving between nodes; nothing was changed".to_owned(),
+        )),
+        reply => Ok(reply),
+    }
+}
+
+fn level_of(reply: ShardReply) -> Result<StockLevel, InventoryError> {
+    match reply {
+        ShardReply::Level { level } => Ok(level),
+        other => Err(InventoryError::Unavailable(format!(
+            "unexpected shard reply {other:?}"
+        ))),
     }
 }

@@ -8,6 +8,7 @@ mod handle;
 mod ledger;
 mod preload;
 mod publish;
+mod remote;
 mod supervisor;
 #[cfg(test)]
 mod tests;
@@ -18,6 +19,7 @@ use souk_models::ProductId;
 
 use crate::store::StoreError;
 pub use handle::InventoryHandle;
+pub use remote::{ShardCall, ShardReply, ShardRoute};
 pub use supervisor::{InventorySupervisor, Placement, StartArgs};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +39,8 @@ pub enum InventoryError {
 pub(crate) type Reply<T> = RpcReplyPort<Result<T, InventoryError>>;
 
 /// What to do with the stock an order holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Settlement {
     /// Give unpaid holds back (cancelled or expired before payment).
     Release,

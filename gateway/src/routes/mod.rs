@@ -7,6 +7,7 @@ mod cart;
 mod categories;
 mod checkout;
 mod health;
+mod internal;
 mod listing;
 mod orders;
 mod products;
@@ -38,3 +39,4 @@ pub fn api() -> OpenApiRouter<AppState> {
 
 pub use health::metrics_router as metrics;
 pub use health::router as health;
+pub use internal::router as internal;

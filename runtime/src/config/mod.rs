@@ -266,6 +266,7 @@ impl Config {
             assistant: self.assistant.clone(),
             metrics_on_api: self.metrics.listen.trim().is_empty(),
             metrics_token: network::metrics_token(&self.metrics),
+            cluster_secret: self.cluster.enabled.then(|| self.cluster.secret.clone()),
         }
     }
 

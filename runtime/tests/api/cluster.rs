@@ -123,14 +123,81 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     let ready: Value = json(a.get("/health/ready", None).await).await;
     assert_eq!(ready["cluster"], "ok");
 
-    // node-a hands node-b its share, a shard at a time.
-    let shared = shards_when(&a, &admin.token, |o| owned_by(o, "node-b") > 0).await;
+    // node-a hands node-b its share, a shard at a time, until it settles.
+    let mut shared = shards_when(&a, &admin.token, |o| owned_by(o, "node-b") > 0).await;
+    loop {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let now = shards_when(&a, &admin.token, |_| true).await;
+        if now == shared {
+            break;
+        }
+        shared = now;
+    }
     assert!(owned_by(&shared, "node-a") > 0, "{shared:?}");
+
+    // Through node-b, stock is set and sold on whichever node holds each
+    // product's shard: calls for node-a's shards are forwarded to it, and
+    // the one shard per product keeps the count exact.
+    let seller = b
+        .login("seller@example.com", crate::helpers::PASSWORD)
+        .await;
+    let seller = crate::helpers::session(json(seller).await);
+    // Products until two live on shards that node-a holds.
+    let on_node_a = |id: &str| {
+        let shard = uuid::Uuid::parse_str(id).expect("a uuid").as_u128() % 16;
+        shared[&format!("inventory/{shard}")] == "node-a"
+    };
+    let mut products: Vec<String> = Vec::new();
+    for i in 0..64 {
+        let body = crate::helpers::product_body(&format!("Mug {i}"), "kitchen", 900, 3);
+        let product = b.product(&seller, body).await;
+        products.push(product["id"].as_str().expect("a product id").to_owned());
+        if products.iter().filter(|p| on_node_a(p)).count() >= 2 && products.len() >= 4 {
+            break;
+        }
+    }
+    assert!(products.iter().filter(|p| on_node_a(p)).count() >= 2);
+    let first = b.register("first@example.com", "customer").await;
+    let second = b.register("second@example.com", "customer").await;
+    for product in &products {
+        let order = b.place_order(&first, product, 2).await;
+        assert_eq!(order["status"], "pending_payment", "{order}");
+        // Refused when added to the cart (node-b's catalog knows) or at
+        // checkout (the shard on node-a refuses the hold).
+        let refused = b.try_place_order(&second, product, 2).await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT);
+        let code = json(refused).await["code"].clone();
+        assert!(
+            ["out_of_stock", "insufficient_stock"].contains(&code.as_str().unwrap_or("")),
+            "{code}"
+        );
+        b.delete(
+            &format!("/api/v1/cart/items/{product}"),
+            Some(&second.token),
+        )
+        .await;
+    }
 
     // node-b stops cleanly: it gives its shards back and node-a takes them.
     b.stop().await;
     assert_eq!(node_ids(&a, &admin.token).await, ["node-a"]);
     shards_when(&a, &admin.token, |o| owned_by(o, "node-a") == 16).await;
+
+    // The node-to-node route takes only calls signed with the cluster secret.
+    let call = serde_json::json!({ "call": "level", "product": product });
+    let unsigned = a.post("/internal/v1/inventory/0", None, call.clone()).await;
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(unsigned).await["code"], "node_signature");
+    let forged = a
+        .client
+        .post(a.url("/internal/v1/inventory/0"))
+        .header("x-souk-node-time", "1")
+        .header("x-souk-node-signature", "00")
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
 
     // Customers are refused the view.
     let customer = a.register("shopper@example.com", "customer").await;
@@ -148,6 +215,11 @@ async fn a_single_node_reports_no_cluster() {
     assert_eq!(body["nodes"], serde_json::json!([]));
     let ready: Value = json(app.get("/health/ready", None).await).await;
     assert!(ready.get("cluster").is_none(), "{ready}");
+    // No node-to-node route without a cluster.
+    let internal = app
+        .post("/internal/v1/inventory/0", None, serde_json::json!({}))
+        .await;
+    assert_eq!(internal.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

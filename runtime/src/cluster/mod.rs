@@ -10,14 +10,18 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use secrecy::ExposeSecret;
-use souk_actors::store::Fence;
-use souk_actors::{InventoryHandle, Store};
-use souk_cluster::{Beat, Lease, Leases, Member, Membership, Placer, Redis, Work};
+use souk_cluster::{Beat, Leases, Member, Membership, Placer, Redis, Work};
 use souk_gateway::cluster::{ClusterView, NodeView};
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, advertise, valid_node_id};
+
+mod placed;
+mod route;
+
+pub use placed::Placed;
+use route::{HttpShardRoute, Owners};
 
 /// Load figures a heartbeat reports, read when it is sent.
 pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
@@ -30,55 +34,6 @@ pub struct ClusterNode {
     stop: tokio::sync::watch::Sender<bool>,
     placed: Arc<Placed>,
     lease: Duration,
-}
-
-/// What runs on a node by lease: today the inventory shards.
-pub struct Placed {
-    store: Arc<dyn Store>,
-    inventory: InventoryHandle,
-}
-
-impl Placed {
-    pub fn new(store: Arc<dyn Store>, inventory: InventoryHandle) -> Self {
-        Self { store, inventory }
-    }
-
-    /// Every lease name placed across the cluster.
-    fn names(&self) -> Vec<String> {
-        (0..self.inventory.shards())
-            .map(|shard| format!("inventory/{shard}"))
-            .collect()
-    }
-}
-
-fn shard_of(name: &str) -> Option<usize> {
-    name.strip_prefix("inventory/")?.parse().ok()
-}
-
-#[async_trait::async_trait]
-impl Work for Placed {
-    /// Raises the owner's epoch in the store first (a fenced write), so that
-    /// nothing an older holder still writes can land after the shard has
-    /// read its state; then starts the shard under the fence.
-    async fn start(&self, lease: &Lease) -> Result<(), String> {
-        let shard = shard_of(&lease.name).ok_or_else(|| format!("no work named {}", lease.name))?;
-        let fence = Fence::new(lease.name.clone(), lease.epoch);
-        self.store
-            .fenced(fence.clone())
-            .put_meta(&format!("lease/{}", lease.name), &lease.epoch.to_string())
-            .await
-            .map_err(|e| e.to_string())?;
-        self.inventory
-            .place(shard, fence)
-            .await
-            .map_err(|e| e.to_string())
-    }
-
-    async fn stop(&self, name: &str) {
-        if let Some(shard) = shard_of(name) {
-            self.inventory.unplace(shard).await;
-        }
-    }
 }
 
 struct Shared {
@@ -137,6 +92,13 @@ impl ClusterNode {
         }
         tracing::info!(node = %id, redis = %redis.shown(), "joined the cluster");
         let placed = Arc::new(placed);
+        let owners = Owners::default();
+        placed.route_through(Arc::new(HttpShardRoute::new(
+            owners.clone(),
+            cluster.secret.clone(),
+            me.advertise.clone(),
+            Duration::from_millis(config.actors.call_timeout_ms),
+        )));
         let leases = Leases::new(redis.clone(), me.holder(), lease);
         let placer = Placer::new(leases, membership.clone(), placed.names());
         let shared = Arc::new(Shared {
@@ -150,8 +112,7 @@ impl ClusterNode {
         let heartbeat = tokio::spawn(beat_forever(
             shared.clone(),
             load,
-            placer,
-            placed.clone(),
+            (placer, placed.clone(), owners),
             lease / 3,
             stopped,
         ));
@@ -208,8 +169,7 @@ impl Shared {
 async fn beat_forever(
     shared: Arc<Shared>,
     load: LoadProbe,
-    mut placer: Placer,
-    placed: Arc<Placed>,
+    (mut placer, placed, owners): (Placer, Arc<Placed>, Owners),
     every: Duration,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) -> Placer {
@@ -239,6 +199,7 @@ async fn beat_forever(
             }
         };
         let placing = placer.tick(placed.as_ref()).await;
+        *owners.write().unwrap_or_else(|p| p.into_inner()) = placer.owners().clone();
         if let Err(e) = &placing {
             tracing::warn!(error = %e, "placement failed; work whose lease lapses stops");
         }

@@ -1,0 +1,78 @@
+//! Calls to inventory shards as they travel between the nodes of a cluster:
+//! a shard placed on another node is reached through a [`ShardRoute`].
+
+use serde::{Deserialize, Serialize};
+use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
+
+use super::{InventoryError, Settlement};
+
+/// One call to one shard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "snake_case")]
+pub enum ShardCall {
+    Reserve {
+        order: OrderId,
+        lines: Vec<(ProductId, u32)>,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: Timestamp,
+    },
+    Settle {
+        order: OrderId,
+        action: Settlement,
+    },
+    Sold {
+        order: OrderId,
+    },
+    SetAvailable {
+        product: ProductId,
+        available: StockCount,
+    },
+    Level {
+        product: ProductId,
+    },
+}
+
+/// A shard's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum ShardReply {
+    Done,
+    Sold {
+        sold: bool,
+    },
+    Level {
+        level: StockLevel,
+    },
+    OutOfStock {
+        product: ProductId,
+        available: u64,
+    },
+    /// Nothing was changed; a retry is safe.
+    Unavailable {
+        reason: String,
+    },
+    /// The shard does not run on the node asked (it moved): ask its holder.
+    NotHere,
+}
+
+impl ShardReply {
+    pub(crate) fn from_error(e: InventoryError) -> Self {
+        match e {
+            InventoryError::OutOfStock { product, available } => {
+                Self::OutOfStock { product, available }
+            }
+            InventoryError::Unavailable(reason) => Self::Unavailable { reason },
+            InventoryError::Store(e) => Self::Unavailable {
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+/// Reaches shards that run on other nodes.
+#[async_trait::async_trait]
+pub trait ShardRoute: Send + Sync {
+    /// Sends `call` to the node holding `shard` and returns its reply, or
+    /// why no node could be asked (no holder known, node unreachable).
+    async fn call(&self, shard: usize, call: &ShardCall) -> Result<ShardReply, String>;
+}
