@@ -15,7 +15,7 @@ pub mod testing;
 pub use leases::{Grant, Holder, Lease, Leases};
 pub use members::{Beat, Member, Membership};
 pub use placement::{Changes, Placer, Work, pick};
-pub use redis::{Redis, SCHEMES};
+pub use redis::{Redis, SCHEMES, Subscription};
 
 /// Why a cluster operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,7 +1,10 @@
 //! The connection to Redis, and the names of souk's keys in it.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use fred::clients::SubscriberClient;
+use fred::interfaces::{EventInterface, PubsubInterface};
 use fred::prelude::{
     Builder, Client, ClientLike, ClientState, Config, ReconnectPolicy, ServerConfig,
 };
@@ -19,6 +22,9 @@ pub const SCHEMES: [&str; 3] = ["redis://", "redis-cluster://", "redis-sentinel:
 #[derive(Clone)]
 pub struct Redis {
     client: Client,
+    /// Builds more connections to the same server (subscriptions).
+    builder: Arc<Builder>,
+    timeout: Duration,
     /// Where it connects, without the password (for messages and the admin view).
     shown: String,
 }
@@ -45,13 +51,22 @@ impl Redis {
                 c.connection_timeout = timeout;
                 c.internal_command_timeout = timeout;
             })
-            .with_performance_config(|p| p.default_command_timeout = timeout)
+            .with_performance_config(|p| {
+                p.default_command_timeout = timeout;
+                // Room for bursts of pub/sub messages before a slow reader lags.
+                p.broadcast_channel_capacity = 1024;
+            })
             .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
         let client = builder
             .build()
             .map_err(|e| ClusterError::Config(e.details().to_owned()))?;
         match tokio::time::timeout(timeout, client.init()).await {
-            Ok(Ok(_task)) => Ok(Self { client, shown }),
+            Ok(Ok(_task)) => Ok(Self {
+                client,
+                builder: Arc::new(builder),
+                timeout,
+                shown,
+            }),
             Ok(Err(e)) => {
                 let _ = client.quit().await;
                 Err(ClusterError::Unreachable(format!(
@@ -85,6 +100,71 @@ impl Redis {
 
     /// Closes the connection.
     pub async fn close(&self) {
+        let _ = self.client.quit().await;
+    }
+
+    /// Sends `message` to every node subscribed to `channel` now (fire and
+    /// forget: a node not listening at that moment never gets it).
+    pub async fn publish(&self, channel: &str, message: String) -> Result<(), ClusterError> {
+        let _: i64 = self
+            .client
+            .publish(key(channel), message)
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    /// Listens to `channel` on a connection of its own, which subscribes
+    /// again by itself after Redis comes back.
+    pub async fn subscribe(&self, channel: &str) -> Result<Subscription, ClusterError> {
+        let client = self
+            .builder
+            .build_subscriber_client()
+            .map_err(|e| ClusterError::Config(e.details().to_owned()))?;
+        tokio::time::timeout(self.timeout, client.init())
+            .await
+            .map_err(|_| ClusterError::Unreachable(self.shown.clone()))?
+            .map_err(failed)?;
+        let manager = client.manage_subscriptions();
+        let messages = client.message_rx();
+        client.subscribe(key(channel)).await.map_err(failed)?;
+        Ok(Subscription {
+            client,
+            messages,
+            manager,
+        })
+    }
+}
+
+/// Messages arriving on one channel.
+pub struct Subscription {
+    client: SubscriberClient,
+    messages: tokio::sync::broadcast::Receiver<fred::types::Message>,
+    manager: tokio::task::JoinHandle<()>,
+}
+
+impl Subscription {
+    /// The next message's text; `None` once the connection is closed for
+    /// good. Messages missed because this reader fell behind are skipped.
+    pub async fn next(&mut self) -> Option<String> {
+        loop {
+            match self.messages.recv().await {
+                Ok(message) => {
+                    if let Some(text) = message.value.as_string() {
+                        return Some(text);
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "a subscription fell behind; messages were skipped");
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// Unsubscribes and closes the connection.
+    pub async fn close(self) {
+        self.manager.abort();
         let _ = self.client.quit().await;
     }
 }

@@ -158,8 +158,14 @@ impl Application {
         let cluster = if config.cluster.enabled {
             let listening = listener.local_addr()?;
             let placed = Placed::new(dyn_store.clone(), inventory.clone());
-            let node =
-                ClusterNode::join(&config, listening, load_probe(&carts, &ws), placed).await?;
+            let node = ClusterNode::join(
+                &config,
+                listening,
+                load_probe(&carts, &ws),
+                placed,
+                catalog.clone(),
+            )
+            .await?;
             phases.done("joined the cluster");
             Some(node)
         } else {

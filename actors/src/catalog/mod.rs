@@ -119,7 +119,13 @@ pub struct Catalog {
     state: RwLock<State>,
     write_locks: Vec<Mutex<()>>,
     changes: ChangeFeed,
+    /// In a cluster: told every level a shard on this node decides, so the
+    /// other nodes' catalogs can show it.
+    stock_listener: OnceLock<StockListener>,
 }
+
+/// Hears every stock level decided on this node (see [`Catalog::listen_to_stock`]).
+pub type StockListener = Arc<dyn Fn(ProductId, StockLevel) + Send + Sync>;
 
 impl Catalog {
     /// Loads every category, product and stock level from `store`.
@@ -139,7 +145,22 @@ impl Catalog {
             state: RwLock::new(state),
             write_locks: (0..WRITE_STRIPES).map(|_| Mutex::new(())).collect(),
             changes: ChangeFeed::default(),
+            stock_listener: OnceLock::new(),
         })
+    }
+
+    /// Tells `listener` every stock level an inventory shard on this node
+    /// decides from now on (set once, by the cluster).
+    pub fn listen_to_stock(&self, listener: StockListener) {
+        let _ = self.stock_listener.set(listener);
+    }
+
+    /// Shows a level a shard on this node decided, and tells the listener.
+    pub(crate) fn stock_decided(&self, id: ProductId, stock: StockLevel) {
+        self.mirror_stock(id, stock);
+        if let Some(listener) = self.stock_listener.get() {
+            listener(id, stock);
+        }
     }
 
     /// The one currency every price in this marketplace uses.
@@ -215,7 +236,8 @@ impl Catalog {
         Ok(())
     }
 
-    /// Shows a new stock level decided by the product's inventory shard.
+    /// Shows a new stock level decided by the product's inventory shard
+    /// (here, or on another node of a cluster).
     pub fn mirror_stock(&self, id: ProductId, stock: StockLevel) {
         let mut state = self.write();
         if let Some(entry) = state.products.get_mut(&id) {

@@ -341,7 +341,7 @@ fn done(state: &InventoryState, queued: Queued) {
         && !change.levels.is_empty()
     {
         for (product, level) in &change.levels {
-            catalog.mirror_stock(*product, *level);
+            catalog.stock_decided(*product, *level);
         }
         let (events, threshold) = (&state.args.events, state.args.low_stock);
         super::publish::levels(events, catalog, threshold, &before, &change.levels);

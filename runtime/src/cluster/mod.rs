@@ -19,9 +19,11 @@ use crate::config::{Config, advertise, valid_node_id};
 
 mod placed;
 mod route;
+mod stock;
 
 pub use placed::Placed;
 use route::{HttpShardRoute, Owners};
+use stock::StockSync;
 
 /// Load figures a heartbeat reports, read when it is sent.
 pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
@@ -30,6 +32,7 @@ pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
 /// placed on it.
 pub struct ClusterNode {
     shared: Arc<Shared>,
+    stock: StockSync,
     heartbeat: JoinHandle<Placer>,
     stop: tokio::sync::watch::Sender<bool>,
     placed: Arc<Placed>,
@@ -54,6 +57,7 @@ impl ClusterNode {
         listening: SocketAddr,
         load: LoadProbe,
         placed: Placed,
+        catalog: Arc<souk_actors::Catalog>,
     ) -> anyhow::Result<Self> {
         let cluster = &config.cluster;
         let id = node_id(config)?;
@@ -91,6 +95,9 @@ impl ClusterNode {
             }
         }
         tracing::info!(node = %id, redis = %redis.shown(), "joined the cluster");
+        let stock = StockSync::start(&redis, catalog, me.holder())
+            .await
+            .context("config key `cluster.redis_url`")?;
         let placed = Arc::new(placed);
         let owners = Owners::default();
         placed.route_through(Arc::new(HttpShardRoute::new(
@@ -118,6 +125,7 @@ impl ClusterNode {
         ));
         Ok(Self {
             shared,
+            stock,
             heartbeat,
             stop,
             placed,
@@ -134,6 +142,7 @@ impl ClusterNode {
     /// heartbeat and removes this node's record, so the others take over
     /// at once rather than a lease later.
     pub async fn leave(self) {
+        self.stock.stop();
         let _ = self.stop.send(true);
         let mut heartbeat = self.heartbeat;
         match tokio::time::timeout(self.lease, &mut heartbeat).await {
