@@ -22,7 +22,7 @@ mod shards;
 pub mod store;
 
 pub use cart::{CartError, CartHandle, LineChange};
-pub use catalog::{Catalog, CatalogError, NewProduct, ProductEntry, ProductPatch};
+pub use catalog::{Catalog, CatalogError, CatalogFeed, NewProduct, ProductEntry, ProductPatch};
 pub use checkout::{
     CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
 };

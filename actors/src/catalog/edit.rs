@@ -45,6 +45,9 @@ impl Catalog {
             .await?;
         let entry = self.write().insert(ProductEntry::new(product, stock));
         self.changes.mark(entry.product.id);
+        if let Some(feed) = self.feed() {
+            feed.product(&entry);
+        }
         Ok(entry)
     }
 
@@ -116,6 +119,9 @@ impl Catalog {
         let stock = entry.stock;
         let entry = self.write().insert(ProductEntry::new(product, stock));
         self.changes.mark(id);
+        if let Some(feed) = self.feed() {
+            feed.product(&entry);
+        }
         Ok(entry)
     }
 

@@ -119,13 +119,18 @@ pub struct Catalog {
     state: RwLock<State>,
     write_locks: Vec<Mutex<()>>,
     changes: ChangeFeed,
-    /// In a cluster: told every level a shard on this node decides, so the
-    /// other nodes' catalogs can show it.
-    stock_listener: OnceLock<StockListener>,
+    /// In a cluster: told every change made on this node, so the other
+    /// nodes' catalogs can show it.
+    feed: OnceLock<Arc<dyn CatalogFeed>>,
 }
 
-/// Hears every stock level decided on this node (see [`Catalog::listen_to_stock`]).
-pub type StockListener = Arc<dyn Fn(ProductId, StockLevel) + Send + Sync>;
+/// Hears every catalog change made on this node: stock levels its shards
+/// decide, products its sellers list or change, categories its admins put.
+pub trait CatalogFeed: Send + Sync {
+    fn stock(&self, product: ProductId, level: StockLevel);
+    fn product(&self, entry: &ProductEntry);
+    fn category(&self, category: &Category);
+}
 
 impl Catalog {
     /// Loads every category, product and stock level from `store`.
@@ -145,22 +150,45 @@ impl Catalog {
             state: RwLock::new(state),
             write_locks: (0..WRITE_STRIPES).map(|_| Mutex::new(())).collect(),
             changes: ChangeFeed::default(),
-            stock_listener: OnceLock::new(),
+            feed: OnceLock::new(),
         })
     }
 
-    /// Tells `listener` every stock level an inventory shard on this node
-    /// decides from now on (set once, by the cluster).
-    pub fn listen_to_stock(&self, listener: StockListener) {
-        let _ = self.stock_listener.set(listener);
+    /// Tells `feed` every change made on this node from now on (set once,
+    /// by the cluster).
+    pub fn feed_to(&self, feed: Arc<dyn CatalogFeed>) {
+        let _ = self.feed.set(feed);
     }
 
-    /// Shows a level a shard on this node decided, and tells the listener.
+    fn feed(&self) -> Option<&Arc<dyn CatalogFeed>> {
+        self.feed.get()
+    }
+
+    /// Shows a level a shard on this node decided, and feeds it.
     pub(crate) fn stock_decided(&self, id: ProductId, stock: StockLevel) {
         self.mirror_stock(id, stock);
-        if let Some(listener) = self.stock_listener.get() {
-            listener(id, stock);
+        if let Some(feed) = self.feed() {
+            feed.stock(id, stock);
         }
+    }
+
+    /// Shows a product as another node listed or changed it. A product this
+    /// node already shows keeps its stock level (levels arrive on their own);
+    /// a new one starts from `stock`.
+    pub fn mirror_product(&self, product: Product, stock: StockLevel) {
+        let id = product.id;
+        let mut state = self.write();
+        let stock = state.products.get(&id).map_or(stock, |e| e.stock);
+        state.insert(ProductEntry::new(product, stock));
+        drop(state);
+        self.changes.mark(id);
+    }
+
+    /// Shows a category as another node put it.
+    pub fn mirror_category(&self, category: Category) {
+        self.write()
+            .categories
+            .insert(category.slug.clone(), category);
     }
 
     /// The one currency every price in this marketplace uses.
@@ -230,6 +258,9 @@ impl Catalog {
     /// Creates or renames a category.
     pub async fn put_category(&self, category: Category) -> Result<(), CatalogError> {
         self.store.put_category(&category).await?;
+        if let Some(feed) = self.feed() {
+            feed.category(&category);
+        }
         self.write()
             .categories
             .insert(category.slug.clone(), category);

@@ -17,13 +17,13 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, advertise, valid_node_id};
 
+mod catalog_sync;
 mod placed;
 mod route;
-mod stock;
 
+use catalog_sync::CatalogSync;
 pub use placed::Placed;
 use route::{HttpShardRoute, Owners};
-use stock::StockSync;
 
 /// Load figures a heartbeat reports, read when it is sent.
 pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
@@ -32,7 +32,7 @@ pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
 /// placed on it.
 pub struct ClusterNode {
     shared: Arc<Shared>,
-    stock: StockSync,
+    catalog: CatalogSync,
     heartbeat: JoinHandle<Placer>,
     stop: tokio::sync::watch::Sender<bool>,
     placed: Arc<Placed>,
@@ -95,7 +95,7 @@ impl ClusterNode {
             }
         }
         tracing::info!(node = %id, redis = %redis.shown(), "joined the cluster");
-        let stock = StockSync::start(&redis, catalog, me.holder())
+        let catalog = CatalogSync::start(&redis, catalog, me.holder())
             .await
             .context("config key `cluster.redis_url`")?;
         let placed = Arc::new(placed);
@@ -125,7 +125,7 @@ impl ClusterNode {
         ));
         Ok(Self {
             shared,
-            stock,
+            catalog,
             heartbeat,
             stop,
             placed,
@@ -142,7 +142,7 @@ impl ClusterNode {
     /// heartbeat and removes this node's record, so the others take over
     /// at once rather than a lease later.
     pub async fn leave(self) {
-        self.stock.stop();
+        self.catalog.stop();
         let _ = self.stop.send(true);
         let mut heartbeat = self.heartbeat;
         match tokio::time::timeout(self.lease, &mut heartbeat).await {

@@ -2,7 +2,7 @@
 //! of the test's own, they see each other in `GET /admin/cluster`, accept
 //! each other's tokens, share the inventory shards between them (each on
 //! exactly one node, by lease, reached from either), show each other's
-//! stock levels, and a node that stops cleanly leaves the list and hands
+//! listings and stock levels, and a node that stops cleanly leaves the list and hands
 //! its shards over at once. Unusable cluster settings stop
 //! start-up naming their key.
 
@@ -78,7 +78,7 @@ async fn shards_when(
     }
 }
 
-/// Waits (up to 2 s) until `node` shows `units` of `product` available.
+/// Waits (up to 2 s) until `node` lists `product` with `units` available.
 async fn available_becomes(node: &TestApp, product: &str, units: u64) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     loop {
@@ -181,10 +181,12 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     for product in &products {
         let order = b.place_order(&first, product, 2).await;
         assert_eq!(order["status"], "pending_payment", "{order}");
-        // node-b's catalog shows the one unit left, also when node-a's shard
-        // decided it (the level travels through Redis). (node-a's catalog
-        // does not list products created through node-b yet.)
-        available_becomes(&b, product, 1).await;
+        // Both nodes' catalogs list the product (created through node-b)
+        // with the one unit left, whichever node's shard decided it: the
+        // listing and the level travel through Redis.
+        for node in [&a, &b] {
+            available_becomes(node, product, 1).await;
+        }
         // Refused as soon as it is added to the cart: node-b's catalog knows.
         let refused = b.try_place_order(&second, product, 2).await;
         assert_eq!(refused.status(), StatusCode::CONFLICT);
@@ -194,6 +196,23 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
             Some(&second.token),
         )
         .await;
+    }
+
+    // A category an admin puts through node-a is offered on node-b.
+    a.category("garden").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let body = crate::helpers::product_body("Trowel", "garden", 1500, 4);
+        let listed = b.post("/api/v1/products", Some(&seller.token), body).await;
+        if listed.status() == StatusCode::CREATED {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}",
+            json(listed).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
     // node-b stops cleanly: it gives its shards back and node-a takes them.
