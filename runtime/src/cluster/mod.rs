@@ -1,5 +1,8 @@
-//! This node as a member of a cluster (`cluster.enabled`): its id, its
-//! heartbeat in Redis, and the admin view of the nodes.
+//! This node as a member of a cluster (`cluster.enabled`): its id and its
+//! heartbeat in Redis, the work placed on it by lease (`placed`), calls to
+//! work placed elsewhere (`route`), the catalog shared with the other nodes
+//! (`catalog_sync`), and the admin view of the nodes. docs/cluster.md has
+//! the design.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
