@@ -285,3 +285,72 @@ async fn an_unreachable_redis_stops_start_up_naming_the_key() {
     assert!(err.contains("cluster.redis_url"), "{err}");
     assert!(err.contains("127.0.0.1:9"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocations_and_disabled_accounts_hold_on_every_node() {
+    let Some(database) = TestDatabase::create().await else {
+        return;
+    };
+    let Some(redis) = TestRedis::start().await else {
+        return;
+    };
+    let url = redis.url();
+    let a = spawn_with(&node_settings(database.url(), &url, "node-a"), None).await;
+    let b = spawn_with(
+        &node_settings(database.url(), &url, "node-b"),
+        Some(Arc::new(TempDir::new().unwrap())),
+    )
+    .await;
+
+    // A refresh token rotated on node-a and replayed on node-b is theft:
+    // node-b sees the reuse and the whole family dies on both.
+    let first = a.register("r@example.com", "customer").await;
+    let second = refresh(&a, &first.refresh).await;
+    assert_eq!(second.status(), StatusCode::OK);
+    let second = crate::helpers::session(json(second).await);
+    let replayed = refresh(&b, &first.refresh).await;
+    assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(json(replayed).await["code"], "refresh_token_reused");
+    let revoked = refresh(&a, &second.refresh).await;
+    assert_eq!(revoked.status(), StatusCode::UNAUTHORIZED);
+
+    // An account an admin disables through node-a is refused by node-b,
+    // which had just served it, within its one-second account cache.
+    let user = b.register("d@example.com", "customer").await;
+    let me = b.get("/api/v1/auth/me", Some(&user.token)).await;
+    assert_eq!(me.status(), StatusCode::OK);
+    let admin = a.admin().await;
+    let path = format!("/api/v1/admin/users/{}", user.id);
+    let disabled = a
+        .patch(
+            &path,
+            Some(&admin.token),
+            serde_json::json!({ "disabled": true }),
+        )
+        .await;
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let me = b.get("/api/v1/auth/me", Some(&user.token)).await;
+        if me.status() == StatusCode::UNAUTHORIZED {
+            assert_eq!(json(me).await["code"], "account_disabled");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "node-b still serves a disabled account"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    b.stop().await;
+    a.stop().await;
+}
+
+async fn refresh(node: &TestApp, token: &str) -> reqwest::Response {
+    node.post(
+        "/api/v1/auth/refresh",
+        None,
+        serde_json::json!({ "refresh_token": token }),
+    )
+    .await
+}
