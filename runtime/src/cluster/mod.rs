@@ -51,10 +51,12 @@ struct Shared {
 }
 
 impl ClusterNode {
-    /// Connects to Redis and records this node as a member. Waits while a
-    /// record of the same node id from another process is alive (this
-    /// node's previous run, killed less than a lease ago), and refuses to
-    /// start if it stays alive: two processes must never share an id.
+    /// Connects to Redis and records this node as a member, then shares
+    /// its catalog with the other nodes and starts the heartbeat, which
+    /// also places work (each round). Waits while a record of the same node
+    /// id from another process is alive (this node's previous run, killed
+    /// less than a lease ago), and refuses to start if it stays alive: two
+    /// processes must never share an id.
     pub async fn join(
         config: &Config,
         listening: SocketAddr,
