@@ -98,13 +98,7 @@ pub mod signing {
         if time.abs_diff(now) > SKEW_SECS {
             return false;
         }
-        let expected = sign(secret, time, path, body);
-        expected.len() == signature.len()
-            && expected
-                .bytes()
-                .zip(signature.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+        crate::secrets::same(signature, &sign(secret, time, path, body))
     }
 
     #[cfg(test)]

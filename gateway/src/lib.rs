@@ -14,6 +14,7 @@ pub mod listener;
 pub mod middleware;
 mod openapi;
 mod routes;
+mod secrets;
 pub mod state;
 pub mod views;
 pub mod ws;

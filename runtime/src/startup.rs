@@ -20,7 +20,7 @@ use souk_gateway::middleware::rate_limit::RateLimiter;
 use souk_gateway::{AppParts, AppState};
 use tokio::net::{TcpListener, TcpSocket};
 
-use crate::cluster::{ClusterNode, LoadProbe, Placed};
+use crate::cluster::{ClusterNode, Placed, load_probe};
 use crate::config::Config;
 use crate::demo;
 use crate::store::NodeStore;
@@ -345,17 +345,6 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(contents.as_bytes())?;
     file.sync_all()
-}
-
-/// What this node reports as its load at each heartbeat.
-fn load_probe(carts: &CartHandle, ws: &souk_gateway::ws::WsRegistry) -> LoadProbe {
-    let (carts, ws) = (carts.clone(), ws.clone());
-    Arc::new(move || {
-        std::collections::BTreeMap::from([
-            ("carts_live".to_owned(), carts.live() as u64),
-            ("ws_connections".to_owned(), ws.connections() as u64),
-        ])
-    })
 }
 
 /// Deletes expired refresh tokens hourly.

@@ -31,6 +31,17 @@ use route::{HttpShardRoute, Owners};
 /// Load figures a heartbeat reports, read when it is sent.
 pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
 
+/// What this node reports as its load at each heartbeat.
+pub fn load_probe(carts: &souk_actors::CartHandle, ws: &souk_gateway::ws::WsRegistry) -> LoadProbe {
+    let (carts, ws) = (carts.clone(), ws.clone());
+    Arc::new(move || {
+        BTreeMap::from([
+            ("carts_live".to_owned(), carts.live() as u64),
+            ("ws_connections".to_owned(), ws.connections() as u64),
+        ])
+    })
+}
+
 /// This node's membership, kept alive by a heartbeat task, and the work
 /// placed on it.
 pub struct ClusterNode {

@@ -32,6 +32,23 @@ fn node_settings<'a>(store: &'a str, redis: &'a str, id: &'a str) -> Vec<(&'a st
     ]
 }
 
+/// A PostgreSQL database and a Redis of this test's own, or `None` (after
+/// `skipped: …`) where either cannot be had.
+async fn services() -> Option<(TestDatabase, TestRedis)> {
+    let database = TestDatabase::create().await?;
+    let redis = TestRedis::start().await?;
+    Some((database, redis))
+}
+
+/// Starts node `id` over `database` and `redis`; the first node creates the
+/// admin account, the others start on a data dir of their own.
+async fn node(database: &TestDatabase, redis: &TestRedis, id: &str, first: bool) -> TestApp {
+    let url = redis.url();
+    let settings = node_settings(database.url(), &url, id);
+    let dir = (!first).then(|| Arc::new(TempDir::new().unwrap()));
+    spawn_with(&settings, dir).await
+}
+
 async fn node_ids(app: &TestApp, token: &str) -> Vec<String> {
     let response = app.get("/api/v1/admin/cluster", Some(token)).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -102,14 +119,10 @@ fn owned_by(owners: &BTreeMap<String, String>, node: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
-    let Some(database) = TestDatabase::create().await else {
+    let Some((database, redis)) = services().await else {
         return;
     };
-    let Some(redis) = TestRedis::start().await else {
-        return;
-    };
-    let url = redis.url();
-    let a = spawn_with(&node_settings(database.url(), &url, "node-a"), None).await;
+    let a = node(&database, &redis, "node-a", true).await;
     // Alone, node-a holds every inventory shard and sells through them,
     // every stock write fenced by its lease's epoch.
     let admin = a.admin().await;
@@ -119,11 +132,7 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     let order = a.place_order(&buyer, &product, 2).await;
     assert_eq!(order["status"], "pending_payment", "{order}");
 
-    let b = spawn_with(
-        &node_settings(database.url(), &url, "node-b"),
-        Some(Arc::new(TempDir::new().unwrap())),
-    )
-    .await;
+    let b = node(&database, &redis, "node-b", false).await;
 
     // One login serves on both nodes: they share the store and the key.
     assert_eq!(node_ids(&a, &admin.token).await, ["node-a", "node-b"]);
@@ -288,19 +297,11 @@ async fn an_unreachable_redis_stops_start_up_naming_the_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocations_and_disabled_accounts_hold_on_every_node() {
-    let Some(database) = TestDatabase::create().await else {
+    let Some((database, redis)) = services().await else {
         return;
     };
-    let Some(redis) = TestRedis::start().await else {
-        return;
-    };
-    let url = redis.url();
-    let a = spawn_with(&node_settings(database.url(), &url, "node-a"), None).await;
-    let b = spawn_with(
-        &node_settings(database.url(), &url, "node-b"),
-        Some(Arc::new(TempDir::new().unwrap())),
-    )
-    .await;
+    let a = node(&database, &redis, "node-a", true).await;
+    let b = node(&database, &redis, "node-b", false).await;
 
     // A refresh token rotated on node-a and replayed on node-b is theft:
     // node-b sees the reuse and the whole family dies on both.
