@@ -30,6 +30,8 @@ const ATTEMPTS: usize = 5;
 /// Pause after stopping actors over the cap, so the watcher sees them stop
 /// before the live actors are counted again.
 const EVICTION_PAUSE: Duration = Duration::from_millis(20);
+/// How long an actor being stopped gets to finish its message in hand.
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
 /// When live actors are stopped: after `idle` without a message, and the least
 /// recently used first once more than `max_live` are live (down to nine tenths
@@ -205,6 +207,23 @@ impl<A: Virtual> Directory<A> {
     #[cfg(test)]
     pub(crate) fn is_live(&self, key: A::Key) -> bool {
         lock(&self.entries).live.contains_key(&key)
+    }
+
+    /// Stops the live actors whose key matches `which` and waits until
+    /// they have stopped.
+    pub(crate) async fn stop_where(&self, which: impl Fn(&A::Key) -> bool) {
+        let stopping: Vec<ActorRef<A::Msg>> = lock(&self.entries)
+            .live
+            .iter()
+            .filter(|(key, _)| which(key))
+            .map(|(_, (actor, _))| actor.clone())
+            .collect();
+        for actor in stopping {
+            let _ = actor
+                .get_cell()
+                .stop_and_wait(Some("moved".into()), Some(STOP_WAIT))
+                .await;
+        }
     }
 
     /// Stops every actor of this kind, the sweeper and the watcher.

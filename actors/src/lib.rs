@@ -1,13 +1,16 @@
 //! souk's live state and the storage ports it needs.
 //!
 //! `store` defines what a storage backend must provide (ports), with an
-//! in-memory implementation for tests; the embedded redb store is the durable
-//! one (PostgreSQL and ScyllaDB backends are planned, not built). `catalog` is
-//! the in-memory read model of products, categories and stock that serves
+//! in-memory implementation for tests; the backends (embedded, PostgreSQL,
+//! ScyllaDB) are crates of their own under `stores/`. `catalog` is the
+//! in-memory read model of products, categories and stock that serves
 //! browsing and search.
 //! `inventory` holds the ractor shards that own stock (see `shards`); `cart` the
 //! shoppers' carts, one actor each hosted by a fixed set of ractor hosts;
-//! `order` one virtual actor per open order (see `directory`).
+//! `order` one virtual actor per open order (see `directory`); `checkout` the
+//! lanes and their dispatcher; `events` the live topics.
+//! In a cluster each shard, cart host, order partition and the dispatcher
+//! runs on one node by lease, and `remote` reaches those on other nodes.
 
 pub mod cart;
 pub mod catalog;
@@ -18,13 +21,15 @@ pub mod inventory;
 mod mailbox;
 pub mod order;
 pub mod payments;
+pub mod remote;
 mod shards;
 pub mod store;
 
 pub use cart::{CartError, CartHandle, LineChange};
 pub use catalog::{Catalog, CatalogError, CatalogFeed, NewProduct, ProductEntry, ProductPatch};
 pub use checkout::{
-    CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
+    CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, CheckoutParts, LaneConfig,
+    LaneSettings,
 };
 pub use directory::Passivation;
 pub use events::{EventBus, Topic};
@@ -32,4 +37,5 @@ pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settle
 pub use mailbox::Pending;
 pub use order::{NewOrder, OrderError, OrderHandle, PlacedOrder};
 pub use payments::{PaymentProvider, SandboxPayments};
+pub use remote::{Placement, Route};
 pub use store::{Store, StoreError};

@@ -21,7 +21,7 @@ pub enum PaymentOutcome {
     Declined { reason: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum PaymentError {
     #[error("unknown payment {0}")]
     UnknownPayment(String),

@@ -5,6 +5,7 @@
 //! (heartbeats, leases, epochs that only grow even if Redis restarts empty),
 //! so losing it stops new placements for a while and loses no data.
 
+mod events;
 mod leases;
 mod members;
 mod placement;
@@ -12,6 +13,7 @@ mod redis;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use events::{EventLog, Outbound};
 pub use leases::{Grant, Holder, Lease, Leases};
 pub use members::{Beat, Member, Membership};
 pub use placement::{Changes, Placer, Work, pick};

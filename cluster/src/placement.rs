@@ -4,9 +4,10 @@
 //! Every node runs a [`Placer`] over the same list of names. At each tick it
 //! renews what it holds in one round trip, lists the live members, and for
 //! each name picks the member with the highest rendezvous hash of (name,
-//! member). A node takes a free name it picks; it hands over, one name per
-//! tick, a name it holds that picks another live member (a node that joined),
-//! stopping the work before releasing the lease. A node that dies stops
+//! member). A node takes a free name it picks; it hands over a name it holds
+//! that picks another live member (a node that joined), stopping the work
+//! before releasing the lease: a few names per tick (one per 16 names
+//! placed), so that only a little work is moving at any time. A node that dies stops
 //! renewing: its leases expire and the members that pick its names take them.
 //!
 //! Work starts only under a granted lease and stops as soon as the lease is
@@ -19,6 +20,9 @@ use std::collections::BTreeMap;
 use crate::ClusterError;
 use crate::leases::{Grant, Lease, Leases};
 use crate::members::Membership;
+
+/// A node hands over at most one name per this many names placed, per tick.
+const HANDOVER_SHARE: usize = 16;
 
 /// What a node does under a lease.
 #[async_trait::async_trait]
@@ -131,18 +135,18 @@ impl Placer {
                 Some((name.clone(), member.advertise.clone()))
             })
             .collect();
-        let mut handed_over = false;
+        let mut handovers = (self.names.len() / HANDOVER_SHARE).max(1);
         for (name, holder) in self.names.clone().iter().zip(holders) {
             let pick = pick(name, &members);
             match holder {
                 None if pick == Some(&me) => self.take(name, work, changes).await?,
-                Some(h) if h.holder == me && pick != Some(&me) && !handed_over => {
+                Some(h) if h.holder == me && pick != Some(&me) && handovers > 0 => {
                     // Another live member picks this name: hand it over.
                     if let Some(lease) = self.held.remove(name) {
                         work.stop(name).await;
                         self.leases.release(&[lease]).await?;
                         changes.handed_over.push(name.clone());
-                        handed_over = true;
+                        handovers -= 1;
                     }
                 }
                 _ => {}

@@ -53,8 +53,9 @@ impl Redis {
             })
             .with_performance_config(|p| {
                 p.default_command_timeout = timeout;
-                // Room for bursts of pub/sub messages before a slow reader lags.
-                p.broadcast_channel_capacity = 1024;
+                // Room for bursts of pub/sub messages (live events in a
+                // flash sale) before a slow reader lags.
+                p.broadcast_channel_capacity = 16_384;
             })
             .set_policy(ReconnectPolicy::new_exponential(0, 100, 2_000, 2));
         let client = builder

@@ -158,7 +158,7 @@ async fn names_spread_over_nodes_and_move_when_one_dies_or_joins() {
         }
     }
 
-    // d joins: it gets a share, handed over one name per tick and node.
+    // d joins: it gets a share, handed over a few names per tick and node.
     let mut d = Node::join(&redis, "d", &names()).await;
     settle(&mut [&mut a, &mut b, &mut d], 12).await;
     assert_each_runs_once(&[&a, &b, &d]);

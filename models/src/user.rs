@@ -135,7 +135,7 @@ impl std::fmt::Debug for Password {
 }
 
 /// Who is making a request: enough to decide ownership and role checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caller {
     pub user_id: UserId,
     pub role: Role,

@@ -15,11 +15,16 @@ const SWEEP_EVERY: Duration = Duration::from_secs(10);
 const SUMMARY_EVERY: Duration = Duration::from_secs(1);
 
 pub fn event_bus(config: &WebSocketConfig) -> EventBus {
-    EventBus::new(RetentionConfig {
+    EventBus::new(retention(config))
+}
+
+/// How much of each topic's past is kept, from `websocket.*`.
+pub fn retention(config: &WebSocketConfig) -> RetentionConfig {
+    RetentionConfig {
         events: config.retention_events,
         idle: Duration::from_secs(config.retention_secs),
         checkout_idle: Duration::from_secs(config.checkout_retention_secs),
-    })
+    }
 }
 
 /// The bus's background tasks; they stop when this is dropped.

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::{ExposeSecret, SecretString};
-use souk_actors::inventory::Placement;
+use souk_actors::Placement;
 use souk_actors::{
-    CartHandle, Catalog, CheckoutHandle, EventBus, InventorySupervisor, OrderHandle, Passivation,
-    SandboxPayments, Store,
+    CartHandle, Catalog, CheckoutHandle, CheckoutParts, EventBus, InventorySupervisor, OrderHandle,
+    Passivation, SandboxPayments, Store,
 };
 use souk_gateway::assistant::{AssistantOff, AssistantSlot};
 use souk_gateway::auth::Sessions;
@@ -105,7 +105,8 @@ impl Application {
         .map_err(|e| anyhow::anyhow!("cannot start the inventory shards: {e}"))?;
         phases.done("inventory shards started");
         let idle = Duration::from_secs(config.actors.idle_secs);
-        let carts = CartHandle::start(
+        let carts = CartHandle::start_in(
+            placement,
             dyn_store.clone(),
             config.actors.cart_hosts,
             idle,
@@ -114,7 +115,8 @@ impl Application {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the carts: {e}"))?;
         phases.done("carts started");
-        let orders = OrderHandle::start(
+        let orders = OrderHandle::start_in(
+            placement,
             dyn_store.clone(),
             inventory.clone(),
             Arc::new(SandboxPayments),
@@ -128,17 +130,23 @@ impl Application {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the orders: {e}"))?;
         phases.done("orders started");
-        let checkout = CheckoutHandle::start(
-            config.checkout.settings(call_timeout),
-            dyn_store.clone(),
-            catalog.clone(),
-            carts.clone(),
-            inventory.clone(),
-            orders.clone(),
-            events.clone(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?;
+        let checkout_parts = CheckoutParts {
+            config: config.checkout.settings(call_timeout),
+            store: dyn_store.clone(),
+            catalog: catalog.clone(),
+            carts: carts.clone(),
+            inventory: inventory.clone(),
+            orders: orders.clone(),
+            events: events.clone(),
+        };
+        let checkout = if config.cluster.enabled {
+            // The dispatcher runs on the node holding its lease.
+            CheckoutHandle::start_placed(checkout_parts)
+        } else {
+            CheckoutHandle::start(checkout_parts)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot start checkout: {e}"))?
+        };
         phases.done("checkout started");
         let assistant = if config.assistant.enabled {
             crate::assistant_start::spawn(
@@ -157,13 +165,20 @@ impl Application {
         let listener = bind(config.server.listen).await?;
         let cluster = if config.cluster.enabled {
             let listening = listener.local_addr()?;
-            let placed = Placed::new(dyn_store.clone(), inventory.clone());
+            let placed = Placed {
+                store: dyn_store.clone(),
+                inventory: inventory.clone(),
+                carts: carts.clone(),
+                orders: orders.clone(),
+                checkout: checkout.clone(),
+            };
             let node = ClusterNode::join(
                 &config,
                 listening,
                 load_probe(&carts, &ws),
                 placed,
                 catalog.clone(),
+                events.clone(),
             )
             .await?;
             phases.done("joined the cluster");

@@ -11,9 +11,10 @@ mod tests;
 use souk_models::{Cart, ProductId};
 
 use crate::store::StoreError;
-pub use handle::CartHandle;
+pub use handle::{CartCall, CartHandle};
+pub use ops::CartOp;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum CartError {
     #[error("at most {max} units of one product per cart")]
     TooManyUnits { max: u32 },
@@ -30,7 +31,7 @@ pub enum CartError {
 }
 
 /// What a caller wants done to one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LineChange {
     /// Add units to the line (creating it).
     Add(u32),

@@ -5,9 +5,11 @@ use souk_models::{Cart, ProductId, Timestamp};
 
 use super::{CartError, LineChange, apply};
 
-/// What a caller asks of one cart.
-#[derive(Clone, Copy)]
-pub(crate) enum CartOp {
+/// What a caller asks of one cart (also as it travels to the node hosting
+/// the cart).
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum CartOp {
     Get,
     Change {
         product: ProductId,
@@ -18,6 +20,7 @@ pub(crate) enum CartOp {
     /// An order was placed from the cart as it was at `read_at` (its
     /// `updated_at`), and the order's write emptied the stored cart.
     Ordered {
+        #[serde(with = "time::serde::rfc3339")]
         read_at: Timestamp,
     },
     #[cfg(test)]

@@ -1,6 +1,11 @@
 //! `CheckoutHandle`: submits checkouts and reports on tickets.
+//!
+//! On one node the dispatcher and its lanes run here. In a cluster one
+//! dispatcher serves the whole marketplace: it runs on the node holding the
+//! lease `checkout/0`, every node sends it the tickets it stores, and when
+//! it moves the new node re-queues the stored waiting tickets in order.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use ractor::rpc::CallResult;
@@ -13,13 +18,15 @@ use super::dispatcher::{Admission, CheckoutDispatcher, DispatchMsg, DispatcherAr
 use super::lane::{LaneConfig, LaneMsg, LaneRefs};
 use super::pipeline::Pipeline;
 use super::publish;
+use super::remote::{CheckoutCall, CheckoutReply, NAME};
 use super::{CheckoutError, CheckoutOutcome};
 use crate::cart::CartHandle;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::order::OrderHandle;
-use crate::store::Store;
+use crate::remote::{Remote, Route};
+use crate::store::{Fence, Store};
 
 /// A lane and the membership tiers that use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,27 +50,62 @@ pub struct CheckoutConfig {
     pub call_timeout: Duration,
 }
 
+/// What checkout works with.
+pub struct CheckoutParts {
+    pub config: CheckoutConfig,
+    pub store: Arc<dyn Store>,
+    pub catalog: Arc<Catalog>,
+    pub carts: CartHandle,
+    pub inventory: InventoryHandle,
+    pub orders: OrderHandle,
+    pub events: EventBus,
+}
+
 #[derive(Clone)]
 pub struct CheckoutHandle {
-    dispatcher: ActorRef<DispatchMsg>,
-    lanes: LaneRefs,
+    /// The dispatcher and its lanes while they run here.
+    running: Arc<RwLock<Option<Running>>>,
     pipeline: Arc<Pipeline>,
     config: Arc<CheckoutConfig>,
+    /// In a cluster: how the dispatcher is reached when it runs elsewhere.
+    remote: Remote,
+    /// One placement change at a time.
+    placing: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A dispatcher running here.
+#[derive(Clone)]
+struct Running {
+    dispatcher: ActorRef<DispatchMsg>,
+    lanes: LaneRefs,
 }
 
 impl CheckoutHandle {
     /// Starts the dispatcher and re-queues the tickets that were waiting.
-    pub async fn start(
-        config: CheckoutConfig,
-        store: Arc<dyn Store>,
-        catalog: Arc<Catalog>,
-        carts: CartHandle,
-        inventory: InventoryHandle,
-        orders: OrderHandle,
-        events: EventBus,
-    ) -> Result<Self, CheckoutError> {
+    pub async fn start(parts: CheckoutParts) -> Result<Self, CheckoutError> {
+        let handle = Self::new(parts);
+        handle.run(handle.pipeline.clone()).await?;
+        Ok(handle)
+    }
+
+    /// As [`Self::start`], for a node of a cluster: the dispatcher runs
+    /// here only while this node holds its lease ([`Self::place`]).
+    pub fn start_placed(parts: CheckoutParts) -> Self {
+        Self::new(parts)
+    }
+
+    fn new(parts: CheckoutParts) -> Self {
+        let CheckoutParts {
+            config,
+            store,
+            catalog,
+            carts,
+            inventory,
+            orders,
+            events,
+        } = parts;
         let pipeline = Arc::new(Pipeline {
-            store: store.clone(),
+            store,
             catalog,
             carts,
             inventory,
@@ -71,6 +113,46 @@ impl CheckoutHandle {
             payment_window: config.payment_window,
             events,
         });
+        Self {
+            running: Arc::default(),
+            pipeline,
+            config: Arc::new(config),
+            remote: Remote::default(),
+            placing: Arc::default(),
+        }
+    }
+
+    /// Sends calls for the dispatcher through `route` while it runs on
+    /// another node (set once, by the cluster).
+    pub fn set_route(&self, route: Arc<dyn Route>) {
+        self.remote.set(route);
+    }
+
+    /// Runs the dispatcher here under `fence` (the epoch of its lease
+    /// `checkout/0`): the tickets stored as waiting are queued again in
+    /// their order, and the outcomes it records carry the fence. Only for a
+    /// handle started with [`Self::start_placed`].
+    pub async fn place(&self, fence: Fence) -> Result<(), CheckoutError> {
+        let _one = self.placing.lock().await;
+        self.stop_running().await;
+        let pipeline = Pipeline {
+            store: self.pipeline.store.fenced(fence),
+            ..(*self.pipeline).clone()
+        };
+        self.run(Arc::new(pipeline)).await
+    }
+
+    /// Stops the dispatcher here once the checkouts in flight are done;
+    /// the tickets still waiting stay stored for its next node.
+    pub async fn unplace(&self) {
+        let _one = self.placing.lock().await;
+        self.stop_running().await;
+    }
+
+    /// Starts a dispatcher here with `pipeline`, and queues the stored
+    /// waiting tickets, oldest first.
+    async fn run(&self, pipeline: Arc<Pipeline>) -> Result<(), CheckoutError> {
+        let config = &self.config;
         let lanes = LaneRefs::default();
         let args = DispatcherArgs {
             lanes: config.lanes.iter().map(|l| l.lane.clone()).collect(),
@@ -83,20 +165,100 @@ impl CheckoutHandle {
         let (dispatcher, _) = Actor::spawn(None, CheckoutDispatcher, args)
             .await
             .map_err(|e| CheckoutError::Unavailable(e.to_string()))?;
-        let handle = Self {
-            dispatcher,
-            lanes,
-            pipeline,
-            config: Arc::new(config),
-        };
-        for ticket in store.list_queued_tickets().await? {
-            let products = handle.cart_products(&ticket).await;
+        *self.running.write().unwrap_or_else(|p| p.into_inner()) =
+            Some(Running { dispatcher, lanes });
+        for ticket in pipeline.store.list_queued_tickets().await? {
+            let products = self.cart_products(&ticket).await;
             let id = ticket.id;
-            if let Err(e) = handle.admit(Arc::new(ticket), products, true).await {
+            if let Err(e) = self.admit(Arc::new(ticket), products, true).await {
                 tracing::warn!(ticket = %id, error = %e, "could not re-queue a ticket");
             }
         }
-        Ok(handle)
+        Ok(())
+    }
+
+    fn running(&self) -> Option<Running> {
+        self.running
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Drains and stops the dispatcher running here, if any.
+    async fn stop_running(&self) {
+        let running = self
+            .running
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let Some(Running { dispatcher, .. }) = running else {
+            return;
+        };
+        let _ = dispatcher
+            .call(
+                |reply| DispatchMsg::Drain { reply },
+                Some(self.config.call_timeout * 6),
+            )
+            .await;
+        let _ = dispatcher
+            .stop_and_wait(None, Some(self.config.call_timeout))
+            .await;
+    }
+
+    /// Runs a call another node sent the dispatcher; `None` if the
+    /// dispatcher does not run here (it moved).
+    pub async fn serve(&self, call: CheckoutCall) -> Option<CheckoutReply> {
+        self.running()?;
+        Some(self.serve_here(call).await)
+    }
+
+    async fn serve_here(&self, call: CheckoutCall) -> CheckoutReply {
+        match call {
+            CheckoutCall::Admit {
+                ticket,
+                products,
+                stored_before,
+            } => {
+                let ticket = Arc::new(*ticket);
+                let outcome = match self.admit(ticket.clone(), products, stored_before).await {
+                    Ok(admission) => self.wait(ticket, admission).await,
+                    Err(e) => Err(e),
+                };
+                CheckoutReply::Outcome(Box::new(outcome))
+            }
+            CheckoutCall::Position { lane, ticket } => {
+                CheckoutReply::Position(self.position_here(&lane, ticket).await)
+            }
+            CheckoutCall::Depths => CheckoutReply::Depths(self.depths_here().await),
+        }
+    }
+
+    /// Sends `call` to the dispatcher, here or on its node.
+    async fn dispatch(&self, call: CheckoutCall) -> Result<CheckoutReply, CheckoutError> {
+        // An admission waits for its outcome on the dispatcher's node.
+        let timeout = self.config.call_timeout + self.config.wait;
+        let local = || {
+            self.running()
+                .is_some()
+                .then(|| self.serve_here(call.clone()))
+        };
+        let reply = self.remote.run(NAME, &call, timeout, local).await;
+        reply.map_err(CheckoutError::Unavailable)
+    }
+
+    /// Queues `ticket` and waits (up to the configured time) for its outcome.
+    async fn queue(
+        &self,
+        ticket: Arc<Ticket>,
+        products: Vec<ProductId>,
+        stored_before: bool,
+    ) -> Result<CheckoutOutcome, CheckoutError> {
+        let call = CheckoutCall::Admit {
+            ticket: Box::new(Arc::unwrap_or_clone(ticket)),
+            products,
+            stored_before,
+        };
+        self.dispatch(call).await?.outcome()
     }
 
     /// The lane for a membership tier.
@@ -158,9 +320,7 @@ impl CheckoutHandle {
             }
             return self.follow(stored).await;
         }
-        let stored = Arc::new(stored);
-        let admission = self.admit(stored.clone(), products, false).await?;
-        self.wait(stored, admission).await
+        self.queue(Arc::new(stored), products, false).await
     }
 
     /// A ticket as its owner (or an admin) sees it, with its place in line.
@@ -190,14 +350,8 @@ impl CheckoutHandle {
     /// Stops starting checkouts and waits for those in flight; waiting tickets
     /// stay stored and are re-queued at the next start.
     pub async fn drain(&self) {
-        let _ = self
-            .dispatcher
-            .call(
-                |reply| DispatchMsg::Drain { reply },
-                Some(self.config.call_timeout * 6),
-            )
-            .await;
-        self.dispatcher.stop(None);
+        let _one = self.placing.lock().await;
+        self.stop_running().await;
     }
 
     async fn follow(&self, ticket: Ticket) -> Result<CheckoutOutcome, CheckoutError> {
@@ -208,9 +362,7 @@ impl CheckoutHandle {
             TicketStatus::Rejected { reason } => Ok(CheckoutOutcome::Rejected { ticket, reason }),
             TicketStatus::Queued => {
                 let products = self.cart_products(&ticket).await;
-                let ticket = Arc::new(ticket);
-                let admission = self.admit(ticket.clone(), products, true).await?;
-                self.wait(ticket, admission).await
+                self.queue(Arc::new(ticket), products, true).await
             }
         }
     }
@@ -224,8 +376,12 @@ impl CheckoutHandle {
         stored_before: bool,
     ) -> Result<Admission, CheckoutError> {
         let lane = ticket.lane.clone();
-        let call = self
-            .dispatcher
+        let Some(Running { dispatcher, .. }) = self.running() else {
+            return Err(CheckoutError::Unavailable(
+                "the checkout dispatcher moved to another node".into(),
+            ));
+        };
+        let call = dispatcher
             .call(
                 |reply| DispatchMsg::Submit {
                     ticket: ticket.clone(),
@@ -271,7 +427,7 @@ impl CheckoutHandle {
         let status = match done {
             Some(status) => status,
             None => {
-                let position = self.position(&admission.lane, ticket.id).await;
+                let position = self.position_here(&admission.lane, ticket.id).await;
                 return Ok(CheckoutOutcome::Pending {
                     ticket: ticket.id,
                     lane: admission.lane,
@@ -285,10 +441,19 @@ impl CheckoutHandle {
         }))
     }
 
-    /// Tickets waiting in each lane, in lane order.
+    /// Tickets waiting in each lane, in lane order (empty if the
+    /// dispatcher cannot be reached).
     pub async fn lane_depths(&self) -> Vec<(String, usize)> {
+        match self.dispatch(CheckoutCall::Depths).await {
+            Ok(CheckoutReply::Depths(depths)) => depths,
+            _ => Vec::new(),
+        }
+    }
+
+    async fn depths_here(&self) -> Vec<(String, usize)> {
         let mut depths = Vec::new();
-        for (name, lane) in self.lanes.all() {
+        let lanes = self.running().map(|r| r.lanes.all()).unwrap_or_default();
+        for (name, lane) in lanes {
             let call = lane.call(
                 |reply| LaneMsg::Depth { reply },
                 Some(self.config.call_timeout),
@@ -302,7 +467,18 @@ impl CheckoutHandle {
 
     /// A waiting ticket's 1-based place in its lane.
     async fn position(&self, lane: &str, ticket: Uuid) -> Option<usize> {
-        let lane = self.lanes.get(lane)?;
+        let call = CheckoutCall::Position {
+            lane: lane.to_owned(),
+            ticket,
+        };
+        match self.dispatch(call).await {
+            Ok(CheckoutReply::Position(position)) => position,
+            _ => None,
+        }
+    }
+
+    async fn position_here(&self, lane: &str, ticket: Uuid) -> Option<usize> {
+        let lane = self.running()?.lanes.get(lane)?;
         let call = lane.call(
             |reply| LaneMsg::Position { ticket, reply },
             Some(self.config.call_timeout),
@@ -315,20 +491,22 @@ impl CheckoutHandle {
 
     #[cfg(test)]
     pub(crate) fn hold(&self, held: bool) {
-        let _ = self.dispatcher.send_message(DispatchMsg::Hold(held));
+        if let Some(running) = self.running() {
+            let _ = running.dispatcher.send_message(DispatchMsg::Hold(held));
+        }
     }
 
     /// Test hook: makes a lane's actor fail; returns the failed actor's id.
     #[cfg(test)]
     pub(crate) fn break_lane(&self, lane: &str) -> Option<ractor::ActorId> {
-        let lane = self.lanes.get(lane)?;
+        let lane = self.running()?.lanes.get(lane)?;
         let _ = lane.send_message(LaneMsg::Panic);
         Some(lane.get_id())
     }
 
     #[cfg(test)]
     pub(crate) fn lane_actor(&self, lane: &str) -> Option<ractor::ActorId> {
-        self.lanes.get(lane).map(|l| l.get_id())
+        self.running()?.lanes.get(lane).map(|l| l.get_id())
     }
 
     async fn cart_products(&self, ticket: &Ticket) -> Vec<ProductId> {

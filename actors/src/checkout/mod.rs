@@ -8,6 +8,7 @@ mod handle;
 mod lane;
 mod pipeline;
 mod publish;
+mod remote;
 mod schedule;
 #[cfg(test)]
 mod tests;
@@ -16,10 +17,11 @@ use souk_models::{OrderId, Ticket};
 use uuid::Uuid;
 
 use crate::store::StoreError;
-pub use handle::{CheckoutConfig, CheckoutHandle, LaneSettings};
+pub use handle::{CheckoutConfig, CheckoutHandle, CheckoutParts, LaneSettings};
 pub use lane::LaneConfig;
+pub use remote::{CheckoutCall, CheckoutReply};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum CheckoutError {
     #[error("the cart is empty")]
     EmptyCart,
@@ -34,7 +36,7 @@ pub enum CheckoutError {
 }
 
 /// What a checkout request led to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CheckoutOutcome {
     /// The order was placed.
     Completed { ticket: Ticket, order_id: OrderId },

@@ -16,6 +16,7 @@ use crate::inventory::{InventoryError, InventoryHandle, Settlement};
 use crate::order::{NewOrder, OrderHandle};
 use crate::store::Store;
 
+#[derive(Clone)]
 pub(crate) struct Pipeline {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,

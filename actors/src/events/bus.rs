@@ -5,13 +5,14 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use souk_models::Timestamp;
 use time::OffsetDateTime;
 
+use super::relay::{Incoming, Outgoing, Relay, kind_of};
 use super::{Event, Sink, Stats, Topic, json_text};
 
 const STRIPES: usize = 64;
@@ -42,6 +43,8 @@ impl Default for RetentionConfig {
 struct Channel {
     /// The last seq given out.
     last: u64,
+    /// In a cluster: the generation of the topic's numbering.
+    generation: u64,
     recent: VecDeque<Arc<Event>>,
     subscribers: Vec<(u64, Sink)>,
     touched: Instant,
@@ -51,6 +54,7 @@ impl Channel {
     fn new() -> Self {
         Self {
             last: 0,
+            generation: 0,
             recent: VecDeque::new(),
             subscribers: Vec::new(),
             touched: Instant::now(),
@@ -85,6 +89,19 @@ struct Inner {
     next_id: AtomicU64,
     retention: RetentionConfig,
     stats: Stats,
+    /// In a cluster: sends events to every node.
+    relay: OnceLock<Arc<dyn Relay>>,
+}
+
+/// What [`EventBus::receive`] did with an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Delivered (or nobody follows its topic here).
+    Taken,
+    /// Already held, or from an older numbering: dropped.
+    Stale,
+    /// Events between `after` and it were not received: take those first.
+    Missing { after: u64 },
 }
 
 impl Default for EventBus {
@@ -106,13 +123,33 @@ impl EventBus {
                 next_id: AtomicU64::new(1),
                 retention,
                 stats: Stats::default(),
+                relay: OnceLock::new(),
             }),
         }
     }
 
-    /// Publishes on a topic that numbers its own events; returns the seq.
+    /// Sends every event published from now on through `relay` (set once,
+    /// by the cluster): other topics than orders are then numbered by the
+    /// relay and delivered here as they come back through
+    /// [`Self::receive`].
+    pub fn set_relay(&self, relay: Arc<dyn Relay>) {
+        let _ = self.inner.relay.set(relay);
+    }
+
+    /// Publishes on a topic that numbers its own events; returns the seq
+    /// (0 in a cluster, where the relay numbers it).
     pub fn publish(&self, topic: Topic, kind: &'static str, data: impl Serialize) -> u64 {
         let data = json_text(&data);
+        if let Some(relay) = self.inner.relay.get() {
+            relay.send(Outgoing {
+                topic,
+                seq: None,
+                kind,
+                data,
+                at: OffsetDateTime::now_utc(),
+            });
+            return 0;
+        }
         let mut stripe = self.stripe(&topic);
         let channel = stripe.entry(topic).or_insert_with(Channel::new);
         channel.last += 1;
@@ -143,15 +180,28 @@ impl EventBus {
         at: Timestamp,
         event: impl FnOnce() -> (&'static str, D),
     ) {
+        let relay = self.inner.relay.get();
         let mut stripe = self.stripe(&topic);
-        let Some(channel) = stripe.get_mut(&topic) else {
-            return;
-        };
-        if channel.subscribers.is_empty() {
+        let followed = stripe
+            .get(&topic)
+            .is_some_and(|c| !c.subscribers.is_empty());
+        if !followed && relay.is_none() {
             return;
         }
         let (kind, data) = event();
         let data = json_text(&data);
+        if let Some(relay) = relay {
+            relay.send(Outgoing {
+                topic,
+                seq: Some(seq),
+                kind,
+                data: data.clone(),
+                at,
+            });
+        }
+        let Some(channel) = stripe.get_mut(&topic).filter(|_| followed) else {
+            return;
+        };
         channel.last = channel.last.max(seq);
         let event = Arc::new(Event {
             topic,
@@ -162,6 +212,101 @@ impl EventBus {
             published: Instant::now(),
         });
         fan_out(channel, &event);
+    }
+
+    /// Takes in an event relayed from a node of the cluster (this one
+    /// included). An order topic's event reaches its subscribers here unless
+    /// this node published it (they had it then). Any other topic's is held
+    /// and delivered in seq order: one already held is dropped, and one
+    /// that skips seqs is not taken until the missing ones are, unless
+    /// `skip` (they cannot be had).
+    pub fn receive(&self, incoming: &Incoming, from_here: bool, skip: bool) -> Received {
+        let Some(topic) = Topic::from_key(&incoming.topic) else {
+            return Received::Stale;
+        };
+        let event = |seq| {
+            Arc::new(Event {
+                topic,
+                seq,
+                kind: kind_of(&incoming.kind),
+                data: incoming.data.clone(),
+                at: incoming.at,
+                published: Instant::now(),
+            })
+        };
+        let mut stripe = self.stripe(&topic);
+        if let Topic::Order(_) = topic {
+            if let Some(channel) = stripe.get_mut(&topic).filter(|_| !from_here) {
+                channel.last = channel.last.max(incoming.seq);
+                fan_out(channel, &event(incoming.seq));
+            }
+            return Received::Taken;
+        }
+        let channel = stripe.entry(topic).or_insert_with(Channel::new);
+        if incoming.generation != channel.generation {
+            if incoming.generation < channel.generation {
+                return Received::Stale;
+            }
+            // A new numbering (or the first event this node hears of).
+            channel.generation = incoming.generation;
+            channel.last = incoming.seq.saturating_sub(1);
+            channel.recent.clear();
+        }
+        if incoming.seq <= channel.last {
+            return Received::Stale;
+        }
+        if incoming.seq > channel.last + 1 && !skip {
+            return Received::Missing {
+                after: channel.last,
+            };
+        }
+        let event = event(incoming.seq);
+        channel.last = incoming.seq;
+        channel.recent.push_back(event.clone());
+        while channel.recent.len() > self.inner.retention.events {
+            channel.recent.pop_front();
+        }
+        channel.touched = Instant::now();
+        fan_out(channel, &event);
+        Received::Taken
+    }
+
+    /// In a cluster, what a subscriber that missed events of `topic` after
+    /// `since` gets from the events the relay keeps (for a node that
+    /// started after they were published); `None` without a relay or when
+    /// they cannot be read.
+    pub async fn kept_since(&self, topic: Topic, since: u64) -> Option<Replay> {
+        let relay = self.inner.relay.get()?;
+        let kept = match relay.kept(&topic.key()).await {
+            Ok(kept) => kept,
+            Err(e) => {
+                tracing::warn!(%topic, error = %e, "kept events cannot be read");
+                return None;
+            }
+        };
+        let newest = kept.last()?.generation;
+        let events: Vec<Arc<Event>> = kept
+            .iter()
+            .filter(|e| e.generation == newest)
+            .map(|e| {
+                Arc::new(Event {
+                    topic,
+                    seq: e.seq,
+                    kind: kind_of(&e.kind),
+                    data: e.data.clone(),
+                    at: e.at,
+                    published: Instant::now(),
+                })
+            })
+            .collect();
+        let oldest = events.first().map(|e| e.seq);
+        let latest = events.last().map_or(0, |e| e.seq);
+        if since > latest || oldest.is_some_and(|oldest| since + 1 < oldest) {
+            return Some(Replay::Gap { oldest, latest });
+        }
+        Some(Replay::Events(
+            events.into_iter().filter(|e| e.seq > since).collect(),
+        ))
     }
 
     /// Registers `sink` on `topic` and returns what it missed after `since`.

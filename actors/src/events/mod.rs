@@ -11,6 +11,7 @@
 
 mod bus;
 pub mod payloads;
+mod relay;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -25,7 +26,8 @@ use serde_json::value::RawValue;
 use souk_models::Timestamp;
 use tokio::sync::{Notify, mpsc};
 
-pub use bus::{EventBus, Replay, RetentionConfig, Subscription};
+pub use bus::{EventBus, Received, Replay, RetentionConfig, Subscription};
+pub use relay::{Incoming, Outgoing, Relay};
 pub use stats::{Stats, Totals};
 pub use topic::{Topic, TopicError};
 

@@ -154,3 +154,84 @@ async fn unfollowed_checkout_topics_go_before_other_topics() {
         Replay::Gap { .. } => panic!("a fresh topic has no gap"),
     }
 }
+
+/// An event relayed from a node of a cluster.
+fn relayed(topic: Topic, seq: u64, generation: u64) -> super::Incoming {
+    super::Incoming {
+        topic: topic.key(),
+        seq,
+        generation,
+        kind: "note".to_owned(),
+        data: super::json_text(&json!({ "seq": seq })),
+        at: OffsetDateTime::now_utc(),
+        node: "node-b".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn relayed_events_are_taken_in_order_once() {
+    use super::Received;
+    let bus = bus(10);
+    let topic = Topic::User(UserId::new());
+    let (sink, mut rx, _) = Sink::new(16);
+    bus.subscribe(topic, None, sink);
+    // The first this node hears of starts its window, wherever it is.
+    assert_eq!(
+        bus.receive(&relayed(topic, 7, 100), false, false),
+        Received::Taken
+    );
+    assert_eq!(
+        bus.receive(&relayed(topic, 8, 100), false, false),
+        Received::Taken
+    );
+    assert_eq!(
+        bus.receive(&relayed(topic, 8, 100), false, false),
+        Received::Stale
+    );
+    // A skipped seq is not taken until what is missing is.
+    assert_eq!(
+        bus.receive(&relayed(topic, 10, 100), false, false),
+        Received::Missing { after: 8 }
+    );
+    assert_eq!(
+        bus.receive(&relayed(topic, 9, 100), false, true),
+        Received::Taken
+    );
+    assert_eq!(
+        bus.receive(&relayed(topic, 10, 100), false, true),
+        Received::Taken
+    );
+    // An older numbering is dropped; a newer one starts afresh.
+    assert_eq!(
+        bus.receive(&relayed(topic, 11, 99), false, false),
+        Received::Stale
+    );
+    assert_eq!(
+        bus.receive(&relayed(topic, 1, 200), false, false),
+        Received::Taken
+    );
+    let mut got = Vec::new();
+    while let Ok(event) = rx.try_recv() {
+        got.push(event.seq);
+    }
+    assert_eq!(got, vec![7, 8, 9, 10, 1]);
+    let (sink, _rx, _) = Sink::new(4);
+    let (_, replay) = bus.subscribe(topic, Some(0), sink);
+    assert_eq!(
+        seqs(&replay),
+        vec![1],
+        "the window holds the new numbering only"
+    );
+}
+
+#[tokio::test]
+async fn a_relayed_order_event_reaches_followers_except_on_its_own_node() {
+    let bus = bus(10);
+    let topic = Topic::Order(OrderId::new());
+    let (sink, mut rx, _) = Sink::new(16);
+    bus.subscribe(topic, None, sink);
+    bus.receive(&relayed(topic, 3, 0), true, false);
+    assert!(rx.try_recv().is_err(), "its publisher delivered it already");
+    bus.receive(&relayed(topic, 4, 0), false, false);
+    assert_eq!(rx.try_recv().map(|e| e.seq).ok(), Some(4));
+}

@@ -1,7 +1,7 @@
 //! `InventoryHandle`: the typed API to the inventory shards.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -9,8 +9,9 @@ use ractor::RpcReplyPort;
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
 
 use super::actor::{InventoryMsg, InventoryShard};
-use super::remote::{ShardCall, ShardReply, ShardRoute};
+use super::remote::{ShardCall, ShardReply};
 use super::{InventoryError, Settlement, shard_of};
+use crate::remote::{Remote, Route};
 use crate::shards::Shards;
 use crate::store::Fence;
 
@@ -21,11 +22,8 @@ pub struct InventoryHandle {
     depth: Arc<[metrics::Gauge]>,
     timeout: Duration,
     /// In a cluster: how shards placed on other nodes are reached.
-    route: Arc<OnceLock<Arc<dyn ShardRoute>>>,
+    remote: Remote,
 }
-
-/// Pause before asking again for a shard that is moving between nodes.
-const MOVING_RETRY: Duration = Duration::from_millis(50);
 
 impl InventoryHandle {
     pub(crate) fn new(shards: Shards<InventoryShard>, timeout: Duration) -> Self {
@@ -40,14 +38,14 @@ impl InventoryHandle {
             shards,
             depth,
             timeout,
-            route: Arc::default(),
+            remote: Remote::default(),
         }
     }
 
     /// Sends calls for shards that do not run here through `route` (set
     /// once, by the cluster; every clone of this handle shares it).
-    pub fn set_route(&self, route: Arc<dyn ShardRoute>) {
-        let _ = self.route.set(route);
+    pub fn set_route(&self, route: Arc<dyn Route>) {
+        self.remote.set(route);
     }
 
     pub fn shards(&self) -> usize {
@@ -169,36 +167,27 @@ impl InventoryHandle {
     /// clustered), otherwise on the node holding it, asking again while it
     /// moves, until the call timeout.
     async fn dispatch(&self, shard: usize, call: ShardCall) -> Result<ShardReply, InventoryError> {
-        let Some(route) = self.route.get() else {
+        if !self.remote.clustered() {
             return answer(self.run_here(shard, call).await);
-        };
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        loop {
-            let reply = if self.shards.get(shard).is_some() {
-                self.run_here(shard, call.clone()).await
-            } else {
-                match route.call(shard, &call).await {
-                    Ok(reply) => reply,
-                    Err(why) => {
-                        tracing::debug!(shard, %why, "no holder reachable yet");
-                        ShardReply::NotHere
-                    }
-                }
-            };
-            if reply != ShardReply::NotHere || tokio::time::Instant::now() >= deadline {
-                return answer(reply);
-            }
-            tokio::time::sleep(MOVING_RETRY).await;
         }
+        let name = format!("inventory/{shard}");
+        let local = || {
+            self.shards
+                .get(shard)
+                .is_some()
+                .then(|| self.run_here(shard, call.clone()))
+        };
+        let reply = self.remote.run(&name, &call, self.timeout, local).await;
+        answer(reply.map_err(InventoryError::Unavailable)?)
     }
 
-    /// Runs a call forwarded by another node on `shard` here, or answers
-    /// [`ShardReply::NotHere`] if the shard does not run here (it moved).
-    pub async fn serve(&self, shard: usize, call: ShardCall) -> ShardReply {
+    /// Runs a call forwarded by another node on `shard` here; `None` if the
+    /// shard does not run here (it moved).
+    pub async fn serve(&self, shard: usize, call: ShardCall) -> Option<ShardReply> {
         if shard >= self.shards() || self.shards.get(shard).is_none() {
-            return ShardReply::NotHere;
+            return None;
         }
-        self.run_here(shard, call).await
+        Some(self.run_here(shard, call).await)
     }
 
     async fn run_here(&self, shard: usize, call: ShardCall) -> ShardReply {
@@ -287,9 +276,6 @@ fn answer(reply: ShardReply) -> Result<ShardReply, InventoryError> {
             Err(InventoryError::OutOfStock { product, available })
         }
         ShardReply::Unavailable { reason } => Err(InventoryError::Unavailable(reason)),
-        ShardReply::NotHere => Err(InventoryError::Unavailable(
-            "the shard is moving between nodes; nothing was changed".to_owned(),
-        )),
         reply => Ok(reply),
     }
 }

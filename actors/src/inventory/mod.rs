@@ -19,10 +19,10 @@ use souk_models::ProductId;
 
 use crate::store::StoreError;
 pub use handle::InventoryHandle;
-pub use remote::{ShardCall, ShardReply, ShardRoute};
-pub use supervisor::{InventorySupervisor, Placement, StartArgs};
+pub use remote::{ShardCall, ShardReply};
+pub use supervisor::{InventorySupervisor, StartArgs};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum InventoryError {
     #[error("product {product} has only {available} available")]
     OutOfStock { product: ProductId, available: u64 },

@@ -1,5 +1,5 @@
-//! Calls to inventory shards as they travel between the nodes of a cluster:
-//! a shard placed on another node is reached through a [`ShardRoute`].
+//! Calls to inventory shards as they travel between the nodes of a cluster
+//! (see [`crate::remote`]).
 
 use serde::{Deserialize, Serialize};
 use souk_models::{OrderId, ProductId, StockCount, StockLevel, Timestamp};
@@ -51,8 +51,6 @@ pub enum ShardReply {
     Unavailable {
         reason: String,
     },
-    /// The shard does not run on the node asked (it moved): ask its holder.
-    NotHere,
 }
 
 impl ShardReply {
@@ -67,12 +65,4 @@ impl ShardReply {
             },
         }
     }
-}
-
-/// Reaches shards that run on other nodes.
-#[async_trait::async_trait]
-pub trait ShardRoute: Send + Sync {
-    /// Sends `call` to the node holding `shard` and returns its reply, or
-    /// why no node could be asked (no holder known, node unreachable).
-    async fn call(&self, shard: usize, call: &ShardCall) -> Result<ShardReply, String>;
 }

@@ -12,6 +12,7 @@ use super::handle::InventoryHandle;
 use super::preload::Preloaded;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
+use crate::remote::Placement;
 use crate::shards::{Sharded, Shards};
 use crate::store::{Fence, Store};
 
@@ -71,16 +72,6 @@ pub type StartArgs = (
     usize,
     Duration,
 );
-
-/// Where the shards run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    /// Every shard on this node (one node).
-    Here,
-    /// None until placed on this node by its lease
-    /// ([`InventoryHandle::place`]), each under its lease's fence (a cluster).
-    ByLease,
-}
 
 impl Sharded for InventoryShard {
     const KIND: &'static str = "inventory_shard";

@@ -71,6 +71,9 @@ pub(crate) struct OrderArgs {
     /// The order as just written, when the actor starts with it rather than
     /// reading it back from the store.
     pub placed: Option<Order>,
+    /// False in a cluster when the order's partition is not placed on this
+    /// node: the actor refuses to start.
+    pub runs_here: bool,
 }
 
 pub(crate) struct OrderState {
@@ -95,6 +98,13 @@ impl Actor for OrderActor {
         myself: ActorRef<OrderMsg>,
         args: OrderArgs,
     ) -> Result<OrderState, ActorProcessingErr> {
+        if !args.runs_here {
+            return Err(OrderError::Unavailable(format!(
+                "order {} is placed on another node",
+                args.id
+            ))
+            .into());
+        }
         let order = match args.placed {
             Some(order) => order,
             None => args
@@ -207,7 +217,7 @@ fn require_buyer(state: &OrderState, by: Caller) -> Result<(), OrderError> {
     if by.user_id == state.order.buyer_id || by.role == Role::Admin {
         Ok(())
     } else {
-        Err(OrderError::Forbidden("the buyer or an admin"))
+        Err(OrderError::Forbidden("the buyer or an admin".into()))
     }
 }
 
@@ -215,7 +225,9 @@ fn require_seller(state: &OrderState, by: Caller) -> Result<(), OrderError> {
     if by.role == Role::Admin || state.order.lines.iter().any(|l| l.seller_id == by.user_id) {
         Ok(())
     } else {
-        Err(OrderError::Forbidden("a seller of this order or an admin"))
+        Err(OrderError::Forbidden(
+            "a seller of this order or an admin".into(),
+        ))
     }
 }
 
@@ -328,7 +340,7 @@ async fn deliver(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
 
 async fn refund(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
     if by.role != Role::Admin {
-        return Err(OrderError::Forbidden("an admin"));
+        return Err(OrderError::Forbidden("an admin".into()));
     }
     let from = state.order.status();
     let Some(to) = next(state, OrderEvent::Refund)? else {

@@ -4,6 +4,10 @@
 //! Shortly before a deadline the actor is also asked to warn its buyer. An
 //! order paid or cancelled has its deadlines cleared at once, so the task
 //! holds only unpaid orders and never wakes a finished one.
+//!
+//! In a cluster a node keeps the deadlines of the partitions placed on it:
+//! they are armed when a partition is placed here, and a deadline of an
+//! order whose partition has moved away is dropped when it comes due.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -34,6 +38,9 @@ enum Op {
     Clear(OrderId),
 }
 
+/// Whether an order's deadlines are kept on this node.
+pub(crate) type Ours = Arc<dyn Fn(OrderId) -> bool + Send + Sync>;
+
 #[derive(Clone)]
 pub(crate) struct Deadlines {
     tx: mpsc::UnboundedSender<Op>,
@@ -44,14 +51,21 @@ impl Deadlines {
     pub(crate) fn start(
         directory: Arc<Directory<OrderActor>>,
         pending: Vec<(OrderId, Timestamp)>,
+        ours: Ours,
     ) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        for (order, at) in pending {
-            let _ = tx.send(Op::Arm(at, order, Due::Expire));
-        }
         let stop = Arc::new(Notify::new());
-        tokio::spawn(run(directory, rx, stop.clone()));
-        Self { tx, stop }
+        tokio::spawn(run(directory, rx, stop.clone(), ours));
+        let deadlines = Self { tx, stop };
+        deadlines.rearm(pending);
+        deadlines
+    }
+
+    /// Arms the deadlines of unpaid orders read from the store.
+    pub(crate) fn rearm(&self, pending: Vec<(OrderId, Timestamp)>) {
+        for (order, at) in pending {
+            let _ = self.tx.send(Op::Arm(at, order, Due::Expire));
+        }
     }
 
     /// Ends the task (the directory is stopping).
@@ -125,6 +139,7 @@ async fn run(
     directory: Arc<Directory<OrderActor>>,
     mut rx: mpsc::UnboundedReceiver<Op>,
     stop: Arc<Notify>,
+    ours: Ours,
 ) {
     let mut schedule = Schedule::default();
     let gauge = metrics::gauge!("souk_order_deadlines");
@@ -145,6 +160,9 @@ async fn run(
                 }
             } => {
                 while let Some((order, what)) = schedule.pop_due(Instant::now()) {
+                    if !ours(order) {
+                        continue; // Its partition moved: its new node keeps it.
+                    }
                     let msg = match what {
                         Due::Warn => OrderMsg::WarnExpiry,
                         Due::Expire => OrderMsg::Expire,

@@ -1,9 +1,15 @@
 //! `OrderHandle`: places orders and drives them through their lifecycle.
+//!
+//! On one node every order's actor runs here. In a cluster orders are
+//! spread over [`PARTITIONS`] partitions, each placed on one node by its
+//! lease: a call for an order whose partition runs elsewhere goes to that
+//! node, and the partition's node keeps its unpaid orders' deadlines.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use ractor::RpcReplyPort;
+use serde::{Deserialize, Serialize};
 use souk_models::{
     AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment,
     TimelineKind, Timestamp, UserId,
@@ -13,25 +19,28 @@ use time::OffsetDateTime;
 use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::deadlines::Deadlines;
+use super::remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, Partitions, partition_of};
 use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::payments::PaymentProvider;
-use crate::store::Store;
+use crate::remote::{Placement, Remote, Route};
+use crate::store::{Fence, Store};
 
 /// An order to place; its stock is already reserved under `id`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewOrder {
     pub id: OrderId,
     pub buyer: UserId,
     pub lines: Vec<OrderLine>,
     pub address: AddressInput,
+    #[serde(with = "time::serde::rfc3339")]
     pub payment_deadline: Timestamp,
 }
 
 /// A placed order's total and the secret the buyer's client confirms payment
 /// with. (The order itself goes to its actor.)
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlacedOrder {
     pub total: Money,
     pub client_secret: String,
@@ -43,6 +52,10 @@ pub struct OrderHandle {
     deadlines: Deadlines,
     services: Services,
     timeout: Duration,
+    /// In a cluster: the partitions placed here…
+    partitions: Option<Arc<Partitions>>,
+    /// …and how the others are reached.
+    remote: Remote,
 }
 
 impl OrderHandle {
@@ -56,19 +69,64 @@ impl OrderHandle {
         timeout: Duration,
     ) -> Result<Self, OrderError> {
         let services = Services {
-            store: store.clone(),
+            store,
             inventory,
             payments,
             events,
         };
-        let for_actors = services.clone();
+        Self::launch(Placement::Here, services, passivation, timeout).await
+    }
+
+    /// As [`Self::start`]; with [`Placement::ByLease`] (a node of a
+    /// cluster) no order runs here until its partition is placed here
+    /// ([`Self::place_partition`]).
+    pub async fn start_in(
+        placement: Placement,
+        store: Arc<dyn Store>,
+        inventory: InventoryHandle,
+        payments: Arc<dyn PaymentProvider>,
+        events: EventBus,
+        passivation: Passivation,
+        timeout: Duration,
+    ) -> Result<Self, OrderError> {
+        let services = Services {
+            store,
+            inventory,
+            payments,
+            events,
+        };
+        Self::launch(placement, services, passivation, timeout).await
+    }
+
+    async fn launch(
+        placement: Placement,
+        services: Services,
+        passivation: Passivation,
+        timeout: Duration,
+    ) -> Result<Self, OrderError> {
+        let partitions = (placement == Placement::ByLease).then(|| Arc::new(Partitions::default()));
+        let (for_actors, placed) = (services.clone(), partitions.clone());
         let factory = Arc::new(move |id| {
+            let (services, runs_here) = match &placed {
+                None => (for_actors.clone(), true),
+                Some(placed) => match placed.store_of(id) {
+                    Some(store) => (
+                        Services {
+                            store,
+                            ..for_actors.clone()
+                        },
+                        true,
+                    ),
+                    None => (for_actors.clone(), false),
+                },
+            };
             (
                 OrderActor,
                 OrderArgs {
                     id,
-                    services: for_actors.clone(),
+                    services,
                     placed: None,
+                    runs_here,
                 },
             )
         });
@@ -77,88 +135,89 @@ impl OrderHandle {
                 .await
                 .map_err(|e| OrderError::Unavailable(e.to_string()))?,
         );
-        let deadlines = Deadlines::start(directory.clone(), store.list_unpaid_orders().await?);
+        let unpaid = match placement {
+            Placement::Here => services.store.list_unpaid_orders().await?,
+            // A partition's deadlines are armed when it is placed here.
+            Placement::ByLease => Vec::new(),
+        };
+        let ours = partitions.clone();
+        let deadlines = Deadlines::start(
+            directory.clone(),
+            unpaid,
+            Arc::new(move |order| ours.as_ref().is_none_or(|p| p.holds(partition_of(order)))),
+        );
         Ok(Self {
             directory,
             deadlines,
             services,
             timeout,
+            partitions,
+            remote: Remote::default(),
         })
+    }
+
+    /// Sends calls for orders placed on other nodes through `route` (set
+    /// once, by the cluster; every clone of this handle shares it).
+    pub fn set_route(&self, route: Arc<dyn Route>) {
+        self.remote.set(route);
+    }
+
+    /// Runs partition `partition`'s orders on this node under `fence` (its
+    /// lease's epoch): their writes carry the fence, and the deadlines of its
+    /// unpaid orders are armed here. Only for a handle started
+    /// [`Placement::ByLease`].
+    pub async fn place_partition(&self, partition: usize, fence: Fence) -> Result<(), OrderError> {
+        let Some(partitions) = &self.partitions else {
+            return Err(OrderError::Unavailable(
+                "orders are not placed by lease on this node".to_owned(),
+            ));
+        };
+        if partition >= PARTITIONS {
+            return Err(OrderError::Unavailable(format!(
+                "there is no order partition {partition}"
+            )));
+        }
+        let unpaid = self.services.store.list_unpaid_orders().await?;
+        partitions.hold(partition, self.services.store.fenced(fence));
+        let unpaid = unpaid
+            .into_iter()
+            .filter(|(order, _)| partition_of(*order) == partition);
+        self.deadlines.rearm(unpaid.collect());
+        Ok(())
+    }
+
+    /// Stops partition `partition`'s orders on this node; returns once they
+    /// have stopped.
+    pub async fn unplace_partition(&self, partition: usize) {
+        if let Some(partitions) = &self.partitions {
+            partitions.release(partition);
+            self.directory
+                .stop_where(|order| partition_of(*order) == partition)
+                .await;
+        }
+    }
+
+    /// Runs a call forwarded by another node on an order placed here;
+    /// `None` if its partition does not run here (it moved).
+    pub async fn serve(&self, partition: usize, call: OrderCall) -> Option<OrderReply> {
+        let here = partition_of(call.order) == partition && self.runs_here(partition);
+        if !here {
+            return None;
+        }
+        Some(self.run_here(call).await)
     }
 
     /// Creates the order (awaiting payment) and its payment, durably, and arms
     /// its deadline. The same `id` always gets the same payment.
     pub async fn place(&self, new: NewOrder) -> Result<PlacedOrder, OrderError> {
-        let currency = new
-            .lines
-            .first()
-            .map(|l| l.unit_price.currency())
-            .ok_or(OrderError::TotalTooLarge)?;
-        let total = new
-            .lines
-            .iter()
-            .try_fold(Money::zero(currency), |sum, line| {
-                line.unit_price
-                    .times(line.quantity.get())
-                    .and_then(|t| sum.plus(t))
-            });
-        let total = total.ok_or(OrderError::TotalTooLarge)?;
-        let intent = self.services.payments.create(new.id, total).await?;
-        let now = OffsetDateTime::now_utc();
-        let mut order = Order {
-            id: new.id,
-            buyer_id: new.buyer,
-            lines: new.lines,
-            total,
-            shipping_address: new.address,
-            payment_deadline: new.payment_deadline,
-            created_at: now,
-            timeline: vec![],
-        };
-        for kind in [
-            TimelineKind::Placed,
-            TimelineKind::PaymentCreated {
-                provider_ref: intent.provider_ref,
-            },
-        ] {
-            let entry = order.entry(OrderStatus::PendingPayment, kind, now);
-            order.timeline.push(entry);
-        }
-        self.services.store.create_order(&order).await?;
-        for entry in &order.timeline {
-            super::publish::entry(&self.services.events, &order, entry);
-        }
-        let (id, deadline) = (order.id, order.payment_deadline);
-        // The buyer pays next: start the order's actor with what was just
-        // written instead of reading it back then.
-        let args = OrderArgs {
-            id,
-            services: self.services.clone(),
-            placed: Some(order),
-        };
-        if let Err(e) = self.directory.get_with(id, |_| (OrderActor, args)).await {
-            tracing::warn!(order = %id, error = %e, "order placed; its actor starts on its next request");
-        }
-        self.deadlines.register(id, deadline);
-        metrics::counter!("souk_order_transitions_total", "to" => "pending_payment").increment(1);
-        Ok(PlacedOrder {
-            total,
-            client_secret: intent.client_secret,
-        })
+        let order = new.id;
+        self.dispatch(order, OrderOp::Place { new }).await?.placed()
     }
 
     /// The order, if `caller` is its buyer, a seller of one of its lines or an
     /// admin; anyone else is told it does not exist.
     pub async fn get(&self, id: OrderId, caller: Caller) -> Result<Order, OrderError> {
-        let order = self.call(id, |reply| OrderMsg::Get { reply }).await?;
-        let visible = caller.role == Role::Admin
-            || order.buyer_id == caller.user_id
-            || order.lines.iter().any(|l| l.seller_id == caller.user_id);
-        if visible {
-            Ok(order)
-        } else {
-            Err(OrderError::NotFound)
-        }
+        self.dispatch(id, OrderOp::Get { caller }).await?.order()
     }
 
     pub async fn pay(
@@ -167,17 +226,13 @@ impl OrderHandle {
         by: Caller,
         card_token: String,
     ) -> Result<Order, OrderError> {
-        self.act(id, by, |reply| OrderMsg::Pay {
-            by,
-            card_token: card_token.clone(),
-            reply,
-        })
-        .await
+        self.dispatch(id, OrderOp::Pay { by, card_token })
+            .await?
+            .order()
     }
 
     pub async fn cancel(&self, id: OrderId, by: Caller) -> Result<Order, OrderError> {
-        self.act(id, by, |reply| OrderMsg::Cancel { by, reply })
-            .await
+        self.dispatch(id, OrderOp::Cancel { by }).await?.order()
     }
 
     pub async fn ship(
@@ -186,22 +241,17 @@ impl OrderHandle {
         by: Caller,
         shipment: Shipment,
     ) -> Result<Order, OrderError> {
-        self.act(id, by, |reply| OrderMsg::Ship {
-            by,
-            shipment: shipment.clone(),
-            reply,
-        })
-        .await
+        self.dispatch(id, OrderOp::Ship { by, shipment })
+            .await?
+            .order()
     }
 
     pub async fn deliver(&self, id: OrderId, by: Caller) -> Result<Order, OrderError> {
-        self.act(id, by, |reply| OrderMsg::Deliver { by, reply })
-            .await
+        self.dispatch(id, OrderOp::Deliver { by }).await?.order()
     }
 
     pub async fn refund(&self, id: OrderId, by: Caller) -> Result<Order, OrderError> {
-        self.act(id, by, |reply| OrderMsg::Refund { by, reply })
-            .await
+        self.dispatch(id, OrderOp::Refund { by }).await?.order()
     }
 
     pub async fn change_address(
@@ -210,12 +260,9 @@ impl OrderHandle {
         by: Caller,
         address: AddressInput,
     ) -> Result<Order, OrderError> {
-        self.act(id, by, |reply| OrderMsg::ChangeAddress {
-            by,
-            address: address.clone(),
-            reply,
-        })
-        .await
+        self.dispatch(id, OrderOp::ChangeAddress { by, address })
+            .await?
+            .order()
     }
 
     /// A buyer's orders, newest first.
@@ -256,6 +303,153 @@ impl OrderHandle {
         &self.directory
     }
 
+    fn runs_here(&self, partition: usize) -> bool {
+        self.partitions.as_ref().is_none_or(|p| p.holds(partition))
+    }
+
+    /// Runs `op` on order `id`: here when its partition runs here (or when
+    /// not clustered), otherwise on the node holding the partition.
+    async fn dispatch(&self, id: OrderId, op: OrderOp) -> Result<OrderReply, OrderError> {
+        let call = OrderCall { order: id, op };
+        if !self.remote.clustered() {
+            return Ok(self.run_here(call).await);
+        }
+        let partition = partition_of(id);
+        let local = || {
+            self.runs_here(partition)
+                .then(|| self.run_here(call.clone()))
+        };
+        let name = format!("orders/{partition}");
+        let reply = self.remote.run(&name, &call, self.timeout, local).await;
+        reply.map_err(OrderError::Unavailable)
+    }
+
+    async fn run_here(&self, call: OrderCall) -> OrderReply {
+        let id = call.order;
+        let reply = match call.op {
+            OrderOp::Place { new } => return OrderReply::Placed(self.place_here(new).await),
+            OrderOp::Get { caller } => self.get_here(id, caller).await,
+            OrderOp::Pay { by, card_token } => {
+                let build = |reply| OrderMsg::Pay {
+                    by,
+                    card_token: card_token.clone(),
+                    reply,
+                };
+                self.act(id, by, build).await
+            }
+            OrderOp::Cancel { by } => {
+                self.act(id, by, |reply| OrderMsg::Cancel { by, reply })
+                    .await
+            }
+            OrderOp::Ship { by, shipment } => {
+                let build = |reply| OrderMsg::Ship {
+                    by,
+                    shipment: shipment.clone(),
+                    reply,
+                };
+                self.act(id, by, build).await
+            }
+            OrderOp::Deliver { by } => {
+                self.act(id, by, |reply| OrderMsg::Deliver { by, reply })
+                    .await
+            }
+            OrderOp::Refund { by } => {
+                self.act(id, by, |reply| OrderMsg::Refund { by, reply })
+                    .await
+            }
+            OrderOp::ChangeAddress { by, address } => {
+                let build = |reply| OrderMsg::ChangeAddress {
+                    by,
+                    address: address.clone(),
+                    reply,
+                };
+                self.act(id, by, build).await
+            }
+        };
+        OrderReply::Order(Box::new(reply))
+    }
+
+    async fn place_here(&self, new: NewOrder) -> Result<PlacedOrder, OrderError> {
+        let store = match &self.partitions {
+            None => self.services.store.clone(),
+            Some(partitions) => partitions.store_of(new.id).ok_or_else(|| {
+                OrderError::Unavailable("the order's partition moved to another node".to_owned())
+            })?,
+        };
+        let currency = new
+            .lines
+            .first()
+            .map(|l| l.unit_price.currency())
+            .ok_or(OrderError::TotalTooLarge)?;
+        let total = new
+            .lines
+            .iter()
+            .try_fold(Money::zero(currency), |sum, line| {
+                line.unit_price
+                    .times(line.quantity.get())
+                    .and_then(|t| sum.plus(t))
+            });
+        let total = total.ok_or(OrderError::TotalTooLarge)?;
+        let intent = self.services.payments.create(new.id, total).await?;
+        let now = OffsetDateTime::now_utc();
+        let mut order = Order {
+            id: new.id,
+            buyer_id: new.buyer,
+            lines: new.lines,
+            total,
+            shipping_address: new.address,
+            payment_deadline: new.payment_deadline,
+            created_at: now,
+            timeline: vec![],
+        };
+        for kind in [
+            TimelineKind::Placed,
+            TimelineKind::PaymentCreated {
+                provider_ref: intent.provider_ref,
+            },
+        ] {
+            let entry = order.entry(OrderStatus::PendingPayment, kind, now);
+            order.timeline.push(entry);
+        }
+        store.create_order(&order).await?;
+        for entry in &order.timeline {
+            super::publish::entry(&self.services.events, &order, entry);
+        }
+        let (id, deadline) = (order.id, order.payment_deadline);
+        // The buyer pays next: start the order's actor with what was just
+        // written instead of reading it back then.
+        let args = OrderArgs {
+            id,
+            services: Services {
+                store,
+                ..self.services.clone()
+            },
+            placed: Some(order),
+            runs_here: true,
+        };
+        if let Err(e) = self.directory.get_with(id, |_| (OrderActor, args)).await {
+            tracing::warn!(order = %id, error = %e, "order placed; its actor starts on its next request");
+        }
+        self.deadlines.register(id, deadline);
+        metrics::counter!("souk_order_transitions_total", "to" => "pending_payment").increment(1);
+        Ok(PlacedOrder {
+            total,
+            client_secret: intent.client_secret,
+        })
+    }
+
+    async fn get_here(&self, id: OrderId, caller: Caller) -> Result<Order, OrderError> {
+        let order = self.call(id, |reply| OrderMsg::Get { reply }).await?;
+        let visible = caller.role == Role::Admin
+            || order.buyer_id == caller.user_id
+            || order.lines.iter().any(|l| l.seller_id == caller.user_id);
+        if visible {
+            Ok(order)
+        } else {
+            Err(OrderError::NotFound)
+        }
+    }
+
     async fn call(
         &self,
         id: OrderId,
@@ -280,7 +474,7 @@ impl OrderHandle {
         by: Caller,
         build: impl Fn(RpcReplyPort<Result<Order, OrderError>>) -> OrderMsg,
     ) -> Result<Order, OrderError> {
-        self.get(id, by).await?;
+        self.get_here(id, by).await?;
         let order = self.call(id, build).await?;
         if order.status() != OrderStatus::PendingPayment {
             self.deadlines.clear(id);

@@ -7,6 +7,7 @@ mod actor;
 mod deadlines;
 mod handle;
 mod publish;
+mod remote;
 #[cfg(test)]
 mod tests;
 
@@ -16,8 +17,9 @@ use crate::inventory::InventoryError;
 use crate::payments::PaymentError;
 use crate::store::StoreError;
 pub use handle::{NewOrder, OrderHandle, PlacedOrder};
+pub use remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, partition_of};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum OrderError {
     #[error("order not found")]
     NotFound,
@@ -27,7 +29,7 @@ pub enum OrderError {
         event: OrderEvent,
     },
     #[error("only {0} may do this")]
-    Forbidden(&'static str),
+    Forbidden(String),
     #[error("the address cannot change once an order is {status:?}")]
     AddressLocked { status: OrderStatus },
     #[error("the order total is too large")]

@@ -34,7 +34,7 @@ pub use users::UserStore;
 pub use vectors::{ProductVector, VectorStore};
 
 /// Why a storage operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum StoreError {
     /// A uniqueness rule would be broken (e.g. an email already registered).
     #[error("conflict: {0}")]

@@ -74,7 +74,7 @@ pub(super) async fn checkout<G: Gate>(
     out: &mut Outbox,
 ) -> Option<(Subscription, u64)> {
     let topic = Topic::Checkout(ticket);
-    let (subscription, latest) = retained(gate.events(), sink, topic, since, out);
+    let (subscription, latest) = retained(gate.events(), sink, topic, since, out).await;
     if latest > 0 || since.is_some_and(|s| s > 0) {
         return Some((subscription, latest));
     }
@@ -102,8 +102,11 @@ pub(super) async fn checkout<G: Gate>(
 /// Follows any other topic, replaying from the bus's recent events, which it
 /// hands over atomically with the registration. Asking from 0 when the
 /// client gave no `since` tells the latest seq without replaying anything.
-/// Returns the subscription and the last seq the client has.
-pub(super) fn retained(
+/// In a cluster, what this node's bus does not hold (it started after) is
+/// read from the events the relay keeps; what arrives live meanwhile up to
+/// the seq returned is dropped as already sent. Returns the subscription
+/// and the last seq the client has.
+pub(super) async fn retained(
     bus: &EventBus,
     sink: Sink,
     topic: Topic,
@@ -111,7 +114,12 @@ pub(super) fn retained(
     out: &mut Outbox,
 ) -> (Subscription, u64) {
     let asked = since.unwrap_or(0);
-    let (subscription, replay) = bus.subscribe(topic, Some(asked), sink);
+    let (subscription, mut replay) = bus.subscribe(topic, Some(asked), sink);
+    if let (Replay::Gap { .. }, Some(since)) = (&replay, since)
+        && let Some(kept) = bus.kept_since(topic, since).await
+    {
+        replay = kept;
+    }
     let name = topic.to_string();
     let latest = match replay {
         Replay::Events(events) => {

@@ -101,13 +101,7 @@ impl<G: Gate> Topics<G> {
             Topic::Checkout(ticket) => {
                 replay::checkout(&self.gate, sink, ticket, caller, since, out).await
             }
-            _ => Some(replay::retained(
-                self.gate.events(),
-                sink,
-                topic,
-                since,
-                out,
-            )),
+            _ => Some(replay::retained(self.gate.events(), sink, topic, since, out).await),
         };
         match followed {
             Some((subscription, last)) => {

@@ -1,7 +1,8 @@
 //! This node as a member of a cluster (`cluster.enabled`): its id and its
 //! heartbeat in Redis, the work placed on it by lease (`placed`), calls to
 //! work placed elsewhere (`route`), the catalog shared with the other nodes
-//! (`catalog_sync`), and the admin view of the nodes. docs/cluster.md has
+//! (`catalog_sync`), live events across nodes (`event_sync`), and the admin
+//! view of the nodes. docs/cluster.md has
 //! the design.
 
 use std::collections::BTreeMap;
@@ -21,12 +22,14 @@ use tokio::task::JoinHandle;
 use crate::config::{Config, advertise, valid_node_id};
 
 mod catalog_sync;
+mod event_sync;
 mod placed;
 mod route;
 
 use catalog_sync::CatalogSync;
+use event_sync::EventSync;
 pub use placed::Placed;
-use route::{HttpShardRoute, Owners};
+use route::{HttpRoute, Owners};
 
 /// Load figures a heartbeat reports, read when it is sent.
 pub type LoadProbe = Arc<dyn Fn() -> BTreeMap<String, u64> + Send + Sync>;
@@ -47,6 +50,7 @@ pub fn load_probe(carts: &souk_actors::CartHandle, ws: &souk_gateway::ws::WsRegi
 pub struct ClusterNode {
     shared: Arc<Shared>,
     catalog: CatalogSync,
+    events: EventSync,
     heartbeat: JoinHandle<Placer>,
     stop: tokio::sync::watch::Sender<bool>,
     placed: Arc<Placed>,
@@ -74,6 +78,7 @@ impl ClusterNode {
         load: LoadProbe,
         placed: Placed,
         catalog: Arc<souk_actors::Catalog>,
+        events: souk_actors::EventBus,
     ) -> anyhow::Result<Self> {
         let cluster = &config.cluster;
         let id = node_id(config)?;
@@ -114,13 +119,19 @@ impl ClusterNode {
         let catalog = CatalogSync::start(&redis, catalog, me.holder())
             .await
             .context("config key `cluster.redis_url`")?;
+        let retention = crate::live::retention(&config.websocket);
+        let events = EventSync::start(&redis, events, retention, me.holder(), lease)
+            .await
+            .context("config key `cluster.redis_url`")?;
         let placed = Arc::new(placed);
         let owners = Owners::default();
-        placed.route_through(Arc::new(HttpShardRoute::new(
+        // A forwarded checkout waits for its outcome on the dispatcher's node.
+        let longest = config.actors.call_timeout_ms + config.checkout.wait_ms;
+        placed.route_through(Arc::new(HttpRoute::new(
             owners.clone(),
             cluster.secret.clone(),
             me.advertise.clone(),
-            Duration::from_millis(config.actors.call_timeout_ms),
+            Duration::from_millis(longest),
         )));
         let leases = Leases::new(redis.clone(), me.holder(), lease);
         let placer = Placer::new(leases, membership.clone(), placed.names());
@@ -142,6 +153,7 @@ impl ClusterNode {
         Ok(Self {
             shared,
             catalog,
+            events,
             heartbeat,
             stop,
             placed,
@@ -175,6 +187,7 @@ impl ClusterNode {
                 }
             }
         }
+        self.events.stop();
         let me = self.shared.member();
         if let Err(e) = self.shared.membership.leave(&me).await {
             tracing::warn!(error = %e, "could not remove this node's record; it expires by itself");

@@ -1,5 +1,7 @@
-//! Calls to inventory shards placed on other nodes: a signed HTTP POST to
-//! the holder's `/internal/v1/inventory/{shard}`.
+//! Calls to work placed on other nodes: a signed HTTP POST of the call to
+//! `/internal/v1/{name}` (e.g. `/internal/v1/orders/7`) on its holder. The
+//! holder answers `421 Misdirected Request` when the work does not run
+//! there (any more).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -11,7 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use secrecy::{ExposeSecret, SecretString};
-use souk_actors::inventory::{ShardCall, ShardReply, ShardRoute};
+use souk_actors::Route;
 use souk_gateway::cluster::signing;
 use time::OffsetDateTime;
 
@@ -19,10 +21,14 @@ use time::OffsetDateTime;
 /// `souk-2.internal:8080`), refreshed by every placement round.
 pub type Owners = Arc<RwLock<BTreeMap<String, String>>>;
 
-/// The largest reply a node reads from another.
-const REPLY_LIMIT: usize = 64 * 1024;
+/// The largest reply a node reads from another (an order with its
+/// timeline fits many times over).
+const REPLY_LIMIT: usize = 4 * 1024 * 1024;
 
-pub struct HttpShardRoute {
+/// How long a node waits to connect to another.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+pub struct HttpRoute {
     client: Client<HttpConnector, Full<Bytes>>,
     owners: Owners,
     secret: SecretString,
@@ -31,11 +37,11 @@ pub struct HttpShardRoute {
     timeout: Duration,
 }
 
-impl HttpShardRoute {
+impl HttpRoute {
     pub fn new(owners: Owners, secret: SecretString, me: String, timeout: Duration) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(timeout));
+        connector.set_connect_timeout(Some(timeout.min(CONNECT_TIMEOUT)));
         Self {
             client: Client::builder(TokioExecutor::new()).build(connector),
             owners,
@@ -45,27 +51,26 @@ impl HttpShardRoute {
         }
     }
 
-    fn owner(&self, shard: usize) -> Option<String> {
+    fn owner(&self, name: &str) -> Option<String> {
         self.owners
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .get(&format!("inventory/{shard}"))
+            .get(name)
             .cloned()
     }
 }
 
 #[async_trait::async_trait]
-impl ShardRoute for HttpShardRoute {
-    async fn call(&self, shard: usize, call: &ShardCall) -> Result<ShardReply, String> {
-        let Some(owner) = self.owner(shard) else {
-            return Err(format!("no node holds inventory shard {shard} now"));
+impl Route for HttpRoute {
+    async fn call(&self, name: &str, body: Vec<u8>) -> Result<Option<Vec<u8>>, String> {
+        let Some(owner) = self.owner(name) else {
+            return Err(format!("no node holds {name} now"));
         };
         if owner == self.me {
-            // The directory is a round behind: the shard is being placed here.
-            return Ok(ShardReply::NotHere);
+            // The directory is a round behind: the work is being placed here.
+            return Ok(None);
         }
-        let path = format!("/internal/v1/inventory/{shard}");
-        let body = serde_json::to_vec(call).map_err(|e| e.to_string())?;
+        let path = format!("/internal/v1/{name}");
         let time = OffsetDateTime::now_utc()
             .unix_timestamp()
             .max(0)
@@ -89,11 +94,13 @@ impl ShardRoute for HttpShardRoute {
                 .await
                 .map_err(|e| format!("{owner}: {e}"))?
                 .to_bytes();
+            if status == hyper::StatusCode::MISDIRECTED_REQUEST {
+                return Ok(None);
+            }
             if !status.is_success() {
                 return Err(format!("{owner} answered {status}"));
             }
-            serde_json::from_slice::<ShardReply>(&body)
-                .map_err(|e| format!("{owner} sent an unreadable reply: {e}"))
+            Ok(Some(body.to_vec()))
         };
         tokio::time::timeout(self.timeout, exchange)
             .await

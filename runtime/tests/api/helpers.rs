@@ -12,7 +12,7 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-mod flows;
+pub mod flows;
 pub use flows::address;
 
 pub const PASSWORD: &str = "correct horse battery";

@@ -161,15 +161,15 @@ async fn a_full_lane_refuses_and_waiting_tickets_survive_a_restart() {
 /// A new checkout queue on the shop's store, as a restarted node starts one.
 async fn restart(shop: &Shop) -> CheckoutHandle {
     let dyn_store: Arc<dyn Store> = shop.store.clone();
-    CheckoutHandle::start(
-        config(4, 10, Duration::from_secs(10)),
-        dyn_store,
-        shop.catalog.clone(),
-        shop.carts.clone(),
-        shop.inventory.clone(),
-        shop.orders.clone(),
-        shop.events.clone(),
-    )
+    CheckoutHandle::start(CheckoutParts {
+        config: config(4, 10, Duration::from_secs(10)),
+        store: dyn_store,
+        catalog: shop.catalog.clone(),
+        carts: shop.carts.clone(),
+        inventory: shop.inventory.clone(),
+        orders: shop.orders.clone(),
+        events: shop.events.clone(),
+    })
     .await
     .expect("the checkout restarts")
 }

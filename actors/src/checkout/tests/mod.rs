@@ -18,7 +18,8 @@ use souk_models::{
 use time::OffsetDateTime;
 
 use super::{
-    CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, LaneConfig, LaneSettings,
+    CheckoutConfig, CheckoutError, CheckoutHandle, CheckoutOutcome, CheckoutParts, LaneConfig,
+    LaneSettings,
 };
 use crate::cart::{CartHandle, LineChange};
 use crate::catalog::Catalog;
@@ -141,15 +142,15 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
     )
     .await
     .expect("the order directory starts");
-    let checkout = CheckoutHandle::start(
+    let checkout = CheckoutHandle::start(CheckoutParts {
         config,
-        dyn_store,
-        catalog.clone(),
-        carts.clone(),
-        inventory.clone(),
-        orders.clone(),
-        events.clone(),
-    )
+        store: dyn_store,
+        catalog: catalog.clone(),
+        carts: carts.clone(),
+        inventory: inventory.clone(),
+        orders: orders.clone(),
+        events: events.clone(),
+    })
     .await
     .expect("the checkout starts");
     (

@@ -4,7 +4,11 @@
 //! exactly one node, by lease, reached from either), show each other's
 //! listings and stock levels, and a node that stops cleanly leaves the list and hands
 //! its shards over at once. Unusable cluster settings stop
-//! start-up naming their key.
+//! start-up naming their key. `work` has the carts, orders and checkout
+//! across nodes, `live` the live events.
+
+mod live;
+mod work;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,14 +67,18 @@ async fn node_ids(app: &TestApp, token: &str) -> Vec<String> {
         .collect()
 }
 
-/// Which node owns each inventory shard, once every one of the 16 is owned
-/// by exactly one node and `settled` holds; fails after 15 s.
-async fn shards_when(
+/// Lease names placed across the cluster: 16 inventory shards, 32 cart
+/// hosts, 32 order partitions and the checkout dispatcher.
+const NAMES: usize = 16 + 32 + 32 + 1;
+
+/// Which node owns each placed name, once every one is owned by exactly
+/// one node and `settled` holds; fails after 20 s.
+async fn placed_when(
     app: &TestApp,
     token: &str,
     settled: impl Fn(&BTreeMap<String, String>) -> bool,
 ) -> BTreeMap<String, String> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     loop {
         let report = json(app.get("/api/v1/admin/cluster", Some(token)).await).await;
         let mut owners = BTreeMap::new();
@@ -83,13 +91,13 @@ async fn shards_when(
                     .is_some();
             }
         }
-        assert!(!twice, "a shard owned by two nodes: {report}");
-        if owners.len() == 16 && settled(&owners) {
+        assert!(!twice, "a name owned by two nodes: {report}");
+        if owners.len() == NAMES && settled(&owners) {
             return owners;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "shards not placed as expected: {report}"
+            "work not placed as expected: {report}"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -117,6 +125,19 @@ fn owned_by(owners: &BTreeMap<String, String>, node: &str) -> usize {
     owners.values().filter(|n| *n == node).count()
 }
 
+/// The placement once it stops changing, with `node-b` holding a share.
+async fn settled(app: &TestApp, token: &str) -> BTreeMap<String, String> {
+    let mut shared = placed_when(app, token, |o| owned_by(o, "node-b") > 0).await;
+    loop {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let now = placed_when(app, token, |_| true).await;
+        if now == shared {
+            return shared;
+        }
+        shared = now;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     let Some((database, redis)) = services().await else {
@@ -126,7 +147,7 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     // Alone, node-a holds every inventory shard and sells through them,
     // every stock write fenced by its lease's epoch.
     let admin = a.admin().await;
-    shards_when(&a, &admin.token, |o| owned_by(o, "node-a") == 16).await;
+    placed_when(&a, &admin.token, |o| owned_by(o, "node-a") == NAMES).await;
     let (_, product) = a.shop("seller@example.com", 5).await;
     let buyer = a.register("buyer@example.com", "customer").await;
     let order = a.place_order(&buyer, &product, 2).await;
@@ -151,16 +172,8 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     let ready: Value = json(a.get("/health/ready", None).await).await;
     assert_eq!(ready["cluster"], "ok");
 
-    // node-a hands node-b its share, a shard at a time, until it settles.
-    let mut shared = shards_when(&a, &admin.token, |o| owned_by(o, "node-b") > 0).await;
-    loop {
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let now = shards_when(&a, &admin.token, |_| true).await;
-        if now == shared {
-            break;
-        }
-        shared = now;
-    }
+    // node-a hands node-b its share, a few names at a time, until it settles.
+    let shared = settled(&a, &admin.token).await;
     assert!(owned_by(&shared, "node-a") > 0, "{shared:?}");
 
     // Through node-b, stock is set and sold on whichever node holds each
@@ -227,7 +240,7 @@ async fn nodes_see_each_other_and_a_node_that_stops_leaves() {
     // node-b stops cleanly: it gives its shards back and node-a takes them.
     b.stop().await;
     assert_eq!(node_ids(&a, &admin.token).await, ["node-a"]);
-    shards_when(&a, &admin.token, |o| owned_by(o, "node-a") == 16).await;
+    placed_when(&a, &admin.token, |o| owned_by(o, "node-a") == NAMES).await;
 
     // The node-to-node route takes only calls signed with the cluster secret.
     let call = serde_json::json!({ "call": "level", "product": product });
