@@ -7,6 +7,7 @@
 
 mod events;
 mod leases;
+mod limits;
 mod members;
 mod placement;
 mod redis;
@@ -15,6 +16,7 @@ pub mod testing;
 
 pub use events::{EventLog, Outbound};
 pub use leases::{Grant, Holder, Lease, Leases};
+pub use limits::{RateLimits, Verdict};
 pub use members::{Beat, Member, Membership};
 pub use placement::{Changes, Placer, Work, pick};
 pub use redis::{Redis, SCHEMES, Subscription};

@@ -188,7 +188,10 @@ impl Application {
         };
         let state = AppState::new(AppParts {
             sessions: Arc::new(Sessions::new(gateway.auth.clone())),
-            limiter: Arc::new(RateLimiter::new(&gateway.rate_limit)),
+            limiter: Arc::new(match &cluster {
+                Some(node) => RateLimiter::new(&gateway.rate_limit).shared_through(node.limits()),
+                None => RateLimiter::new(&gateway.rate_limit),
+            }),
             config: Arc::new(gateway),
             store: dyn_store.clone(),
             catalog,

@@ -84,7 +84,7 @@ where
                 )
             })?;
         let user_id = state.sessions.verify_access(token)?;
-        state.limiter.check_user(user_id)?;
+        state.limiter.check_user(user_id).await?;
         let user = state.store.get_user(user_id).await?.ok_or_else(|| {
             ApiError::unauthorized("invalid_token", "the account no longer exists")
         })?;

@@ -23,6 +23,7 @@ use crate::config::{Config, advertise, valid_node_id};
 
 mod catalog_sync;
 mod event_sync;
+mod limits;
 mod placed;
 mod route;
 
@@ -159,6 +160,12 @@ impl ClusterNode {
             placed,
             lease,
         })
+    }
+
+    /// The gateway's rate limits, counted for the whole cluster in Redis.
+    pub fn limits(&self) -> Arc<dyn souk_gateway::middleware::rate_limit::SharedLimits> {
+        let limits = souk_cluster::RateLimits::new(self.shared.redis.clone());
+        Arc::new(limits::RedisLimits(limits))
     }
 
     /// The admin view and readiness probe over this membership.

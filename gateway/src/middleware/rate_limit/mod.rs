@@ -1,8 +1,12 @@
 //! Rate limits with GCRA (the generic cell rate algorithm): per client IP on every
 //! API request, stricter on the auth endpoints, and per user on authenticated ones.
 //! Answers carry `RateLimit-*` headers; refusals are 429 with `Retry-After`.
-//! Each limit keeps its clients in a fixed-size [`table::Table`].
+//! Each limit keeps its clients in a fixed-size [`table::Table`]; in a
+//! cluster the limits are kept in Redis instead ([`shared`]), so they hold
+//! across nodes, and a node decides with its own table only while the
+//! shared state does not answer within [`SHARED_WAIT`].
 
+mod shared;
 mod table;
 
 use std::net::{IpAddr, SocketAddr};
@@ -16,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use futures::future::Either;
 use tower::{Layer, Service};
 
+pub use shared::{SHARED_WAIT, SharedLimits};
 pub use table::{Decision, Table, WAYS};
 
 use crate::client_ip::{TrustedProxies, limit_key};
@@ -32,6 +37,8 @@ pub struct RateLimiter {
     per_ip: Table,
     auth: Table,
     per_user: Table,
+    /// In a cluster: the limits as every node counts them.
+    shared: Option<Arc<dyn SharedLimits>>,
 }
 
 impl RateLimiter {
@@ -43,15 +50,40 @@ impl RateLimiter {
             per_ip: Table::new(&config.per_ip, size, "ip"),
             auth: Table::new(&config.auth, size, "auth"),
             per_user: Table::new(&config.per_user, size, "user"),
+            shared: None,
         }
     }
 
+    /// The same limits, counted in `shared` for every node of a cluster.
+    pub fn shared_through(self, shared: Arc<dyn SharedLimits>) -> Self {
+        Self {
+            shared: Some(shared),
+            ..self
+        }
+    }
+
+    /// Counts a request of `key` against `table`: in the shared state when
+    /// there is one and it answers in time, otherwise in this node's table.
+    async fn decide(&self, table: &Table, key: String) -> Decision {
+        if let Some(shared) = &self.shared {
+            let check = shared.check(table.name(), &key, table.interval(), table.burst());
+            match tokio::time::timeout(SHARED_WAIT, check).await {
+                Ok(Ok(decision)) => return decision,
+                Ok(Err(e)) => tracing::debug!(error = %e, "shared rate limit unavailable"),
+                Err(_) => tracing::debug!("shared rate limit too slow"),
+            }
+            metrics::counter!("souk_rate_limit_shared_failures_total", "limit" => table.name())
+                .increment(1);
+        }
+        table.check(key, Instant::now())
+    }
+
     /// Checks the per-user limit; called by the authentication extractor.
-    pub fn check_user(&self, user: impl std::hash::Hash) -> Result<(), ApiError> {
+    pub async fn check_user(&self, user: impl std::fmt::Display) -> Result<(), ApiError> {
         if !self.enabled {
             return Ok(());
         }
-        match self.per_user.check(user, Instant::now()) {
+        match self.decide(&self.per_user, user.to_string()).await {
             Decision::Allowed { .. } => Ok(()),
             Decision::Limited { retry_after_secs } => {
                 metrics::counter!("souk_rate_limited_total", "limit" => "user").increment(1);
@@ -97,7 +129,7 @@ type Limited<F, E> = Either<F, BoxFuture<Result<Response, E>>>;
 
 impl<S> Service<Request> for LimitByIp<S>
 where
-    S: Service<Request, Response = Response>,
+    S: Service<Request, Response = Response> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
 {
@@ -120,32 +152,63 @@ where
             .map_or(IpAddr::from([0, 0, 0, 0]), limit_key);
         let is_auth = req.uri().path().starts_with("/api/v1/auth/")
             && req.method() == axum::http::Method::POST;
-        let (table, name) = if is_auth {
-            (&limiter.auth, "auth")
+        if limiter.shared.is_some() {
+            // The shared limit is asked first, then the request runs: the
+            // inner service is cloned to be called once the answer is in.
+            let limiter = limiter.clone();
+            let inner = self.inner.clone();
+            let mut inner = std::mem::replace(&mut self.inner, inner);
+            return Either::Right(Box::pin(async move {
+                let table = if is_auth {
+                    &limiter.auth
+                } else {
+                    &limiter.per_ip
+                };
+                match limiter.decide(table, ip.to_string()).await {
+                    Decision::Limited { retry_after_secs } => {
+                        Ok(refuse(table.name(), retry_after_secs))
+                    }
+                    allowed => Ok(with_headers(inner.call(req).await?, &allowed)),
+                }
+            }));
+        }
+        let table = if is_auth {
+            &limiter.auth
         } else {
-            (&limiter.per_ip, "ip")
+            &limiter.per_ip
         };
         match table.check(ip, Instant::now()) {
             Decision::Limited { retry_after_secs } => {
-                metrics::counter!("souk_rate_limited_total", "limit" => name).increment(1);
-                let refused = ApiError::too_many_requests(retry_after_secs).into_response();
+                let refused = refuse(table.name(), retry_after_secs);
                 Either::Right(Box::pin(std::future::ready(Ok(refused))))
             }
-            Decision::Allowed {
-                limit,
-                remaining,
-                reset_secs,
-            } => {
+            allowed => {
                 let answer = self.inner.call(req);
                 Either::Right(Box::pin(async move {
-                    let mut response = answer.await?;
-                    let headers = response.headers_mut();
-                    headers.insert("ratelimit-limit", HeaderValue::from(limit));
-                    headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
-                    headers.insert("ratelimit-reset", HeaderValue::from(reset_secs));
-                    Ok(response)
+                    Ok(with_headers(answer.await?, &allowed))
                 }))
             }
         }
     }
+}
+
+fn refuse(limit: &'static str, retry_after_secs: u64) -> Response {
+    metrics::counter!("souk_rate_limited_total", "limit" => limit).increment(1);
+    ApiError::too_many_requests(retry_after_secs).into_response()
+}
+
+/// `response` with the `RateLimit-*` headers of an allowed request.
+fn with_headers(mut response: Response, decision: &Decision) -> Response {
+    if let Decision::Allowed {
+        limit,
+        remaining,
+        reset_secs,
+    } = *decision
+    {
+        let headers = response.headers_mut();
+        headers.insert("ratelimit-limit", HeaderValue::from(limit));
+        headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
+        headers.insert("ratelimit-reset", HeaderValue::from(reset_secs));
+    }
+    response
 }

@@ -66,6 +66,21 @@ impl Table {
         }
     }
 
+    /// The time one request uses of the allowance.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Requests allowed at once.
+    pub fn burst(&self) -> u32 {
+        self.burst
+    }
+
+    /// The limit's name (`ip`, `auth`, `user`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// Bytes the table occupies; fixed at construction.
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of_val(&*self.buckets)

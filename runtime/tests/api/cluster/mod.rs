@@ -5,8 +5,9 @@
 //! listings and stock levels, and a node that stops cleanly leaves the list and hands
 //! its shards over at once. Unusable cluster settings stop
 //! start-up naming their key. `work` has the carts, orders and checkout
-//! across nodes, `live` the live events.
+//! across nodes, `live` the live events, `limits` the rate limits.
 
+mod limits;
 mod live;
 mod work;
 
@@ -47,8 +48,20 @@ async fn services() -> Option<(TestDatabase, TestRedis)> {
 /// Starts node `id` over `database` and `redis`; the first node creates the
 /// admin account, the others start on a data dir of their own.
 async fn node(database: &TestDatabase, redis: &TestRedis, id: &str, first: bool) -> TestApp {
+    node_with(database, redis, id, first, &[]).await
+}
+
+/// As [`node`], with more settings.
+async fn node_with(
+    database: &TestDatabase,
+    redis: &TestRedis,
+    id: &str,
+    first: bool,
+    more: &[(&str, &str)],
+) -> TestApp {
     let url = redis.url();
-    let settings = node_settings(database.url(), &url, id);
+    let mut settings = node_settings(database.url(), &url, id);
+    settings.extend_from_slice(more);
     let dir = (!first).then(|| Arc::new(TempDir::new().unwrap()));
     spawn_with(&settings, dir).await
 }
