@@ -7,15 +7,28 @@
 //! member). A node takes a free name it picks; it hands over a name it holds
 //! that picks another live member (a node that joined), stopping the work
 //! before releasing the lease: a few names per tick (one per 16 names
-//! placed), so that only a little work is moving at any time. A node that dies stops
-//! renewing: its leases expire and the members that pick its names take them.
+//! placed), so that only a little work is moving at any time. A node that
+//! dies stops renewing: its leases expire and the members that pick its
+//! names take them.
 //!
 //! Work starts only under a granted lease and stops as soon as the lease is
 //! lost, handed over, or past its local validity (Redis unreachable): a node
 //! keeps serving what it holds while Redis is away, until its leases would
 //! have expired.
+//!
+//! Starting and stopping work runs beside the rounds, never in their way: a
+//! stop that waits for calls in flight (to a node that hangs, say) must not
+//! delay the renewals of everything else this node holds. A round waits a
+//! little for what it started and stopped, and takes the rest up at a later
+//! round; a name being handed over stays renewed until its work has
+//! stopped, and only then is its lease released.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use crate::ClusterError;
 use crate::leases::{Grant, Lease, Leases};
@@ -24,9 +37,12 @@ use crate::members::Membership;
 /// A node hands over at most one name per this many names placed, per tick.
 const HANDOVER_SHARE: usize = 16;
 
+/// How long a round waits for the work it started or stopped.
+const ROUND_WAIT: Duration = Duration::from_millis(200);
+
 /// What a node does under a lease.
 #[async_trait::async_trait]
-pub trait Work: Send + Sync {
+pub trait Work: Send + Sync + 'static {
     /// Starts serving `lease.name` under `lease.epoch`. An error gives the
     /// lease back, to be tried again at a later tick.
     async fn start(&self, lease: &Lease) -> Result<(), String>;
@@ -47,20 +63,37 @@ pub struct Placer {
     leases: Leases,
     membership: Membership,
     names: Vec<String>,
+    work: Arc<dyn Work>,
+    /// Leases held for work that runs here or is starting.
     held: BTreeMap<String, Lease>,
+    /// Work starting, until it says whether it started.
+    starting: BTreeMap<String, JoinHandle<Result<(), String>>>,
+    /// Leases being handed over: renewed until their work has stopped.
+    handing: BTreeMap<String, (Lease, JoinHandle<()>)>,
+    /// Work stopping because its lease was lost.
+    stopping: Vec<JoinHandle<()>>,
     /// Where each name's holder is reached, as of the last round.
     owners: BTreeMap<String, String>,
 }
 
 impl Placer {
     /// `leases` are taken in this node's holder name (`id/incarnation`, as
-    /// its membership record says).
-    pub fn new(leases: Leases, membership: Membership, names: Vec<String>) -> Self {
+    /// its membership record says); `work` is started and stopped under them.
+    pub fn new(
+        leases: Leases,
+        membership: Membership,
+        names: Vec<String>,
+        work: Arc<dyn Work>,
+    ) -> Self {
         Self {
             leases,
             membership,
             names,
+            work,
             held: BTreeMap::new(),
+            starting: BTreeMap::new(),
+            handing: BTreeMap::new(),
+            stopping: Vec::new(),
             owners: BTreeMap::new(),
         }
     }
@@ -71,7 +104,7 @@ impl Placer {
         &self.owners
     }
 
-    /// The leases held now, by name.
+    /// The leases held now, by name (work running or starting here).
     pub fn held(&self) -> &BTreeMap<String, Lease> {
         &self.held
     }
@@ -79,9 +112,10 @@ impl Placer {
     /// One round: renew, then take and hand over. Call every third of the
     /// lease time. A Redis failure stops only the work whose lease is past
     /// its validity, and is returned after that.
-    pub async fn tick(&mut self, work: &dyn Work) -> Result<Changes, ClusterError> {
+    pub async fn tick(&mut self) -> Result<Changes, ClusterError> {
         let mut changes = Changes::default();
-        let renewed = self.renew(work, &mut changes).await;
+        self.finish(&mut changes).await?;
+        let renewed = self.renew(&mut changes).await;
         // Whatever happened, work under a lease past its validity stops now.
         let expired: Vec<String> = self
             .held
@@ -91,32 +125,119 @@ impl Placer {
             .collect();
         for name in expired {
             self.held.remove(&name);
-            work.stop(&name).await;
-            changes.stopped.push(name);
+            self.stop_lost(&name, &mut changes);
         }
-        renewed?;
-        self.place(work, &mut changes).await?;
+        self.handing.retain(|_, (lease, _)| lease.is_valid());
+        if let Err(e) = renewed {
+            self.wait_a_little().await;
+            return Err(e);
+        }
+        self.place(&mut changes).await?;
+        self.wait_a_little().await;
+        self.finish(&mut changes).await?;
         Ok(changes)
     }
 
-    async fn renew(&mut self, work: &dyn Work, changes: &mut Changes) -> Result<(), ClusterError> {
-        let held: Vec<Lease> = self.held.values().cloned().collect();
+    /// Takes up what started or stopped since the last look: a start that
+    /// failed gives its lease back, a handover whose work stopped releases
+    /// its lease.
+    async fn finish(&mut self, changes: &mut Changes) -> Result<(), ClusterError> {
+        let done: Vec<String> = self
+            .starting
+            .iter()
+            .filter(|(_, task)| task.is_finished())
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in done {
+            let Some(task) = self.starting.remove(&name) else {
+                continue;
+            };
+            let failed = match task.await {
+                Ok(Ok(())) => None,
+                Ok(Err(why)) => Some(why),
+                Err(e) => Some(e.to_string()),
+            };
+            match failed {
+                None => changes.started.push(name),
+                Some(why) => {
+                    tracing::warn!(work = %name, %why, "could not start; giving the lease back");
+                    if let Some(lease) = self.held.remove(&name) {
+                        self.leases.release(&[lease]).await?;
+                    }
+                }
+            }
+        }
+        let stopped: Vec<String> = self
+            .handing
+            .iter()
+            .filter(|(_, (_, task))| task.is_finished())
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in stopped {
+            if let Some((lease, _)) = self.handing.remove(&name) {
+                self.leases.release(&[lease]).await?;
+                changes.handed_over.push(name);
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits (briefly) for the work started and stopped this round.
+    async fn wait_a_little(&mut self) {
+        let until = Instant::now() + ROUND_WAIT;
+        self.stopping.retain(|task| !task.is_finished());
+        while Instant::now() < until
+            && (self.starting.values().any(|t| !t.is_finished())
+                || self.handing.values().any(|(_, t)| !t.is_finished())
+                || self.stopping.iter().any(|t| !t.is_finished()))
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    async fn renew(&mut self, changes: &mut Changes) -> Result<(), ClusterError> {
+        let held: Vec<Lease> = self
+            .held
+            .values()
+            .chain(self.handing.values().map(|(lease, _)| lease))
+            .cloned()
+            .collect();
         for (old, renewed) in held.iter().zip(self.leases.renew(&held).await?) {
-            match renewed {
-                Some(lease) => {
+            let handing = self.handing.contains_key(&old.name);
+            match (renewed, handing) {
+                (Some(lease), false) => {
                     self.held.insert(lease.name.clone(), lease);
                 }
-                None => {
+                (Some(lease), true) => {
+                    if let Some(entry) = self.handing.get_mut(&lease.name) {
+                        entry.0 = lease;
+                    }
+                }
+                (None, false) => {
                     self.held.remove(&old.name);
-                    work.stop(&old.name).await;
-                    changes.stopped.push(old.name.clone());
+                    self.stop_lost(&old.name, changes);
+                }
+                // Lost while stopping: the stop goes on; nothing to release.
+                (None, true) => {
+                    self.handing.remove(&old.name);
                 }
             }
         }
         Ok(())
     }
 
-    async fn place(&mut self, work: &dyn Work, changes: &mut Changes) -> Result<(), ClusterError> {
+    /// Stops work whose lease is gone (lost, or past its validity).
+    fn stop_lost(&mut self, name: &str, changes: &mut Changes) {
+        if let Some(task) = self.starting.remove(name) {
+            task.abort();
+        }
+        let (work, stopping) = (self.work.clone(), name.to_owned());
+        self.stopping
+            .push(tokio::spawn(async move { work.stop(&stopping).await }));
+        changes.stopped.push(name.to_owned());
+    }
+
+    async fn place(&mut self, changes: &mut Changes) -> Result<(), ClusterError> {
         let live = self.membership.list().await?;
         let members: Vec<String> = live.iter().map(|m| m.holder()).collect();
         let me = self.leases.holder().to_owned();
@@ -139,13 +260,20 @@ impl Placer {
         for (name, holder) in self.names.clone().iter().zip(holders) {
             let pick = pick(name, &members);
             match holder {
-                None if pick == Some(&me) => self.take(name, work, changes).await?,
-                Some(h) if h.holder == me && pick != Some(&me) && handovers > 0 => {
-                    // Another live member picks this name: hand it over.
+                None if pick == Some(&me) => self.take(name).await?,
+                Some(h)
+                    if h.holder == me
+                        && pick != Some(&me)
+                        && handovers > 0
+                        && !self.starting.contains_key(name) =>
+                {
+                    // Another live member picks this name: hand it over
+                    // once its work here has stopped.
                     if let Some(lease) = self.held.remove(name) {
-                        work.stop(name).await;
-                        self.leases.release(&[lease]).await?;
-                        changes.handed_over.push(name.clone());
+                        let (work, stopping) = (self.work.clone(), name.clone());
+                        let task = tokio::spawn(async move { work.stop(&stopping).await });
+                        self.handing.insert(name.clone(), (lease, task));
+                        changes.stopped.push(name.clone());
                         handovers -= 1;
                     }
                 }
@@ -155,33 +283,35 @@ impl Placer {
         Ok(())
     }
 
-    async fn take(
-        &mut self,
-        name: &str,
-        work: &dyn Work,
-        changes: &mut Changes,
-    ) -> Result<(), ClusterError> {
+    async fn take(&mut self, name: &str) -> Result<(), ClusterError> {
+        if self.handing.contains_key(name) {
+            return Ok(());
+        }
         let Grant::Granted(lease) = self.leases.acquire(name).await? else {
             return Ok(());
         };
-        match work.start(&lease).await {
-            Ok(()) => {
-                self.held.insert(name.to_owned(), lease);
-                changes.started.push(name.to_owned());
-            }
-            Err(why) => {
-                tracing::warn!(work = name, epoch = lease.epoch, %why, "could not start; giving the lease back");
-                self.leases.release(&[lease]).await?;
-            }
-        }
+        let (work, starting) = (self.work.clone(), lease.clone());
+        let task = tokio::spawn(async move { work.start(&starting).await });
+        self.held.insert(name.to_owned(), lease);
+        self.starting.insert(name.to_owned(), task);
         Ok(())
     }
 
     /// Stops all work and gives every lease back (a clean shutdown).
-    pub async fn leave(&mut self, work: &dyn Work) -> Result<(), ClusterError> {
-        let held: Vec<Lease> = std::mem::take(&mut self.held).into_values().collect();
+    pub async fn leave(&mut self) -> Result<(), ClusterError> {
+        for (_, task) in std::mem::take(&mut self.starting) {
+            let _ = task.await;
+        }
+        for task in std::mem::take(&mut self.stopping) {
+            let _ = task.await;
+        }
+        let mut held: Vec<Lease> = std::mem::take(&mut self.held).into_values().collect();
         for lease in &held {
-            work.stop(&lease.name).await;
+            self.work.stop(&lease.name).await;
+        }
+        for (_, (lease, task)) in std::mem::take(&mut self.handing) {
+            let _ = task.await;
+            held.push(lease);
         }
         self.leases.release(&held).await?;
         Ok(())

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use souk_cluster::testing::TestRedis;
@@ -40,7 +40,7 @@ struct Node {
     member: Member,
     membership: Membership,
     placer: Placer,
-    work: Running,
+    work: Arc<Running>,
 }
 
 impl Node {
@@ -59,18 +59,19 @@ impl Node {
         let membership = Membership::new(redis.clone(), LEASE);
         membership.beat(&member).await.unwrap();
         let leases = Leases::new(redis.clone(), member.holder(), LEASE);
-        let placer = Placer::new(leases, membership.clone(), names.to_vec());
+        let work = Arc::new(Running::default());
+        let placer = Placer::new(leases, membership.clone(), names.to_vec(), work.clone());
         Self {
             member,
             membership,
             placer,
-            work: Running::default(),
+            work,
         }
     }
 
     async fn tick(&mut self) {
         self.membership.beat(&self.member).await.unwrap();
-        self.placer.tick(&self.work).await.unwrap();
+        self.placer.tick().await.unwrap();
     }
 
     fn running(&self) -> BTreeMap<String, u64> {
@@ -179,10 +180,10 @@ async fn work_stops_when_redis_is_gone_past_the_lease() {
 
     server.stop();
     // Within the lease it keeps serving; past it, it stops everything.
-    assert!(a.placer.tick(&a.work).await.is_err());
+    assert!(a.placer.tick().await.is_err());
     assert_eq!(a.running().len(), names().len());
     tokio::time::sleep(LEASE).await;
-    assert!(a.placer.tick(&a.work).await.is_err());
+    assert!(a.placer.tick().await.is_err());
     assert!(a.running().is_empty());
 
     // Redis comes back (empty): the node takes its work again, by itself.
@@ -194,7 +195,7 @@ async fn work_stops_when_redis_is_gone_past_the_lease() {
             "did not recover"
         );
         let _ = a.membership.beat(&a.member).await;
-        let _ = a.placer.tick(&a.work).await;
+        let _ = a.placer.tick().await;
         tokio::time::sleep(LEASE / 3).await;
     }
 }

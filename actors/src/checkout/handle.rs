@@ -5,6 +5,7 @@
 //! lease `checkout/0`, every node sends it the tickets it stores, and when
 //! it moves the new node re-queues the stored waiting tickets in order.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -78,13 +79,23 @@ pub struct CheckoutHandle {
 struct Running {
     dispatcher: ActorRef<DispatchMsg>,
     lanes: LaneRefs,
+    /// Set once the stored waiting tickets are queued again: only then
+    /// are new tickets taken, so they queue behind the older ones.
+    open: Arc<AtomicBool>,
+}
+
+impl Running {
+    fn is_open(&self) -> bool {
+        self.open.load(Ordering::Acquire)
+    }
 }
 
 impl CheckoutHandle {
     /// Starts the dispatcher and re-queues the tickets that were waiting.
     pub async fn start(parts: CheckoutParts) -> Result<Self, CheckoutError> {
         let handle = Self::new(parts);
-        handle.run(handle.pipeline.clone()).await?;
+        let running = handle.run(handle.pipeline.clone()).await?;
+        handle.requeue(&handle.pipeline, &running, true).await?;
         Ok(handle)
     }
 
@@ -135,11 +146,20 @@ impl CheckoutHandle {
     pub async fn place(&self, fence: Fence) -> Result<(), CheckoutError> {
         let _one = self.placing.lock().await;
         self.stop_running().await;
-        let pipeline = Pipeline {
+        let pipeline = Arc::new(Pipeline {
             store: self.pipeline.store.fenced(fence),
             ..(*self.pipeline).clone()
-        };
-        self.run(Arc::new(pipeline)).await
+        });
+        let running = self.run(pipeline.clone()).await?;
+        // Placement does not wait for the queue: other nodes' tickets are
+        // answered "not here" (and sent again) until it is rebuilt.
+        let handle = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = handle.requeue(&pipeline, &running, false).await {
+                tracing::error!(error = %e, "the waiting checkout tickets could not be read; they queue at the dispatcher's next start");
+            }
+        });
+        Ok(())
     }
 
     /// Stops the dispatcher here once the checkouts in flight are done;
@@ -149,9 +169,9 @@ impl CheckoutHandle {
         self.stop_running().await;
     }
 
-    /// Starts a dispatcher here with `pipeline`, and queues the stored
-    /// waiting tickets, oldest first.
-    async fn run(&self, pipeline: Arc<Pipeline>) -> Result<(), CheckoutError> {
+    /// Starts a dispatcher here with `pipeline`; it takes new tickets once
+    /// [`Self::requeue`] has queued the stored ones.
+    async fn run(&self, pipeline: Arc<Pipeline>) -> Result<Running, CheckoutError> {
         let config = &self.config;
         let lanes = LaneRefs::default();
         let args = DispatcherArgs {
@@ -165,15 +185,37 @@ impl CheckoutHandle {
         let (dispatcher, _) = Actor::spawn(None, CheckoutDispatcher, args)
             .await
             .map_err(|e| CheckoutError::Unavailable(e.to_string()))?;
-        *self.running.write().unwrap_or_else(|p| p.into_inner()) =
-            Some(Running { dispatcher, lanes });
+        let running = Running {
+            dispatcher,
+            lanes,
+            open: Arc::default(),
+        };
+        *self.running.write().unwrap_or_else(|p| p.into_inner()) = Some(running.clone());
+        Ok(running)
+    }
+
+    /// Queues the stored waiting tickets, oldest first, then opens
+    /// `running` to new ones. With `carts`, each ticket's products are read
+    /// from its cart (to refuse it at once if they sell out); otherwise the
+    /// cart is read when the ticket's turn comes.
+    async fn requeue(
+        &self,
+        pipeline: &Pipeline,
+        running: &Running,
+        carts: bool,
+    ) -> Result<(), CheckoutError> {
         for ticket in pipeline.store.list_queued_tickets().await? {
-            let products = self.cart_products(&ticket).await;
+            let products = if carts {
+                self.cart_products(&ticket).await
+            } else {
+                Vec::new()
+            };
             let id = ticket.id;
             if let Err(e) = self.admit(Arc::new(ticket), products, true).await {
                 tracing::warn!(ticket = %id, error = %e, "could not re-queue a ticket");
             }
         }
+        running.open.store(true, Ordering::Release);
         Ok(())
     }
 
@@ -208,7 +250,9 @@ impl CheckoutHandle {
     /// Runs a call another node sent the dispatcher; `None` if the
     /// dispatcher does not run here (it moved).
     pub async fn serve(&self, call: CheckoutCall) -> Option<CheckoutReply> {
-        self.running()?;
+        if !self.running()?.is_open() {
+            return None;
+        }
         Some(self.serve_here(call).await)
     }
 
@@ -239,7 +283,7 @@ impl CheckoutHandle {
         let timeout = self.config.call_timeout + self.config.wait;
         let local = || {
             self.running()
-                .is_some()
+                .is_some_and(|r| r.is_open())
                 .then(|| self.serve_here(call.clone()))
         };
         let reply = self.remote.run(NAME, &call, timeout, local).await;

@@ -25,7 +25,7 @@ use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::payments::PaymentProvider;
 use crate::remote::{Placement, Remote, Route};
-use crate::store::{Fence, Store};
+use crate::store::{Fence, Store, StoreError};
 
 /// An order to place; its stock is already reserved under `id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -411,7 +411,23 @@ impl OrderHandle {
             let entry = order.entry(OrderStatus::PendingPayment, kind, now);
             order.timeline.push(entry);
         }
-        store.create_order(&order).await?;
+        match store.create_order(&order).await {
+            Ok(()) => {}
+            // Placed already by another run of the same checkout (its
+            // ticket processed again after its dispatcher moved): the same
+            // order, with the same payment.
+            Err(StoreError::Conflict(_)) => {
+                let placed = store.get_order(order.id).await?;
+                return match placed {
+                    Some(placed) if placed.buyer_id == order.buyer_id => Ok(PlacedOrder {
+                        total: placed.total,
+                        client_secret: intent.client_secret,
+                    }),
+                    _ => Err(StoreError::Conflict(format!("order {} exists", order.id)).into()),
+                };
+            }
+            Err(e) => return Err(e.into()),
+        }
         for entry in &order.timeline {
             super::publish::entry(&self.services.events, &order, entry);
         }

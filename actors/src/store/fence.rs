@@ -27,8 +27,12 @@ impl Fence {
         }
     }
 
-    /// The refusal of a write under this fence, with the epoch stored.
+    /// The refusal of a write under this fence, with the epoch stored
+    /// (counted in `souk_store_fenced_writes_total`).
     pub fn refused(&self, stored: u64) -> super::StoreError {
+        let kind = self.owner.split('/').next().unwrap_or("other").to_owned();
+        metrics::counter!("souk_store_fenced_writes_total", "owner" => kind).increment(1);
+        tracing::warn!(owner = %self.owner, epoch = self.epoch, stored, "a write under an outdated lease was refused");
         super::StoreError::Fenced(format!(
             "{} is owned at epoch {stored}; this write carries epoch {}",
             self.owner, self.epoch

@@ -126,16 +126,16 @@ impl ClusterNode {
             .context("config key `cluster.redis_url`")?;
         let placed = Arc::new(placed);
         let owners = Owners::default();
-        // A forwarded checkout waits for its outcome on the dispatcher's node.
-        let longest = config.actors.call_timeout_ms + config.checkout.wait_ms;
         placed.route_through(Arc::new(HttpRoute::new(
             owners.clone(),
             cluster.secret.clone(),
             me.advertise.clone(),
-            Duration::from_millis(longest),
+            Duration::from_millis(config.actors.call_timeout_ms),
+            Duration::from_millis(config.checkout.wait_ms),
         )));
         let leases = Leases::new(redis.clone(), me.holder(), lease);
-        let placer = Placer::new(leases, membership.clone(), placed.names());
+        let work: Arc<dyn Work> = placed.clone();
+        let placer = Placer::new(leases, membership.clone(), placed.names(), work);
         let shared = Arc::new(Shared {
             id,
             redis,
@@ -147,7 +147,7 @@ impl ClusterNode {
         let heartbeat = tokio::spawn(beat_forever(
             shared.clone(),
             load,
-            (placer, placed.clone(), owners),
+            (placer, owners),
             lease / 3,
             stopped,
         ));
@@ -182,7 +182,7 @@ impl ClusterNode {
         let mut heartbeat = self.heartbeat;
         match tokio::time::timeout(self.lease, &mut heartbeat).await {
             Ok(Ok(mut placer)) => {
-                if let Err(e) = placer.leave(self.placed.as_ref()).await {
+                if let Err(e) = placer.leave().await {
                     tracing::warn!(error = %e, "could not give the leases back; they expire by themselves");
                 }
             }
@@ -214,7 +214,7 @@ impl Shared {
 async fn beat_forever(
     shared: Arc<Shared>,
     load: LoadProbe,
-    (mut placer, placed, owners): (Placer, Arc<Placed>, Owners),
+    (mut placer, owners): (Placer, Owners),
     every: Duration,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) -> Placer {
@@ -243,7 +243,7 @@ async fn beat_forever(
                 false
             }
         };
-        let placing = placer.tick(placed.as_ref()).await;
+        let placing = placer.tick().await;
         *owners.write().unwrap_or_else(|p| p.into_inner()) = placer.owners().clone();
         if let Err(e) = &placing {
             tracing::warn!(error = %e, "placement failed; work whose lease lapses stops");

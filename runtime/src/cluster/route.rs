@@ -25,6 +25,9 @@ pub type Owners = Arc<RwLock<BTreeMap<String, String>>>;
 /// timeline fits many times over).
 const REPLY_LIMIT: usize = 4 * 1024 * 1024;
 
+/// How often a call in flight checks that its node still holds the work.
+const OWNER_CHECK: Duration = Duration::from_millis(50);
+
 /// How long a node waits to connect to another.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -34,11 +37,22 @@ pub struct HttpRoute {
     secret: SecretString,
     /// This node's own address: a call never goes to itself.
     me: String,
+    /// How long a node waits for another's answer…
     timeout: Duration,
+    /// …or, for a checkout (which waits for its outcome there), this long.
+    checkout_timeout: Duration,
 }
 
 impl HttpRoute {
-    pub fn new(owners: Owners, secret: SecretString, me: String, timeout: Duration) -> Self {
+    /// Calls wait `timeout` for an answer (`actors.call_timeout_ms`), and
+    /// a forwarded checkout `checkout_wait` more (`checkout.wait_ms`).
+    pub fn new(
+        owners: Owners,
+        secret: SecretString,
+        me: String,
+        timeout: Duration,
+        checkout_wait: Duration,
+    ) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(timeout.min(CONNECT_TIMEOUT)));
@@ -48,6 +62,7 @@ impl HttpRoute {
             secret,
             me,
             timeout,
+            checkout_timeout: timeout + checkout_wait,
         }
     }
 
@@ -102,13 +117,27 @@ impl Route for HttpRoute {
             }
             Ok(Some(body.to_vec()))
         };
-        tokio::time::timeout(self.timeout, exchange)
-            .await
-            .map_err(|_| {
-                format!(
-                    "{owner} did not answer within {} ms",
-                    self.timeout.as_millis()
-                )
-            })?
+        let timeout = if name.starts_with("checkout/") {
+            self.checkout_timeout
+        } else {
+            self.timeout
+        };
+        // A node that stopped answering (paused, cut off) loses its work
+        // to another: stop waiting for it as soon as the placement says so,
+        // and let the caller ask the new holder. (Whatever the old node
+        // still does with the call is refused by its outdated epoch.)
+        let moved = async {
+            loop {
+                tokio::time::sleep(OWNER_CHECK).await;
+                if self.owner(name).as_deref() != Some(owner.as_str()) {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            answer = tokio::time::timeout(timeout, exchange) => answer
+                .map_err(|_| format!("{owner} did not answer within {} ms", timeout.as_millis()))?,
+            () = moved => Ok(None),
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use souk_models::{
     AddressInput, Caller, Currency, Money, OrderId, OrderLine, OrderStatus, ProductId, Quantity,
-    Role, Shipment, StockLevel, TimelineKind, Title, UserId,
+    Role, Shipment, StockLevel, TimelineKind, Timestamp, Title, UserId,
 };
 use time::OffsetDateTime;
 
@@ -121,6 +121,18 @@ async fn place(w: &World, units: u32) -> OrderId {
         .reserve(id, &[(w.product, units)], deadline)
         .await
         .expect("the units are reserved");
+    let placed = w
+        .orders
+        .place(new_order(w, id, units, deadline))
+        .await
+        .expect("the order is placed");
+    assert!(!placed.client_secret.is_empty());
+    assert_eq!(placed.total.amount(), 2500 * i64::from(units));
+    id
+}
+
+/// Order `id` of `units` kettles for the world's buyer.
+fn new_order(w: &World, id: OrderId, units: u32, deadline: Timestamp) -> NewOrder {
     let line = OrderLine {
         product_id: w.product,
         seller_id: w.seller.user_id,
@@ -138,17 +150,13 @@ async fn place(w: &World, units: u32) -> OrderId {
         country: "GB".into(),
         phone: None,
     };
-    let new = NewOrder {
+    NewOrder {
         id,
         buyer: w.buyer.user_id,
         lines: vec![line],
         address,
         payment_deadline: deadline,
-    };
-    let placed = w.orders.place(new).await.expect("the order is placed");
-    assert!(!placed.client_secret.is_empty());
-    assert_eq!(placed.total.amount(), 2500 * i64::from(units));
-    id
+    }
 }
 
 async fn level(w: &World) -> StockLevel {
@@ -356,4 +364,20 @@ async fn a_crashed_order_comes_back_from_its_timeline() {
     assert_eq!(order.status(), OrderStatus::Paid);
     let unknown = w.orders.get(OrderId::new(), w.buyer).await;
     assert_eq!(unknown.err(), Some(OrderError::NotFound));
+}
+
+#[tokio::test]
+async fn placing_an_order_again_gives_the_same_order() {
+    use crate::store::OrderStore;
+    let w = world(5).await;
+    let id = place(&w, 2).await;
+    let stored = w.store.get_order(id).await.unwrap().expect("stored");
+    // A checkout processed twice (its dispatcher moved meanwhile) places it
+    // again: the same order and payment, nothing added.
+    let again = new_order(&w, id, 2, stored.payment_deadline);
+    let placed = w.orders.place(again).await.expect("placed again");
+    assert_eq!(placed.total, stored.total);
+    let after = w.store.get_order(id).await.unwrap().expect("stored");
+    assert_eq!(after.timeline, stored.timeline);
+    assert_eq!(level(&w).await.reserved, 2);
 }

@@ -1,0 +1,408 @@
+//! Nodes that die, pause and lose Redis under load: nothing acknowledged is
+//! lost, no unit is sold twice or lost, the dead node's work serves from
+//! the others within seconds, and a paused node's late writes are refused
+//! by their epoch.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::http::{buyer, shop};
+use crate::nodes::{Cluster, LEASE_MS};
+
+/// Time to pay, short so that deadlines fire within the test.
+const WINDOW_SECS: u64 = 8;
+
+fn settings() -> [(&'static str, &'static str); 2] {
+    [
+        ("SOUK__CHECKOUT__PAYMENT_WINDOW_SECS", "8"),
+        ("SOUK__CHECKOUT__WAIT_MS", "10000"),
+    ]
+}
+
+/// What one buyer got acknowledged: the order, and whether it was paid.
+struct Acknowledged {
+    buyer: usize,
+    order: String,
+    paid: bool,
+}
+
+/// Every buyer checks out through node `n % nodes.len()` of `through`, and
+/// every other one pays; returns the tasks.
+fn buy_and_pay(
+    cluster: &Cluster,
+    buyers: &[String],
+    through: &[usize],
+) -> Vec<tokio::task::JoinHandle<Option<Acknowledged>>> {
+    buyers
+        .iter()
+        .enumerate()
+        .map(|(n, token)| {
+            let http = cluster.http.clone();
+            let base = cluster.base(through[n % through.len()]).to_owned();
+            let token = token.clone();
+            tokio::spawn(async move {
+                let (status, order) = http.checkout(&base, &token).await.ok()?;
+                if status != StatusCode::CREATED {
+                    if status != StatusCode::CONFLICT {
+                        println!("checkout {n} through {base}: {status} {order}");
+                    }
+                    return None;
+                }
+                let order = order["id"].as_str()?.to_owned();
+                let paid = n % 2 == 0 && {
+                    let url = format!("{base}/api/v1/orders/{order}/pay");
+                    let pay = Some(json!({ "card_token": "tok_visa" }));
+                    let answer = http.try_call(Method::POST, url, Some(&token), pay).await;
+                    matches!(answer, Ok((StatusCode::OK, _)))
+                };
+                Some(Acknowledged {
+                    buyer: n,
+                    order,
+                    paid,
+                })
+            })
+        })
+        .collect()
+}
+
+/// The buyers' orders as a node lists them (one unit each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    orders: u64,
+    /// Awaiting payment or paid: their units are off the shelf.
+    holding: u64,
+    paid: u64,
+}
+
+async fn tally(cluster: &Cluster, node: usize, buyers: &[String]) -> Tally {
+    let mut tally = Tally {
+        orders: 0,
+        holding: 0,
+        paid: 0,
+    };
+    for token in buyers {
+        let (_, list) = cluster
+            .http
+            .get(cluster.base(node), "/api/v1/orders", Some(token))
+            .await;
+        for order in list["items"].as_array().cloned().unwrap_or_default() {
+            let status = order["status"].as_str().unwrap_or_default();
+            tally.orders += 1;
+            tally.holding += u64::from(matches!(status, "pending_payment" | "paid"));
+            tally.paid += u64::from(status == "paid");
+        }
+    }
+    tally
+}
+
+/// Waits (up to `within`) until node `node` shows exactly the units no
+/// order holds available, and `done` holds; returns the tally then.
+async fn stock_settles(
+    cluster: &Cluster,
+    node: usize,
+    buyers: &[String],
+    product: &str,
+    stock: u64,
+    within: Duration,
+    done: impl Fn(&Tally) -> bool,
+) -> Tally {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let tally = tally(cluster, node, buyers).await;
+        let available = cluster.http.available(cluster.base(node), product).await;
+        assert!(
+            tally.holding <= stock,
+            "oversold: {tally:?} for {stock} units"
+        );
+        if available + tally.holding == stock && done(&tally) {
+            return tally;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{available} of {stock} available with {tally:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Every acknowledged order is there through node `node`, paid if its
+/// payment was acknowledged.
+async fn all_there(cluster: &Cluster, node: usize, buyers: &[String], acked: &[Acknowledged]) {
+    for ack in acked {
+        let (status, order) = cluster
+            .http
+            .order(cluster.base(node), &buyers[ack.buyer], &ack.order)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "acknowledged order {} is missing: {order}",
+            ack.order
+        );
+        if ack.paid {
+            assert_eq!(
+                order["status"], "paid",
+                "the payment of {} was lost",
+                ack.order
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_sale_loses_nothing_and_its_work_moves() {
+    const STOCK: u64 = 18;
+    let Some(mut cluster) = Cluster::start(3, &settings()).await else {
+        return;
+    };
+    let (admin, _, product) = shop(&cluster, STOCK).await;
+    cluster.settled(0, &admin, &[0, 1, 2]).await;
+    let mut buyers = Vec::new();
+    for n in 0..24 {
+        buyers.push(buyer(&cluster, n % 3, n, &product, 1).await);
+    }
+    let tasks = buy_and_pay(&cluster, &buyers, &[0, 1, 2]);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    cluster.kill(2).await;
+    let killed = tokio::time::Instant::now();
+    let mut acked = Vec::new();
+    for task in tasks {
+        if let Some(ack) = task.await.expect("the buyer task ends") {
+            acked.push(ack);
+        }
+    }
+    assert!(!acked.is_empty(), "some checkouts were acknowledged");
+
+    // Within 5 s of the kill, every cart and every acknowledged order
+    // answers through the surviving nodes, whichever node held it.
+    let deadline = killed + Duration::from_secs(5);
+    for (n, token) in buyers.iter().enumerate() {
+        loop {
+            let (status, _) = cluster
+                .http
+                .get(cluster.base(n % 2), "/api/v1/cart", Some(token))
+                .await;
+            if status == StatusCode::OK {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "buyer {n}'s cart did not move in time"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    for ack in &acked {
+        loop {
+            let (status, _) = cluster
+                .http
+                .order(cluster.base(0), &buyers[ack.buyer], &ack.order)
+                .await;
+            if status == StatusCode::OK {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "order {} did not move in time",
+                ack.order
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let moved = killed.elapsed();
+    all_there(&cluster, 1, &buyers, &acked).await;
+    println!(
+        "the killed node's work answered elsewhere {} ms after the kill",
+        moved.as_millis()
+    );
+
+    // Once the tickets the dead node held are processed again, every unit
+    // held is on an order; once the deadlines pass, only paid ones are.
+    let settle = Duration::from_secs(20);
+    let orders = stock_settles(&cluster, 0, &buyers, &product, STOCK, settle, |_| true)
+        .await
+        .orders;
+    assert!(
+        orders >= acked.len() as u64,
+        "{orders} orders for {} acknowledged",
+        acked.len()
+    );
+    let expire = Duration::from_secs(WINDOW_SECS + 20);
+    let unpaid_gone = |t: &Tally| t.holding == t.paid;
+    stock_settles(&cluster, 1, &buyers, &product, STOCK, expire, unpaid_gone).await;
+    for ack in &acked {
+        let (_, order) = cluster
+            .http
+            .order(cluster.base(0), &buyers[ack.buyer], &ack.order)
+            .await;
+        let status = order["status"].as_str().unwrap_or_default();
+        assert!(
+            matches!(status, "paid" | "expired"),
+            "order {} is {status} after its deadline",
+            ack.order
+        );
+    }
+}
+
+/// The node that holds `product`'s inventory shard, by index.
+fn shard_holder(cluster: &Cluster, owners: &BTreeMap<String, String>, product: &str) -> usize {
+    let shard = uuid::Uuid::parse_str(product).expect("a uuid").as_u128() % 16;
+    let holder = &owners[&format!("inventory/{shard}")];
+    cluster
+        .nodes
+        .iter()
+        .position(|n| &n.id == holder)
+        .expect("a node")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_node_past_its_lease_cannot_write() {
+    const STOCK: u64 = 10;
+    let Some(cluster) = Cluster::start(3, &settings()).await else {
+        return;
+    };
+    let (admin, seller, product) = shop(&cluster, STOCK).await;
+    let owners = cluster.settled(0, &admin, &[0, 1, 2]).await;
+    let paused = shard_holder(&cluster, &owners, &product);
+    let other = (paused + 1) % 3;
+    let mut buyers = Vec::new();
+    for n in 0..16 {
+        buyers.push(buyer(&cluster, other, n, &product, 1).await);
+    }
+    // Checkouts reach the shard's node, which stops in the middle of them.
+    let stalled = buy_and_pay(&cluster, &buyers[..4], &[paused]);
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    cluster.signal(paused, "STOP");
+    let stopped = tokio::time::Instant::now();
+
+    // Its lease runs out; another node takes the shard and sells the rest.
+    // (Generous: on two shared cores the nodes' rounds can run late.)
+    let deadline = stopped + Duration::from_millis(LEASE_MS * 12);
+    loop {
+        let owners = cluster.owners(other, &admin).await;
+        if owners.len() == crate::nodes::NAMES
+            && shard_holder(&cluster, &owners, &product) != paused
+        {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the shard did not move: {owners:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sold: Vec<Acknowledged> =
+        futures::future::join_all(buy_and_pay(&cluster, &buyers[4..], &[other]))
+            .await
+            .into_iter()
+            .filter_map(|r| r.expect("the buyer task ends"))
+            .collect();
+    assert!(!sold.is_empty(), "the shard's new node sells");
+
+    // While it is paused the seller sets the (sold out) stock through it.
+    // It wakes up believing it still holds the shard: if its shard writes
+    // before its next placement round stops it, the write carries the old
+    // epoch and is refused (503, nothing changed); otherwise the call goes
+    // to the shard's new node. Its stalled checkouts end either way.
+    let http = cluster.http.clone();
+    let url = format!("{}/api/v1/products/{product}/stock", cluster.base(paused));
+    let restock = tokio::spawn(async move {
+        let zero = Some(json!({ "available": 0 }));
+        http.try_call(Method::PUT, url, Some(&seller), zero).await
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    cluster.signal(paused, "CONT");
+    let (status, body) = restock.await.expect("the task ends").expect("answered");
+    let refused = cluster.nodes[paused].logged("a write under an outdated lease was refused");
+    match status {
+        StatusCode::SERVICE_UNAVAILABLE => assert!(refused, "503 without a fenced write: {body}"),
+        StatusCode::OK => assert_eq!(body["available"], 0, "{body}"),
+        other => panic!("the restock answered {other}: {body}"),
+    }
+    println!("the paused node's late write was refused by its epoch: {refused}");
+    for task in stalled {
+        let _ = task.await;
+    }
+
+    // Nothing is oversold: the units on orders and those available add up
+    // to the stock on every node, and the deadlines give the unpaid back.
+    let settle = Duration::from_secs(20);
+    for node in 0..3 {
+        stock_settles(&cluster, node, &buyers, &product, STOCK, settle, |_| true).await;
+    }
+    let expire = Duration::from_secs(WINDOW_SECS + 20);
+    let unpaid_gone = |t: &Tally| t.holding == t.paid;
+    stock_settles(
+        &cluster,
+        other,
+        &buyers,
+        &product,
+        STOCK,
+        expire,
+        unpaid_gone,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_mid_sale_heals_by_itself_and_loses_nothing() {
+    const STOCK: u64 = 18;
+    let Some(mut cluster) = Cluster::start(3, &settings()).await else {
+        return;
+    };
+    let (admin, _, product) = shop(&cluster, STOCK).await;
+    cluster.settled(0, &admin, &[0, 1, 2]).await;
+    let mut buyers = Vec::new();
+    for n in 0..24 {
+        buyers.push(buyer(&cluster, n % 3, n, &product, 1).await);
+    }
+    let tasks = buy_and_pay(&cluster, &buyers, &[0, 1, 2]);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    cluster.redis.restart().await;
+    let mut acked = Vec::new();
+    for task in tasks {
+        if let Some(ack) = task.await.expect("the buyer task ends") {
+            acked.push(ack);
+        }
+    }
+    // Without anyone stepping in, every node coordinates again and all the
+    // work is placed again.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut ready = 0;
+        for node in 0..3 {
+            let (_, health) = cluster
+                .http
+                .get(cluster.base(node), "/health/ready", None)
+                .await;
+            ready += usize::from(health["cluster"] == "ok");
+        }
+        if ready == 3 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the cluster did not recover"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    cluster.settled(1, &admin, &[0, 1, 2]).await;
+    all_there(&cluster, 2, &buyers, &acked).await;
+    let settle = Duration::from_secs(20);
+    let orders = stock_settles(&cluster, 0, &buyers, &product, STOCK, settle, |_| true)
+        .await
+        .orders;
+    assert!(
+        orders >= acked.len() as u64,
+        "{orders} orders for {} acknowledged",
+        acked.len()
+    );
+    let expire = Duration::from_secs(WINDOW_SECS + 20);
+    stock_settles(&cluster, 1, &buyers, &product, STOCK, expire, |t| {
+        t.holding == t.paid
+    })
+    .await;
+}
