@@ -17,6 +17,7 @@ use super::outbox::{self, Outbox};
 use super::protocol::{Reply, Request, close, close_frame, code};
 use super::subscribe::{Revoked, Topics};
 use crate::config::WebSocketConfig;
+use crate::listener::AbortHandle;
 
 /// Events taken from the buffer per write, to write them in one flush.
 const BATCH: usize = 64;
@@ -61,6 +62,7 @@ pub(super) async fn run<G: Gate>(
     user: UserId,
     config: &WebSocketConfig,
     mut shutdown: watch::Receiver<bool>,
+    abort: Option<AbortHandle>,
 ) {
     let (sink, mut events, slow) = Sink::new(config.send_buffer);
     let mut topics = Topics::new(gate, user, sink, config.max_subscriptions);
@@ -118,7 +120,14 @@ pub(super) async fn run<G: Gate>(
         }
         frame
     });
-    outbox::close(writer, reader, frame).await;
+    if !outbox::close(writer, reader, frame).await
+        && let Some(abort) = abort
+    {
+        // A client that takes neither its data nor the close: free what
+        // the kernel still holds for it instead of trickling it out.
+        abort.abort_on_close();
+        metrics::counter!("souk_ws_connections_reset_total").increment(1);
+    }
 }
 
 /// Resolves once the registry says the server is shutting down.

@@ -93,27 +93,35 @@ impl Outbox {
 /// client's close frame, so the TCP connection ends cleanly. Without, the
 /// client closed (or vanished): its close is answered by flushing (the
 /// protocol layer queued the answer). Each step is bounded by [`CLOSE_GRACE`].
-pub(super) async fn close(mut writer: Writer, mut reader: Reader, frame: Option<CloseFrame>) {
+/// Returns whether the connection ended cleanly: `false` when the client
+/// did not take the close frame or did not answer it.
+pub(super) async fn close(
+    mut writer: Writer,
+    mut reader: Reader,
+    frame: Option<CloseFrame>,
+) -> bool {
     let Some(frame) = frame else {
         let _ = tokio::time::timeout(CLOSE_GRACE, writer.flush()).await;
-        return;
+        return true;
     };
     let sent = tokio::time::timeout(CLOSE_GRACE, writer.send(Message::Close(Some(frame))));
     if !matches!(sent.await, Ok(Ok(()))) {
-        return;
+        return false;
     }
-    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+    let answered = tokio::time::timeout(CLOSE_GRACE, async {
         while let Some(Ok(message)) = reader.next().await {
             if matches!(message, Message::Close(_)) {
-                break;
+                return true;
             }
         }
+        false
     })
     .await;
+    answered.unwrap_or(false)
 }
 
 /// Upgrades and closes at once with `frame`, sending nothing else.
 pub(super) async fn refuse(socket: WebSocket, frame: CloseFrame) {
     let (writer, reader) = socket.split();
-    close(writer, reader, Some(frame)).await;
+    let _ = close(writer, reader, Some(frame)).await;
 }

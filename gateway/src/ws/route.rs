@@ -3,7 +3,7 @@
 //! (an HTTP error status is invisible to browser JavaScript).
 
 use axum::extract::ws::{CloseFrame, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
-use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::extract::{Extension, FromRequestParts, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use souk_models::{User, UserId};
@@ -16,6 +16,7 @@ use super::outbox::refuse;
 use super::protocol::{close, close_frame};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::listener::AbortHandle;
 use crate::state::AppState;
 
 /// The subprotocol a client may offer beside `bearer.<token>`; when offered,
@@ -57,6 +58,7 @@ async fn connect(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    abort: Option<Extension<AbortHandle>>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let mut upgrade = match upgrade {
@@ -100,7 +102,9 @@ async fn connect(
                 Ok((user, slot)) => {
                     let shutdown = state.ws.shutdown_signal();
                     let config = state.config.clone();
-                    connection::run(socket, state, user, &config.websocket, shutdown).await;
+                    let abort = abort.map(|Extension(abort)| abort);
+                    let websocket = &config.websocket;
+                    connection::run(socket, state, user, websocket, shutdown, abort).await;
                     drop(slot);
                 }
                 Err(frame) => refuse(socket, frame).await,

@@ -109,3 +109,42 @@ async fn a_slow_reader_is_cut_off_with_1013_while_another_keeps_receiving() {
         "fan-out latency is measured"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_reset_not_left_in_the_kernel() {
+    let app = spawn_with(&[("SOUK__WEBSOCKET__SEND_BUFFER", "4")], None).await;
+    let user = app.register("stuck@example.com", "customer").await;
+    let mut stuck = connect_small(&app, &user.token).await;
+    stuck.subscribe("user:me").await;
+    let topic = Topic::User(user.id.parse::<UserId>().expect("user id"));
+    // Far more than the socket buffers hold, and the client reads none of
+    // it: the server cuts it off, cannot even deliver the close frame, and
+    // resets the connection rather than leave the bytes queued.
+    let pad = "x".repeat(256 * 1024);
+    for n in 1..=64 {
+        app.events.publish(topic, "big", json!({ "n": n, "pad": pad }));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let metrics = app.metrics_text().await;
+        if metrics.contains("souk_ws_connections_reset_total 1") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no reset: {metrics}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // What the client still reads ends in the reset, never in a close frame.
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stuck.ws.next().await {
+                Some(Ok(Message::Close(_))) => return "closed",
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return "reset",
+            }
+        }
+    })
+    .await
+    .expect("the connection ends");
+    assert_eq!(ended, "reset");
+}

@@ -124,7 +124,7 @@ async fn serve(stub: Stub, config: WebSocketConfig) -> Server {
             let (stub, config, stopped) = (stub.clone(), config.clone(), stopped.clone());
             async move {
                 upgrade.on_upgrade(move |socket| async move {
-                    connection::run(socket, stub, UserId::new(), &config, stopped).await;
+                    connection::run(socket, stub, UserId::new(), &config, stopped, None).await;
                 })
             }
         }),
