@@ -70,7 +70,7 @@ impl Remote {
             let why = match self.route.get() {
                 // One node: it runs here or nowhere (stopping).
                 None => return Err(format!("{name} is not running")),
-                Some(route) => match route.call(name, body.clone()).await {
+                Some(route) => match forwarded(name, route.call(name, body.clone())).await {
                     Ok(Some(reply)) => {
                         return serde_json::from_slice(&reply)
                             .map_err(|e| format!("an unreadable reply from {name}'s node: {e}"));
@@ -105,6 +105,19 @@ impl Remote {
             }
         });
     }
+}
+
+/// Counts a call sent to another node (`souk_cluster_forwarded_total`).
+async fn forwarded<T>(name: &str, call: impl Future<Output = T>) -> T {
+    let work = match name.split('/').next() {
+        Some("inventory") => "inventory",
+        Some("carts") => "carts",
+        Some("orders") => "orders",
+        Some("checkout") => "checkout",
+        _ => "other",
+    };
+    metrics::counter!("souk_cluster_forwarded_total", "work" => work).increment(1);
+    call.await
 }
 
 /// Where a kind of placed work runs.

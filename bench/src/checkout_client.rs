@@ -71,7 +71,20 @@ pub struct Api {
 }
 
 impl Api {
+    /// A client of `authority` (`host:port`). Given several, comma-separated
+    /// (the nodes of a cluster), each new client takes the next in turn, so
+    /// the buyers spread evenly over the nodes.
     pub fn new(authority: Arc<str>) -> Api {
+        let authority = match authority.contains(',') {
+            false => authority,
+            true => {
+                static TURN: std::sync::atomic::AtomicUsize =
+                    std::sync::atomic::AtomicUsize::new(0);
+                let nodes: Vec<&str> = authority.split(',').collect();
+                let turn = TURN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Arc::from(nodes[turn % nodes.len()])
+            }
+        };
         Api {
             authority,
             conn: None,

@@ -40,9 +40,15 @@ const SERVER_ENV: [(&str, &str); 3] = [
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     match &args.target {
         Some(target) => {
-            let authority = super::authority_of(target)
-                .with_context(|| format!("invalid --target {target:?}"))?;
-            bench(args, Arc::from(authority), None).await
+            // Several comma-separated URLs: the nodes of a cluster, buyers
+            // spread over them.
+            let authorities: Vec<String> = target
+                .split(',')
+                .map(|url| {
+                    super::authority_of(url).with_context(|| format!("invalid --target {url:?}"))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            bench(args, Arc::from(authorities.join(",")), None).await
         }
         None => {
             eprintln!("starting souk serve --demo (this seeds the demo catalog first)…");

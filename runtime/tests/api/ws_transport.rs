@@ -122,7 +122,8 @@ async fn a_client_that_stops_reading_is_reset_not_left_in_the_kernel() {
     // resets the connection rather than leave the bytes queued.
     let pad = "x".repeat(256 * 1024);
     for n in 1..=64 {
-        app.events.publish(topic, "big", json!({ "n": n, "pad": pad }));
+        app.events
+            .publish(topic, "big", json!({ "n": n, "pad": pad }));
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let deadline = Instant::now() + Duration::from_secs(20);
