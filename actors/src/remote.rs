@@ -86,25 +86,6 @@ impl Remote {
             tokio::time::sleep(MOVING_RETRY).await;
         }
     }
-
-    /// Sends `call` to `name` wherever it runs, without waiting for its
-    /// answer (a failure is logged).
-    pub(crate) fn tell<C: Serialize + Send + Sync + 'static>(
-        &self,
-        name: String,
-        call: C,
-        timeout: Duration,
-    ) {
-        let remote = self.clone();
-        tokio::spawn(async move {
-            let sent: Result<serde_json::Value, String> = remote
-                .run(&name, &call, timeout, || None::<std::future::Ready<_>>)
-                .await;
-            if let Err(why) = sent {
-                tracing::warn!(name, %why, "a message to work on another node was lost");
-            }
-        });
-    }
 }
 
 /// Counts a call sent to another node (`souk_cluster_forwarded_total`).

@@ -132,20 +132,24 @@ impl CartHandle {
     /// since. It does not wait: the message is in the cart's queue when this
     /// returns, so whatever reaches the cart later finds it empty. A failed
     /// save is logged. `false` if the cart's host is restarting and nothing was
-    /// queued (then call [`Self::clear`]).
-    pub fn ordered(&self, user: UserId, read_at: Timestamp) -> bool {
+    /// queued (then call [`Self::clear`]). In a cluster, a cart hosted on
+    /// another node is told before this returns.
+    pub async fn ordered(&self, user: UserId, read_at: Timestamp) -> bool {
         let index = self.host_of(user);
         let Some(host) = self.hosts.get(index) else {
-            if self.remote.clustered() {
-                let call = CartCall {
-                    user,
-                    op: CartOp::Ordered { read_at },
-                };
-                self.remote
-                    .tell(format!("carts/{index}"), call, self.timeout);
-                return true;
+            if !self.remote.clustered() {
+                return false;
             }
-            return false;
+            // Hosted on another node: wait until it has taken the message,
+            // so that nothing the buyer sends after the checkout's answer
+            // can overtake it (and be emptied by it).
+            return match self.call(user, CartOp::Ordered { read_at }).await {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::warn!(%user, error = %e, "an ordered cart on another node was not told");
+                    false
+                }
+            };
         };
         let (reply, answer) = tokio::sync::oneshot::channel();
         let op = HostMsg::Op {

@@ -191,7 +191,7 @@ async fn an_ordered_cart_empties_without_a_second_write_unless_it_changed() {
 
     // Unchanged since the order read it: the order's write empties the stored
     // cart, so the cart only forgets its lines.
-    assert!(handle.ordered(user, read.updated_at));
+    assert!(handle.ordered(user, read.updated_at).await);
     let now = handle.get(user).await.expect("the cart reads");
     assert!(now.lines.is_empty(), "the buyer sees an empty cart at once");
     let kept = stored(&store).await.map(|c| units(&c, product));
@@ -201,7 +201,7 @@ async fn an_ordered_cart_empties_without_a_second_write_unless_it_changed() {
     // clear would.
     let read = add_one(&handle, user, product).await;
     add_one(&handle, user, product).await;
-    assert!(handle.ordered(user, read.updated_at));
+    assert!(handle.ordered(user, read.updated_at).await);
     let now = handle.get(user).await.expect("the cart reads");
     assert!(now.lines.is_empty());
     assert_eq!(stored(&store).await, None, "saved empty");

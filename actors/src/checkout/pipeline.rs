@@ -107,7 +107,7 @@ impl Pipeline {
         }
         // The order's write emptied the stored cart; the cart's own queue
         // empties it in memory before anything the buyer does next.
-        if !self.carts.ordered(ticket.user_id, cart.updated_at) {
+        if !self.carts.ordered(ticket.user_id, cart.updated_at).await {
             self.clear_cart(ticket).await;
         }
         TicketStatus::Completed { order_id }

@@ -151,3 +151,52 @@ async fn carts_orders_and_checkout_answer_on_either_node() {
     }
     a.stop().await;
 }
+
+/// A shopper who adds to the cart right after a checkout keeps what they
+/// added, when their cart lives on another node than the dispatcher: the
+/// checkout tells the cart it was ordered before it answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_added_after_a_checkout_stays_in_the_cart() {
+    let Some((database, redis)) = services().await else {
+        return;
+    };
+    let a = node(&database, &redis, "node-a", true).await;
+    let b = node(&database, &redis, "node-b", false).await;
+    let admin = a.admin().await;
+    let owners = settled(&a, &admin.token).await;
+    let dispatcher = owners["checkout/0"].clone();
+    let (_, product) = a.shop("seller@example.com", 100).await;
+    available_becomes(&b, &product, 100).await;
+    let mut buyer = None;
+    for i in 0..40 {
+        let candidate = a
+            .register(&format!("quick{i}@example.com"), "customer")
+            .await;
+        if holder(&owners, "carts", &candidate.id, 32) != dispatcher {
+            buyer = Some(candidate);
+            break;
+        }
+    }
+    let buyer = buyer.expect("a buyer whose cart is away from the dispatcher");
+    let add = json!({ "product_id": product, "quantity": 1 });
+    let added = a
+        .post("/api/v1/cart/items", Some(&buyer.token), add.clone())
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    for round in 0..15 {
+        let node = if round % 2 == 0 { &a } else { &b };
+        let placed = checkout(node, &buyer).await;
+        assert_eq!(placed.status(), StatusCode::CREATED, "round {round}");
+        let added = node
+            .post("/api/v1/cart/items", Some(&buyer.token), add.clone())
+            .await;
+        assert_eq!(added.status(), StatusCode::OK);
+        let items = cart_items(node, &buyer).await;
+        assert_eq!(
+            items[0]["quantity"], 1,
+            "round {round}: the new line was lost: {items}"
+        );
+    }
+    b.stop().await;
+    a.stop().await;
+}
