@@ -156,17 +156,17 @@ impl PostgresStore {
         self.pool.close();
     }
 
-    /// Writes `row` through its kind's writer, or alone in this view's
-    /// fence transaction if it is fenced.
+    /// Writes `row` through its kind's writer (with this view's fence, if
+    /// fenced), or alone in the writers' own view.
     async fn batched<T: Send + 'static, R: Send + 'static>(
         &self,
         writer: fn(&Batches) -> &Batcher<T, R>,
         run: batch::Runner<T, R>,
         row: T,
     ) -> Result<R, StoreError> {
-        match (&self.batches, &self.fence) {
-            (Some(batches), None) => writer(batches).submit(row).await,
-            _ => run(self.clone(), vec![row])
+        match &self.batches {
+            Some(batches) => writer(batches).submit(row, self.fence.clone()).await,
+            None => run(self.clone(), vec![row])
                 .await?
                 .pop()
                 .unwrap_or_else(|| Err(StoreError::Corrupt("a write went unanswered".into()))),

@@ -1,7 +1,7 @@
-//! How the PostgreSQL store writes: in a fenced view every write is a
-//! transaction that first checks and raises its owner's epoch, so the check
-//! and the write commit together; otherwise a one-statement write runs on
-//! its own.
+//! How the PostgreSQL store writes: in a fenced view every write (or
+//! batch of writes under one fence) is a transaction that first checks its
+//! owner's epoch, so the check and the write commit together; otherwise a
+//! one-statement write runs on its own.
 
 use std::sync::Arc;
 
@@ -55,11 +55,28 @@ impl PostgresStore {
     }
 }
 
-/// Raises `fence.owner`'s stored epoch to `fence.epoch`, or refuses if the
-/// stored one is newer. The row lock it takes holds an older owner's write
-/// until a newer one's transaction ends.
+/// Checks `fence` against its owner's stored epoch, raising it to
+/// `fence.epoch` the first time the owner writes under it, or refuses if
+/// the stored one is newer. The check takes a shared lock on the owner's
+/// row, so writes under one fence do not wait for each other, while a
+/// newer owner's raise waits for them to end (and they for it).
 async fn check<C: GenericClient + Sync>(c: &C, fence: &Fence) -> Result<(), StoreError> {
     let epoch = to_bigint(fence.epoch, "epoch")?;
+    let stored = opt(
+        c,
+        "SELECT epoch FROM fences WHERE owner = $1 FOR SHARE",
+        &[&fence.owner],
+    )
+    .await?;
+    if let Some(row) = &stored {
+        let stored: i64 = column(row, 0)?;
+        if stored == epoch {
+            return Ok(());
+        }
+        if stored > epoch {
+            return Err(fence.refused(from_bigint(stored, "epoch")?));
+        }
+    }
     let raised = opt(
         c,
         "INSERT INTO fences (owner, epoch) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE \
