@@ -249,6 +249,11 @@ impl Application {
         self.events.clone()
     }
 
+    /// The node's open WebSocket connections.
+    pub fn websockets(&self) -> souk_gateway::ws::WsRegistry {
+        self.ws.clone()
+    }
+
     pub fn port(&self) -> u16 {
         self.local_addr().map(|a| a.port()).unwrap_or(0)
     }

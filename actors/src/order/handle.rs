@@ -68,13 +68,17 @@ impl OrderHandle {
         passivation: Passivation,
         timeout: Duration,
     ) -> Result<Self, OrderError> {
-        let services = Services {
+        let here = Placement::Here;
+        Self::start_in(
+            here,
             store,
             inventory,
             payments,
             events,
-        };
-        Self::launch(Placement::Here, services, passivation, timeout).await
+            passivation,
+            timeout,
+        )
+        .await
     }
 
     /// As [`Self::start`]; with [`Placement::ByLease`] (a node of a

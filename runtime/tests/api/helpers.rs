@@ -24,6 +24,8 @@ pub struct TestApp {
     pub metrics_base: Option<String>,
     /// The node's live event bus, to publish on directly.
     pub events: EventBus,
+    /// The node's open WebSocket connections.
+    pub websockets: souk_gateway::ws::WsRegistry,
     pub client: reqwest::Client,
     pub dir: Arc<TempDir>,
     /// The shopping assistant, when enabled.
@@ -119,6 +121,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
     let base = format!("http://127.0.0.1:{}", app.port());
     let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let events = app.events();
+    let websockets = app.websockets();
     let slot = app.assistant();
     let demo_password = app.demo_password.clone();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -139,6 +142,7 @@ async fn start(config: Config, dir: Arc<TempDir>, demo: bool) -> TestApp {
         base,
         metrics_base,
         events,
+        websockets,
         client,
         dir,
         assistant,
@@ -156,6 +160,7 @@ impl TestApp {
             base: self.base.clone(),
             metrics_base: self.metrics_base.clone(),
             events: self.events.clone(),
+            websockets: self.websockets.clone(),
             client: reqwest::Client::new(),
             dir: self.dir.clone(),
             assistant: self.assistant.clone(),

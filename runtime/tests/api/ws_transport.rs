@@ -113,6 +113,8 @@ async fn a_slow_reader_is_cut_off_with_1013_while_another_keeps_receiving() {
 #[tokio::test]
 async fn a_client_that_stops_reading_is_reset_not_left_in_the_kernel() {
     let app = spawn_with(&[("SOUK__WEBSOCKET__SEND_BUFFER", "4")], None).await;
+    // The metrics are the test process's, shared with tests running beside.
+    let resets_before = resets(&app.metrics_text().await);
     let user = app.register("stuck@example.com", "customer").await;
     let mut stuck = connect_small(&app, &user.token).await;
     stuck.subscribe("user:me").await;
@@ -126,15 +128,17 @@ async fn a_client_that_stops_reading_is_reset_not_left_in_the_kernel() {
             .publish(topic, "big", json!({ "n": n, "pad": pad }));
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    // Wait for the server to give up on it (reading now would let the
+    // close frame through).
     let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let metrics = app.metrics_text().await;
-        if metrics.contains("souk_ws_connections_reset_total 1") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no reset: {metrics}");
+    while app.websockets.connections() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the stuck client is still served"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert!(resets(&app.metrics_text().await) > resets_before);
     // What the client still reads ends in the reset, never in a close frame.
     let ended = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
@@ -148,4 +152,13 @@ async fn a_client_that_stops_reading_is_reset_not_left_in_the_kernel() {
     .await
     .expect("the connection ends");
     assert_eq!(ended, "reset");
+}
+
+/// `souk_ws_connections_reset_total` in a scrape (0 before the first).
+fn resets(metrics: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("souk_ws_connections_reset_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
 }

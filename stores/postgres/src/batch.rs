@@ -175,6 +175,15 @@ impl<T, R> Intake<T, R> {
 mod tests {
     use super::*;
 
+    /// The rows of a statement's writes.
+    fn rows(batch: Option<Vec<Job<u32, ()>>>) -> Vec<u32> {
+        batch
+            .unwrap_or_default()
+            .into_iter()
+            .map(|j| j.row)
+            .collect()
+    }
+
     fn job(n: u32) -> (Job<u32, ()>, oneshot::Receiver<Result<(), StoreError>>) {
         fenced_job(n, None)
     }
@@ -207,13 +216,6 @@ mod tests {
             answers.push(answer);
             assert!(queue.send(job).is_ok());
         }
-        let rows = |batch: Option<Vec<Job<u32, ()>>>| -> Vec<u32> {
-            batch
-                .unwrap_or_default()
-                .into_iter()
-                .map(|j| j.row)
-                .collect()
-        };
         assert_eq!(rows(intake.next(|n| *n).await), [1, 2, 3, 4]);
         assert_eq!(rows(intake.next(|n| *n).await), [2]);
         drop(queue);
@@ -278,13 +280,6 @@ mod tests {
             answers.push(answer);
             assert!(queue.send(job).is_ok());
         }
-        let rows = |batch: Option<Vec<Job<u32, ()>>>| -> Vec<u32> {
-            batch
-                .unwrap_or_default()
-                .into_iter()
-                .map(|j| j.row)
-                .collect()
-        };
         assert_eq!(rows(intake.next(|n| *n).await), [1, 3, 5]);
         assert_eq!(rows(intake.next(|n| *n).await), [2, 4]);
         assert_eq!(rows(intake.next(|n| *n).await), [2]);

@@ -11,7 +11,6 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{NAMES, available_becomes, node, owned_by, placed_when, services, settled};
-use crate::helpers::flows::address;
 use crate::helpers::{Session, TestApp, json};
 
 /// The node holding `kind/index`.
@@ -26,26 +25,50 @@ async fn cart_items(node: &TestApp, user: &Session) -> Value {
     json(cart).await["items"].clone()
 }
 
-async fn checkout(node: &TestApp, user: &Session) -> reqwest::Response {
-    node.client
-        .post(node.url("/api/v1/checkout"))
-        .bearer_auth(&user.token)
-        .header("idempotency-key", uuid::Uuid::new_v4().to_string())
-        .json(&json!({ "shipping_address": address() }))
-        .send()
-        .await
-        .expect("the checkout request is sent")
+/// Two nodes over a shared store and Redis, settled, with a kettle of 100
+/// units listed on both; the services live as long as this.
+struct TwoNodes {
+    _services: (
+        souk_store_postgres::testing::TestDatabase,
+        souk_cluster::testing::TestRedis,
+    ),
+    a: TestApp,
+    b: TestApp,
+    owners: BTreeMap<String, String>,
+    product: String,
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn carts_orders_and_checkout_answer_on_either_node() {
-    let Some((database, redis)) = services().await else {
-        return;
-    };
+/// [`TwoNodes`], or `None` (after `skipped: …`) without the services.
+async fn two_nodes() -> Option<TwoNodes> {
+    let (database, redis) = services().await?;
     let a = node(&database, &redis, "node-a", true).await;
     let b = node(&database, &redis, "node-b", false).await;
     let admin = a.admin().await;
     let owners = settled(&a, &admin.token).await;
+    let (_, product) = a.shop("seller@example.com", 100).await;
+    available_becomes(&b, &product, 100).await;
+    Some(TwoNodes {
+        _services: (database, redis),
+        a,
+        b,
+        owners,
+        product,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carts_orders_and_checkout_answer_on_either_node() {
+    let Some(TwoNodes {
+        _services,
+        a,
+        b,
+        owners,
+        product,
+    }) = two_nodes().await
+    else {
+        return;
+    };
+    let admin = a.admin().await;
     for kind in ["carts/", "orders/"] {
         let on = |n: &str| {
             owners
@@ -55,8 +78,6 @@ async fn carts_orders_and_checkout_answer_on_either_node() {
         };
         assert!(on("node-a") > 0 && on("node-b") > 0, "{kind}: {owners:?}");
     }
-    let (_, product) = a.shop("seller@example.com", 100).await;
-    available_becomes(&b, &product, 100).await;
 
     // Shoppers until carts and orders have been on both nodes.
     let (mut cart_nodes, mut order_nodes) = (BTreeSet::new(), BTreeSet::new());
@@ -90,7 +111,7 @@ async fn carts_orders_and_checkout_answer_on_either_node() {
         assert_eq!(cart_items(&a, &buyer).await[0]["quantity"], 2);
 
         // Checked out through node-b, read through node-a.
-        let placed = checkout(&b, &buyer).await;
+        let placed = b.checkout(&buyer).await;
         assert_eq!(placed.status(), StatusCode::CREATED);
         let order = json(placed).await;
         let id = order["id"].as_str().expect("an order id").to_owned();
@@ -142,7 +163,7 @@ async fn carts_orders_and_checkout_answer_on_either_node() {
             )
             .await;
         assert_eq!(paid.status(), StatusCode::OK, "{}", json(paid).await);
-        let again = checkout(&a, buyer).await;
+        let again = a.checkout(buyer).await;
         assert_eq!(
             again.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -157,16 +178,17 @@ async fn carts_orders_and_checkout_answer_on_either_node() {
 /// checkout tells the cart it was ordered before it answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_is_added_after_a_checkout_stays_in_the_cart() {
-    let Some((database, redis)) = services().await else {
+    let Some(TwoNodes {
+        _services,
+        a,
+        b,
+        owners,
+        product,
+    }) = two_nodes().await
+    else {
         return;
     };
-    let a = node(&database, &redis, "node-a", true).await;
-    let b = node(&database, &redis, "node-b", false).await;
-    let admin = a.admin().await;
-    let owners = settled(&a, &admin.token).await;
     let dispatcher = owners["checkout/0"].clone();
-    let (_, product) = a.shop("seller@example.com", 100).await;
-    available_becomes(&b, &product, 100).await;
     let mut buyer = None;
     for i in 0..40 {
         let candidate = a
@@ -185,7 +207,7 @@ async fn what_is_added_after_a_checkout_stays_in_the_cart() {
     assert_eq!(added.status(), StatusCode::OK);
     for round in 0..15 {
         let node = if round % 2 == 0 { &a } else { &b };
-        let placed = checkout(node, &buyer).await;
+        let placed = node.checkout(&buyer).await;
         assert_eq!(placed.status(), StatusCode::CREATED, "round {round}");
         let added = node
             .post("/api/v1/cart/items", Some(&buyer.token), add.clone())

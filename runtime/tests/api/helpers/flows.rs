@@ -50,6 +50,11 @@ impl TestApp {
         if added.status() != StatusCode::OK {
             return added;
         }
+        self.checkout(user).await
+    }
+
+    /// Checks out `user`'s cart with a fresh idempotency key.
+    pub async fn checkout(&self, user: &Session) -> reqwest::Response {
         self.client
             .post(self.url("/api/v1/checkout"))
             .bearer_auth(&user.token)
