@@ -7,6 +7,11 @@ use std::time::Duration;
 use souk_actors::store::StoreError;
 use tokio_postgres::config::Host;
 
+/// How long a souk transaction may sit idle between its statements before
+/// the server ends it. souk sends a transaction's statements back to back;
+/// only a process that stopped running leaves one idle this long.
+const IDLE_IN_TRANSACTION: Duration = Duration::from_secs(5);
+
 /// A parsed `postgres://` (or `postgresql://`) URL.
 #[derive(Clone)]
 pub struct Target {
@@ -35,13 +40,21 @@ impl Target {
     }
 
     /// The connection settings: the URL's, plus durable commits whatever the
-    /// server's default, an application name for `pg_stat_activity`, and a
-    /// connect timeout unless the URL sets one.
+    /// server's default, a bound on transactions left idle
+    /// ([`IDLE_IN_TRANSACTION`]), an application name for
+    /// `pg_stat_activity`, and a connect timeout unless the URL sets one.
     pub fn config(&self, connect_timeout: Duration) -> tokio_postgres::Config {
         let mut config = self.config.clone();
+        // A transaction left open by a process that stopped running (paused,
+        // cut off) is ended by the server, so the row locks it holds (a
+        // fence's, say) cannot keep the next owner of its work waiting.
+        let ours = format!(
+            "-c synchronous_commit=on -c idle_in_transaction_session_timeout={}",
+            IDLE_IN_TRANSACTION.as_millis()
+        );
         let options = match config.get_options() {
-            Some(theirs) => format!("{theirs} -c synchronous_commit=on"),
-            None => "-c synchronous_commit=on".to_owned(),
+            Some(theirs) => format!("{theirs} {ours}"),
+            None => ours,
         };
         config.options(&options);
         if config.get_application_name().is_none() {
@@ -111,13 +124,16 @@ mod tests {
     }
 
     #[test]
-    fn every_connection_asks_for_durable_commits() {
+    fn every_connection_asks_for_durable_commits_and_ends_idle_transactions() {
         let target = Target::parse("postgres://root@localhost/shop?options=-c%20work_mem%3D8MB")
             .expect("parses");
         let config = target.config(Duration::from_secs(3));
         assert_eq!(
             config.get_options(),
-            Some("-c work_mem=8MB -c synchronous_commit=on")
+            Some(
+                "-c work_mem=8MB -c synchronous_commit=on \
+                 -c idle_in_transaction_session_timeout=5000"
+            )
         );
         assert_eq!(config.get_application_name(), Some("souk"));
         assert_eq!(config.get_connect_timeout(), Some(&Duration::from_secs(3)));
