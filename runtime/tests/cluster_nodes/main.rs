@@ -14,3 +14,4 @@ mod http;
 mod live;
 mod nodes;
 mod sale;
+mod selling;
