@@ -55,7 +55,7 @@ impl InventoryHandle {
     /// Runs `shard` on this node under `fence` (its lease's epoch): the
     /// shard reads its stock and holds from the store and writes under the
     /// fence. Only for shards started with
-    /// [`super::InventorySupervisor::start_placed`].
+    /// [`super::InventorySupervisor::start_in`] with [`crate::Placement::ByLease`].
     pub async fn place(&self, shard: usize, fence: Fence) -> Result<(), InventoryError> {
         self.shards
             .place(shard, fence)

@@ -1,9 +1,12 @@
 //! `OrderHandle`: places orders and drives them through their lifecycle.
 //!
 //! On one node every order's actor runs here. In a cluster orders are
-//! spread over [`PARTITIONS`] partitions, each placed on one node by its
+//! spread over [`PARTITIONS`](crate::order::PARTITIONS) partitions, each placed on one node by its
 //! lease: a call for an order whose partition runs elsewhere goes to that
-//! node, and the partition's node keeps its unpaid orders' deadlines.
+//! node, and the partition's node keeps its unpaid orders' deadlines
+//! (`placing`).
+
+mod placing;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,13 +22,13 @@ use time::OffsetDateTime;
 use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::deadlines::Deadlines;
-use super::remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, Partitions, partition_of};
+use super::remote::{OrderOp, Partitions, partition_of};
 use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::payments::PaymentProvider;
-use crate::remote::{Placement, Remote, Route};
-use crate::store::{Fence, Store, StoreError};
+use crate::remote::{Placement, Remote};
+use crate::store::{Store, StoreError};
 
 /// An order to place; its stock is already reserved under `id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -160,57 +163,6 @@ impl OrderHandle {
         })
     }
 
-    /// Sends calls for orders placed on other nodes through `route` (set
-    /// once, by the cluster; every clone of this handle shares it).
-    pub fn set_route(&self, route: Arc<dyn Route>) {
-        self.remote.set(route);
-    }
-
-    /// Runs partition `partition`'s orders on this node under `fence` (its
-    /// lease's epoch): their writes carry the fence, and the deadlines of its
-    /// unpaid orders are armed here. Only for a handle started
-    /// [`Placement::ByLease`].
-    pub async fn place_partition(&self, partition: usize, fence: Fence) -> Result<(), OrderError> {
-        let Some(partitions) = &self.partitions else {
-            return Err(OrderError::Unavailable(
-                "orders are not placed by lease on this node".to_owned(),
-            ));
-        };
-        if partition >= PARTITIONS {
-            return Err(OrderError::Unavailable(format!(
-                "there is no order partition {partition}"
-            )));
-        }
-        let unpaid = self.services.store.list_unpaid_orders().await?;
-        partitions.hold(partition, self.services.store.fenced(fence));
-        let unpaid = unpaid
-            .into_iter()
-            .filter(|(order, _)| partition_of(*order) == partition);
-        self.deadlines.rearm(unpaid.collect());
-        Ok(())
-    }
-
-    /// Stops partition `partition`'s orders on this node; returns once they
-    /// have stopped.
-    pub async fn unplace_partition(&self, partition: usize) {
-        if let Some(partitions) = &self.partitions {
-            partitions.release(partition);
-            self.directory
-                .stop_where(|order| partition_of(*order) == partition)
-                .await;
-        }
-    }
-
-    /// Runs a call forwarded by another node on an order placed here;
-    /// `None` if its partition does not run here (it moved).
-    pub async fn serve(&self, partition: usize, call: OrderCall) -> Option<OrderReply> {
-        let here = partition_of(call.order) == partition && self.runs_here(partition);
-        if !here {
-            return None;
-        }
-        Some(self.run_here(call).await)
-    }
-
     /// Creates the order (awaiting payment) and its payment, durably, and arms
     /// its deadline. The same `id` always gets the same payment.
     pub async fn place(&self, new: NewOrder) -> Result<PlacedOrder, OrderError> {
@@ -305,72 +257,6 @@ impl OrderHandle {
     #[cfg(test)]
     pub(crate) fn directory_for_tests(&self) -> &Directory<OrderActor> {
         &self.directory
-    }
-
-    fn runs_here(&self, partition: usize) -> bool {
-        self.partitions.as_ref().is_none_or(|p| p.holds(partition))
-    }
-
-    /// Runs `op` on order `id`: here when its partition runs here (or when
-    /// not clustered), otherwise on the node holding the partition.
-    async fn dispatch(&self, id: OrderId, op: OrderOp) -> Result<OrderReply, OrderError> {
-        let call = OrderCall { order: id, op };
-        if !self.remote.clustered() {
-            return Ok(self.run_here(call).await);
-        }
-        let partition = partition_of(id);
-        let local = || {
-            self.runs_here(partition)
-                .then(|| self.run_here(call.clone()))
-        };
-        let name = format!("orders/{partition}");
-        let reply = self.remote.run(&name, &call, self.timeout, local).await;
-        reply.map_err(OrderError::Unavailable)
-    }
-
-    async fn run_here(&self, call: OrderCall) -> OrderReply {
-        let id = call.order;
-        let reply = match call.op {
-            OrderOp::Place { new } => return OrderReply::Placed(self.place_here(new).await),
-            OrderOp::Get { caller } => self.get_here(id, caller).await,
-            OrderOp::Pay { by, card_token } => {
-                let build = |reply| OrderMsg::Pay {
-                    by,
-                    card_token: card_token.clone(),
-                    reply,
-                };
-                self.act(id, by, build).await
-            }
-            OrderOp::Cancel { by } => {
-                self.act(id, by, |reply| OrderMsg::Cancel { by, reply })
-                    .await
-            }
-            OrderOp::Ship { by, shipment } => {
-                let build = |reply| OrderMsg::Ship {
-                    by,
-                    shipment: shipment.clone(),
-                    reply,
-                };
-                self.act(id, by, build).await
-            }
-            OrderOp::Deliver { by } => {
-                self.act(id, by, |reply| OrderMsg::Deliver { by, reply })
-                    .await
-            }
-            OrderOp::Refund { by } => {
-                self.act(id, by, |reply| OrderMsg::Refund { by, reply })
-                    .await
-            }
-            OrderOp::ChangeAddress { by, address } => {
-                let build = |reply| OrderMsg::ChangeAddress {
-                    by,
-                    address: address.clone(),
-                    reply,
-                };
-                self.act(id, by, build).await
-            }
-        };
-        OrderReply::Order(Box::new(reply))
     }
 
     async fn place_here(&self, new: NewOrder) -> Result<PlacedOrder, OrderError> {

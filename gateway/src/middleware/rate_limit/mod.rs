@@ -2,7 +2,7 @@
 //! API request, stricter on the auth endpoints, and per user on authenticated ones.
 //! Answers carry `RateLimit-*` headers; refusals are 429 with `Retry-After`.
 //! Each limit keeps its clients in a fixed-size [`table::Table`]; in a
-//! cluster the limits are kept in Redis instead ([`shared`]), so they hold
+//! cluster the limits are kept in Redis instead (`shared`), so they hold
 //! across nodes, and a node decides with its own table only while the
 //! shared state does not answer within [`SHARED_WAIT`].
 
