@@ -96,6 +96,11 @@ where
     };
     match run(call).await {
         Some(reply) => (StatusCode::OK, Json(reply)).into_response(),
-        None => StatusCode::MISDIRECTED_REQUEST.into_response(),
+        None => ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "not_here",
+            "this work does not run on this node now; ask its holder",
+        )
+        .into_response(),
     }
 }
