@@ -78,6 +78,9 @@ pub struct WebSocketConfig {
     /// Events waiting to be sent to one client; a client this far behind is
     /// disconnected (1013).
     pub send_buffer: usize,
+    /// `SO_SNDBUF` of each WebSocket's TCP connection, bytes; 0: the kernel's
+    /// autotuning.
+    pub kernel_send_buffer: usize,
     /// The server pings this often.
     pub heartbeat_secs: u64,
     /// A client silent (no message, no pong) this long is closed.

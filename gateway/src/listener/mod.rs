@@ -6,9 +6,9 @@
 //! connections leave the watchdog and follow the WebSocket heartbeat rules,
 //! but keep their per-address slot until they close.
 
-mod abort;
 mod activity;
 mod body;
+mod control;
 mod per_ip;
 
 use std::convert::Infallible;
@@ -30,9 +30,9 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 
 use crate::client_ip::TrustedProxies;
-pub use abort::AbortHandle;
-use abort::Abortable;
 use activity::{Activity, Limits, Next, Tracked};
+use control::Controlled;
+pub use control::SocketControl;
 use per_ip::{PerIp, Slot};
 
 /// How long a connection the watchdog closed may take to finish a response
@@ -117,8 +117,8 @@ impl Connection {
     async fn run(mut self, stream: TcpStream, slot: Slot) {
         metrics::gauge!("souk_http_connections_open").increment(1.0);
         let activity = Activity::new();
-        let abort = AbortHandle::default();
-        let stream = Abortable::new(stream, abort.clone());
+        let control = SocketControl::default();
+        let stream = Controlled::new(stream, control.clone());
         let io = TokioIo::new(Tracked::new(stream, activity.clone(), slot));
         let service = {
             let (router, peer, activity) = (self.router.clone(), self.peer, activity.clone());
@@ -126,7 +126,7 @@ impl Connection {
                 let in_flight = activity.request_started();
                 let mut request = request.map(Body::new);
                 request.extensions_mut().insert(ConnectInfo(peer));
-                request.extensions_mut().insert(abort.clone());
+                request.extensions_mut().insert(control.clone());
                 let answer = router.clone().oneshot(request);
                 async move {
                     let response = answer

@@ -17,7 +17,7 @@ use super::outbox::{self, Outbox};
 use super::protocol::{Reply, Request, close, close_frame, code};
 use super::subscribe::{Revoked, Topics};
 use crate::config::WebSocketConfig;
-use crate::listener::AbortHandle;
+use crate::listener::SocketControl;
 
 /// Events taken from the buffer per write, to write them in one flush.
 const BATCH: usize = 64;
@@ -62,8 +62,11 @@ pub(super) async fn run<G: Gate>(
     user: UserId,
     config: &WebSocketConfig,
     mut shutdown: watch::Receiver<bool>,
-    abort: Option<AbortHandle>,
+    control: Option<SocketControl>,
 ) {
+    if let Some(control) = &control {
+        control.limit_send_buffer(config.kernel_send_buffer);
+    }
     let (sink, mut events, slow) = Sink::new(config.send_buffer);
     let mut topics = Topics::new(gate, user, sink, config.max_subscriptions);
     let (mut writer, mut reader) = socket.split();
@@ -120,14 +123,16 @@ pub(super) async fn run<G: Gate>(
         }
         frame
     });
-    if !outbox::close(writer, reader, frame).await
-        && let Some(abort) = abort
+    if !outbox::close(&mut writer, &mut reader, frame).await
+        && let Some(control) = &control
     {
         // A client that takes neither its data nor the close: free what
-        // the kernel still holds for it instead of trickling it out.
-        abort.abort_on_close();
+        // the kernel still holds for it instead of trickling it out. Asked
+        // before the socket is dropped just below, which closes it.
+        control.abort_on_close();
         metrics::counter!("souk_ws_connections_reset_total").increment(1);
     }
+    drop((writer, reader));
 }
 
 /// Resolves once the registry says the server is shutting down.

@@ -94,10 +94,11 @@ impl Outbox {
 /// client closed (or vanished): its close is answered by flushing (the
 /// protocol layer queued the answer). Each step is bounded by [`CLOSE_GRACE`].
 /// Returns whether the connection ended cleanly: `false` when the client
-/// did not take the close frame or did not answer it.
+/// did not take the close frame or did not answer it. The socket stays
+/// open: the caller decides how it ends (a reset, when this says `false`).
 pub(super) async fn close(
-    mut writer: Writer,
-    mut reader: Reader,
+    writer: &mut Writer,
+    reader: &mut Reader,
     frame: Option<CloseFrame>,
 ) -> bool {
     let Some(frame) = frame else {
@@ -122,6 +123,6 @@ pub(super) async fn close(
 
 /// Upgrades and closes at once with `frame`, sending nothing else.
 pub(super) async fn refuse(socket: WebSocket, frame: CloseFrame) {
-    let (writer, reader) = socket.split();
-    let _ = close(writer, reader, Some(frame)).await;
+    let (mut writer, mut reader) = socket.split();
+    let _ = close(&mut writer, &mut reader, Some(frame)).await;
 }

@@ -16,7 +16,7 @@ use super::outbox::refuse;
 use super::protocol::{close, close_frame};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::listener::AbortHandle;
+use crate::listener::SocketControl;
 use crate::state::AppState;
 
 /// The subprotocol a client may offer beside `bearer.<token>`; when offered,
@@ -58,7 +58,7 @@ async fn connect(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    abort: Option<Extension<AbortHandle>>,
+    control: Option<Extension<SocketControl>>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let mut upgrade = match upgrade {
@@ -102,9 +102,9 @@ async fn connect(
                 Ok((user, slot)) => {
                     let shutdown = state.ws.shutdown_signal();
                     let config = state.config.clone();
-                    let abort = abort.map(|Extension(abort)| abort);
+                    let control = control.map(|Extension(control)| control);
                     let websocket = &config.websocket;
-                    connection::run(socket, state, user, websocket, shutdown, abort).await;
+                    connection::run(socket, state, user, websocket, shutdown, control).await;
                     drop(slot);
                 }
                 Err(frame) => refuse(socket, frame).await,

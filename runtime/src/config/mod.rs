@@ -391,6 +391,10 @@ mod tests {
         assert!(
             err(&[("SOUK__ASSISTANT__MIN_SIMILARITY", "1.5")]).contains("assistant.min_similarity")
         );
+        assert!(
+            err(&[("SOUK__WEBSOCKET__KERNEL_SEND_BUFFER", "100")])
+                .contains("websocket.kernel_send_buffer")
+        );
     }
 
     #[test]

@@ -39,6 +39,13 @@ pub(super) fn validate(ws: &WebSocketConfig) -> Result<(), ConfigError> {
         1 << 20,
     )?;
     within("websocket.send_buffer", size(ws.send_buffer), 4, 65_536)?;
+    let kernel = size(ws.kernel_send_buffer);
+    if kernel != 0 && !(4_096..=16 << 20).contains(&kernel) {
+        return Err(invalid(
+            "websocket.kernel_send_buffer",
+            "must be 0 (the kernel's autotuning) or between 4096 and 16777216",
+        ));
+    }
     within("websocket.heartbeat_secs", ws.heartbeat_secs, 1, 3_600)?;
     within(
         "websocket.idle_timeout_secs",

@@ -102,6 +102,7 @@ fn config(send_buffer: usize) -> WebSocketConfig {
         max_subscriptions: 10,
         max_message_bytes: 16 * 1024,
         send_buffer,
+        kernel_send_buffer: 0,
         heartbeat_secs: 30,
         idle_timeout_secs: 60,
         retention_events: 16,
