@@ -20,6 +20,10 @@ mod server;
 mod stats;
 mod ws;
 mod ws_conn;
+mod ws_hold;
+mod ws_holders;
+mod ws_memory;
+mod ws_report;
 mod ws_setup;
 
 use std::path::PathBuf;
@@ -83,10 +87,27 @@ pub struct BenchArgs {
     /// Order payments a second while the connections are held (with --websocket).
     #[arg(long, default_value_t = 100)]
     pub rate: u64,
-    /// WebSocket connections per loopback source address (127.0.0.1, .2, …): Linux
+    /// WebSocket connections per loopback source address (127.0.0.2, .3, …): Linux
     /// hands out about 28,000 ephemeral ports per source address.
     #[arg(long, default_value_t = 20_000)]
     pub connections_per_address: usize,
+    /// WebSocket connections per holder process (with --websocket): each holds its
+    /// connections' descriptors, and one process may often open about 20,000 files.
+    #[arg(long, default_value_t = 19_000)]
+    pub per_process: usize,
+    /// Percentage of the WebSocket connections that are admins following `admin:live`
+    /// and stop reading when the payments start (with --websocket).
+    #[arg(long, default_value_t = 0.0)]
+    pub not_reading: f64,
+    /// Process ids of the --target servers, for their memory (with --websocket).
+    #[arg(long, value_delimiter = ',', requires = "target")]
+    pub server_pid: Vec<u32>,
+    /// Internal: hold a share of --websocket's connections (see `ws_hold`).
+    #[arg(long, hide = true)]
+    pub websocket_hold: bool,
+    /// Internal: the first loopback source address of a holder (0 is 127.0.0.1).
+    #[arg(long, hide = true, default_value_t = 1)]
+    pub source_first: usize,
     /// Benchmark the shopping assistant instead: `GET /search` and `POST
     /// /assistant/chat` over the labelled evaluation queries.
     #[arg(long, conflicts_with_all = ["flash_sale", "websocket"])]
@@ -99,6 +120,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     ensure!(args.duration >= 1, "--duration must be at least 1 second");
     if args.flash_sale {
         return flash::run(&args).await;
+    }
+    if args.websocket_hold {
+        return ws_hold::run(&args).await;
     }
     if args.websocket {
         return ws::run(&args).await;

@@ -108,6 +108,11 @@ impl Server {
         &self.authority
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// The server's resident set size in MiB, from `/proc/<pid>/status`.
     pub fn rss_mib(&self) -> anyhow::Result<f64> {
         let pid = self.child.id().context("server has exited")?;

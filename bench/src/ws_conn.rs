@@ -28,7 +28,9 @@ pub fn source_of(i: usize, per_address: usize) -> Ipv4Addr {
 }
 
 /// Opens an authenticated connection from `source` and subscribes to `topics`,
-/// waiting until each is confirmed.
+/// waiting until each is confirmed. A subscription the server could not
+/// check in time (`unavailable`, under the load of many handshakes) is asked
+/// again after a pause, as the protocol tells clients to.
 pub async fn open(
     server: SocketAddr,
     source: Ipv4Addr,
@@ -53,17 +55,21 @@ pub async fn open(
         .await
         .context("handshake")?;
     for topic in topics {
-        let subscribe = serde_json::json!({ "type": "subscribe", "topic": topic });
-        ws.send(Message::text(subscribe.to_string())).await?;
+        subscribe(&mut ws, topic).await?;
     }
-    let mut confirmed = 0;
+    let (mut confirmed, mut retries) = (0, 0);
     while confirmed < topics.len() {
         match ws.next().await {
             Some(Ok(Message::Text(text))) => {
                 let frame: Frame = serde_json::from_str(&text).context("frame")?;
-                match frame.kind.as_str() {
-                    "subscribed" => confirmed += 1,
-                    "error" => bail!("subscription refused: {text}"),
+                match (frame.kind.as_str(), frame.code, frame.topic) {
+                    ("subscribed", ..) => confirmed += 1,
+                    ("error", Some("unavailable"), Some(topic)) if retries < RETRIES => {
+                        retries += 1;
+                        tokio::time::sleep(RETRY_PAUSE * retries).await;
+                        subscribe(&mut ws, topic).await?;
+                    }
+                    ("error", ..) => bail!("subscription refused: {text}"),
                     _ => {}
                 }
             }
@@ -75,10 +81,23 @@ pub async fn open(
     Ok(ws)
 }
 
+/// Subscriptions asked again, in all, before a connection gives up.
+const RETRIES: u32 = 10;
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
+async fn subscribe(ws: &mut Socket, topic: &str) -> anyhow::Result<()> {
+    let subscribe = serde_json::json!({ "type": "subscribe", "topic": topic });
+    Ok(ws.send(Message::text(subscribe.to_string())).await?)
+}
+
 #[derive(Deserialize)]
 struct Frame<'a> {
     #[serde(rename = "type")]
     kind: String,
+    #[serde(borrow)]
+    code: Option<&'a str>,
+    #[serde(borrow)]
+    topic: Option<&'a str>,
     #[serde(borrow)]
     at: Option<&'a str>,
 }
@@ -92,12 +111,28 @@ pub struct Held {
     pub lost: Option<String>,
 }
 
-/// Reads events until `stop` turns true, then closes politely.
-pub async fn hold(mut ws: Socket, mut stop: watch::Receiver<bool>) -> Held {
+/// Reads events until `stop` turns true, then closes politely. A connection
+/// given `mute` stops reading once it turns true, as a client that hangs
+/// would, and keeps its socket open until `stop` without a close.
+pub async fn hold(
+    mut ws: Socket,
+    mut stop: watch::Receiver<bool>,
+    mut mute: Option<watch::Receiver<bool>>,
+) -> Held {
     let mut held = Held::default();
-    loop {
+    let muted = async {
+        match mute.as_mut() {
+            Some(mute) => {
+                let _ = mute.wait_for(|m| *m).await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(muted);
+    let hung = loop {
         tokio::select! {
-            _ = stop.wait_for(|s| *s) => break,
+            _ = stop.wait_for(|s| *s) => break false,
+            () = &mut muted => break true,
             message = ws.next() => match message {
                 Some(Ok(Message::Text(text))) => record(&text, &mut held.latencies_us),
                 Some(Ok(Message::Close(frame))) => {
@@ -115,6 +150,11 @@ pub async fn hold(mut ws: Socket, mut stop: watch::Receiver<bool>) -> Held {
                 }
             },
         }
+    };
+    if hung {
+        // Hung: no reading, no close until the end.
+        let _ = stop.wait_for(|s| *s).await;
+        return held;
     }
     let _ = ws.close(None).await;
     held
