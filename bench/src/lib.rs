@@ -99,6 +99,11 @@ pub struct BenchArgs {
     /// and stop reading when the payments start (with --websocket).
     #[arg(long, default_value_t = 0.0)]
     pub not_reading: f64,
+    /// Seconds between readings of the servers' memory while paying (with
+    /// --websocket); each runs `ss` over every socket, a moment of CPU that
+    /// shows in the fan-out latency at scale. 0: none while paying.
+    #[arg(long, default_value_t = 5)]
+    pub sample_every: u64,
     /// Process ids of the --target servers, for their memory (with --websocket).
     #[arg(long, value_delimiter = ',', requires = "target")]
     pub server_pid: Vec<u32>,

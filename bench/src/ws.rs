@@ -32,9 +32,6 @@ use super::{BenchArgs, flash};
 const PER_BUYER: usize = 100;
 /// Time for the last events to arrive after the last payment.
 const GRACE: Duration = Duration::from_secs(3);
-/// How often memory is read while the payments run (`ss` over every socket
-/// takes a moment of CPU).
-const SAMPLE_EVERY: Duration = Duration::from_secs(5);
 /// The demo admin, whose connections are the ones that stop reading.
 const ADMIN_EMAIL: &str = "admin@example.com";
 
@@ -147,7 +144,8 @@ async fn bench(args: &BenchArgs, targets: Vec<String>, servers: Vec<u32>) -> any
     );
 
     let (stop_sampling, sampling) = watch::channel(false);
-    let sampler = tokio::spawn(sample_peak(probe.clone(), before, report.ok, sampling));
+    let every = Duration::from_secs(args.sample_every);
+    let sampler = tokio::spawn(sample_peak(probe.clone(), before, report.ok, every, sampling));
     let transitions = (args.rate * args.duration).min(reading as u64) as usize;
     report.payments = transitions;
     eprintln!("paying {transitions} orders at {} a second…", args.rate);
@@ -226,16 +224,17 @@ async fn start_holders(
     Ok(holders)
 }
 
-/// Reads memory every `SAMPLE_EVERY` until `stop`, and returns the reading
-/// where the servers held the most per connection.
+/// Reads memory `every` so often until `stop` (never, given zero), and
+/// returns the reading where the servers held the most per connection.
 async fn sample_peak(
     probe: Probe,
     base: Sample,
     connections: usize,
+    every: Duration,
     mut stop: watch::Receiver<bool>,
-) -> anyhow::Result<Sample> {
+) -> anyhow::Result<Option<Sample>> {
     let mut peak: Option<(f64, Sample)> = None;
-    loop {
+    while !every.is_zero() {
         let probe = probe.clone();
         let sample = tokio::task::spawn_blocking(move || probe.sample()).await??;
         let size = sample
@@ -246,11 +245,10 @@ async fn sample_peak(
         }
         tokio::select! {
             _ = stop.wait_for(|s| *s) => break,
-            () = tokio::time::sleep(SAMPLE_EVERY) => {}
+            () = tokio::time::sleep(every) => {}
         }
     }
-    peak.map(|(_, sample)| sample)
-        .context("memory was never read")
+    Ok(peak.map(|(_, sample)| sample))
 }
 
 /// Pays `count` orders spread over the connections, `rate` a second, each by

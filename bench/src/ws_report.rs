@@ -14,8 +14,9 @@ pub struct Memory {
     pub before: Sample,
     /// Every connection open and idle.
     pub held: Sample,
-    /// The reading while paying where the servers held most per connection.
-    pub peak: Sample,
+    /// The reading while paying where the servers held most per connection
+    /// (none with `--sample-every 0`).
+    pub peak: Option<Sample>,
     /// After the last payment's events.
     pub end: Sample,
 }
@@ -157,12 +158,16 @@ impl Report {
         let base = &memory.before;
         let mib = |bytes: f64| format!("{:.1}", bytes / 1_048_576.0);
         let rows = [
-            ("before connecting", base),
-            ("connections open, idle", &memory.held),
-            ("most while paying", &memory.peak),
-            ("after the payments", &memory.end),
+            ("before connecting", Some(base)),
+            ("connections open, idle", Some(&memory.held)),
+            ("most while paying", memory.peak.as_ref()),
+            ("after the payments", Some(&memory.end)),
         ];
         for (when, sample) in rows {
+            let Some(sample) = sample else {
+                println!("| {when} | not read (--sample-every 0) | | | | | |");
+                continue;
+            };
             let per = sample
                 .per_connection_kib(base, self.ok)
                 .filter(|_| !std::ptr::eq(sample, base))
