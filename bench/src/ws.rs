@@ -145,7 +145,13 @@ async fn bench(args: &BenchArgs, targets: Vec<String>, servers: Vec<u32>) -> any
 
     let (stop_sampling, sampling) = watch::channel(false);
     let every = Duration::from_secs(args.sample_every);
-    let sampler = tokio::spawn(sample_peak(probe.clone(), before, report.ok, every, sampling));
+    let sampler = tokio::spawn(sample_peak(
+        probe.clone(),
+        before,
+        report.ok,
+        every,
+        sampling,
+    ));
     let transitions = (args.rate * args.duration).min(reading as u64) as usize;
     report.payments = transitions;
     eprintln!("paying {transitions} orders at {} a second…", args.rate);

@@ -6,9 +6,11 @@
 //! grant. A node that lost ownership without knowing it (a long pause, a
 //! partition) may still try to write; the fence makes that write fail
 //! instead of overwriting its successor's. The check and the write are one
-//! atomic step on every backend.
+//! atomic step on every backend but ScyllaDB, where a new owner waits out
+//! one request time instead ([`Fencing::fence_settle`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Who owns some actor state, and the epoch of its grant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,4 +49,12 @@ pub trait Fencing: Send + Sync {
     /// owner's stored epoch is newer, and otherwise raising the stored epoch
     /// to `fence.epoch`. Reads are unchanged.
     fn fenced(&self, fence: Fence) -> Arc<dyn super::Store>;
+
+    /// How long a write that passed its fence check may still take to land
+    /// after it: zero where the check and the write are one atomic step.
+    /// A new owner waits this long after raising its epoch before it
+    /// writes, so that nothing of an older owner lands after its writes.
+    fn fence_settle(&self) -> Duration {
+        Duration::ZERO
+    }
 }

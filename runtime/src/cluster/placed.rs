@@ -69,7 +69,9 @@ impl Placed {
 impl Work for Placed {
     /// Raises the owner's epoch in the store first (a fenced write), so that
     /// nothing an older holder still writes can land after the work has read
-    /// its state; then starts the work under the fence.
+    /// its state; on a store where a checked write lands later than its
+    /// check (ScyllaDB), waits that long; then starts the work under the
+    /// fence.
     async fn start(&self, lease: &Lease) -> Result<(), String> {
         let (kind, index) =
             parse(&lease.name).ok_or_else(|| format!("no work named {}", lease.name))?;
@@ -79,6 +81,11 @@ impl Work for Placed {
             .put_meta(&format!("lease/{}", lease.name), &lease.epoch.to_string())
             .await
             .map_err(|e| e.to_string())?;
+        let settle = self.store.fence_settle();
+        if !settle.is_zero() {
+            tracing::debug!(name = %lease.name, ?settle, "waiting for an older holder's writes to land");
+            tokio::time::sleep(settle).await;
+        }
         match kind {
             Kind::Inventory => self
                 .inventory

@@ -182,6 +182,13 @@ impl Fencing for ScyllaStore {
             ..self.clone()
         })
     }
+
+    /// The fence check (a lightweight transaction) and the write are two
+    /// requests: an older owner's write that passed its check may land up
+    /// to one request time later.
+    fn fence_settle(&self) -> std::time::Duration {
+        self.target.timeout
+    }
 }
 
 #[async_trait::async_trait]
