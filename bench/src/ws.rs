@@ -92,28 +92,7 @@ async fn bench(args: &BenchArgs, targets: Vec<String>, servers: Vec<u32>) -> any
     let reading = n - muted;
     ensure!(reading >= 1, "no connection would read");
     let authority: Arc<str> = Arc::from(targets.join(","));
-    let mut api = Api::new(Arc::from(targets[0].as_str()));
-    let seller = api
-        .login(flash::SELLER_EMAIL, flash::SELLER_PASSWORD)
-        .await?;
-    let products = flash::seller_products(&mut api, &seller).await?;
-    let product = products
-        .first()
-        .context("the demo seller has no products")?;
-    api.set_stock(&seller, product, 2 * reading as u64).await?;
-    let admin: Arc<str> = match muted {
-        0 => Arc::from(""),
-        _ => Arc::from(api.login(ADMIN_EMAIL, flash::SELLER_PASSWORD).await?),
-    };
-
-    let buyers = reading.div_ceil(PER_BUYER);
-    eprintln!("registering {buyers} buyers and placing {reading} orders (not measured)…");
-    let started = Instant::now();
-    let tokens = flash::tokens(&flash::register_buyers(&authority, buyers, product).await?);
-    let followers =
-        ws_setup::place_orders(&authority, tokens, product, reading, args.concurrency).await?;
-    eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
-
+    let (followers, admin) = set_up(args, &authority, reading, muted).await?;
     let conns = plan(&followers, &admin, n, muted);
     let holders_count = n.div_ceil(args.per_process).max(targets.len());
     let ports = targets
@@ -184,6 +163,39 @@ async fn bench(args: &BenchArgs, targets: Vec<String>, servers: Vec<u32>) -> any
         bail!("only {} of {n} connections opened", report.ok);
     }
     Ok(())
+}
+
+/// Registers the buyers and places one order for each reading connection,
+/// through the nodes in turn (not measured); returns them with the admin's
+/// token when some connections will stop reading.
+async fn set_up(
+    args: &BenchArgs,
+    authority: &Arc<str>,
+    reading: usize,
+    muted: usize,
+) -> anyhow::Result<(Vec<Follower>, Arc<str>)> {
+    let mut api = Api::new(authority.clone());
+    let seller = api
+        .login(flash::SELLER_EMAIL, flash::SELLER_PASSWORD)
+        .await?;
+    let products = flash::seller_products(&mut api, &seller).await?;
+    let product = products
+        .first()
+        .context("the demo seller has no products")?;
+    api.set_stock(&seller, product, 2 * reading as u64).await?;
+    // Every demo account has the same password.
+    let admin: Arc<str> = match muted {
+        0 => Arc::from(""),
+        _ => Arc::from(api.login(ADMIN_EMAIL, flash::SELLER_PASSWORD).await?),
+    };
+    let buyers = reading.div_ceil(PER_BUYER);
+    eprintln!("registering {buyers} buyers and placing {reading} orders (not measured)…");
+    let started = Instant::now();
+    let tokens = flash::tokens(&flash::register_buyers(authority, buyers, product).await?);
+    let followers =
+        ws_setup::place_orders(authority, tokens, product, reading, args.concurrency).await?;
+    eprintln!("  done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok((followers, admin))
 }
 
 /// Every connection: the followers (their order and `user:me`), with the
