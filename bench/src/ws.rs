@@ -62,7 +62,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         }
         None => {
             // Each buyer's connections, or the admin's that stop reading.
-            let muted = (n as f64 * args.not_reading / 100.0).round() as usize;
+            let muted = muted(args);
             let max_per_user = (PER_BUYER.max(muted) + 16).min(10_000).to_string();
             let max_total = (n + 1024).to_string();
             let env = [
@@ -88,7 +88,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
 
 async fn bench(args: &BenchArgs, targets: Vec<String>, servers: Vec<u32>) -> anyhow::Result<()> {
     let n = args.connections;
-    let muted = (n as f64 * args.not_reading / 100.0).round() as usize;
+    let muted = muted(args);
     let reading = n - muted;
     ensure!(reading >= 1, "no connection would read");
     let authority: Arc<str> = Arc::from(targets.join(","));
@@ -163,6 +163,11 @@ async fn bench(args: &BenchArgs, targets: Vec<String>, servers: Vec<u32>) -> any
         bail!("only {} of {n} connections opened", report.ok);
     }
     Ok(())
+}
+
+/// How many of the connections stop reading (`--not-reading` per cent).
+fn muted(args: &BenchArgs) -> usize {
+    (args.connections as f64 * args.not_reading / 100.0).round() as usize
 }
 
 /// Registers the buyers and places one order for each reading connection,

@@ -157,20 +157,21 @@ impl Report {
         println!("|---|---:|---:|---:|---:|---:|---:|");
         let base = &memory.before;
         let mib = |bytes: f64| format!("{:.1}", bytes / 1_048_576.0);
+        // The first row is the base the others are measured against.
         let rows = [
             ("before connecting", Some(base)),
             ("connections open, idle", Some(&memory.held)),
             ("most while paying", memory.peak.as_ref()),
             ("after the payments", Some(&memory.end)),
         ];
-        for (when, sample) in rows {
+        for (i, (when, sample)) in rows.into_iter().enumerate() {
             let Some(sample) = sample else {
                 println!("| {when} | not read (--sample-every 0) | | | | | |");
                 continue;
             };
             let per = sample
                 .per_connection_kib(base, self.ok)
-                .filter(|_| !std::ptr::eq(sample, base))
+                .filter(|_| i > 0)
                 .map_or("—".into(), |kib| format!("{kib:.1}"));
             println!(
                 "| {when} | {} | {} | {} | {} | {per} | {:.0} |",
