@@ -363,6 +363,11 @@ impl CheckoutHandle {
     }
 
     #[cfg(test)]
+    pub(crate) fn pipeline_for_tests(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    #[cfg(test)]
     pub(crate) fn lane_actor(&self, lane: &str) -> Option<ractor::ActorId> {
         self.running()?.lanes.get(lane).map(|l| l.get_id())
     }

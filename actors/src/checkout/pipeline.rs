@@ -38,26 +38,17 @@ impl Pipeline {
     /// a restart) may have placed its order already; a new one cannot have.
     pub(crate) async fn process(&self, ticket: &Ticket, stored_before: bool) -> TicketStatus {
         let order_id = ticket.order_id();
-        if stored_before {
-            match self.store.get_order(order_id).await {
-                // Placed before a crash: only the cart may still need clearing,
-                // and the ticket completing if an older version placed the order.
-                Ok(Some(_)) => {
-                    self.clear_cart(ticket).await;
-                    let status = TicketStatus::Completed { order_id };
-                    self.record(ticket.id, &status).await;
-                    return status;
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(ticket = %ticket.id, error = %e, "checkout could not read the store");
-                    return rejected("unavailable");
-                }
-            }
+        if stored_before && let Some(done) = self.placed_before(ticket).await {
+            return done;
         }
         let cart = match self.carts.get(ticket.user_id).await {
             Ok(cart) if !cart.lines.is_empty() => cart,
-            Ok(_) => return rejected("empty_cart"),
+            // Emptied by this ticket's own order when a run of it ended
+            // unanswered (its dispatcher's node died) and it was sent again.
+            Ok(_) => {
+                let done = self.placed_before(ticket).await;
+                return done.unwrap_or_else(|| rejected("empty_cart"));
+            }
             Err(_) => return rejected("unavailable"),
         };
         let mut lines = Vec::with_capacity(cart.lines.len());
@@ -111,6 +102,26 @@ impl Pipeline {
             self.clear_cart(ticket).await;
         }
         TicketStatus::Completed { order_id }
+    }
+
+    /// The outcome of a ticket whose order an earlier run placed (before a
+    /// crash, or before its answer was lost): completed, with the cart
+    /// cleared and the ticket recorded as done. `None` if there is no order.
+    async fn placed_before(&self, ticket: &Ticket) -> Option<TicketStatus> {
+        let order_id = ticket.order_id();
+        match self.store.get_order(order_id).await {
+            Ok(Some(_)) => {
+                self.clear_cart(ticket).await;
+                let status = TicketStatus::Completed { order_id };
+                self.record(ticket.id, &status).await;
+                Some(status)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(ticket = %ticket.id, error = %e, "checkout could not read the store");
+                Some(rejected("unavailable"))
+            }
+        }
     }
 
     /// Stores a ticket's outcome. Placing an order completes its ticket in the

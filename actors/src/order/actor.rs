@@ -10,6 +10,7 @@ use souk_models::{
 use time::OffsetDateTime;
 
 use super::OrderError;
+use super::deadlines::Deadlines;
 use crate::directory::Virtual;
 use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, Settlement};
@@ -63,6 +64,8 @@ pub(crate) struct Services {
     pub inventory: InventoryHandle,
     pub payments: Arc<dyn PaymentProvider>,
     pub events: EventBus,
+    /// Where a failed expiry is asked for again.
+    pub deadlines: Deadlines,
 }
 
 pub(crate) struct OrderArgs {
@@ -79,6 +82,14 @@ pub(crate) struct OrderArgs {
 pub(crate) struct OrderState {
     services: Services,
     order: Order,
+    /// Expiries that failed in a row (e.g. its stock's shard was moving).
+    expiry_failures: u32,
+}
+
+/// The wait before the `n`th retry of a failed expiry: one second,
+/// doubling, at most a minute.
+fn expiry_backoff(n: u32) -> std::time::Duration {
+    std::time::Duration::from_secs(1u64 << n.min(6)).min(std::time::Duration::from_secs(60))
 }
 
 pub(crate) struct OrderActor;
@@ -123,6 +134,7 @@ impl Actor for OrderActor {
         Ok(OrderState {
             services: args.services,
             order,
+            expiry_failures: 0,
         })
     }
 
@@ -134,8 +146,15 @@ impl Actor for OrderActor {
     ) -> Result<(), ActorProcessingErr> {
         let (reply, result) = match msg {
             OrderMsg::Expire => {
-                if let Err(e) = expire(state).await {
-                    tracing::warn!(order = %state.order.id, error = %e, "expiry failed; it is retried when the order next activates");
+                match expire(state).await {
+                    Ok(()) => state.expiry_failures = 0,
+                    Err(e) => {
+                        let after = expiry_backoff(state.expiry_failures);
+                        state.expiry_failures += 1;
+                        tracing::warn!(order = %state.order.id, error = %e, retry_in = ?after, "expiry failed; it is tried again");
+                        metrics::counter!("souk_order_expiry_retries_total").increment(1);
+                        state.services.deadlines.retry(state.order.id, after);
+                    }
                 }
                 (None, Ok(()))
             }

@@ -47,18 +47,35 @@ pub(crate) struct Deadlines {
     stop: Arc<Notify>,
 }
 
+/// What the task of a [`Deadlines`] receives, until it starts.
+pub(crate) struct Unstarted(mpsc::UnboundedReceiver<Op>);
+
 impl Deadlines {
+    /// Deadlines whose task starts with [`Self::start`] (the order actors
+    /// get a handle before their directory, which the task needs, exists);
+    /// what is armed meanwhile waits for it.
+    pub(crate) fn new() -> (Self, Unstarted) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let stop = Arc::new(Notify::new());
+        (Self { tx, stop }, Unstarted(rx))
+    }
+
     pub(crate) fn start(
+        &self,
+        unstarted: Unstarted,
         directory: Arc<Directory<OrderActor>>,
         pending: Vec<(OrderId, Timestamp)>,
         ours: Ours,
-    ) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let stop = Arc::new(Notify::new());
-        tokio::spawn(run(directory, rx, stop.clone(), ours));
-        let deadlines = Self { tx, stop };
-        deadlines.rearm(pending);
-        deadlines
+    ) {
+        tokio::spawn(run(directory, unstarted.0, self.stop.clone(), ours));
+        self.rearm(pending);
+    }
+
+    /// Asks again, `after` from now, for an order whose expiry failed (its
+    /// stock could not be released just then).
+    pub(crate) fn retry(&self, order: OrderId, after: std::time::Duration) {
+        let at = OffsetDateTime::now_utc() + after;
+        let _ = self.tx.send(Op::Arm(at, order, Due::Expire));
     }
 
     /// Arms the deadlines of unpaid orders read from the store.

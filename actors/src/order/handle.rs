@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 
 use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
-use super::deadlines::Deadlines;
+use super::deadlines::{Deadlines, Unstarted};
 use super::remote::{OrderOp, Partitions, partition_of};
 use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
@@ -96,18 +96,21 @@ impl OrderHandle {
         passivation: Passivation,
         timeout: Duration,
     ) -> Result<Self, OrderError> {
+        let (deadlines, unstarted) = Deadlines::new();
         let services = Services {
             store,
             inventory,
             payments,
             events,
+            deadlines,
         };
-        Self::launch(placement, services, passivation, timeout).await
+        Self::launch(placement, services, unstarted, passivation, timeout).await
     }
 
     async fn launch(
         placement: Placement,
         services: Services,
+        unstarted: Unstarted,
         passivation: Passivation,
         timeout: Duration,
     ) -> Result<Self, OrderError> {
@@ -148,7 +151,9 @@ impl OrderHandle {
             Placement::ByLease => Vec::new(),
         };
         let ours = partitions.clone();
-        let deadlines = Deadlines::start(
+        let deadlines = services.deadlines.clone();
+        deadlines.start(
+            unstarted,
             directory.clone(),
             unpaid,
             Arc::new(move |order| ours.as_ref().is_none_or(|p| p.holds(partition_of(order)))),

@@ -120,6 +120,11 @@ fn commerce(lanes: &[String], currency: &str) {
     let statuses: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
     zero("souk_order_transitions_total", "to", &statuses);
     describe_counter!(
+        "souk_order_expiry_retries_total",
+        "Expiries of unpaid orders that failed (their stock could not be released then) and are tried again."
+    );
+    metrics::counter!("souk_order_expiry_retries_total").increment(0);
+    describe_counter!(
         "souk_revenue_minor_total",
         "Paid order totals, in minor units of the currency (cents for USD)."
     );

@@ -12,13 +12,17 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogConfig, LogFormat};
 
-/// Starts logging; `RUST_LOG` overrides the configured level. Calling it twice
-/// keeps the first subscriber.
+/// Starts logging; `RUST_LOG` overrides the configured level. Colours only
+/// on a terminal (and not with `NO_COLOR`), so logs piped to a file or a
+/// journal carry no escape codes. Calling it twice keeps the first subscriber.
 pub fn init_logs(config: &LogConfig) {
+    use std::io::IsTerminal;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.level));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     let _ = match config.format {
         LogFormat::Json => builder.json().try_init(),

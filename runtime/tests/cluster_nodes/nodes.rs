@@ -31,7 +31,8 @@ pub struct Node {
     child: Option<Child>,
     /// Its data dir, removed when the test ends.
     _dir: TempDir,
-    /// What the process logged (warnings and errors).
+    /// What the process logged (warnings and errors, unless
+    /// `SOUK_TEST_NODE_LOG` asks for more).
     log: Arc<Mutex<String>>,
 }
 
@@ -125,6 +126,10 @@ impl Cluster {
         let mut command = crate::souk_process::serve(dir, false);
         command.envs(self.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         command.env("SOUK__CLUSTER__NODE_ID", id);
+        // `SOUK_TEST_NODE_LOG=info` keeps more of what the nodes say.
+        if let Ok(filter) = std::env::var("SOUK_TEST_NODE_LOG") {
+            command.env("RUST_LOG", filter);
+        }
         command.stderr(Stdio::piped());
         let (mut child, base) = crate::souk_process::start(command).await;
         let stderr = child.stderr.take().expect("stderr is piped");
@@ -211,6 +216,30 @@ impl Cluster {
             );
             last = owners;
             tokio::time::sleep(Duration::from_millis(LEASE_MS / 2)).await;
+        }
+    }
+}
+
+impl Drop for Cluster {
+    /// A failed test shows what each node logged (every test does when
+    /// `SOUK_TEST_NODE_LOG` is set).
+    fn drop(&mut self) {
+        if !std::thread::panicking() && std::env::var_os("SOUK_TEST_NODE_LOG").is_none() {
+            return;
+        }
+        for node in &self.nodes {
+            let log = node.log.lock().unwrap_or_else(|p| p.into_inner());
+            let lines: Vec<&str> = log.lines().collect();
+            let shown = &lines[lines.len().saturating_sub(200)..];
+            eprintln!(
+                "--- {} logged {} lines; the last {}:",
+                node.id,
+                lines.len(),
+                shown.len()
+            );
+            for line in shown {
+                eprintln!("{line}");
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! idempotency keys make one order, lanes honour priority without starving,
 //! full lanes refuse, and waiting tickets survive a restart.
 
+mod again;
 mod flash;
 mod lanes;
 mod live;

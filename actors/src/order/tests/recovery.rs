@@ -1,5 +1,6 @@
-//! Orders whose payment went through but whose record of it a crash lost:
-//! the stock was committed, the `payment_succeeded` entry never written.
+//! Orders whose payment went through but whose record of it a crash lost
+//! (the stock was committed, the `payment_succeeded` entry never written),
+//! and expiries that fail for a while.
 
 use std::time::Duration;
 
@@ -43,4 +44,22 @@ async fn cancelling_an_order_whose_payment_record_was_lost_restocks_it() {
     assert_eq!(status(&w, order).await, OrderStatus::Cancelled);
     let level = level(&w).await;
     assert_eq!((level.available(), level.reserved, level.sold), (5, 0, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expiry_that_fails_is_tried_again_until_it_holds() {
+    let w = world(5).await;
+    let order = place(&w, 2).await;
+    w.store.fail_order_entries(3);
+    let deadline = Duration::from_secs(60 * DEADLINE_MIN as u64);
+    tokio::time::sleep(deadline + Duration::from_millis(500)).await;
+    assert_eq!(
+        status(&w, order).await,
+        OrderStatus::PendingPayment,
+        "its expiry could not be recorded"
+    );
+    // Tried again 1, 2 and 4 s later: the third retry is recorded.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(status(&w, order).await, OrderStatus::Expired);
+    assert_eq!(level(&w).await.available(), 5);
 }

@@ -47,6 +47,10 @@ impl OrderStore for MemoryStore {
         order: OrderId,
         entry: &TimelineEntry,
     ) -> Result<(), StoreError> {
+        #[cfg(test)]
+        if self.failing_order_entries.now() {
+            return Err(StoreError::Unavailable("injected write failure".into()));
+        }
         let mut db = self.write()?;
         let stored = db.orders.get_mut(&order).ok_or(StoreError::NotFound)?;
         let next = stored.timeline.last().map_or(1, |e| e.seq + 1);

@@ -48,7 +48,30 @@ pub struct MemoryStore {
     fence: Option<Fence>,
     /// Test hook: inventory writes still to fail.
     #[cfg(test)]
-    failing_inventory_writes: Arc<std::sync::atomic::AtomicUsize>,
+    failing_inventory_writes: FailNext,
+    /// Test hook: order timeline entries still to fail.
+    #[cfg(test)]
+    failing_order_entries: FailNext,
+}
+
+/// Test hook: how many more of some kind of write fail.
+#[cfg(test)]
+#[derive(Default, Clone)]
+struct FailNext(Arc<std::sync::atomic::AtomicUsize>);
+
+#[cfg(test)]
+impl FailNext {
+    fn set(&self, n: usize) {
+        self.0.store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether this write is one to fail (counting it).
+    fn now(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
 }
 
 impl MemoryStore {
@@ -59,17 +82,19 @@ impl MemoryStore {
     /// Test hook: the next `n` inventory writes fail, writing nothing.
     #[cfg(test)]
     pub(crate) fn fail_inventory_writes(&self, n: usize) {
-        use std::sync::atomic::Ordering;
-        self.failing_inventory_writes.store(n, Ordering::SeqCst);
+        self.failing_inventory_writes.set(n);
     }
 
     /// Test hook: whether this inventory write is one to fail.
     #[cfg(test)]
     fn inventory_write_fails(&self) -> bool {
-        use std::sync::atomic::Ordering;
-        self.failing_inventory_writes
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
+        self.failing_inventory_writes.now()
+    }
+
+    /// Test hook: the next `n` order timeline entries fail, writing nothing.
+    #[cfg(test)]
+    pub(crate) fn fail_order_entries(&self, n: usize) {
+        self.failing_order_entries.set(n);
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
