@@ -237,7 +237,11 @@ impl From<OrderError> for ApiError {
             OrderError::Payment(PaymentError::InvalidToken(_)) => {
                 Self::unprocessable("invalid_card_token", detail).with_field("card_token")
             }
-            OrderError::Payment(PaymentError::UnknownPayment(_)) => Self::internal(e),
+            // A provider that refuses souk's own request (a wrong key, an
+            // unknown payment) is souk's problem, logged and not shown.
+            OrderError::Payment(PaymentError::UnknownPayment(_) | PaymentError::Refused(_)) => {
+                Self::internal(e)
+            }
             OrderError::Payment(PaymentError::Unavailable(_)) | OrderError::Unavailable(_) => {
                 Self::unavailable(e)
             }

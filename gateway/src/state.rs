@@ -6,7 +6,8 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use souk_actors::{
-    CartHandle, Catalog, CheckoutHandle, EventBus, InventoryHandle, OrderHandle, Store,
+    CartHandle, Catalog, CheckoutHandle, EventBus, InventoryHandle, OrderHandle, PaymentProvider,
+    Store,
 };
 
 use crate::assistant::AssistantSlot;
@@ -41,6 +42,8 @@ pub struct AppParts {
     pub inventory: InventoryHandle,
     pub carts: CartHandle,
     pub orders: OrderHandle,
+    /// The payment provider (its webhooks come through the gateway).
+    pub payments: Arc<dyn PaymentProvider>,
     pub checkout: CheckoutHandle,
     /// Live events for the WebSocket API.
     pub events: EventBus,

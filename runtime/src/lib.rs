@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod limits;
 pub mod live;
+mod payments;
 pub mod startup;
 pub mod store;
 pub mod store_copy;

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use souk_actors::Placement;
 use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, CheckoutParts, EventBus, InventorySupervisor, OrderHandle,
-    Passivation, SandboxPayments, Store,
+    Passivation, Store,
 };
 use souk_gateway::assistant::{AssistantOff, AssistantSlot};
 use souk_gateway::auth::Sessions;
@@ -63,7 +63,11 @@ impl Application {
             .iter()
             .map(|l| l.name.clone())
             .collect();
-        crate::telemetry::register(&lanes, config.marketplace.currency.code());
+        let provider = match config.payments.provider {
+            crate::config::ProviderName::Sandbox => "sandbox",
+            crate::config::ProviderName::Stripe => "stripe",
+        };
+        crate::telemetry::register(&lanes, config.marketplace.currency.code(), provider);
         let data_dir = &config.server.data_dir;
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
@@ -115,11 +119,12 @@ impl Application {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the carts: {e}"))?;
         phases.done("carts started");
+        let payments = crate::payments::provider(&config.payments)?;
         let orders = OrderHandle::start_in(
             placement,
             dyn_store.clone(),
             inventory.clone(),
-            Arc::new(SandboxPayments),
+            payments.clone(),
             events.clone(),
             Passivation {
                 idle,
@@ -198,6 +203,7 @@ impl Application {
             inventory,
             carts: carts.clone(),
             orders: orders.clone(),
+            payments,
             checkout: checkout.clone(),
             events: events.clone(),
             ws: ws.clone(),

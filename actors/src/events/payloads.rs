@@ -22,8 +22,9 @@ pub fn kind_name(kind: &TimelineKind) -> &'static str {
     match kind {
         TimelineKind::Placed => "placed",
         TimelineKind::PaymentCreated { .. } => "payment_created",
-        TimelineKind::PaymentSucceeded => "payment_succeeded",
+        TimelineKind::PaymentSucceeded { .. } => "payment_succeeded",
         TimelineKind::PaymentDeclined { .. } => "payment_declined",
+        TimelineKind::PaymentMismatch { .. } => "payment_mismatch",
         TimelineKind::Expired => "expired",
         TimelineKind::Cancelled { .. } => "cancelled",
         TimelineKind::FulfilmentStarted => "fulfilment_started",

@@ -89,6 +89,13 @@ impl InventoryState {
 /// reservation lasts at most this much past its expiry.
 const EXPIRY_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// How long a hold outlives its order's payment deadline before the shard
+/// releases it by itself. The order releases it at the deadline; a payment
+/// the provider reports then (or a little later, while the provider was
+/// unreachable) still finds its units. Only holds whose order never came to
+/// be (a crash mid-checkout) or whose expiry keeps failing wait this long.
+const HOLD_GRACE: time::Duration = time::Duration::minutes(10);
+
 pub(crate) struct InventoryShard;
 
 impl Actor for InventoryShard {
@@ -214,11 +221,11 @@ impl Actor for InventoryShard {
                 }
             },
             InventoryMsg::ExpireDue => {
-                let now = state.now();
-                for order in state.ledger.expired(now) {
+                let cutoff = state.now() - HOLD_GRACE;
+                for order in state.ledger.expired(cutoff) {
                     let change = state
                         .ledger
-                        .plan_settle_holds(order, Settlement::Release, |h| h.expires_at <= now);
+                        .plan_settle_holds(order, Settlement::Release, |h| h.expires_at <= cutoff);
                     if change.is_some() {
                         queue(state, change, Waiter::Expired(order));
                     }

@@ -11,10 +11,11 @@ use time::OffsetDateTime;
 
 use super::OrderError;
 use super::deadlines::Deadlines;
+use super::paying;
 use crate::directory::Virtual;
 use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, Settlement};
-use crate::payments::{PaymentOutcome, PaymentProvider};
+use crate::payments::{IntentStatus, PaymentProvider, PaymentUpdate};
 use crate::store::Store;
 
 pub(crate) type Reply = RpcReplyPort<Result<Order, OrderError>>;
@@ -50,6 +51,12 @@ pub(crate) enum OrderMsg {
         address: AddressInput,
         reply: Reply,
     },
+    /// The payment provider's event `event` (a verified webhook).
+    Provider {
+        event: String,
+        update: PaymentUpdate,
+        reply: Reply,
+    },
     /// The payment deadline passed (from the deadline scheduler).
     Expire,
     /// The payment deadline is near: tell the buyer if still unpaid.
@@ -80,8 +87,8 @@ pub(crate) struct OrderArgs {
 }
 
 pub(crate) struct OrderState {
-    services: Services,
-    order: Order,
+    pub(super) services: Services,
+    pub(super) order: Order,
     /// Expiries that failed in a row (e.g. its stock's shard was moving).
     expiry_failures: u32,
 }
@@ -146,7 +153,7 @@ impl Actor for OrderActor {
     ) -> Result<(), ActorProcessingErr> {
         let (reply, result) = match msg {
             OrderMsg::Expire => {
-                match expire(state).await {
+                match paying::expire(state).await {
                     Ok(()) => state.expiry_failures = 0,
                     Err(e) => {
                         let after = expiry_backoff(state.expiry_failures);
@@ -167,7 +174,12 @@ impl Actor for OrderActor {
                 by,
                 card_token,
                 reply,
-            } => (Some(reply), pay(state, by, &card_token).await),
+            } => (Some(reply), paying::pay(state, by, &card_token).await),
+            OrderMsg::Provider {
+                event,
+                update,
+                reply,
+            } => (Some(reply), paying::provider(state, &event, update).await),
             OrderMsg::Cancel { by, reply } => (Some(reply), cancel(state, by).await),
             OrderMsg::Ship {
                 by,
@@ -190,7 +202,10 @@ impl Actor for OrderActor {
 }
 
 /// Where `event` leads from the current status: `None` for a same-state repeat.
-fn next(state: &OrderState, event: OrderEvent) -> Result<Option<OrderStatus>, OrderError> {
+pub(super) fn next(
+    state: &OrderState,
+    event: OrderEvent,
+) -> Result<Option<OrderStatus>, OrderError> {
     let from = state.order.status();
     match from.apply(event) {
         Ok(Transition::To(to)) => Ok(Some(to)),
@@ -200,7 +215,7 @@ fn next(state: &OrderState, event: OrderEvent) -> Result<Option<OrderStatus>, Or
 }
 
 /// Appends an entry durably, then folds it into the state.
-async fn append(
+pub(super) async fn append(
     state: &mut OrderState,
     status: OrderStatus,
     kind: TimelineKind,
@@ -220,11 +235,11 @@ async fn append(
     Ok(())
 }
 
-fn products(state: &OrderState) -> Vec<ProductId> {
+pub(super) fn products(state: &OrderState) -> Vec<ProductId> {
     state.order.lines.iter().map(|l| l.product_id).collect()
 }
 
-async fn settle(state: &OrderState, action: Settlement) -> Result<(), OrderError> {
+pub(super) async fn settle(state: &OrderState, action: Settlement) -> Result<(), OrderError> {
     Ok(state
         .services
         .inventory
@@ -232,7 +247,7 @@ async fn settle(state: &OrderState, action: Settlement) -> Result<(), OrderError
         .await?)
 }
 
-fn require_buyer(state: &OrderState, by: Caller) -> Result<(), OrderError> {
+pub(super) fn require_buyer(state: &OrderState, by: Caller) -> Result<(), OrderError> {
     if by.user_id == state.order.buyer_id || by.role == Role::Admin {
         Ok(())
     } else {
@@ -247,73 +262,6 @@ fn require_seller(state: &OrderState, by: Caller) -> Result<(), OrderError> {
         Err(OrderError::Forbidden(
             "a seller of this order or an admin".into(),
         ))
-    }
-}
-
-async fn expire(state: &mut OrderState) -> Result<(), OrderError> {
-    let Some(to) = next(state, OrderEvent::PaymentDeadlinePassed).unwrap_or(None) else {
-        return Ok(());
-    };
-    // Sold units mean the payment went through and only its record was lost
-    // (a crash between the stock commit and the timeline entry): record it.
-    let inventory = &state.services.inventory;
-    if inventory.is_sold(state.order.id, &products(state)).await?
-        && let Some(paid) = next(state, OrderEvent::PaymentConfirmed)?
-    {
-        append(state, paid, TimelineKind::PaymentSucceeded).await?;
-        tracing::warn!(order = %state.order.id, "payment recorded at its deadline: its stock was already sold");
-        return Ok(());
-    }
-    settle(state, Settlement::Release).await?;
-    append(state, to, TimelineKind::Expired).await?;
-    tracing::info!(order = %state.order.id, "unpaid order expired; stock released");
-    Ok(())
-}
-
-async fn pay(state: &mut OrderState, by: Caller, card_token: &str) -> Result<(), OrderError> {
-    require_buyer(state, by)?;
-    if state.order.status() == OrderStatus::PendingPayment
-        && state.order.payment_deadline <= OffsetDateTime::now_utc()
-    {
-        expire(state).await?;
-    }
-    let Some(to) = next(state, OrderEvent::PaymentConfirmed)? else {
-        return Ok(()); // Already paid: a duplicate confirmation changes nothing.
-    };
-    let provider_ref = state.order.payment_ref().unwrap_or_default().to_owned();
-    match state
-        .services
-        .payments
-        .confirm(&provider_ref, card_token)
-        .await?
-    {
-        PaymentOutcome::Succeeded => {
-            settle(state, Settlement::Commit).await?;
-            append(state, to, TimelineKind::PaymentSucceeded).await?;
-            let total = state.order.total;
-            metrics::counter!("souk_revenue_minor_total", "currency" => total.currency().code().to_owned())
-                .increment(total.amount().max(0) as u64);
-            let units: u64 = state
-                .order
-                .lines
-                .iter()
-                .map(|l| u64::from(l.quantity.get()))
-                .sum();
-            metrics::counter!("souk_units_sold_total").increment(units);
-            Ok(())
-        }
-        PaymentOutcome::Declined { reason } => {
-            let status = state.order.status();
-            append(
-                state,
-                status,
-                TimelineKind::PaymentDeclined {
-                    reason: reason.clone(),
-                },
-            )
-            .await?;
-            Err(OrderError::PaymentDeclined { reason })
-        }
     }
 }
 
@@ -332,6 +280,16 @@ async fn cancel(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
             .is_sold(state.order.id, &products(state))
             .await?;
     if unpaid {
+        // Its payment is cancelled first, so it cannot go through later;
+        // one that went through meanwhile is refunded (and one still
+        // processing is refunded when the provider's event says it went
+        // through).
+        if let Some(reference) = state.order.payment_ref().map(str::to_owned) {
+            let standing = state.services.payments.cancel(&reference).await?;
+            if standing.status == IntentStatus::Succeeded {
+                refund_payment(state).await?;
+            }
+        }
         settle(state, Settlement::Release).await?;
     } else {
         refund_payment(state).await?;
@@ -376,7 +334,7 @@ async fn refund(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
     append(state, to, TimelineKind::Refunded { by: by.user_id }).await
 }
 
-async fn refund_payment(state: &OrderState) -> Result<(), OrderError> {
+pub(super) async fn refund_payment(state: &OrderState) -> Result<(), OrderError> {
     match state.order.payment_ref() {
         Some(provider_ref) => Ok(state.services.payments.refund(provider_ref).await?),
         None => Ok(()),

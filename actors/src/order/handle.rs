@@ -26,7 +26,7 @@ use super::remote::{OrderOp, Partitions, partition_of};
 use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
-use crate::payments::PaymentProvider;
+use crate::payments::{PaymentProvider, PaymentUpdate};
 use crate::remote::{Placement, Remote};
 use crate::store::{Store, StoreError};
 
@@ -192,6 +192,19 @@ impl OrderHandle {
             .order()
     }
 
+    /// Applies the payment provider's verified event `event` to order `id`
+    /// (each event once; an event for another payment is refused).
+    pub async fn provider_event(
+        &self,
+        id: OrderId,
+        event: String,
+        update: PaymentUpdate,
+    ) -> Result<Order, OrderError> {
+        self.dispatch(id, OrderOp::Provider { event, update })
+            .await?
+            .order()
+    }
+
     pub async fn cancel(&self, id: OrderId, by: Caller) -> Result<Order, OrderError> {
         self.dispatch(id, OrderOp::Cancel { by }).await?.order()
     }
@@ -295,6 +308,7 @@ impl OrderHandle {
             shipping_address: new.address,
             payment_deadline: new.payment_deadline,
             created_at: now,
+            client_secret: Some(intent.client_secret.clone()),
             timeline: vec![],
         };
         for kind in [
@@ -316,7 +330,7 @@ impl OrderHandle {
                 return match placed {
                     Some(placed) if placed.buyer_id == order.buyer_id => Ok(PlacedOrder {
                         total: placed.total,
-                        client_secret: intent.client_secret,
+                        client_secret: placed.client_secret.unwrap_or(intent.client_secret),
                     }),
                     _ => Err(StoreError::Conflict(format!("order {} exists", order.id)).into()),
                 };

@@ -6,6 +6,7 @@
 mod actor;
 mod deadlines;
 mod handle;
+mod paying;
 mod publish;
 mod remote;
 #[cfg(test)]

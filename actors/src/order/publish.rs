@@ -28,7 +28,7 @@ pub(crate) fn entry(events: &EventBus, order: &Order, entry: &TimelineEntry) {
     let buyer = Topic::User(order.buyer_id);
     match &entry.kind {
         TimelineKind::PaymentCreated { .. } => {}
-        TimelineKind::PaymentSucceeded => {
+        TimelineKind::PaymentSucceeded { .. } => {
             events.stats().order_paid(order.total, &order.lines);
             let data = Payment {
                 order_id: order.id,
@@ -38,7 +38,7 @@ pub(crate) fn entry(events: &EventBus, order: &Order, entry: &TimelineEntry) {
             };
             events.publish(buyer, "payment", data);
         }
-        TimelineKind::PaymentDeclined { reason } => {
+        TimelineKind::PaymentDeclined { reason, .. } => {
             let data = Payment {
                 order_id: order.id,
                 outcome: "declined",

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use souk_models::{AddressInput, Caller, Order, OrderId, Shipment};
 
 use super::{NewOrder, OrderError, PlacedOrder};
+use crate::payments::PaymentUpdate;
 use crate::store::Store;
 
 /// Partitions of the orders. Fixed, so every node of every version agrees
@@ -69,14 +70,37 @@ pub struct OrderCall {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum OrderOp {
-    Place { new: NewOrder },
-    Get { caller: Caller },
-    Pay { by: Caller, card_token: String },
-    Cancel { by: Caller },
-    Ship { by: Caller, shipment: Shipment },
-    Deliver { by: Caller },
-    Refund { by: Caller },
-    ChangeAddress { by: Caller, address: AddressInput },
+    Place {
+        new: NewOrder,
+    },
+    Get {
+        caller: Caller,
+    },
+    Pay {
+        by: Caller,
+        card_token: String,
+    },
+    Cancel {
+        by: Caller,
+    },
+    Ship {
+        by: Caller,
+        shipment: Shipment,
+    },
+    Deliver {
+        by: Caller,
+    },
+    Refund {
+        by: Caller,
+    },
+    ChangeAddress {
+        by: Caller,
+        address: AddressInput,
+    },
+    Provider {
+        event: String,
+        update: PaymentUpdate,
+    },
 }
 
 /// An order's answer.

@@ -111,7 +111,8 @@ async fn created(
     order_id: OrderId,
 ) -> Result<Response, ApiError> {
     let order = state.orders.get(order_id, user.caller()).await?;
-    Ok((StatusCode::CREATED, Json(view(order, user.caller()))).into_response())
+    let order = view(order, user.caller()).with_provider(&*state.payments);
+    Ok((StatusCode::CREATED, Json(order)).into_response())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

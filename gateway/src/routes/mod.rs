@@ -15,6 +15,7 @@ mod search;
 mod seller;
 mod shipping;
 mod users;
+mod webhooks;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -34,6 +35,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(admin::router())
         .merge(search::router())
         .merge(assistant::router())
+        .merge(webhooks::router())
         .merge(crate::ws::router())
 }
 

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
@@ -67,6 +68,41 @@ pub struct OrderView {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
+    /// To the buyer, while the order awaits payment: what their client
+    /// confirms the payment with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentView>,
+}
+
+/// What a buyer's client needs to confirm the payment itself (with Stripe,
+/// Stripe.js's `confirmCardPayment(client_secret)` under `publishable_key`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PaymentView {
+    /// `sandbox` or `stripe`.
+    pub provider: &'static str,
+    pub client_secret: String,
+    /// Stripe's publishable key (`pk_…`); absent with the sandbox.
+    pub publishable_key: Option<String>,
+}
+
+impl std::fmt::Debug for PaymentView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentView")
+            .field("provider", &self.provider)
+            .field("publishable_key", &self.publishable_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OrderView {
+    /// Names the provider and its publishable key in [`Self::payment`].
+    pub fn with_provider(mut self, payments: &dyn souk_actors::PaymentProvider) -> Self {
+        if let Some(payment) = &mut self.payment {
+            payment.provider = payments.name();
+            payment.publishable_key = payments.publishable_key();
+        }
+        self
+    }
 }
 
 /// The order as `caller` may see it. Takes the order, so what is shown moves
@@ -74,6 +110,16 @@ pub struct OrderView {
 pub fn view(order: Order, caller: Caller) -> OrderView {
     let full = caller.role == Role::Admin || caller.user_id == order.buyer_id;
     let status = order.status();
+    let payment = match (&order.client_secret, status) {
+        (Some(secret), OrderStatus::PendingPayment) if caller.user_id == order.buyer_id => {
+            Some(PaymentView {
+                provider: "sandbox",
+                client_secret: secret.clone(),
+                publishable_key: None,
+            })
+        }
+        _ => None,
+    };
     let shipment = order.shipment().cloned();
     let shipping_address = match order.changed_address().cloned() {
         Some(changed) => changed,
@@ -111,6 +157,7 @@ pub fn view(order: Order, caller: Caller) -> OrderView {
         payment_deadline: order.payment_deadline,
         timeline: order.timeline,
         created_at: order.created_at,
+        payment,
     }
 }
 
@@ -215,23 +262,28 @@ async fn get_order(
     ApiPath(id): ApiPath<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     let order = state.orders.get(id, user.caller()).await?;
-    Ok(Json(view(order, user.caller())))
+    Ok(Json(
+        view(order, user.caller()).with_provider(&*state.payments),
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayRequest {
-    /// A card token; the sandbox accepts `tok_visa` and declines
-    /// `tok_chargeDeclined` and `tok_chargeDeclinedInsufficientFunds`.
+    /// A card token (the sandbox accepts `tok_visa` and declines
+    /// `tok_chargeDeclined` and `tok_chargeDeclinedInsufficientFunds`), or
+    /// with Stripe a payment method id (`pm_…`).
     #[schema(example = "tok_visa")]
     #[schema(min_length = 1, max_length = 255)]
     card_token: String,
 }
 
-/// Confirms the order's payment. Paying a paid order again changes nothing.
+/// Confirms the order's payment on the server. Paying a paid order again
+/// changes nothing.
 #[utoipa::path(post, path = "/orders/{id}/pay", tag = "orders", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "order id")), request_body = PayRequest,
-    responses((status = 200, body = OrderView),
+    responses((status = 200, body = OrderView, description = "paid"),
+        (status = 202, body = OrderView, description = "not paid yet: the provider is processing the payment or the buyer must authenticate it (Stripe.js with the order's `client_secret`); the order's live events tell when it is paid"),
         (status = 402, body = Problem, description = "`payment_declined`: the order is still payable"),
         (status = 403, body = Problem, description = BUYER_ONLY),
         (status = 404, body = Problem, description = NOT_YOURS),
@@ -243,7 +295,7 @@ async fn pay(
     user: AuthUser,
     ApiPath(id): ApiPath<OrderId>,
     ApiJson(req): ApiJson<PayRequest>,
-) -> Result<Json<OrderView>, ApiError> {
+) -> Result<(StatusCode, Json<OrderView>), ApiError> {
     if req.card_token.is_empty() || req.card_token.len() > 255 {
         return Err(ApiError::unprocessable(
             "invalid_card_token",
@@ -252,7 +304,12 @@ async fn pay(
         .with_field("card_token"));
     }
     let order = state.orders.pay(id, user.caller(), req.card_token).await?;
-    Ok(Json(view(order, user.caller())))
+    let status = match order.status() {
+        OrderStatus::PendingPayment => StatusCode::ACCEPTED,
+        _ => StatusCode::OK,
+    };
+    let order = view(order, user.caller()).with_provider(&*state.payments);
+    Ok((status, Json(order)))
 }
 
 /// Cancels an order before it ships; a paid order is refunded.

@@ -39,10 +39,22 @@ pub enum TimelineKind {
     PaymentCreated {
         provider_ref: String,
     },
-    PaymentSucceeded,
+    /// Paid: confirmed on the server, or by the provider's event `event`.
+    PaymentSucceeded {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
     /// A card was declined; the order still awaits payment.
     PaymentDeclined {
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
+    /// The provider's event `event` reported a payment that does not match
+    /// the order (`amount` collected): not applied; an admin looks.
+    PaymentMismatch {
+        event: String,
+        amount: Money,
     },
     /// The payment deadline passed; stock was released.
     Expired,
@@ -83,6 +95,10 @@ pub struct Order {
     pub payment_deadline: Timestamp,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
+    /// What the buyer's client confirms the payment with (Stripe.js):
+    /// shown to the buyer only, never in the timeline or live events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
     /// Empty in a stored header; filled when the order is loaded.
     #[serde(default)]
     pub timeline: Vec<TimelineEntry>,
@@ -121,6 +137,16 @@ impl Order {
         self.timeline.iter().rev().find_map(|e| match &e.kind {
             TimelineKind::PaymentCreated { provider_ref } => Some(provider_ref.as_str()),
             _ => None,
+        })
+    }
+
+    /// Whether the provider's event `id` was applied to this order already.
+    pub fn applied(&self, id: &str) -> bool {
+        self.timeline.iter().any(|e| match &e.kind {
+            TimelineKind::PaymentSucceeded { event }
+            | TimelineKind::PaymentDeclined { event, .. } => event.as_deref() == Some(id),
+            TimelineKind::PaymentMismatch { event, .. } => event == id,
+            _ => false,
         })
     }
 
@@ -174,6 +200,7 @@ mod tests {
             shipping_address: address("1 Old St"),
             payment_deadline: now,
             created_at: now,
+            client_secret: None,
             timeline: vec![],
         };
         assert_eq!(order.status(), OrderStatus::PendingPayment);
@@ -183,7 +210,10 @@ mod tests {
                 OrderStatus::PendingPayment,
                 TimelineKind::AddressChanged(address("2 New St")),
             ),
-            (OrderStatus::Paid, TimelineKind::PaymentSucceeded),
+            (
+                OrderStatus::Paid,
+                TimelineKind::PaymentSucceeded { event: None },
+            ),
         ];
         for (status, kind) in steps {
             let entry = order.entry(status, kind, now);

@@ -18,11 +18,13 @@ mod assistant;
 mod checkout;
 mod cluster;
 mod network;
+mod payments;
 mod store;
 mod websocket;
 
 pub use checkout::{CheckoutSection, LaneEntry};
 pub use cluster::{ClusterConfig, advertise, valid_node_id};
+pub use payments::{PaymentsConfig, ProviderName, StripeConfig};
 pub use store::{Backend, StoreConfig};
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
@@ -117,6 +119,7 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub log: LogConfig,
     pub cluster: ClusterConfig,
+    pub payments: PaymentsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -218,6 +221,7 @@ impl Config {
         websocket::validate(&self.websocket)?;
         assistant::validate(&self.assistant)?;
         cluster::validate(self)?;
+        payments::validate(&self.payments)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err(invalid(
                 "auth.access_ttl_secs",

@@ -28,11 +28,17 @@ const TOPIC_KINDS: &[&str] = &["order", "checkout", "user", "seller", "admin"];
 const CHAT_OUTCOMES: &[&str] = &["results", "no_match", "clarify", "cart"];
 const RESERVATION_OUTCOMES: &[&str] = &["reserved", "out_of_stock", "error"];
 
+/// Payment outcomes (`souk_payments_total{outcome}`).
+const PAYMENT_OUTCOMES: &[&str] = &["succeeded", "declined", "pending"];
+const RECONCILIATIONS: &[&str] = &["paid", "expired", "refunded"];
+
 /// Describes the metrics and creates the counters. `lanes` are the checkout
-/// lanes' names; `currency` the marketplace's.
-pub fn register(lanes: &[String], currency: &str) {
+/// lanes' names; `currency` the marketplace's; `provider` the payment
+/// provider's name.
+pub fn register(lanes: &[String], currency: &str, provider: &'static str) {
     http();
     commerce(lanes, currency);
+    payments(provider);
     runtime();
     live();
     assistant();
@@ -164,6 +170,39 @@ fn commerce(lanes: &[String], currency: &str) {
         "Reservations released because their order was not paid in time."
     );
     metrics::counter!("souk_inventory_expired_total").increment(0);
+}
+
+fn payments(provider: &'static str) {
+    describe_counter!(
+        "souk_payments_total",
+        "Payments confirmed on the server or told by the provider, by provider and outcome."
+    );
+    for outcome in PAYMENT_OUTCOMES {
+        metrics::counter!("souk_payments_total", "provider" => provider, "outcome" => *outcome)
+            .increment(0);
+    }
+    describe_counter!(
+        "souk_payment_reconciliations_total",
+        "Payment deadlines where the provider was asked before the order expired, by outcome."
+    );
+    for outcome in RECONCILIATIONS {
+        metrics::counter!("souk_payment_reconciliations_total", "provider" => provider, "outcome" => *outcome)
+            .increment(0);
+    }
+    describe_counter!(
+        "souk_payment_webhooks_total",
+        "Webhook deliveries from the payment provider, by event type and result."
+    );
+    describe_histogram!(
+        "souk_payment_webhook_to_paid_seconds",
+        Unit::Seconds,
+        "From the provider's payment event to its order paid."
+    );
+    describe_counter!(
+        "souk_payment_mismatches_total",
+        "Payments the provider reported that do not match their order (amount, or the order ended): not applied, flagged on the order."
+    );
+    metrics::counter!("souk_payment_mismatches_total").increment(0);
 }
 
 fn runtime() {

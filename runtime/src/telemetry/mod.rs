@@ -67,6 +67,13 @@ const BUCKETS: &[(&str, &[f64])] = &[
             0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
         ],
     ),
+    // Stripe's event to the order paid: its delivery takes a second or more.
+    (
+        "souk_payment_webhook_to_paid_seconds",
+        &[
+            0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0,
+        ],
+    ),
     // One query embeds in ~10 ms; a batch of products takes up to seconds.
     (
         "souk_embedding_seconds",

@@ -22,6 +22,7 @@ mod rate_limits;
 mod restart;
 mod scylla;
 mod store_move;
+mod stripe;
 mod users;
 mod ws;
 mod ws_client;

@@ -220,7 +220,9 @@ async fn unpaid_holds_expire_and_paid_ones_do_not() {
         .settle(paid, &[product], Settlement::Commit)
         .await
         .expect("the paid order is committed");
-    tokio::time::sleep(Duration::from_secs(14 * 60)).await;
+    // Its order releases it at the deadline; the shard waits ten minutes
+    // more, in case the payment is reported then.
+    tokio::time::sleep(Duration::from_secs(24 * 60)).await;
     assert_eq!(level(&handle, product).await.reserved, 1, "not yet");
     tokio::time::sleep(Duration::from_secs(2 * 60)).await;
     assert_eq!(level(&handle, product).await, stock(4, 0, 2));
@@ -248,7 +250,7 @@ async fn expiry_is_rearmed_after_a_restart() {
         3,
         "holds survive the restart"
     );
-    tokio::time::sleep(Duration::from_secs(16 * 60)).await;
+    tokio::time::sleep(Duration::from_secs(26 * 60)).await;
     assert_eq!(
         level(&handle, product).await.available(),
         3,

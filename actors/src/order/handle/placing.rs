@@ -10,7 +10,7 @@ use crate::order::actor::OrderMsg;
 use crate::order::remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, partition_of};
 use crate::remote::Route;
 use crate::store::Fence;
-use souk_models::OrderId;
+use souk_models::{Caller, OrderId, Role, UserId};
 
 impl OrderHandle {
     /// Sends calls for orders placed on other nodes through `route` (set
@@ -121,6 +121,20 @@ impl OrderHandle {
             OrderOp::Refund { by } => {
                 self.act(id, by, |reply| OrderMsg::Refund { by, reply })
                     .await
+            }
+            OrderOp::Provider { event, update } => {
+                // The provider (its event verified) reaches this one order
+                // as an admin would.
+                let by = Caller {
+                    user_id: UserId::new(),
+                    role: Role::Admin,
+                };
+                let build = |reply| OrderMsg::Provider {
+                    event: event.clone(),
+                    update: update.clone(),
+                    reply,
+                };
+                self.act(id, by, build).await
             }
             OrderOp::ChangeAddress { by, address } => {
                 let build = |reply| OrderMsg::ChangeAddress {

@@ -103,7 +103,11 @@ async fn marketplace(store: Arc<dyn Store>) -> (souk_models::User, Ticket, souk_
     let paid = order(buyer.id, &[seller.id]);
     ok(store.create_order(&paid).await);
     let now = OffsetDateTime::now_utc();
-    let entry = paid.entry(OrderStatus::Paid, TimelineKind::PaymentSucceeded, now);
+    let entry = paid.entry(
+        OrderStatus::Paid,
+        TimelineKind::PaymentSucceeded { event: None },
+        now,
+    );
     ok(store.append_order_entry(paid.id, &entry).await);
     ok(store.put_meta("schema", "1").await);
     let vector = ProductVector {

@@ -32,6 +32,7 @@ pub fn order(buyer: UserId, sellers: &[UserId]) -> Order {
         shipping_address: address(buyer, "1 Main St").fields,
         payment_deadline: now + Duration::minutes(15),
         created_at: now,
+        client_secret: Some("pi_1_secret_1".into()),
         timeline: vec![],
     };
     let placed = order.entry(OrderStatus::PendingPayment, TimelineKind::Placed, now);
@@ -68,7 +69,11 @@ pub async fn order_timelines_append_in_order(store: Arc<dyn Store>) {
         "no second entry 2"
     );
     o.timeline.push(created);
-    let mut gap = o.entry(OrderStatus::Paid, TimelineKind::PaymentSucceeded, now);
+    let mut gap = o.entry(
+        OrderStatus::Paid,
+        TimelineKind::PaymentSucceeded { event: None },
+        now,
+    );
     gap.seq += 1;
     assert!(
         matches!(
@@ -77,7 +82,11 @@ pub async fn order_timelines_append_in_order(store: Arc<dyn Store>) {
         ),
         "no gaps"
     );
-    let paid = o.entry(OrderStatus::Paid, TimelineKind::PaymentSucceeded, now);
+    let paid = o.entry(
+        OrderStatus::Paid,
+        TimelineKind::PaymentSucceeded { event: None },
+        now,
+    );
     ok(store.append_order_entry(o.id, &paid).await);
     o.timeline.push(paid);
     assert_eq!(ok(store.get_order(o.id).await), Some(o.clone()));
@@ -102,6 +111,7 @@ pub async fn concurrent_appends_have_one_winner(store: Arc<dyn Store>) {
             tokio::spawn(async move {
                 let kind = TimelineKind::PaymentDeclined {
                     reason: format!("attempt {i}"),
+                    event: None,
                 };
                 let entry = o.entry(OrderStatus::PendingPayment, kind, OffsetDateTime::now_utc());
                 store.append_order_entry(o.id, &entry).await

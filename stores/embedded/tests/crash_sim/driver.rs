@@ -151,7 +151,10 @@ impl Writer<'_> {
                 outcome,
             } => {
                 let (status, kind) = match outcome {
-                    Outcome::Paid => (OrderStatus::Paid, TimelineKind::PaymentSucceeded),
+                    Outcome::Paid => (
+                        OrderStatus::Paid,
+                        TimelineKind::PaymentSucceeded { event: None },
+                    ),
                     Outcome::Expired => (OrderStatus::Expired, TimelineKind::Expired),
                     Outcome::Refunded => (
                         OrderStatus::Refunded,

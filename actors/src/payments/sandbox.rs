@@ -1,76 +1,47 @@
-//! Payment providers. The sandbox behaves like Stripe's test mode (payment
-//! intents with a client secret, test card tokens that succeed or decline) and
-//! is the only provider so far; a Stripe provider is planned, behind the same
-//! trait.
+//! The sandbox: a provider that needs no network and no keys, and answers
+//! like Stripe's test mode (payment intents with a client secret, test card
+//! tokens that succeed or decline). It keeps nothing: a payment's reference
+//! carries its order and amount, so it works across restarts, and a payment
+//! it confirms is recorded on the order at once, so asking it later where a
+//! payment stands is never needed to find one that succeeded.
 
-use serde::{Deserialize, Serialize};
-use souk_models::{Money, OrderId};
+use souk_models::{Currency, Money, OrderId};
 
-/// A payment created with the provider, to be confirmed by the client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaymentIntent {
-    /// The provider's id of the payment, e.g. `pi_…`.
-    pub provider_ref: String,
-    /// Handed to the buyer's client to confirm the payment.
-    pub client_secret: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PaymentOutcome {
-    Succeeded,
-    Declined { reason: String },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-pub enum PaymentError {
-    #[error("unknown payment {0}")]
-    UnknownPayment(String),
-    #[error("`{0}` is not a card token this provider accepts")]
-    InvalidToken(String),
-    #[error("payment provider unavailable: {0}")]
-    Unavailable(String),
-}
-
-#[async_trait::async_trait]
-pub trait PaymentProvider: Send + Sync + 'static {
-    /// The provider's name: `sandbox` (the only provider so far).
-    fn name(&self) -> &'static str;
-    /// Creates a payment for `amount`; the same `order` always gets the same
-    /// payment, so retries never charge twice.
-    async fn create(&self, order: OrderId, amount: Money) -> Result<PaymentIntent, PaymentError>;
-    /// Confirms a payment with a card token.
-    async fn confirm(
-        &self,
-        provider_ref: &str,
-        card_token: &str,
-    ) -> Result<PaymentOutcome, PaymentError>;
-    /// Refunds a confirmed payment in full. Refunding twice is not an error.
-    async fn refund(&self, provider_ref: &str) -> Result<(), PaymentError>;
-}
+use super::{
+    IntentState, IntentStatus, PaymentError, PaymentIntent, PaymentOutcome, PaymentProvider,
+};
 
 /// Test tokens, as in Stripe's test mode.
 pub const TEST_CARD_OK: &str = "tok_visa";
 pub const TEST_CARD_DECLINED: &str = "tok_chargeDeclined";
 pub const TEST_CARD_NO_FUNDS: &str = "tok_chargeDeclinedInsufficientFunds";
 
-/// The default provider: no network, no keys. Stateless (a payment's reference
-/// carries its order and amount), so it keeps working across restarts.
+/// The default provider.
 #[derive(Debug, Default)]
 pub struct SandboxPayments;
 
 impl SandboxPayments {
-    fn parse(provider_ref: &str) -> Result<(), PaymentError> {
-        let ok = provider_ref
+    /// The amount a reference carries (`pi_sandbox_<order>_<amount>[_<currency>]`;
+    /// references made before the currency was added are in US dollars).
+    fn parse(provider_ref: &str) -> Result<Money, PaymentError> {
+        let unknown = || PaymentError::UnknownPayment(provider_ref.to_owned());
+        let rest = provider_ref
             .strip_prefix("pi_sandbox_")
-            .and_then(|rest| rest.split_once('_'))
-            .is_some_and(|(order, amount)| {
-                uuid::Uuid::parse_str(order).is_ok() && amount.parse::<i64>().is_ok()
-            });
-        if ok {
-            Ok(())
-        } else {
-            Err(PaymentError::UnknownPayment(provider_ref.to_owned()))
+            .ok_or_else(unknown)?;
+        let mut parts = rest.split('_');
+        let (Some(order), Some(amount)) = (parts.next(), parts.next()) else {
+            return Err(unknown());
+        };
+        uuid::Uuid::parse_str(order).map_err(|_| unknown())?;
+        let amount = amount.parse::<i64>().map_err(|_| unknown())?;
+        let currency = match parts.next() {
+            Some(code) => Currency::parse(&code.to_uppercase()).map_err(|_| unknown())?,
+            None => Currency::USD,
+        };
+        if parts.next().is_some() {
+            return Err(unknown());
         }
+        Money::new(amount, currency).map_err(|_| unknown())
     }
 }
 
@@ -82,9 +53,10 @@ impl PaymentProvider for SandboxPayments {
 
     async fn create(&self, order: OrderId, amount: Money) -> Result<PaymentIntent, PaymentError> {
         let provider_ref = format!(
-            "pi_sandbox_{}_{}",
+            "pi_sandbox_{}_{}_{}",
             order.as_uuid().simple(),
-            amount.amount()
+            amount.amount(),
+            amount.currency().code().to_lowercase()
         );
         Ok(PaymentIntent {
             client_secret: format!("{provider_ref}_secret_{}", uuid::Uuid::new_v4().simple()),
@@ -110,16 +82,31 @@ impl PaymentProvider for SandboxPayments {
         }
     }
 
+    /// Never succeeded as far as the sandbox knows: a payment it confirmed
+    /// was recorded on its order then.
+    async fn retrieve(&self, provider_ref: &str) -> Result<IntentState, PaymentError> {
+        Ok(IntentState {
+            status: IntentStatus::AwaitingPayment,
+            amount: Self::parse(provider_ref)?,
+        })
+    }
+
+    async fn cancel(&self, provider_ref: &str) -> Result<IntentState, PaymentError> {
+        Ok(IntentState {
+            status: IntentStatus::Canceled,
+            amount: Self::parse(provider_ref)?,
+        })
+    }
+
     async fn refund(&self, provider_ref: &str) -> Result<(), PaymentError> {
-        Self::parse(provider_ref)
+        Self::parse(provider_ref).map(|_| ())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use souk_models::Currency;
-
     use super::*;
+    use crate::payments::{TEST_CARD_DECLINED, TEST_CARD_OK};
 
     #[tokio::test]
     async fn sandbox_behaves_like_test_mode() {
@@ -156,5 +143,7 @@ mod tests {
             Err(PaymentError::UnknownPayment(_))
         ));
         assert_eq!(sandbox.refund(&intent.provider_ref).await, Ok(()));
+        let state = sandbox.retrieve(&intent.provider_ref).await;
+        assert_eq!(state.map(|s| s.amount), Ok(amount), "the amount it carries");
     }
 }
