@@ -134,6 +134,7 @@ impl Application {
         )
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the orders: {e}"))?;
+        orders.return_lines_to(carts.clone());
         phases.done("orders started");
         let checkout_parts = CheckoutParts {
             config: config.checkout.settings(call_timeout),

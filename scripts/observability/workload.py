@@ -159,7 +159,8 @@ class Workload:
 
     def stock_out_and_cancel(self, customer, seller, newcomer):
         """A one-unit product: the customer takes it (a stock-out), the newcomer's
-        checkout finds it sold out, the customer cancels, an empty cart is refused."""
+        checkout finds it sold out, the customer cancels (the lantern goes back
+        in their cart), empties the cart, and an empty cart is refused."""
         product = {
             "title": f"Observability Check Lantern {self.tag}",
             "category": self.category,
@@ -180,6 +181,10 @@ class Workload:
         )
         if order:
             self.expect(customer.post(f"/orders/{order}/cancel"), 200, "cancel an order")
+            cart = self.expect(customer.get("/cart"), 200, "the cart after cancelling")
+            back = [i for i in cart.field("items") or [] if i.get("product_id") == lantern]
+            self.report.check(back, f"workload: a cancelled order's lines go back in the cart: {cart!r}")
+        self.expect(customer.delete("/cart"), 204, "empty the cart")
         _, r, _ = self.checkout(customer, "checkout of an empty cart")
         self.report.check(r.status == 422, f"workload: an empty cart: expected 422, got {r!r}")
 

@@ -10,6 +10,7 @@ use souk_models::{
 use time::OffsetDateTime;
 
 use super::OrderError;
+use super::back_to_cart::{Carts, lines_back};
 use super::deadlines::Deadlines;
 use super::paying;
 use crate::directory::Virtual;
@@ -73,6 +74,8 @@ pub(crate) struct Services {
     pub events: EventBus,
     /// Where a failed expiry is asked for again.
     pub deadlines: Deadlines,
+    /// Where an unpaid order's lines go back when it ends.
+    pub carts: Carts,
 }
 
 pub(crate) struct OrderArgs {
@@ -291,11 +294,14 @@ async fn cancel(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
             }
         }
         settle(state, Settlement::Release).await?;
+        append(state, to, TimelineKind::Cancelled { by: by.user_id }).await?;
+        lines_back(state).await;
+        Ok(())
     } else {
         refund_payment(state).await?;
         settle(state, Settlement::Restock).await?;
+        append(state, to, TimelineKind::Cancelled { by: by.user_id }).await
     }
-    append(state, to, TimelineKind::Cancelled { by: by.user_id }).await
 }
 
 async fn ship(state: &mut OrderState, by: Caller, shipment: Shipment) -> Result<(), OrderError> {

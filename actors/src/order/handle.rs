@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 
 use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
+use super::back_to_cart::Carts;
 use super::deadlines::{Deadlines, Unstarted};
 use super::remote::{OrderOp, Partitions, partition_of};
 use crate::directory::{CallFailure, Directory, Passivation};
@@ -103,6 +104,7 @@ impl OrderHandle {
             payments,
             events,
             deadlines,
+            carts: Carts::default(),
         };
         Self::launch(placement, services, unstarted, passivation, timeout).await
     }

@@ -4,6 +4,7 @@
 //! then the entry is appended; a retry after a failure is therefore safe.
 
 mod actor;
+mod back_to_cart;
 mod deadlines;
 mod handle;
 mod paying;

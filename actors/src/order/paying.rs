@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use super::OrderError;
 use super::actor::{OrderState, append, next, products, refund_payment, require_buyer, settle};
+use super::back_to_cart::lines_back;
 use crate::inventory::Settlement;
 use crate::payments::{IntentStatus, PaymentError, PaymentOutcome, PaymentUpdate};
 
@@ -156,6 +157,7 @@ pub(super) async fn expire(state: &mut OrderState) -> Result<(), OrderError> {
     append(state, to, TimelineKind::Expired).await?;
     reconciled(state, "expired");
     tracing::info!(order = %state.order.id, "unpaid order expired; stock released");
+    lines_back(state).await;
     Ok(())
 }
 

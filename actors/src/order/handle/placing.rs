@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::OrderHandle;
+use crate::cart::CartHandle;
 use crate::order::OrderError;
 use crate::order::actor::OrderMsg;
 use crate::order::remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, partition_of};
@@ -17,6 +18,12 @@ impl OrderHandle {
     /// once, by the cluster; every clone of this handle shares it).
     pub fn set_route(&self, route: Arc<dyn Route>) {
         self.remote.set(route);
+    }
+
+    /// Puts the lines of orders that end unpaid back in their buyers' carts
+    /// (set once at start; every clone of this handle shares it).
+    pub fn return_lines_to(&self, carts: CartHandle) {
+        let _ = self.services.carts.set(carts);
     }
 
     /// Runs partition `partition`'s orders on this node under `fence` (its
