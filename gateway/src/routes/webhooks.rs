@@ -10,7 +10,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Serialize;
 use souk_actors::OrderError;
-use souk_actors::payments::{PaymentError, PaymentUpdate, ProviderEvent, WebhookError};
+use souk_actors::payments::{PaymentError, ProviderEvent, WebhookError};
+use souk_models::TimelineKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -78,13 +79,14 @@ async fn apply(state: &AppState, event: &ProviderEvent) -> Result<&'static str, 
         tracing::warn!(event = %event.id, kind = %event.kind, "a payment event names no order of this marketplace");
         return Ok("unmatched");
     };
+    let started = time::OffsetDateTime::now_utc();
     let applied = state
         .orders
         .provider_event(order, event.id.clone(), update.clone())
         .await;
     match applied {
         Ok(order) => {
-            if matches!(update, PaymentUpdate::Succeeded { .. }) && order.applied(&event.id) {
+            if paid_now(&order, &event.id, started) {
                 latency(event);
             }
             Ok("applied")
@@ -95,6 +97,15 @@ async fn apply(state: &AppState, event: &ProviderEvent) -> Result<&'static str, 
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether `order` was paid by event `id` just now (not by an earlier
+/// delivery of it).
+fn paid_now(order: &souk_models::Order, id: &str, since: time::OffsetDateTime) -> bool {
+    order.timeline.last().is_some_and(|entry| {
+        entry.at >= since
+            && matches!(&entry.kind, TimelineKind::PaymentSucceeded { event: Some(e) } if e == id)
+    })
 }
 
 /// From the provider's event to the order paid.

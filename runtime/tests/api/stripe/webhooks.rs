@@ -39,6 +39,17 @@ async fn the_buyers_client_pays_and_stripes_webhook_marks_the_order_paid() {
     let paid = until_status(&app, &buyer, id, "paid").await;
     assert_eq!(entries(&paid, "payment_succeeded"), 1);
     assert!(paid.get("payment").is_none(), "nothing left to confirm");
+    let scraped = app.metrics_text().await;
+    let applied = scraped.lines().any(|l| {
+        l.starts_with("souk_payment_webhooks_total")
+            && l.contains(r#"type="payment_intent.succeeded""#)
+            && l.contains(r#"result="applied""#)
+    });
+    assert!(applied, "the delivery is counted");
+    assert!(
+        scraped.contains("souk_payment_webhook_to_paid_seconds_count"),
+        "the time from Stripe's event to paid is measured"
+    );
 }
 
 #[tokio::test]
