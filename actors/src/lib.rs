@@ -35,7 +35,7 @@ pub use directory::Passivation;
 pub use events::{EventBus, Topic};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
 pub use mailbox::Pending;
-pub use order::{NewOrder, OrderError, OrderHandle, PlacedOrder};
+pub use order::{NewOrder, OrderError, OrderHandle, PartRefund, PlacedOrder};
 pub use payments::{PaymentProvider, SandboxPayments};
 pub use remote::{Placement, Route};
 pub use store::{Store, StoreError};

@@ -231,6 +231,11 @@ impl From<OrderError> for ApiError {
             OrderError::Forbidden(_) => Self::forbidden("forbidden_role", detail),
             OrderError::AddressLocked { .. } => Self::conflict("address_locked", detail),
             OrderError::TotalTooLarge => Self::unprocessable("total_too_large", detail),
+            OrderError::NotRefundable { status } => Self::conflict(
+                "invalid_transition",
+                format!("the order is {}; {detail}", status.as_str()),
+            ),
+            OrderError::RefundTooLarge { .. } => Self::conflict("refund_exceeds_payment", detail),
             OrderError::PaymentDeclined { .. } => {
                 Self::new(StatusCode::PAYMENT_REQUIRED, "payment_declined", detail)
             }

@@ -31,6 +31,7 @@ pub fn kind_name(kind: &TimelineKind) -> &'static str {
         TimelineKind::Shipped(_) => "shipped",
         TimelineKind::Delivered => "delivered",
         TimelineKind::Refunded { .. } => "refunded",
+        TimelineKind::PartRefunded { .. } => "part_refunded",
         TimelineKind::AddressChanged(_) => "address_changed",
     }
 }

@@ -9,10 +9,10 @@ use souk_models::{
 };
 use time::OffsetDateTime;
 
-use super::OrderError;
 use super::back_to_cart::{Carts, lines_back};
 use super::deadlines::Deadlines;
 use super::paying;
+use super::{OrderError, PartRefund};
 use crate::directory::Virtual;
 use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, Settlement};
@@ -50,6 +50,12 @@ pub(crate) enum OrderMsg {
     ChangeAddress {
         by: Caller,
         address: AddressInput,
+        reply: Reply,
+    },
+    /// Refund part of the payment.
+    RefundPart {
+        by: Caller,
+        refund: PartRefund,
         reply: Reply,
     },
     /// The payment provider's event `event` (a verified webhook).
@@ -178,6 +184,9 @@ impl Actor for OrderActor {
                 card_token,
                 reply,
             } => (Some(reply), paying::pay(state, by, &card_token).await),
+            OrderMsg::RefundPart { by, refund, reply } => {
+                (Some(reply), super::refunds::part(state, by, refund).await)
+            }
             OrderMsg::Provider {
                 event,
                 update,
@@ -341,10 +350,12 @@ async fn refund(state: &mut OrderState, by: Caller) -> Result<(), OrderError> {
 }
 
 pub(super) async fn refund_payment(state: &OrderState) -> Result<(), OrderError> {
-    match state.order.payment_ref() {
-        Some(provider_ref) => Ok(state.services.payments.refund(provider_ref).await?),
-        None => Ok(()),
-    }
+    let Some(provider_ref) = state.order.payment_ref() else {
+        return Ok(());
+    };
+    state.services.payments.refund(provider_ref).await?;
+    metrics::counter!("souk_refunds_total", "kind" => "full").increment(1);
+    Ok(())
 }
 
 async fn change_address(

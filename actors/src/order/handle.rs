@@ -19,11 +19,11 @@ use souk_models::{
 };
 use time::OffsetDateTime;
 
-use super::OrderError;
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::back_to_cart::Carts;
 use super::deadlines::{Deadlines, Unstarted};
 use super::remote::{OrderOp, Partitions, partition_of};
+use super::{OrderError, PartRefund};
 use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
@@ -190,6 +190,19 @@ impl OrderHandle {
         card_token: String,
     ) -> Result<Order, OrderError> {
         self.dispatch(id, OrderOp::Pay { by, card_token })
+            .await?
+            .order()
+    }
+
+    /// Refunds part of a paid order's payment (admins); the same key
+    /// refunds once.
+    pub async fn refund_part(
+        &self,
+        id: OrderId,
+        by: Caller,
+        refund: PartRefund,
+    ) -> Result<Order, OrderError> {
+        self.dispatch(id, OrderOp::RefundPart { by, refund })
             .await?
             .order()
     }

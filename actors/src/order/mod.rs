@@ -9,6 +9,7 @@ mod deadlines;
 mod handle;
 mod paying;
 mod publish;
+mod refunds;
 mod remote;
 #[cfg(test)]
 mod tests;
@@ -19,6 +20,7 @@ use crate::inventory::InventoryError;
 use crate::payments::PaymentError;
 use crate::store::StoreError;
 pub use handle::{NewOrder, OrderHandle, PlacedOrder};
+pub use refunds::PartRefund;
 pub use remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, partition_of};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
@@ -38,6 +40,10 @@ pub enum OrderError {
     TotalTooLarge,
     #[error("payment declined: {reason}")]
     PaymentDeclined { reason: String },
+    #[error("an order that is {status:?} has no payment to refund")]
+    NotRefundable { status: OrderStatus },
+    #[error("at most {refundable:?} can be refunded")]
+    RefundTooLarge { refundable: souk_models::Money },
     #[error(transparent)]
     Payment(#[from] PaymentError),
     #[error(transparent)]

@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use serde::{Deserialize, Serialize};
 use souk_models::{AddressInput, Caller, Order, OrderId, Shipment};
 
-use super::{NewOrder, OrderError, PlacedOrder};
+use super::{NewOrder, OrderError, PartRefund, PlacedOrder};
 use crate::payments::PaymentUpdate;
 use crate::store::Store;
 
@@ -100,6 +100,10 @@ pub enum OrderOp {
     Provider {
         event: String,
         update: PaymentUpdate,
+    },
+    RefundPart {
+        by: Caller,
+        refund: PartRefund,
     },
 }
 

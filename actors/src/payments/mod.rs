@@ -90,8 +90,16 @@ pub trait PaymentProvider: Send + Sync + 'static {
     /// Cancels a payment not yet made, so it can no longer succeed; answers
     /// where it stands then (a payment that succeeded meanwhile stays so).
     async fn cancel(&self, provider_ref: &str) -> Result<IntentState, PaymentError>;
-    /// Refunds a confirmed payment in full. Refunding twice is not an error.
+    /// Refunds a confirmed payment in full (what is left of it after part
+    /// refunds). Refunding twice is not an error.
     async fn refund(&self, provider_ref: &str) -> Result<(), PaymentError>;
+    /// Refunds `amount` of a confirmed payment; the same `key` refunds once.
+    async fn refund_part(
+        &self,
+        provider_ref: &str,
+        amount: Money,
+        key: &str,
+    ) -> Result<(), PaymentError>;
     /// Checks a webhook delivery (its signature header and raw body) and
     /// reads the event in it. Providers without webhooks refuse them all.
     fn webhook(&self, signature: &str, body: &[u8]) -> Result<ProviderEvent, WebhookError> {

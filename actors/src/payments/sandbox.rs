@@ -101,6 +101,21 @@ impl PaymentProvider for SandboxPayments {
     async fn refund(&self, provider_ref: &str) -> Result<(), PaymentError> {
         Self::parse(provider_ref).map(|_| ())
     }
+
+    async fn refund_part(
+        &self,
+        provider_ref: &str,
+        amount: Money,
+        _key: &str,
+    ) -> Result<(), PaymentError> {
+        let paid = Self::parse(provider_ref)?;
+        if amount.currency() != paid.currency() || amount.amount() > paid.amount() {
+            return Err(PaymentError::Refused(format!(
+                "cannot refund {amount:?} of a payment of {paid:?}"
+            )));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! Extractors whose rejections are problem+json naming the field at fault.
 
+mod idempotency;
 mod shape;
+
+pub use idempotency::idempotency_key;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};

@@ -15,7 +15,7 @@ use super::orders::{OrderView, view};
 use super::shipping::{ShippingChoice, resolve_address};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, idempotency_key};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -70,21 +70,7 @@ async fn checkout(
     headers: HeaderMap,
     ApiJson(req): ApiJson<ShippingChoice>,
 ) -> Result<Response, ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .ok_or_else(|| {
-            ApiError::bad_request("missing_idempotency_key", "send an Idempotency-Key header")
-        })?
-        .to_str()
-        .ok()
-        .filter(|k| (1..=255).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic()))
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_idempotency_key",
-                "Idempotency-Key must be 1-255 visible ASCII characters",
-            )
-        })?
-        .to_owned();
+    let key = idempotency_key(&headers, 255)?;
     let address = resolve_address(&state, user.0.id, req).await?;
     match state.checkout.submit(&user.0, &key, address).await? {
         CheckoutOutcome::Completed { order_id, .. } => created(&state, &user, order_id).await,

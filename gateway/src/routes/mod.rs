@@ -11,6 +11,7 @@ mod internal;
 mod listing;
 mod orders;
 mod products;
+mod refunds;
 mod search;
 mod seller;
 mod shipping;
@@ -30,6 +31,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(cart::router())
         .merge(checkout::router())
         .merge(orders::router())
+        .merge(refunds::router())
         .merge(categories::router())
         .merge(seller::router())
         .merge(admin::router())

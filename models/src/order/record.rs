@@ -67,6 +67,14 @@ pub enum TimelineKind {
     Refunded {
         by: UserId,
     },
+    /// Part of the payment went back to the buyer; the status is unchanged.
+    /// `key` is the request's idempotency key: each key refunds once.
+    PartRefunded {
+        by: UserId,
+        amount: Money,
+        reason: String,
+        key: String,
+    },
     AddressChanged(AddressInput),
 }
 
@@ -148,6 +156,24 @@ impl Order {
             TimelineKind::PaymentMismatch { event, .. } => event == id,
             _ => false,
         })
+    }
+
+    /// The part refunds so far, in minor units of the order's currency.
+    pub fn part_refunded(&self) -> i64 {
+        self.timeline
+            .iter()
+            .filter_map(|e| match &e.kind {
+                TimelineKind::PartRefunded { amount, .. } => Some(amount.amount()),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// Whether a part refund under idempotency key `key` was made.
+    pub fn refunded_under(&self, key: &str) -> bool {
+        self.timeline
+            .iter()
+            .any(|e| matches!(&e.kind, TimelineKind::PartRefunded { key: k, .. } if k == key))
     }
 
     /// Sellers with at least one line on this order.

@@ -158,6 +158,21 @@ impl PaymentProvider for StripePayments {
         sent.send(self.client()).await.map_err(failure).map(|_| ())
     }
 
+    async fn refund_part(
+        &self,
+        provider_ref: &str,
+        amount: Money,
+        key: &str,
+    ) -> Result<(), PaymentError> {
+        let strategy = once(&format!("souk-refund-{provider_ref}-{key}"))?;
+        let sent = CreateRefund::new()
+            .payment_intent(provider_ref)
+            .amount(amount.amount())
+            .customize()
+            .request_strategy(strategy);
+        sent.send(self.client()).await.map_err(failure).map(|_| ())
+    }
+
     fn webhook(&self, signature: &str, body: &[u8]) -> Result<ProviderEvent, WebhookError> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

@@ -199,6 +199,11 @@ fn payments(provider: &'static str) {
         "From the provider's payment event to its order paid."
     );
     describe_counter!(
+        "souk_refunds_total",
+        "Refunds made through the payment provider: full (the order ends refunded) or part."
+    );
+    zero("souk_refunds_total", "kind", &["full", "part"]);
+    describe_counter!(
         "souk_payment_mismatches_total",
         "Payments the provider reported that do not match their order (amount, or the order ended): not applied, flagged on the order."
     );

@@ -150,6 +150,7 @@ async fn openapi_document_matches_the_routes() {
         "POST /orders/{id}/deliver",
         "POST /orders/{id}/pay",
         "POST /orders/{id}/refund",
+        "POST /orders/{id}/refunds",
         "POST /orders/{id}/ship",
         "POST /products",
         "POST /users/me/addresses",

@@ -129,6 +129,14 @@ impl OrderHandle {
                 self.act(id, by, |reply| OrderMsg::Refund { by, reply })
                     .await
             }
+            OrderOp::RefundPart { by, refund } => {
+                let build = |reply| OrderMsg::RefundPart {
+                    by,
+                    refund: refund.clone(),
+                    reply,
+                };
+                self.act(id, by, build).await
+            }
             OrderOp::Provider { event, update } => {
                 // The provider (its event verified) reaches this one order
                 // as an admin would.

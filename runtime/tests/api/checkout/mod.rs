@@ -5,6 +5,7 @@
 mod back_to_cart;
 mod concurrency;
 mod journey;
+mod refunds;
 mod refusals;
 mod tickets;
 

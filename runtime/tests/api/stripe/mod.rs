@@ -5,6 +5,7 @@
 //! This file holds what they share.
 
 mod deadlines;
+mod refunds;
 mod webhooks;
 
 use std::time::Duration;

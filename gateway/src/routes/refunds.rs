@@ -1,0 +1,121 @@
+//! Part refunds of a paid order: by amount or by lines, with a reason,
+//! through the payment provider, once per `Idempotency-Key`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use souk_actors::PartRefund;
+use souk_models::{Money, OrderId, ProductId, Role};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::orders::{OrderView, view};
+use crate::auth::AuthUser;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, idempotency_key};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(refund_part))
+}
+
+/// A line to refund: units of one product of the order.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundLine {
+    product_id: ProductId,
+    #[schema(minimum = 1)]
+    quantity: u32,
+}
+
+/// Exactly one of `amount` and `lines`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// How much, in the order's currency.
+    amount: Option<Money>,
+    /// Or which units: their prices on the order.
+    lines: Option<Vec<RefundLine>>,
+    /// Shown on the order's timeline.
+    #[schema(min_length = 1, max_length = 500)]
+    reason: String,
+}
+
+/// Refunds part of a paid (or shipped, or delivered) order's payment. The
+/// order keeps its status; refunding what is left in full is
+/// `POST /orders/{id}/refund`.
+#[utoipa::path(post, path = "/orders/{id}/refunds", tag = "orders", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "order id"),
+        ("Idempotency-Key" = String, Header, min_length = 1, max_length = 128, pattern = "^[!-~]+$",
+        description = "the same key refunds once: 1 to 128 visible ASCII characters")),
+    request_body = RefundRequest,
+    responses((status = 200, body = OrderView, description = "refunded (or refunded before under this key)"),
+        (status = 400, body = Problem, description = "`missing_idempotency_key` or `invalid_idempotency_key`"),
+        (status = 403, body = Problem, description = "`forbidden_role`: admins only"),
+        (status = 404, body = Problem, description = "`not_found`"),
+        (status = 409, body = Problem, description = "`invalid_transition` (not paid) or `refund_exceeds_payment` (more than is left)"),
+        (status = 422, body = Problem, description = "`invalid_field`: neither or both of amount and lines, nothing to refund, a line not on the order, a reason not 1-500 characters; `wrong_currency`: not the order's currency"),
+        (status = 503, body = Problem, description = "`unavailable`: the payment provider did not answer; nothing was refunded")))]
+async fn refund_part(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<OrderId>,
+    ApiJson(req): ApiJson<RefundRequest>,
+) -> Result<Json<OrderView>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let key = idempotency_key(&headers, 128)?;
+    let reason = req.reason.trim().to_owned();
+    if !(1..=500).contains(&reason.chars().count()) {
+        return Err(invalid("reason must be 1 to 500 characters").with_field("reason"));
+    }
+    let order = state.orders.get(id, user.caller()).await?;
+    let amount = match (req.amount, req.lines) {
+        (Some(amount), None) if amount.currency() != order.total.currency() => {
+            let detail = format!("the order is in {}", order.total.currency().code());
+            return Err(
+                ApiError::unprocessable("wrong_currency", detail).with_field("amount.currency")
+            );
+        }
+        (Some(amount), None) => amount,
+        (None, Some(lines)) => priced(&order, &lines)?,
+        _ => return Err(invalid("send either amount or lines")),
+    };
+    if amount.amount() == 0 {
+        return Err(invalid("a refund is of more than nothing").with_field("amount.amount"));
+    }
+    let refund = PartRefund {
+        amount,
+        reason,
+        key,
+    };
+    let order = state.orders.refund_part(id, user.caller(), refund).await?;
+    Ok(Json(view(order, user.caller())))
+}
+
+/// What `lines` cost on `order`.
+fn priced(order: &souk_models::Order, lines: &[RefundLine]) -> Result<Money, ApiError> {
+    let mut sum = Money::zero(order.total.currency());
+    for wanted in lines {
+        let line = order
+            .lines
+            .iter()
+            .find(|l| l.product_id == wanted.product_id)
+            .filter(|l| (1..=l.quantity.get()).contains(&wanted.quantity))
+            .ok_or_else(|| {
+                invalid("each line must be a product of the order, at most its quantity")
+                    .with_field("lines")
+            })?;
+        sum = line
+            .unit_price
+            .times(wanted.quantity)
+            .and_then(|cost| sum.plus(cost))
+            .ok_or_else(|| invalid("the lines cost too much").with_field("lines"))?;
+    }
+    Ok(sum)
+}
+
+fn invalid(detail: &str) -> ApiError {
+    ApiError::unprocessable("invalid_field", detail)
+}
