@@ -38,6 +38,8 @@ STATEFUL_REFUSALS = {
     "PATCH /orders/{id}/address": {"unknown_address"},
     # Card tokens are the payment provider's; the sandbox knows a few.
     "POST /orders/{id}/pay": {"invalid_card_token"},
+    # A refund is in the order's currency, of lines the order has.
+    "POST /orders/{id}/refunds": {"wrong_currency", "not_on_order"},
     # An admin cannot demote or disable themselves.
     "PATCH /admin/users/{id}": {"self_lockout"},
 }

@@ -9,6 +9,7 @@ mod checkout;
 mod health;
 mod internal;
 mod listing;
+mod order_view;
 mod orders;
 mod products;
 mod refunds;

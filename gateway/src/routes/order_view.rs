@@ -1,0 +1,120 @@
+//! An order as its caller may see it: the buyer and admins all of it,
+//! sellers their own lines, and only the buyer what confirms the payment.
+
+use serde::Serialize;
+use souk_models::{
+    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment,
+    TimelineEntry, Timestamp, UserId,
+};
+
+/// An order as the caller may see it: sellers see only their own lines.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrderView {
+    pub id: OrderId,
+    pub buyer_id: UserId,
+    pub status: OrderStatus,
+    pub lines: Vec<OrderLine>,
+    /// Total of the lines shown.
+    pub total: Money,
+    pub shipping_address: AddressInput,
+    pub shipment: Option<Shipment>,
+    /// Pay before this, or the order expires and its stock is released.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub payment_deadline: Timestamp,
+    pub timeline: Vec<TimelineEntry>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// To the buyer, while the order awaits payment: what their client
+    /// confirms the payment with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentView>,
+}
+
+/// What a buyer's client needs to confirm the payment itself (with Stripe,
+/// Stripe.js's `confirmCardPayment(client_secret)` under `publishable_key`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PaymentView {
+    /// `sandbox` or `stripe`.
+    pub provider: &'static str,
+    pub client_secret: String,
+    /// Stripe's publishable key (`pk_…`); absent with the sandbox.
+    pub publishable_key: Option<String>,
+}
+
+impl std::fmt::Debug for PaymentView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentView")
+            .field("provider", &self.provider)
+            .field("publishable_key", &self.publishable_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OrderView {
+    /// Names the provider and its publishable key in [`Self::payment`].
+    pub fn with_provider(mut self, payments: &dyn souk_actors::PaymentProvider) -> Self {
+        if let Some(payment) = &mut self.payment {
+            payment.provider = payments.name();
+            payment.publishable_key = payments.publishable_key();
+        }
+        self
+    }
+}
+
+/// The order as `caller` may see it. Takes the order, so what is shown moves
+/// rather than being copied.
+pub fn view(order: Order, caller: Caller) -> OrderView {
+    let full = caller.role == Role::Admin || caller.user_id == order.buyer_id;
+    let status = order.status();
+    let payment = match (&order.client_secret, status) {
+        (Some(secret), OrderStatus::PendingPayment) if caller.user_id == order.buyer_id => {
+            Some(PaymentView {
+                provider: "sandbox",
+                client_secret: secret.clone(),
+                publishable_key: None,
+            })
+        }
+        _ => None,
+    };
+    let shipment = order.shipment().cloned();
+    let shipping_address = match order.changed_address().cloned() {
+        Some(changed) => changed,
+        None => order.shipping_address,
+    };
+    let lines: Vec<OrderLine> = if full {
+        order.lines
+    } else {
+        order
+            .lines
+            .into_iter()
+            .filter(|l| l.seller_id == caller.user_id)
+            .collect()
+    };
+    let total = if full {
+        order.total
+    } else {
+        lines
+            .iter()
+            .fold(Money::zero(order.total.currency()), |sum, l| {
+                l.unit_price
+                    .times(l.quantity.get())
+                    .and_then(|t| sum.plus(t))
+                    .unwrap_or(sum)
+            })
+    };
+    OrderView {
+        id: order.id,
+        buyer_id: order.buyer_id,
+        status,
+        lines,
+        total,
+        shipping_address,
+        shipment,
+        payment_deadline: order.payment_deadline,
+        timeline: order.timeline,
+        created_at: order.created_at,
+        payment,
+    }
+}
