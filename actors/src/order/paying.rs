@@ -96,6 +96,9 @@ pub(super) async fn provider(
             _ => Ok(()), // Paid already (confirmed on the server).
         },
         PaymentUpdate::Failed { reason, .. } if status == OrderStatus::PendingPayment => {
+            if declined_on_confirm(state, &reason) {
+                return Ok(()); // The confirmation's own answer recorded it.
+            }
             count(state, "declined");
             let kind = TimelineKind::PaymentDeclined {
                 reason,
@@ -107,6 +110,16 @@ pub(super) async fn provider(
         // the refunds it makes when it makes them).
         PaymentUpdate::Failed { .. } | PaymentUpdate::Refunded { .. } => Ok(()),
     }
+}
+
+/// Whether the latest entry is this decline, recorded from the answer to a
+/// confirmation made on the server (the provider then sends it as an event
+/// too).
+fn declined_on_confirm(state: &OrderState, reason: &str) -> bool {
+    matches!(
+        state.order.timeline.last().map(|e| &e.kind),
+        Some(TimelineKind::PaymentDeclined { reason: r, event: None }) if r == reason
+    )
 }
 
 /// The payment deadline passed.

@@ -58,6 +58,9 @@ async fn a_card_declined_on_the_server_leaves_the_order_payable() {
         return;
     };
     let app = on_stripe(&stripe, &[]).await;
+    stripe
+        .send_events_to(&app.url("/api/v1/webhooks/stripe"), WEBHOOK_SECRET)
+        .await;
     let (buyer, placed) = ordered(&app).await;
     let id = placed["id"].as_str().expect("an id");
     let path = format!("/api/v1/orders/{id}/pay");
@@ -69,7 +72,15 @@ async fn a_card_declined_on_the_server_leaves_the_order_payable() {
         )
         .await;
     assert_problem(declined, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
-    assert_eq!(order(&app, &buyer, id).await["status"], "pending_payment");
+    // Stripe's event for the same decline (sent a second later) adds nothing.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let unpaid = order(&app, &buyer, id).await;
+    assert_eq!(unpaid["status"], "pending_payment");
+    assert_eq!(
+        entries(&unpaid, "payment_declined"),
+        1,
+        "one decline, one entry: {unpaid}"
+    );
     let paid = app
         .post(
             &path,
