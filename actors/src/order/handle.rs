@@ -6,6 +6,7 @@
 //! node, and the partition's node keeps its unpaid orders' deadlines
 //! (`placing`).
 
+mod new_order;
 mod placing;
 
 use std::sync::Arc;
@@ -14,10 +15,9 @@ use std::time::Duration;
 use ractor::RpcReplyPort;
 use serde::{Deserialize, Serialize};
 use souk_models::{
-    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment,
-    TimelineKind, Timestamp, UserId,
+    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment, Timestamp,
+    UserId,
 };
-use time::OffsetDateTime;
 
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::back_to_cart::Carts;
@@ -29,7 +29,7 @@ use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
 use crate::payments::{PaymentProvider, PaymentUpdate};
 use crate::remote::{Placement, Remote};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// An order to place; its stock is already reserved under `id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -290,92 +290,6 @@ impl OrderHandle {
     #[cfg(test)]
     pub(crate) fn directory_for_tests(&self) -> &Directory<OrderActor> {
         &self.directory
-    }
-
-    async fn place_here(&self, new: NewOrder) -> Result<PlacedOrder, OrderError> {
-        let store = match &self.partitions {
-            None => self.services.store.clone(),
-            Some(partitions) => partitions.store_of(new.id).ok_or_else(|| {
-                OrderError::Unavailable("the order's partition moved to another node".to_owned())
-            })?,
-        };
-        let currency = new
-            .lines
-            .first()
-            .map(|l| l.unit_price.currency())
-            .ok_or(OrderError::TotalTooLarge)?;
-        let total = new
-            .lines
-            .iter()
-            .try_fold(Money::zero(currency), |sum, line| {
-                line.unit_price
-                    .times(line.quantity.get())
-                    .and_then(|t| sum.plus(t))
-            });
-        let total = total.ok_or(OrderError::TotalTooLarge)?;
-        let intent = self.services.payments.create(new.id, total).await?;
-        let now = OffsetDateTime::now_utc();
-        let mut order = Order {
-            id: new.id,
-            buyer_id: new.buyer,
-            lines: new.lines,
-            total,
-            shipping_address: new.address,
-            payment_deadline: new.payment_deadline,
-            created_at: now,
-            client_secret: Some(intent.client_secret.clone()),
-            timeline: vec![],
-        };
-        for kind in [
-            TimelineKind::Placed,
-            TimelineKind::PaymentCreated {
-                provider_ref: intent.provider_ref,
-            },
-        ] {
-            let entry = order.entry(OrderStatus::PendingPayment, kind, now);
-            order.timeline.push(entry);
-        }
-        match store.create_order(&order).await {
-            Ok(()) => {}
-            // Placed already by another run of the same checkout (its
-            // ticket processed again after its dispatcher moved): the same
-            // order, with the same payment.
-            Err(StoreError::Conflict(_)) => {
-                let placed = store.get_order(order.id).await?;
-                return match placed {
-                    Some(placed) if placed.buyer_id == order.buyer_id => Ok(PlacedOrder {
-                        total: placed.total,
-                        client_secret: placed.client_secret.unwrap_or(intent.client_secret),
-                    }),
-                    _ => Err(StoreError::Conflict(format!("order {} exists", order.id)).into()),
-                };
-            }
-            Err(e) => return Err(e.into()),
-        }
-        for entry in &order.timeline {
-            super::publish::entry(&self.services.events, &order, entry);
-        }
-        let (id, deadline) = (order.id, order.payment_deadline);
-        // The buyer pays next: start the order's actor with what was just
-        // written instead of reading it back then.
-        let args = OrderArgs {
-            id,
-            services: Services {
-                store,
-                ..self.services.clone()
-            },
-            placed: Some(order),
-            runs_here: true,
-        };
-        if let Err(e) = self.directory.get_with(id, |_| (OrderActor, args)).await {
-            tracing::warn!(order = %id, error = %e, "order placed; its actor starts on its next request");
-        }
-        self.deadlines.register(id, deadline);
-        metrics::counter!("souk_order_transitions_total", "to" => "pending_payment").increment(1);
-        Ok(PlacedOrder {
-            total,
-            client_secret: intent.client_secret,
-        })
     }
 
     async fn get_here(&self, id: OrderId, caller: Caller) -> Result<Order, OrderError> {
