@@ -63,10 +63,7 @@ impl Application {
             .iter()
             .map(|l| l.name.clone())
             .collect();
-        let provider = match config.payments.provider {
-            crate::config::ProviderName::Sandbox => "sandbox",
-            crate::config::ProviderName::Stripe => "stripe",
-        };
+        let provider = config.payments.provider.as_str();
         crate::telemetry::register(&lanes, config.marketplace.currency.code(), provider);
         let data_dir = &config.server.data_dir;
         std::fs::create_dir_all(data_dir)

@@ -16,6 +16,16 @@ pub enum ProviderName {
     Stripe,
 }
 
+impl ProviderName {
+    /// As in the config, in metrics and in the provider's `name()`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sandbox => "sandbox",
+            Self::Stripe => "stripe",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentsConfig {
