@@ -40,6 +40,8 @@ STATEFUL_REFUSALS = {
     "POST /orders/{id}/pay": {"invalid_card_token"},
     # A refund is in the order's currency, of lines the order has.
     "POST /orders/{id}/refunds": {"wrong_currency", "not_on_order"},
+    # A return names units the order has and no return holds yet.
+    "POST /orders/{id}/returns": {"not_on_order"},
     # An admin cannot demote or disable themselves.
     "PATCH /admin/users/{id}": {"self_lockout"},
 }

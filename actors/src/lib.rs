@@ -35,7 +35,9 @@ pub use directory::Passivation;
 pub use events::{EventBus, Topic};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
 pub use mailbox::Pending;
-pub use order::{NewOrder, OrderError, OrderHandle, PartRefund, PlacedOrder};
+pub use order::{
+    NewOrder, OrderError, OrderHandle, PartRefund, PlacedOrder, ReturnDecision, ReturnRequest,
+};
 pub use payments::{PaymentProvider, SandboxPayments};
 pub use remote::{Placement, Route};
 pub use store::{Store, StoreError};

@@ -142,4 +142,7 @@ pub struct GatewayConfig {
     /// In a cluster: the secret node-to-node calls are signed with
     /// (`cluster.secret`); `None` serves no internal route.
     pub cluster_secret: Option<SecretString>,
+    /// Days after delivery a buyer may ask for a return
+    /// (`marketplace.return_window_days`); 0 takes none.
+    pub return_window_days: u32,
 }

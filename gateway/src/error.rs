@@ -236,6 +236,13 @@ impl From<OrderError> for ApiError {
                 format!("the order is {}; {detail}", status.as_str()),
             ),
             OrderError::RefundTooLarge { .. } => Self::conflict("refund_exceeds_payment", detail),
+            OrderError::NotReturnable { .. } => Self::conflict("not_returnable", detail),
+            OrderError::ReturnWindowClosed { .. } => Self::conflict("return_window_closed", detail),
+            OrderError::ReturnTooLarge { .. } => {
+                Self::unprocessable("not_on_order", detail).with_field("lines")
+            }
+            OrderError::ReturnNotFound => Self::not_found("return"),
+            OrderError::ReturnDecided { .. } => Self::conflict("return_decided", detail),
             OrderError::PaymentDeclined { .. } => {
                 Self::new(StatusCode::PAYMENT_REQUIRED, "payment_declined", detail)
             }

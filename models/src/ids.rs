@@ -57,6 +57,8 @@ id_type!(/// A saved shipping address.
     AddressId);
 id_type!(/// An order placed at checkout.
     OrderId);
+id_type!(/// A buyer's return of some of an order's units.
+    ReturnId);
 id_type!(/// A payment attempt for an order.
     PaymentId);
 id_type!(/// A notification sent to a user.

@@ -30,13 +30,15 @@ pub use catalog::{
 pub use checkout::{Ticket, TicketStatus};
 pub use email::Email;
 pub use error::ParseError;
-pub use ids::{AddressId, NotificationId, OrderId, PaymentId, ProductId, ReviewId, UserId};
+pub use ids::{
+    AddressId, NotificationId, OrderId, PaymentId, ProductId, ReturnId, ReviewId, UserId,
+};
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use number::WholeNumber;
 pub use order::{
-    Order, OrderEvent, OrderLine, OrderStatus, Shipment, TimelineEntry, TimelineKind, Transition,
-    TransitionError,
+    Order, OrderEvent, OrderLine, OrderStatus, Return, ReturnLine, ReturnStatus, Shipment,
+    TimelineEntry, TimelineKind, Transition, TransitionError,
 };
 pub use payment::{Payment, PaymentStatus};
 pub use quantity::{Quantity, StockCount, StockLevel};

@@ -33,6 +33,9 @@ pub fn kind_name(kind: &TimelineKind) -> &'static str {
         TimelineKind::Refunded { .. } => "refunded",
         TimelineKind::PartRefunded { .. } => "part_refunded",
         TimelineKind::AddressChanged(_) => "address_changed",
+        TimelineKind::ReturnRequested { .. } => "return_requested",
+        TimelineKind::ReturnApproved { .. } => "return_approved",
+        TimelineKind::ReturnRejected { .. } => "return_rejected",
     }
 }
 

@@ -30,6 +30,12 @@ pub(crate) enum InventoryMsg {
     },
     /// Whether any of the order's units were sold (its payment went through).
     Sold { order: OrderId, reply: Reply<bool> },
+    /// Returned units back on sale, once per `key`.
+    TakeBack {
+        key: OrderId,
+        lines: Vec<(ProductId, u32)>,
+        reply: Reply<()>,
+    },
     SetAvailable {
         product: ProductId,
         available: StockCount,
@@ -194,6 +200,26 @@ impl Actor for InventoryShard {
                     let _ = reply.send(Err(e));
                 }
             },
+            InventoryMsg::TakeBack { key, lines, reply } => {
+                let products: Vec<ProductId> = lines.iter().map(|(p, _)| *p).collect();
+                let marks = match load(state, &products).await {
+                    Ok(()) => sales(state, key).await,
+                    Err(e) => Err(e),
+                };
+                match marks {
+                    Ok(marks) => {
+                        let change = state.ledger.plan_take_back(key, &lines, &marks);
+                        let waiter = Waiter::Settled {
+                            expired: false,
+                            reply,
+                        };
+                        queue(state, change, waiter);
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                    }
+                }
+            }
             InventoryMsg::SetAvailable {
                 product,
                 available,

@@ -134,6 +134,21 @@ impl InventoryHandle {
             .any(|reply| matches!(reply, ShardReply::Sold { sold: true })))
     }
 
+    /// Puts returned units back on sale: each line's units are no longer
+    /// sold. Once per `key` (a return's): asking again changes nothing.
+    pub async fn take_back(
+        &self,
+        key: OrderId,
+        lines: &[(ProductId, u32)],
+    ) -> Result<(), InventoryError> {
+        let groups = self.by_shard(lines.iter().map(|(p, q)| (*p, *q)));
+        let calls = groups.into_iter().map(|(shard, lines)| async move {
+            let call = ShardCall::TakeBack { key, lines };
+            self.dispatch(shard, call).await.map(|_| ())
+        });
+        join_all(calls).await.into_iter().collect()
+    }
+
     /// Sets the units available for sale, keeping reserved and sold units.
     pub async fn set_available(
         &self,
@@ -220,6 +235,14 @@ impl InventoryHandle {
                 .call(shard, |reply| InventoryMsg::Sold { order, reply })
                 .await
                 .map(|sold| ShardReply::Sold { sold }),
+            ShardCall::TakeBack { key, lines } => done(
+                self.call(shard, |reply| InventoryMsg::TakeBack {
+                    key,
+                    lines: lines.clone(),
+                    reply,
+                })
+                .await,
+            ),
             ShardCall::SetAvailable { product, available } => level(
                 self.call(shard, |reply| InventoryMsg::SetAvailable {
                     product,

@@ -165,6 +165,40 @@ impl Ledger {
         Some(change)
     }
 
+    /// Puts units that came back (a return) on sale again: `sold` drops by
+    /// each line. The lines are recorded as sales under the return's `key`,
+    /// and `marks` are those already recorded, so a return taken back twice
+    /// changes nothing.
+    pub(crate) fn plan_take_back(
+        &self,
+        key: OrderId,
+        lines: &[(ProductId, u32)],
+        marks: &[Sale],
+    ) -> Option<InventoryChange> {
+        let mut wanted: HashMap<ProductId, u32> = HashMap::new();
+        for (product, quantity) in lines {
+            *wanted.entry(*product).or_default() += quantity;
+        }
+        let mut change = InventoryChange::default();
+        for (product, quantity) in wanted {
+            if marks.iter().any(|m| m.product == product) {
+                continue;
+            }
+            let level = self.level(product);
+            let next = StockLevel {
+                sold: level.sold.saturating_sub(u64::from(quantity)),
+                ..level
+            };
+            change.levels.push((product, next));
+            change.add_sales.push(Sale {
+                order: key,
+                product,
+                quantity,
+            });
+        }
+        (!change.levels.is_empty()).then_some(change)
+    }
+
     pub(crate) fn plan_set_available(
         &self,
         product: ProductId,
@@ -346,6 +380,40 @@ mod tests {
                 reserved: 0,
                 sold: 0
             }
+        );
+        invariant(&ledger);
+    }
+
+    #[test]
+    fn returned_units_go_back_on_sale_once_per_return() {
+        let a = ProductId::new();
+        let mut ledger = Ledger::default();
+        ledger.levels.insert(
+            a,
+            StockLevel {
+                on_hand: 10,
+                reserved: 0,
+                sold: 4,
+            },
+        );
+        let key = OrderId::new();
+        let change = ledger
+            .plan_take_back(key, &[(a, 1), (a, 2)], &[])
+            .expect("a change to take back");
+        ledger.apply(&change);
+        assert_eq!(ledger.level(a).available(), 9, "three units are back");
+        assert_eq!(
+            change.add_sales,
+            vec![Sale {
+                order: key,
+                product: a,
+                quantity: 3
+            }]
+        );
+        // Asked again, the recorded lines say it was done.
+        assert_eq!(
+            ledger.plan_take_back(key, &[(a, 3)], &change.add_sales),
+            None
         );
         invariant(&ledger);
     }

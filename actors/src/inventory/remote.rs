@@ -23,6 +23,10 @@ pub enum ShardCall {
     Sold {
         order: OrderId,
     },
+    TakeBack {
+        key: OrderId,
+        lines: Vec<(ProductId, u32)>,
+    },
     SetAvailable {
         product: ProductId,
         available: StockCount,

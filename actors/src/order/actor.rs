@@ -4,15 +4,15 @@ use std::sync::Arc;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use souk_models::{
-    AddressInput, Caller, Order, OrderEvent, OrderId, OrderStatus, ProductId, Role, Shipment,
-    TimelineKind, Transition,
+    AddressInput, Caller, Order, OrderEvent, OrderId, OrderStatus, ProductId, ReturnId, Role,
+    Shipment, TimelineKind, Transition,
 };
 use time::OffsetDateTime;
 
 use super::back_to_cart::{Carts, lines_back};
 use super::deadlines::Deadlines;
-use super::paying;
-use super::{OrderError, PartRefund};
+use super::returns::{self, ReturnDecision, ReturnRequest};
+use super::{OrderError, PartRefund, paying};
 use crate::directory::Virtual;
 use crate::events::EventBus;
 use crate::inventory::{InventoryHandle, Settlement};
@@ -56,6 +56,17 @@ pub(crate) enum OrderMsg {
     RefundPart {
         by: Caller,
         refund: PartRefund,
+        reply: Reply,
+    },
+    RequestReturn {
+        by: Caller,
+        request: ReturnRequest,
+        reply: Reply,
+    },
+    DecideReturn {
+        by: Caller,
+        return_id: ReturnId,
+        decision: ReturnDecision,
         reply: Reply,
     },
     /// The payment provider's event `event` (a verified webhook).
@@ -186,6 +197,18 @@ impl Actor for OrderActor {
             } => (Some(reply), paying::pay(state, by, &card_token).await),
             OrderMsg::RefundPart { by, refund, reply } => {
                 (Some(reply), super::refunds::part(state, by, refund).await)
+            }
+            OrderMsg::RequestReturn { by, request, reply } => {
+                (Some(reply), returns::request(state, by, request).await)
+            }
+            OrderMsg::DecideReturn {
+                by,
+                return_id,
+                decision,
+                reply,
+            } => {
+                let decided = returns::decide(state, by, return_id, decision).await;
+                (Some(reply), decided)
             }
             OrderMsg::Provider {
                 event,

@@ -15,15 +15,15 @@ use std::time::Duration;
 use ractor::RpcReplyPort;
 use serde::{Deserialize, Serialize};
 use souk_models::{
-    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment, Timestamp,
-    UserId,
+    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, ReturnId, Role, Shipment,
+    Timestamp, UserId,
 };
 
 use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::back_to_cart::Carts;
 use super::deadlines::{Deadlines, Unstarted};
 use super::remote::{OrderOp, Partitions, partition_of};
-use super::{OrderError, PartRefund};
+use super::{OrderError, PartRefund, ReturnDecision, ReturnRequest};
 use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
@@ -205,6 +205,35 @@ impl OrderHandle {
         self.dispatch(id, OrderOp::RefundPart { by, refund })
             .await?
             .order()
+    }
+
+    /// Asks to send some of a delivered order's units back (its buyer); the
+    /// same key asks once.
+    pub async fn request_return(
+        &self,
+        id: OrderId,
+        by: Caller,
+        request: ReturnRequest,
+    ) -> Result<Order, OrderError> {
+        self.dispatch(id, OrderOp::RequestReturn { by, request })
+            .await?
+            .order()
+    }
+
+    /// Approves or rejects a return (a seller of its lines or an admin).
+    pub async fn decide_return(
+        &self,
+        id: OrderId,
+        by: Caller,
+        return_id: ReturnId,
+        decision: ReturnDecision,
+    ) -> Result<Order, OrderError> {
+        let op = OrderOp::DecideReturn {
+            by,
+            return_id,
+            decision,
+        };
+        self.dispatch(id, op).await?.order()
     }
 
     /// Applies the payment provider's verified event `event` to order `id`

@@ -11,6 +11,7 @@ mod paying;
 mod publish;
 mod refunds;
 mod remote;
+mod returns;
 #[cfg(test)]
 mod tests;
 
@@ -22,6 +23,7 @@ use crate::store::StoreError;
 pub use handle::{NewOrder, OrderHandle, PlacedOrder};
 pub use refunds::PartRefund;
 pub use remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, partition_of};
+pub use returns::{ReturnDecision, ReturnRequest};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum OrderError {
@@ -44,6 +46,22 @@ pub enum OrderError {
     NotRefundable { status: OrderStatus },
     #[error("at most {refundable:?} can be refunded")]
     RefundTooLarge { refundable: souk_models::Money },
+    #[error("only a delivered order's units can be returned; this one is {status:?}")]
+    NotReturnable { status: OrderStatus },
+    #[error("returns for this order closed at {}", rfc3339(closed_at))]
+    ReturnWindowClosed {
+        #[serde(with = "time::serde::rfc3339")]
+        closed_at: souk_models::Timestamp,
+    },
+    #[error("at most {returnable} units of product {product} can still be returned")]
+    ReturnTooLarge {
+        product: souk_models::ProductId,
+        returnable: u32,
+    },
+    #[error("return not found")]
+    ReturnNotFound,
+    #[error("the return was {status:?} already")]
+    ReturnDecided { status: souk_models::ReturnStatus },
     #[error(transparent)]
     Payment(#[from] PaymentError),
     #[error(transparent)]
@@ -52,4 +70,10 @@ pub enum OrderError {
     Unavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// `at` as RFC 3339, for messages.
+fn rfc3339(at: &souk_models::Timestamp) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.to_string())
 }

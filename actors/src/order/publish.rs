@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::json;
 use souk_models::{
-    Money, Order, OrderId, OrderLine, OrderStatus, TimelineEntry, TimelineKind, UserId,
+    Money, Order, OrderId, OrderLine, OrderStatus, ReturnLine, TimelineEntry, TimelineKind, UserId,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -56,6 +56,37 @@ pub(crate) fn entry(events: &EventBus, order: &Order, entry: &TimelineEntry) {
                     lines,
                 };
                 events.publish(Topic::Seller(seller), "new_order", data);
+            }
+        }
+        TimelineKind::ReturnRequested {
+            return_id,
+            lines,
+            reason,
+            ..
+        } => {
+            events.publish(buyer, "order_status", &*summary);
+            for seller in order.sellers() {
+                let theirs: Vec<&ReturnLine> = lines
+                    .iter()
+                    .filter(|r| {
+                        let sold = |l: &&OrderLine| l.product_id == r.product_id;
+                        order
+                            .lines
+                            .iter()
+                            .filter(sold)
+                            .any(|l| l.seller_id == seller)
+                    })
+                    .collect();
+                if theirs.is_empty() {
+                    continue;
+                }
+                let data = json!({
+                    "order_id": order.id,
+                    "return_id": return_id,
+                    "lines": theirs,
+                    "reason": reason,
+                });
+                events.publish(Topic::Seller(seller), "return_requested", data);
             }
         }
         _ => {

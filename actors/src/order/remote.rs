@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use serde::{Deserialize, Serialize};
-use souk_models::{AddressInput, Caller, Order, OrderId, Shipment};
+use souk_models::{AddressInput, Caller, Order, OrderId, ReturnId, Shipment};
 
-use super::{NewOrder, OrderError, PartRefund, PlacedOrder};
+use super::{NewOrder, OrderError, PartRefund, PlacedOrder, ReturnDecision, ReturnRequest};
 use crate::payments::PaymentUpdate;
 use crate::store::Store;
 
@@ -104,6 +104,15 @@ pub enum OrderOp {
     RefundPart {
         by: Caller,
         refund: PartRefund,
+    },
+    RequestReturn {
+        by: Caller,
+        request: ReturnRequest,
+    },
+    DecideReturn {
+        by: Caller,
+        return_id: ReturnId,
+        decision: ReturnDecision,
     },
 }
 

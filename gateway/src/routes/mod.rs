@@ -13,6 +13,7 @@ mod order_view;
 mod orders;
 mod products;
 mod refunds;
+mod returns;
 mod search;
 mod seller;
 mod shipping;
@@ -33,6 +34,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(checkout::router())
         .merge(orders::router())
         .merge(refunds::router())
+        .merge(returns::router())
         .merge(categories::router())
         .merge(seller::router())
         .merge(admin::router())

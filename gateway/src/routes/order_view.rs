@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 use souk_models::{
-    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Role, Shipment,
-    TimelineEntry, Timestamp, UserId,
+    AddressInput, Caller, Money, Order, OrderId, OrderLine, OrderStatus, Return, ReturnLine, Role,
+    Shipment, TimelineEntry, Timestamp, UserId,
 };
 
 /// An order as the caller may see it: sellers see only their own lines.
@@ -23,6 +23,9 @@ pub struct OrderView {
     #[schema(value_type = String, format = DateTime)]
     pub payment_deadline: Timestamp,
     pub timeline: Vec<TimelineEntry>,
+    /// Units the buyer asked to send back, with each decision (sellers see
+    /// the returns of their lines).
+    pub returns: Vec<Return>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -79,6 +82,18 @@ pub fn view(order: Order, caller: Caller) -> OrderView {
         _ => None,
     };
     let shipment = order.shipment().cloned();
+    let mut returns = order.returns();
+    if !full {
+        let theirs = |line: &ReturnLine| {
+            let sold = |l: &&OrderLine| l.product_id == line.product_id;
+            order
+                .lines
+                .iter()
+                .filter(sold)
+                .any(|l| l.seller_id == caller.user_id)
+        };
+        returns.retain(|r| r.lines.iter().any(theirs));
+    }
     let shipping_address = match order.changed_address().cloned() {
         Some(changed) => changed,
         None => order.shipping_address,
@@ -114,6 +129,7 @@ pub fn view(order: Order, caller: Caller) -> OrderView {
         shipment,
         payment_deadline: order.payment_deadline,
         timeline: order.timeline,
+        returns,
         created_at: order.created_at,
         payment,
     }

@@ -5,10 +5,12 @@
 //! decides a transition; everything else asks it.
 
 mod record;
+mod returns;
 
 use serde::{Deserialize, Serialize};
 
 pub use record::{Order, OrderLine, Shipment, TimelineEntry, TimelineKind};
+pub use returns::{Return, ReturnLine, ReturnStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

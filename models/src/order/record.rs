@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::OrderStatus;
-use crate::{AddressInput, Money, OrderId, ProductId, Quantity, Timestamp, Title, UserId};
+use super::ReturnLine;
+use crate::{
+    AddressInput, Money, OrderId, ProductId, Quantity, ReturnId, Timestamp, Title, UserId,
+};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
@@ -76,6 +79,29 @@ pub enum TimelineKind {
         key: String,
     },
     AddressChanged(AddressInput),
+    /// The buyer asked to send `lines` back; `key` is the request's
+    /// idempotency key.
+    ReturnRequested {
+        return_id: ReturnId,
+        by: UserId,
+        lines: Vec<ReturnLine>,
+        reason: String,
+        key: String,
+    },
+    /// A seller of the return's lines or an admin approved it: `refund`
+    /// went back to the buyer; `restock` says whether the units are on sale
+    /// again.
+    ReturnApproved {
+        return_id: ReturnId,
+        by: UserId,
+        refund: Money,
+        restock: bool,
+    },
+    ReturnRejected {
+        return_id: ReturnId,
+        by: UserId,
+        reason: String,
+    },
 }
 
 /// One entry of an order's timeline, numbered from 1 without gaps.
@@ -158,12 +184,14 @@ impl Order {
         })
     }
 
-    /// The part refunds so far, in minor units of the order's currency.
+    /// The part refunds so far (returns' included), in minor units of the
+    /// order's currency.
     pub fn part_refunded(&self) -> i64 {
         self.timeline
             .iter()
             .filter_map(|e| match &e.kind {
-                TimelineKind::PartRefunded { amount, .. } => Some(amount.amount()),
+                TimelineKind::PartRefunded { amount, .. }
+                | TimelineKind::ReturnApproved { refund: amount, .. } => Some(amount.amount()),
                 _ => None,
             })
             .sum()

@@ -12,11 +12,11 @@ use souk_gateway::config::{
     AssistantConfig, AuthConfig, GatewayConfig, HttpConfig, RateLimitConfig, WebSocketConfig,
 };
 use souk_gateway::listener::ConnectionLimits;
-use souk_models::Currency;
 
 mod assistant;
 mod checkout;
 mod cluster;
+mod marketplace;
 mod network;
 mod payments;
 mod store;
@@ -24,6 +24,7 @@ mod websocket;
 
 pub use checkout::{CheckoutSection, LaneEntry};
 pub use cluster::{ClusterConfig, advertise, valid_node_id};
+pub use marketplace::MarketplaceConfig;
 pub use payments::{PaymentsConfig, ProviderName, StripeConfig};
 pub use store::{Backend, StoreConfig};
 
@@ -41,15 +42,6 @@ pub struct ServerConfig {
     pub keep_alive_secs: u64,
     pub request_timeout_secs: u64,
     pub max_connections_per_ip: usize,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MarketplaceConfig {
-    pub currency: Currency,
-    /// Sellers get a low-stock alert when a product's available units drop
-    /// under this.
-    pub low_stock_threshold: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -216,6 +208,7 @@ impl Config {
             ));
         }
         self.checkout.validate()?;
+        self.marketplace.validate()?;
         store::validate(&self.store)?;
         network::validate(self)?;
         websocket::validate(&self.websocket)?;
@@ -271,6 +264,7 @@ impl Config {
             metrics_on_api: self.metrics.listen.trim().is_empty(),
             metrics_token: network::metrics_token(&self.metrics),
             cluster_secret: self.cluster.enabled.then(|| self.cluster.secret.clone()),
+            return_window_days: self.marketplace.return_window_days,
         }
     }
 

@@ -151,6 +151,27 @@ impl OrderHandle {
                 };
                 self.act(id, by, build).await
             }
+            OrderOp::RequestReturn { by, request } => {
+                let build = |reply| OrderMsg::RequestReturn {
+                    by,
+                    request: request.clone(),
+                    reply,
+                };
+                self.act(id, by, build).await
+            }
+            OrderOp::DecideReturn {
+                by,
+                return_id,
+                decision,
+            } => {
+                let build = |reply| OrderMsg::DecideReturn {
+                    by,
+                    return_id,
+                    decision: decision.clone(),
+                    reply,
+                };
+                self.act(id, by, build).await
+            }
             OrderOp::ChangeAddress { by, address } => {
                 let build = |reply| OrderMsg::ChangeAddress {
                     by,

@@ -7,6 +7,7 @@ mod concurrency;
 mod journey;
 mod refunds;
 mod refusals;
+mod returns;
 mod tickets;
 
 use reqwest::StatusCode;

@@ -1,4 +1,5 @@
-//! A part refund goes through Stripe once per key.
+//! A part refund goes through Stripe once per key, and an approved
+//! return's refund once per return.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -38,16 +39,76 @@ async fn a_part_refund_reaches_stripe_once() {
         assert_eq!(json(answer).await["status"], "paid");
     }
     let intent = intent_of(&placed);
+    assert_eq!(
+        refunds_at(&stripe, &intent).await,
+        [700],
+        "one refund of 700 at Stripe"
+    );
+}
+
+/// The amounts Stripe refunded of `intent`.
+pub async fn refunds_at(stripe: &LocalStripe, intent: &str) -> Vec<i64> {
     let (status, refunds) = stripe.get("/v1/refunds").await;
     assert_eq!(status, 200);
     let refunds: serde_json::Value = serde_json::from_str(&refunds).expect("JSON");
-    let ours: Vec<i64> = refunds["data"]
+    refunds["data"]
         .as_array()
         .cloned()
         .unwrap_or_default()
         .iter()
-        .filter(|r| r["payment_intent"] == intent.as_str())
+        .filter(|r| r["payment_intent"] == intent)
         .map(|r| r["amount"].as_i64().unwrap_or(0))
-        .collect();
-    assert_eq!(ours, [700], "one refund of 700 at Stripe");
+        .collect()
+}
+
+#[tokio::test]
+async fn an_approved_return_is_refunded_at_stripe_once_and_a_rejected_one_not_at_all() {
+    let Some(stripe) = LocalStripe::start().await else {
+        return;
+    };
+    let app = on_stripe(&stripe, &[]).await;
+    let (_, product) = app.shop("seller@example.com", 10).await;
+    let buyer = app.register("buyer@example.com", "customer").await;
+    let placed = app.place_order(&buyer, &product, 2).await;
+    let id = placed["id"].as_str().expect("an id");
+    let pay = json!({ "card_token": "pm_card_visa" });
+    app.order_action(&buyer, id, "pay", pay).await;
+    let admin = app.admin().await;
+    let shipment =
+        json!({ "carrier": "DHL", "tracking_number": "JD1", "estimated_delivery": "2026-12-24" });
+    app.order_action(&admin, id, "ship", shipment).await;
+    app.order_action(&admin, id, "deliver", json!({})).await;
+
+    let mut asked = Vec::new();
+    for key in ["first", "second"] {
+        let answer = app
+            .client
+            .post(app.url(&format!("/api/v1/orders/{id}/returns")))
+            .bearer_auth(&buyer.token)
+            .header("idempotency-key", key)
+            .json(&json!({ "lines": [{ "product_id": product, "quantity": 1 }], "reason": "too big" }))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(answer.status(), StatusCode::CREATED);
+        asked.push(json(answer).await["id"].as_str().expect("an id").to_owned());
+    }
+    for _ in 0..2 {
+        let path = format!("/api/v1/orders/{id}/returns/{}/approve", asked[0]);
+        let approved = app
+            .post(&path, Some(&admin.token), json!({ "restock": true }))
+            .await;
+        assert_eq!(approved.status(), StatusCode::OK);
+    }
+    let path = format!("/api/v1/orders/{id}/returns/{}/reject", asked[1]);
+    let rejected = app
+        .post(&path, Some(&admin.token), json!({ "reason": "used" }))
+        .await;
+    assert_eq!(rejected.status(), StatusCode::OK);
+    let intent = intent_of(&placed);
+    assert_eq!(
+        refunds_at(&stripe, &intent).await,
+        [2500],
+        "one unit refunded, once"
+    );
 }
