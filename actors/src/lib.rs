@@ -36,7 +36,8 @@ pub use events::{EventBus, Topic};
 pub use inventory::{InventoryError, InventoryHandle, InventorySupervisor, Settlement};
 pub use mailbox::Pending;
 pub use order::{
-    NewOrder, OrderError, OrderHandle, PartRefund, PlacedOrder, ReturnDecision, ReturnRequest,
+    NewOrder, OrderError, OrderFilter, OrderHandle, OrderPage, PartRefund, PlacedOrder,
+    ReturnDecision, ReturnRequest,
 };
 pub use payments::{PaymentProvider, SandboxPayments};
 pub use remote::{Placement, Route};

@@ -23,7 +23,7 @@ use super::actor::{OrderActor, OrderArgs, OrderMsg, Services};
 use super::back_to_cart::Carts;
 use super::deadlines::{Deadlines, Unstarted};
 use super::remote::{OrderOp, Partitions, partition_of};
-use super::{OrderError, PartRefund, ReturnDecision, ReturnRequest};
+use super::{OrderError, OrderFilter, OrderPage, PartRefund, ReturnDecision, ReturnRequest};
 use crate::directory::{CallFailure, Directory, Passivation};
 use crate::events::EventBus;
 use crate::inventory::InventoryHandle;
@@ -309,6 +309,16 @@ impl OrderHandle {
             .store
             .list_seller_orders(seller, before, limit)
             .await?)
+    }
+
+    /// Orders matching `filter`, newest first, older than `before` (admins).
+    pub async fn search(
+        &self,
+        filter: &OrderFilter,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<OrderPage, OrderError> {
+        Ok(super::search::find(&self.services.store, filter, before, limit).await?)
     }
 
     pub async fn stop(&self) {

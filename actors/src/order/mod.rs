@@ -12,6 +12,7 @@ mod publish;
 mod refunds;
 mod remote;
 mod returns;
+mod search;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +25,7 @@ pub use handle::{NewOrder, OrderHandle, PlacedOrder};
 pub use refunds::PartRefund;
 pub use remote::{OrderCall, OrderOp, OrderReply, PARTITIONS, partition_of};
 pub use returns::{ReturnDecision, ReturnRequest};
+pub use search::{OrderFilter, OrderPage, SCAN_BUDGET};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum OrderError {

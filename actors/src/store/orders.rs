@@ -35,6 +35,12 @@ pub trait OrderStore: Send + Sync {
         before: Option<OrderId>,
         limit: usize,
     ) -> Result<Vec<Order>, StoreError>;
+    /// Every order, newest first, older than `before` (what admins search).
+    async fn list_orders(
+        &self,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError>;
     /// Orders still awaiting payment, with their deadlines, for re-arming the
     /// expiry timers at start-up.
     async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError>;

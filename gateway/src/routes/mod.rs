@@ -1,6 +1,7 @@
 //! The API's resources, one module each; `api()` joins them under `/api/v1`.
 
 mod admin;
+mod admin_orders;
 mod assistant;
 mod auth;
 mod cart;
@@ -34,6 +35,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(checkout::router())
         .merge(orders::router())
         .merge(refunds::router())
+        .merge(admin_orders::router())
         .merge(returns::router())
         .merge(categories::router())
         .merge(seller::router())

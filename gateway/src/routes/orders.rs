@@ -68,29 +68,34 @@ impl OrderListParams {
                 "limit must be between 1 and 100",
             ));
         }
-        let before = self
-            .cursor
-            .map(|c| {
-                B64.decode(c.as_bytes())
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .and_then(|s| s.parse::<OrderId>().ok())
-                    .ok_or_else(|| {
-                        ApiError::invalid_parameter(
-                            "cursor",
-                            "cursor is not one this server issued",
-                        )
-                    })
-            })
-            .transpose()?;
-        Ok((limit as usize, before))
+        Ok((limit as usize, order_cursor(self.cursor)?))
     }
+}
+
+/// The order a page's `cursor` resumes after.
+pub(super) fn order_cursor(cursor: Option<String>) -> Result<Option<OrderId>, ApiError> {
+    cursor
+        .map(|c| {
+            B64.decode(c.as_bytes())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|s| s.parse::<OrderId>().ok())
+                .ok_or_else(|| {
+                    ApiError::invalid_parameter("cursor", "cursor is not one this server issued")
+                })
+        })
+        .transpose()
+}
+
+/// The cursor of a page that ends at `last`.
+pub(super) fn cursor_after(last: OrderId) -> String {
+    B64.encode(last.to_string())
 }
 
 fn page(mut orders: Vec<Order>, limit: usize, caller: Caller) -> Page<OrderView> {
     let next_cursor = if orders.len() > limit {
         orders.truncate(limit);
-        orders.last().map(|o| B64.encode(o.id.to_string()))
+        orders.last().map(|o| cursor_after(o.id))
     } else {
         None
     };

@@ -167,6 +167,29 @@ impl OrderStore for EmbeddedStore {
             .await
     }
 
+    async fn list_orders(
+        &self,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.read(move |txn| {
+            let table = txn.open_table(ORDERS).map_err(io)?;
+            let upper = before.map_or(u128::MAX, |b| key(b.0).saturating_sub(1));
+            let mut out = Vec::new();
+            for row in table.range(0..=upper).map_err(io)?.rev() {
+                let (id, _) = row.map_err(io)?;
+                if let Some(order) = load(txn, id.value())? {
+                    out.push(order);
+                }
+                if out.len() >= limit {
+                    break;
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError> {
         self.read(|txn| {
             let table = txn.open_table(UNPAID_ORDERS).map_err(io)?;

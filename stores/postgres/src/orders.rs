@@ -291,6 +291,18 @@ impl OrderStore for PostgresStore {
         .await
     }
 
+    async fn list_orders(
+        &self,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        let client = self.client().await?;
+        let before = before.map_or(Uuid::max(), |b| b.0);
+        let sql = format!("{WITH_TIMELINE} WHERE o.id < $1 ORDER BY o.id DESC LIMIT $2");
+        let found = rows(&client, &sql, &[&before, &big(limit)]).await?;
+        found.iter().map(order).collect()
+    }
+
     async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError> {
         let client = self.client().await?;
         let found = rows(

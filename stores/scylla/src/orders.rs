@@ -28,6 +28,9 @@ use super::series::{self, Direction};
 /// Every unpaid order, in one series.
 pub(crate) const UNPAID: &str = "unpaid";
 
+/// Every order, in one series (hour buckets keep its partitions small).
+pub(crate) const ALL: &str = "orders";
+
 pub(crate) fn buyer_series(buyer: UserId) -> String {
     format!("buyer/{}", buyer.0.simple())
 }
@@ -36,11 +39,12 @@ pub(crate) fn seller_series(seller: UserId) -> String {
     format!("seller/{}", seller.0.simple())
 }
 
-/// The index rows that list `order`: by buyer, by each seller, and unpaid
-/// while it awaits payment.
+/// The index rows that list `order`: among all orders, by buyer, by each
+/// seller, and unpaid while it awaits payment.
 pub(crate) fn index_writes(order: &Order) -> Result<Vec<Write>, StoreError> {
     let bucket = series::bucket_of_id(order.id.0);
     let mut writes = Vec::new();
+    writes.extend(series::add(ALL, bucket, key(order.id.0), None));
     writes.extend(series::add(
         &buyer_series(order.buyer_id),
         bucket,
@@ -240,6 +244,14 @@ impl OrderStore for ScyllaStore {
             o.sellers().contains(&seller)
         })
         .await
+    }
+
+    async fn list_orders(
+        &self,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        self.newest(ALL, before, limit, |_| true).await
     }
 
     /// Read from the `unpaid` series, each checked against its order.

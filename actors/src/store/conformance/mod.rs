@@ -40,7 +40,7 @@ macro_rules! store_conformance_suite {
             refresh_rotation_and_reuse, concurrent_rotation_has_one_winner,
             expired_refresh_tokens_are_invalid_and_purged, catalog_round_trip, meta_round_trip,
             inventory_changes_are_atomic_and_listed, carts_round_trip, order_timelines_append_in_order,
-            concurrent_appends_have_one_winner, orders_are_listed_newest_first_per_buyer_and_seller,
+            concurrent_appends_have_one_winner, orders_are_listed_newest_first_per_buyer_seller_and_all,
             tickets_are_unique_per_idempotency_key, placing_an_order_completes_its_ticket,
             placing_an_order_empties_its_buyers_cart, product_vectors_round_trip,
             fenced_writes_refuse_an_older_epoch, racing_fenced_writers_only_the_newer_lands,

@@ -131,7 +131,7 @@ pub async fn concurrent_appends_have_one_winner(store: Arc<dyn Store>) {
     );
 }
 
-pub async fn orders_are_listed_newest_first_per_buyer_and_seller(store: Arc<dyn Store>) {
+pub async fn orders_are_listed_newest_first_per_buyer_seller_and_all(store: Arc<dyn Store>) {
     let (buyer, other_buyer) = (UserId::new(), UserId::new());
     let (s1, s2) = (UserId::new(), UserId::new());
     let mut mine = Vec::new();
@@ -164,6 +164,24 @@ pub async fn orders_are_listed_newest_first_per_buyer_and_seller(store: Arc<dyn 
         s2_orders.iter().all(|o| o.timeline.len() == 1),
         "lists carry timelines"
     );
+    // Every order, page by page, newest first.
+    let (mut all, mut before) = (Vec::new(), None);
+    loop {
+        let page = ok(store.list_orders(before, 4).await);
+        before = page.last().map(|o| o.id);
+        all.extend(page.iter().map(|o| (o.id, o.buyer_id)));
+        if page.len() < 4 {
+            break;
+        }
+    }
+    assert!(all.windows(2).all(|w| w[0].0 > w[1].0), "newest first");
+    let buyers: Vec<UserId> = all
+        .iter()
+        .map(|(_, b)| *b)
+        .filter(|b| [buyer, other_buyer].contains(b))
+        .collect();
+    assert_eq!(buyers.len(), 6, "all six orders, once each");
+    assert_eq!(buyers[0], other_buyer, "the newest first");
 }
 
 fn ticket(user: UserId, key: &str) -> Ticket {

@@ -90,6 +90,14 @@ impl OrderStore for MemoryStore {
         }))
     }
 
+    async fn list_orders(
+        &self,
+        before: Option<OrderId>,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        Ok(newest(&self.lock().orders, before, limit, |_| true))
+    }
+
     async fn list_unpaid_orders(&self) -> Result<Vec<(OrderId, Timestamp)>, StoreError> {
         let db = self.lock();
         Ok(db

@@ -2,6 +2,7 @@
 //! payment outcomes, the lifecycle and who may do what. This file holds what
 //! the tests share.
 
+mod admin_orders;
 mod back_to_cart;
 mod concurrency;
 mod journey;
