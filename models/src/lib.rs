@@ -15,6 +15,7 @@ mod notification;
 mod number;
 pub mod order;
 mod payment;
+mod pricing;
 mod quantity;
 mod review;
 pub mod schema;
@@ -41,6 +42,7 @@ pub use order::{
     TimelineEntry, TimelineKind, Transition, TransitionError,
 };
 pub use payment::{Payment, PaymentStatus};
+pub use pricing::{Charges, ShippingRates, TaxMode, TaxRate, TaxTable};
 pub use quantity::{Quantity, StockCount, StockLevel};
 pub use review::{Review, Stars};
 pub use text::{BoundedText, tokenize};

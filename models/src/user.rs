@@ -158,6 +158,9 @@ pub struct User {
     pub tier: Tier,
     pub password_hash: String,
     pub disabled: bool,
+    /// A seller's shipping rates; none ships free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<crate::ShippingRates>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
     #[serde(with = "time::serde::rfc3339")]

@@ -40,6 +40,7 @@ pub async fn create_user(
         tier: Tier::Standard,
         password_hash: hash,
         disabled: false,
+        shipping: None,
         created_at: now,
         updated_at: now,
     };

@@ -134,7 +134,7 @@ impl Application {
         orders.return_lines_to(carts.clone());
         phases.done("orders started");
         let checkout_parts = CheckoutParts {
-            config: config.checkout.settings(call_timeout),
+            config: config.checkout.settings(call_timeout, config.tax.table()?),
             store: dyn_store.clone(),
             catalog: catalog.clone(),
             carts: carts.clone(),

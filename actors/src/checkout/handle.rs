@@ -7,6 +7,7 @@
 //! (`placing`).
 
 mod placing;
+mod quote;
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -51,6 +52,8 @@ pub struct CheckoutConfig {
     /// Time to pay before an order expires.
     pub payment_window: Duration,
     pub call_timeout: Duration,
+    /// The tax on each order's lines.
+    pub taxes: souk_models::TaxTable,
 }
 
 /// What checkout works with.
@@ -108,6 +111,7 @@ impl CheckoutHandle {
             inventory,
             orders,
             payment_window: config.payment_window,
+            taxes: config.taxes.clone(),
             events,
         });
         Self {

@@ -3,6 +3,7 @@
 //! keyed by the client's idempotency key, so a retry never makes a second
 //! order and a restart re-queues what was waiting.
 
+mod charges;
 mod dispatcher;
 mod handle;
 mod lane;

@@ -6,9 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use souk_models::{OrderLine, ProductId, ProductStatus, Ticket, TicketStatus};
+use souk_models::{OrderLine, ProductId, ProductStatus, TaxTable, Ticket, TicketStatus};
 use time::OffsetDateTime;
 
+use super::charges::{Uncharged, charge};
 use crate::cart::CartHandle;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
@@ -24,6 +25,8 @@ pub(crate) struct Pipeline {
     pub inventory: InventoryHandle,
     pub orders: OrderHandle,
     pub payment_window: Duration,
+    /// The marketplace's tax rules.
+    pub taxes: TaxTable,
     pub events: EventBus,
 }
 
@@ -52,6 +55,7 @@ impl Pipeline {
             Err(_) => return rejected("unavailable"),
         };
         let mut lines = Vec::with_capacity(cart.lines.len());
+        let mut categories = Vec::with_capacity(cart.lines.len());
         for line in &cart.lines {
             let Some(entry) = self.catalog.get_any(line.product_id) else {
                 return rejected("product_unavailable");
@@ -65,8 +69,17 @@ impl Pipeline {
                 title: entry.product.title.clone(),
                 unit_price: entry.product.price,
                 quantity: line.quantity,
+                tax: None,
             });
+            categories.push(entry.product.category.clone());
         }
+        let country = &ticket.shipping_address.country;
+        let store = self.store.as_ref();
+        let charges = match charge(store, &self.taxes, &mut lines, &categories, country).await {
+            Ok(charges) => charges,
+            Err(Uncharged::TooLarge) => return rejected("total_too_large"),
+            Err(Uncharged::Unavailable) => return rejected("unavailable"),
+        };
         let deadline = OffsetDateTime::now_utc() + self.payment_window;
         let wanted: Vec<(ProductId, u32)> = lines
             .iter()
@@ -86,6 +99,7 @@ impl Pipeline {
             lines,
             address: ticket.shipping_address.clone(),
             payment_deadline: deadline,
+            charges: Some(charges),
         };
         if let Err(e) = self.orders.place(new).await {
             tracing::warn!(ticket = %ticket.id, error = %e, "placing the order failed; releasing its stock");

@@ -11,10 +11,13 @@ use time::OffsetDateTime;
 use super::ledger::Ledger;
 use super::preload::{Preloaded, ShardData};
 use super::writes::{Queued, Waiter, Writes};
-use super::{InventoryError, Reply, Settlement, shard_of};
+use super::{InventoryError, Reply, Settlement};
 use crate::catalog::Catalog;
 use crate::events::EventBus;
 use crate::store::{InventoryChange, Sale, Store};
+use reads::{load, reserve, sales, with_sales};
+
+mod reads;
 
 pub(crate) enum InventoryMsg {
     Reserve {
@@ -30,6 +33,13 @@ pub(crate) enum InventoryMsg {
     },
     /// Whether any of the order's units were sold (its payment went through).
     Sold { order: OrderId, reply: Reply<bool> },
+    /// A paid order's units sold: its holds, or the units again if they
+    /// were released.
+    Commit {
+        order: OrderId,
+        lines: Vec<(ProductId, u32)>,
+        reply: Reply<()>,
+    },
     /// Returned units back on sale, once per `key`.
     TakeBack {
         key: OrderId,
@@ -200,25 +210,18 @@ impl Actor for InventoryShard {
                     let _ = reply.send(Err(e));
                 }
             },
+            InventoryMsg::Commit {
+                order,
+                lines,
+                reply,
+            } => {
+                let plan = |ledger: &Ledger, sold: &[Sale]| ledger.plan_commit(order, &lines, sold);
+                with_sales(state, order, &lines, reply, plan).await;
+            }
             InventoryMsg::TakeBack { key, lines, reply } => {
-                let products: Vec<ProductId> = lines.iter().map(|(p, _)| *p).collect();
-                let marks = match load(state, &products).await {
-                    Ok(()) => sales(state, key).await,
-                    Err(e) => Err(e),
-                };
-                match marks {
-                    Ok(marks) => {
-                        let change = state.ledger.plan_take_back(key, &lines, &marks);
-                        let waiter = Waiter::Settled {
-                            expired: false,
-                            reply,
-                        };
-                        queue(state, change, waiter);
-                    }
-                    Err(e) => {
-                        let _ = reply.send(Err(e));
-                    }
-                }
+                let plan =
+                    |ledger: &Ledger, marks: &[Sale]| Ok(ledger.plan_take_back(key, &lines, marks));
+                with_sales(state, key, &lines, reply, plan).await;
             }
             InventoryMsg::SetAvailable {
                 product,
@@ -277,52 +280,6 @@ impl Actor for InventoryShard {
         flush(&myself, state);
         Ok(())
     }
-}
-
-/// The change placing the order's holds, or `None` for a repeated reservation.
-async fn reserve(
-    state: &mut InventoryState,
-    order: OrderId,
-    lines: &[(ProductId, u32)],
-    expires_at: Timestamp,
-) -> Result<Option<InventoryChange>, InventoryError> {
-    let products: Vec<ProductId> = lines.iter().map(|(p, _)| *p).collect();
-    load(state, &products).await?;
-    state.ledger.plan_reserve(order, lines, expires_at)
-}
-
-/// The sales recorded for `order` on this shard's products, counting the
-/// changes not yet durable.
-async fn sales(state: &InventoryState, order: OrderId) -> Result<Vec<Sale>, InventoryError> {
-    let args = &state.args;
-    let stored = args.store.order_sales(order).await?;
-    let mine = stored
-        .into_iter()
-        .filter(|s| shard_of(s.product, args.shards) == args.shard)
-        .collect();
-    Ok(state.writes.sales_of(order, mine))
-}
-
-/// Reads the levels of products this shard has not seen yet (created since it
-/// started).
-async fn load(state: &mut InventoryState, products: &[ProductId]) -> Result<(), InventoryError> {
-    for product in products {
-        if state.loaded.insert(*product) {
-            match state.args.store.get_stock(*product).await {
-                Ok(level) => {
-                    state
-                        .ledger
-                        .levels
-                        .insert(*product, level.unwrap_or_default());
-                }
-                Err(e) => {
-                    state.loaded.remove(product);
-                    return Err(e.into());
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Applies `change` to the ledger at once, so later plans see it, and queues

@@ -134,6 +134,23 @@ impl InventoryHandle {
             .any(|reply| matches!(reply, ShardReply::Sold { sold: true })))
     }
 
+    /// Sells a paid order's `lines`: its holds, or (a hold released before
+    /// the payment came) the units again from what is available. Every
+    /// shard commits what it can; `OutOfStock` if a released line can no
+    /// longer be had (the caller undoes the rest with `Restock`).
+    pub async fn commit(
+        &self,
+        order: OrderId,
+        lines: &[(ProductId, u32)],
+    ) -> Result<(), InventoryError> {
+        let groups = self.by_shard(lines.iter().map(|(p, q)| (*p, *q)));
+        let calls = groups.into_iter().map(|(shard, lines)| async move {
+            let call = ShardCall::Commit { order, lines };
+            self.dispatch(shard, call).await.map(|_| ())
+        });
+        join_all(calls).await.into_iter().collect()
+    }
+
     /// Puts returned units back on sale: each line's units are no longer
     /// sold. Once per `key` (a return's): asking again changes nothing.
     pub async fn take_back(
@@ -235,6 +252,14 @@ impl InventoryHandle {
                 .call(shard, |reply| InventoryMsg::Sold { order, reply })
                 .await
                 .map(|sold| ShardReply::Sold { sold }),
+            ShardCall::Commit { order, lines } => done(
+                self.call(shard, |reply| InventoryMsg::Commit {
+                    order,
+                    lines: lines.clone(),
+                    reply,
+                })
+                .await,
+            ),
             ShardCall::TakeBack { key, lines } => done(
                 self.call(shard, |reply| InventoryMsg::TakeBack {
                     key,

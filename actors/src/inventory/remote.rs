@@ -23,6 +23,10 @@ pub enum ShardCall {
     Sold {
         order: OrderId,
     },
+    Commit {
+        order: OrderId,
+        lines: Vec<(ProductId, u32)>,
+    },
     TakeBack {
         key: OrderId,
         lines: Vec<(ProductId, u32)>,

@@ -40,6 +40,10 @@ pub struct NewOrder {
     pub address: AddressInput,
     #[serde(with = "time::serde::rfc3339")]
     pub payment_deadline: Timestamp,
+    /// Subtotal, shipping and tax as checkout priced them; `None` charges
+    /// the lines alone.
+    #[serde(default)]
+    pub charges: Option<souk_models::Charges>,
 }
 
 /// A placed order's total and the secret the buyer's client confirms payment

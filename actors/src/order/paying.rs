@@ -5,13 +5,13 @@
 //! it can no longer succeed. No paid order expires; no expired order stays
 //! charged.
 
-use souk_models::{Caller, OrderEvent, OrderStatus, TimelineKind};
+use souk_models::{Caller, Money, OrderEvent, OrderStatus, ProductId, TimelineKind};
 use time::OffsetDateTime;
 
 use super::OrderError;
 use super::actor::{OrderState, append, next, products, refund_payment, require_buyer, settle};
 use super::back_to_cart::lines_back;
-use crate::inventory::Settlement;
+use crate::inventory::{InventoryError, Settlement};
 use crate::payments::{IntentStatus, PaymentError, PaymentOutcome, PaymentUpdate};
 
 pub(super) async fn pay(
@@ -106,10 +106,51 @@ pub(super) async fn provider(
             };
             append(state, status, kind).await
         }
-        // A failure after the order moved on, or a refund (souk records
-        // the refunds it makes when it makes them).
-        PaymentUpdate::Failed { .. } | PaymentUpdate::Refunded { .. } => Ok(()),
+        PaymentUpdate::Refunded { amount, .. } => refunded_at_provider(state, event, amount).await,
+        // A failure after the order moved on.
+        PaymentUpdate::Failed { .. } => Ok(()),
     }
+}
+
+/// The provider has refunded `refunded` of the payment in all. souk records
+/// its own refunds as it makes them, so only more than those is new: a
+/// refund made at the provider (its dashboard). All of it back refunds the
+/// order (units not yet shipped go back on sale).
+async fn refunded_at_provider(
+    state: &mut OrderState,
+    event: &str,
+    refunded: Money,
+) -> Result<(), OrderError> {
+    let status = state.order.status();
+    let total = state.order.total;
+    let paid = matches!(
+        status,
+        OrderStatus::Paid | OrderStatus::Fulfilling | OrderStatus::Shipped | OrderStatus::Delivered
+    );
+    let more = refunded.amount() - state.order.part_refunded();
+    if !paid || refunded.currency() != total.currency() || more <= 0 {
+        return Ok(()); // Refunds souk made, or an order that ended.
+    }
+    let amount = Money::new(more, total.currency()).map_err(|_| OrderError::TotalTooLarge)?;
+    let to = if refunded.amount() >= total.amount() {
+        let action = if matches!(status, OrderStatus::Paid | OrderStatus::Fulfilling) {
+            Settlement::Restock
+        } else {
+            Settlement::Forget
+        };
+        settle(state, action).await?;
+        next(state, OrderEvent::Refund)?.unwrap_or(status)
+    } else {
+        status
+    };
+    let kind = TimelineKind::RefundedAtProvider {
+        event: event.to_owned(),
+        amount,
+    };
+    append(state, to, kind).await?;
+    metrics::counter!("souk_refunds_total", "kind" => "at_provider").increment(1);
+    tracing::info!(order = %state.order.id, %event, ?amount, "a refund made at the provider recorded");
+    Ok(())
 }
 
 /// Whether the latest entry is this decline, recorded from the answer to a
@@ -174,13 +215,30 @@ pub(super) async fn expire(state: &mut OrderState) -> Result<(), OrderError> {
     Ok(())
 }
 
-/// Paid: the units sold, the entry written, the figures counted.
+/// Paid: the units sold, the entry written, the figures counted. Units
+/// whose hold was released before the payment came are sold again if they
+/// are there; if they sold meanwhile the payment goes back.
 async fn record_paid(
     state: &mut OrderState,
     to: OrderStatus,
     event: Option<String>,
 ) -> Result<(), OrderError> {
-    settle(state, Settlement::Commit).await?;
+    let lines: Vec<(ProductId, u32)> = state
+        .order
+        .lines
+        .iter()
+        .map(|l| (l.product_id, l.quantity.get()))
+        .collect();
+    match state
+        .services
+        .inventory
+        .commit(state.order.id, &lines)
+        .await
+    {
+        Ok(()) => {}
+        Err(InventoryError::OutOfStock { .. }) => return sold_out(state, event).await,
+        Err(e) => return Err(e.into()),
+    }
     append(state, to, TimelineKind::PaymentSucceeded { event }).await?;
     let total = state.order.total;
     metrics::counter!("souk_revenue_minor_total", "currency" => total.currency().code().to_owned())
@@ -192,6 +250,19 @@ async fn record_paid(
         .map(|l| u64::from(l.quantity.get()))
         .sum();
     metrics::counter!("souk_units_sold_total").increment(units);
+    Ok(())
+}
+
+/// Paid too late for units that sold meanwhile: the money goes back, what
+/// was sold to the order returns to stock, and the order is cancelled.
+async fn sold_out(state: &mut OrderState, event: Option<String>) -> Result<(), OrderError> {
+    refund_payment(state).await?;
+    settle(state, Settlement::Restock).await?;
+    settle(state, Settlement::Release).await?;
+    let to = next(state, OrderEvent::Cancel)?.unwrap_or(OrderStatus::Cancelled);
+    append(state, to, TimelineKind::SoldOut { event }).await?;
+    metrics::counter!("souk_payment_mismatches_total").increment(1);
+    tracing::warn!(order = %state.order.id, "paid after its units were released and sold; refunded and cancelled");
     Ok(())
 }
 

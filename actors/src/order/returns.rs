@@ -184,19 +184,14 @@ fn require_deciders(state: &OrderState, by: Caller, asked: &Return) -> Result<()
     }
 }
 
-/// What `lines` cost on the order, in minor units.
+/// What `lines` cost the buyer (tax added on top included), in minor units.
 fn price(state: &OrderState, lines: &[ReturnLine]) -> Result<i64, OrderError> {
     let mut sum: i64 = 0;
-    for line in lines {
-        let unit = state
+    for (product, units) in by_product(lines) {
+        sum = state
             .order
-            .lines
-            .iter()
-            .find(|l| l.product_id == line.product_id)
-            .map_or(0, |l| l.unit_price.amount());
-        sum = unit
-            .checked_mul(i64::from(line.quantity.get()))
-            .and_then(|cost| sum.checked_add(cost))
+            .units_worth(product, units)
+            .and_then(|worth| sum.checked_add(worth))
             .ok_or(OrderError::TotalTooLarge)?;
     }
     Ok(sum)

@@ -116,6 +116,7 @@ async fn register(
         tier: Tier::Standard,
         password_hash,
         disabled: false,
+        shipping: None,
         created_at: now,
         updated_at: now,
     };

@@ -5,13 +5,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use souk_actors::{Catalog, LineChange};
-use souk_models::{Cart, Money, ProductId, ProductStatus, Quantity, Timestamp, WholeNumber};
+use souk_models::{
+    Cart, Charges, Money, ProductId, ProductStatus, Quantity, Timestamp, WholeNumber,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 /// Why a cart change conflicts with the cart or the stock.
@@ -59,6 +61,11 @@ pub struct CartView {
     pub item_count: u32,
     /// True when every line can be bought as it stands.
     pub ready_for_checkout: bool,
+    /// On `GET /cart` with a destination: what checking out the lines that
+    /// can be bought would charge now (subtotal, shipping, tax, total).
+    /// Checkout prices afresh; the order keeps what it charged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Charges>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
@@ -107,6 +114,7 @@ pub fn price(cart: &Cart, catalog: &Catalog) -> CartView {
         ready_for_checkout: !items.is_empty() && items.iter().all(|i| i.status == LineStatus::Ok),
         items,
         subtotal,
+        estimate: None,
         updated_at: cart.updated_at,
     }
 }
@@ -127,15 +135,48 @@ fn available(state: &AppState, product: ProductId) -> Result<u64, ApiError> {
     Ok(entry.stock.available())
 }
 
-/// The cart, priced now.
-#[utoipa::path(get, path = "/cart", tag = "cart", security(("bearer" = [])),
-    responses((status = 200, body = CartView), (status = 401, body = Problem)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CartParams {
+    /// Where the cart would ship (ISO 3166-1 alpha-2): adds `estimate`
+    /// with shipping and tax. Absent: the country of the shopper's first
+    /// saved address, if any.
+    #[param(pattern = "^[A-Z]{2}$")]
+    country: Option<String>,
+}
+
+/// The cart, priced now, with what checking it out would charge.
+#[utoipa::path(get, path = "/cart", tag = "cart", security(("bearer" = [])), params(CartParams),
+    responses((status = 200, body = CartView), (status = 400, body = Problem, description = "`invalid_parameter`: a country that is not two capital letters"),
+        (status = 401, body = Problem)))]
 async fn get_cart(
     State(state): State<AppState>,
     user: AuthUser,
+    ApiQuery(params): ApiQuery<CartParams>,
 ) -> Result<Json<CartView>, ApiError> {
+    if let Some(country) = &params.country
+        && !(country.len() == 2 && country.chars().all(|c| c.is_ascii_uppercase()))
+    {
+        let detail = "country must be an ISO 3166-1 alpha-2 code in upper case, e.g. GB";
+        return Err(ApiError::invalid_parameter("country", detail));
+    }
     let cart = state.carts.get(user.0.id).await?;
-    Ok(Json(price(&cart, &state.catalog)))
+    let mut view = price(&cart, &state.catalog);
+    let country = match params.country {
+        Some(country) => Some(country),
+        None => state
+            .store
+            .list_addresses(user.0.id)
+            .await?
+            .into_iter()
+            .next()
+            .map(|a| a.fields.country),
+    };
+    if let Some(country) = country {
+        view.estimate = state.checkout.quote(&cart, &country).await?;
+    }
+    Ok(Json(view))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -47,6 +47,10 @@ fn rejection(reason: &str) -> ApiError {
             "a product in the cart is no longer sold",
         ),
         "empty_cart" => ApiError::unprocessable("empty_cart", "the cart is empty"),
+        "total_too_large" => ApiError::unprocessable(
+            "total_too_large",
+            "the order would cost more than one payment can take",
+        ),
         _ => ApiError::unavailable("checkout could not complete; nothing was charged"),
     }
 }
@@ -62,7 +66,7 @@ fn rejection(reason: &str) -> ApiError {
         (status = 202, body = Queued, description = "the checkout waits in its lane; follow the ticket"),
         (status = 400, body = Problem, description = "`missing_idempotency_key` or `invalid_idempotency_key`"),
         (status = 409, body = Problem, description = "`out_of_stock` or `product_unavailable`: nothing was ordered"),
-        (status = 422, body = Problem, description = "`empty_cart`, or `unknown_address` (no saved address with that id)"),
+        (status = 422, body = Problem, description = "`empty_cart`, `total_too_large`, or `unknown_address` (no saved address with that id)"),
         (status = 503, body = Problem, description = "`lane_full` (with `Retry-After`), or `unavailable`")))]
 async fn checkout(
     State(state): State<AppState>,

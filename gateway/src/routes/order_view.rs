@@ -14,7 +14,15 @@ pub struct OrderView {
     pub buyer_id: UserId,
     pub status: OrderStatus,
     pub lines: Vec<OrderLine>,
-    /// Total of the lines shown.
+    /// The lines shown, at their order prices.
+    pub subtotal: Money,
+    /// Shipping, all sellers' (to the buyer and admins only).
+    pub shipping: Option<Money>,
+    /// Tax: on top of the subtotal, or part of it when `tax_included` (to
+    /// the buyer and admins only).
+    pub tax: Option<Money>,
+    pub tax_included: bool,
+    /// What the buyer is charged (to sellers: their lines' subtotal).
     pub total: Money,
     pub shipping_address: AddressInput,
     pub shipment: Option<Shipment>,
@@ -107,23 +115,34 @@ pub fn view(order: Order, caller: Caller) -> OrderView {
             .filter(|l| l.seller_id == caller.user_id)
             .collect()
     };
-    let total = if full {
-        order.total
+    let currency = order.total.currency();
+    let subtotal = lines.iter().fold(Money::zero(currency), |sum, l| {
+        l.unit_price
+            .times(l.quantity.get())
+            .and_then(|t| sum.plus(t))
+            .unwrap_or(sum)
+    });
+    let charges = order.charges;
+    let (shipping, tax, total) = if full {
+        let zero = Money::zero(currency);
+        let shipping = charges.map_or(zero, |c| c.shipping);
+        (
+            Some(shipping),
+            Some(charges.map_or(zero, |c| c.tax)),
+            order.total,
+        )
     } else {
-        lines
-            .iter()
-            .fold(Money::zero(order.total.currency()), |sum, l| {
-                l.unit_price
-                    .times(l.quantity.get())
-                    .and_then(|t| sum.plus(t))
-                    .unwrap_or(sum)
-            })
+        (None, None, subtotal)
     };
     OrderView {
         id: order.id,
         buyer_id: order.buyer_id,
         status,
         lines,
+        subtotal,
+        shipping,
+        tax,
+        tax_included: charges.is_some_and(|c| c.tax_included),
         total,
         shipping_address,
         shipment,

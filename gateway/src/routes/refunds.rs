@@ -140,22 +140,19 @@ async fn refund_part(
     Ok(Json(view(order, user.caller())))
 }
 
-/// What `lines` cost on `order`.
+/// What `lines` cost the buyer on `order` (their share of tax added on top
+/// included).
 fn priced(order: &souk_models::Order, lines: &[RefundLine]) -> Result<Money, ApiError> {
     let mut sum = Money::zero(order.total.currency());
     for wanted in lines {
-        let line = order
-            .lines
-            .iter()
-            .find(|l| l.product_id == wanted.product_id)
-            .filter(|l| wanted.quantity <= l.quantity)
+        let worth = order
+            .units_worth(wanted.product_id, wanted.quantity.get())
             .ok_or_else(|| {
                 let detail = "each line must be a product of the order, at most its quantity";
                 ApiError::unprocessable("not_on_order", detail).with_field("lines")
             })?;
-        sum = line
-            .unit_price
-            .times(wanted.quantity.get())
+        sum = Money::new(worth, sum.currency())
+            .ok()
             .and_then(|cost| sum.plus(cost))
             .ok_or_else(|| invalid("the lines cost too much").with_field("lines"))?;
     }

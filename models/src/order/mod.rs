@@ -6,6 +6,7 @@
 
 mod record;
 mod returns;
+mod worth;
 
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::OrderStatus;
 use super::ReturnLine;
 use crate::{
-    AddressInput, Money, OrderId, ProductId, Quantity, ReturnId, Timestamp, Title, UserId,
+    AddressInput, Charges, Money, OrderId, ProductId, Quantity, ReturnId, Timestamp, Title, UserId,
 };
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
@@ -30,6 +30,11 @@ pub struct OrderLine {
     pub title: Title,
     pub unit_price: Money,
     pub quantity: Quantity,
+    /// The tax on the line's units (included in their price or added to
+    /// it, as the order's `charges` say); absent on orders from before
+    /// tax was charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<Money>,
 }
 
 /// What happened, with the data it carried.
@@ -61,6 +66,13 @@ pub enum TimelineKind {
     },
     /// The payment deadline passed; stock was released.
     Expired,
+    /// Paid (`event`: the provider's event that said so) after the order's
+    /// units were released, and they had sold meanwhile: the payment was
+    /// refunded and the order cancelled.
+    SoldOut {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
     Cancelled {
         by: UserId,
     },
@@ -79,6 +91,13 @@ pub enum TimelineKind {
         key: String,
     },
     AddressChanged(AddressInput),
+    /// The provider's event `event` said more of the payment was refunded
+    /// than souk had refunded (a refund made in the provider's dashboard):
+    /// `amount` more went back.
+    RefundedAtProvider {
+        event: String,
+        amount: Money,
+    },
     /// The buyer asked to send `lines` back; `key` is the request's
     /// idempotency key.
     ReturnRequested {
@@ -123,7 +142,12 @@ pub struct Order {
     pub id: OrderId,
     pub buyer_id: UserId,
     pub lines: Vec<OrderLine>,
+    /// What the buyer is charged: `charges.total` when there are charges.
     pub total: Money,
+    /// Subtotal, shipping and tax, frozen at checkout; absent on orders
+    /// from before shipping and tax were charged (their total is the lines').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charges: Option<Charges>,
     pub shipping_address: AddressInput,
     #[serde(with = "time::serde::rfc3339")]
     pub payment_deadline: Timestamp,
@@ -178,8 +202,10 @@ impl Order {
     pub fn applied(&self, id: &str) -> bool {
         self.timeline.iter().any(|e| match &e.kind {
             TimelineKind::PaymentSucceeded { event }
+            | TimelineKind::SoldOut { event }
             | TimelineKind::PaymentDeclined { event, .. } => event.as_deref() == Some(id),
-            TimelineKind::PaymentMismatch { event, .. } => event == id,
+            TimelineKind::PaymentMismatch { event, .. }
+            | TimelineKind::RefundedAtProvider { event, .. } => event == id,
             _ => false,
         })
     }
@@ -191,6 +217,7 @@ impl Order {
             .iter()
             .filter_map(|e| match &e.kind {
                 TimelineKind::PartRefunded { amount, .. }
+                | TimelineKind::RefundedAtProvider { amount, .. }
                 | TimelineKind::ReturnApproved { refund: amount, .. } => Some(amount.amount()),
                 _ => None,
             })
@@ -251,6 +278,7 @@ mod tests {
             buyer_id: UserId::new(),
             lines: vec![],
             total: Money::zero(Currency::USD),
+            charges: None,
             shipping_address: address("1 Old St"),
             payment_deadline: now,
             created_at: now,

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use souk_actors::{CheckoutConfig, LaneConfig, LaneSettings};
-use souk_models::Tier;
+use souk_models::{TaxTable, Tier};
 
 use super::{ConfigError, invalid};
 
@@ -77,7 +77,7 @@ impl CheckoutSection {
     }
 
     /// The checkout queue's settings.
-    pub fn settings(&self, call_timeout: Duration) -> CheckoutConfig {
+    pub fn settings(&self, call_timeout: Duration, taxes: TaxTable) -> CheckoutConfig {
         let c = self;
         CheckoutConfig {
             lanes: c
@@ -97,6 +97,7 @@ impl CheckoutSection {
             wait: Duration::from_millis(c.wait_ms),
             payment_window: Duration::from_secs(c.payment_window_secs),
             call_timeout,
+            taxes,
         }
     }
 }

@@ -20,6 +20,7 @@ mod marketplace;
 mod network;
 mod payments;
 mod store;
+mod tax;
 mod websocket;
 
 pub use checkout::{CheckoutSection, LaneEntry};
@@ -27,6 +28,7 @@ pub use cluster::{ClusterConfig, advertise, valid_node_id};
 pub use marketplace::MarketplaceConfig;
 pub use payments::{PaymentsConfig, ProviderName, StripeConfig};
 pub use store::{Backend, StoreConfig};
+pub use tax::{TaxRateEntry, TaxSection};
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
@@ -112,6 +114,7 @@ pub struct Config {
     pub log: LogConfig,
     pub cluster: ClusterConfig,
     pub payments: PaymentsConfig,
+    pub tax: TaxSection,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +212,7 @@ impl Config {
         }
         self.checkout.validate()?;
         self.marketplace.validate()?;
+        self.tax.table()?;
         store::validate(&self.store)?;
         network::validate(self)?;
         websocket::validate(&self.websocket)?;

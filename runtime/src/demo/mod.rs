@@ -77,7 +77,9 @@ pub async fn seed(store: &Arc<dyn Store>, catalog: &Catalog) -> anyhow::Result<V
     let mut seller_ids = Vec::new();
     for seller in &demo.sellers {
         let name = seller.display_name.as_str();
-        seller_ids.push(ensure_user(store, &seller.email, name, Role::Seller, &hash).await?);
+        let id = ensure_user(store, &seller.email, name, Role::Seller, &hash).await?;
+        ship_like_a_shop(store, id, catalog.currency()).await?;
+        seller_ids.push(id);
     }
     // A crash between the catalog batch and the marker must not seed twice.
     if catalog.product_count() == 0 {
@@ -118,6 +120,24 @@ pub async fn seed(store: &Arc<dyn Store>, catalog: &Catalog) -> anyhow::Result<V
     Ok(accounts)
 }
 
+/// Demo sellers charge 4.99 per order, free from 50.00.
+async fn ship_like_a_shop(
+    store: &Arc<dyn Store>,
+    seller: UserId,
+    currency: souk_models::Currency,
+) -> anyhow::Result<()> {
+    let Some(mut user) = store.get_user(seller).await? else {
+        return Ok(());
+    };
+    user.shipping = Some(souk_models::ShippingRates {
+        per_order: souk_models::Money::new(499, currency)?,
+        per_item: souk_models::Money::zero(currency),
+        free_over: Some(souk_models::Money::new(5000, currency)?),
+    });
+    store.update_user(&user).await?;
+    Ok(())
+}
+
 async fn ensure_user(
     store: &Arc<dyn Store>,
     email: &Email,
@@ -138,6 +158,7 @@ async fn ensure_user(
         },
         password_hash: hash.to_owned(),
         disabled: false,
+        shipping: None,
         created_at: now,
         updated_at: now,
     };

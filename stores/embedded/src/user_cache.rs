@@ -76,6 +76,7 @@ mod tests {
             tier: Tier::Standard,
             password_hash: "hash".into(),
             disabled: false,
+            shipping: None,
             created_at: now,
             updated_at: now,
         }

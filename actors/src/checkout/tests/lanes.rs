@@ -212,6 +212,7 @@ async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
         title: product.product.title.clone(),
         unit_price: product.product.price,
         quantity: souk_models::Quantity::new(1).expect("a valid quantity"),
+        tax: None,
     };
     shop.orders
         .place(crate::order::NewOrder {
@@ -220,6 +221,7 @@ async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
             lines: vec![line],
             address: address(),
             payment_deadline: deadline,
+            charges: None,
         })
         .await
         .expect("the order is placed");

@@ -60,6 +60,7 @@ fn config(max_in_flight: usize, capacity: usize, wait: Duration) -> CheckoutConf
         wait,
         payment_window: Duration::from_secs(900),
         call_timeout: Duration::from_secs(10),
+        taxes: souk_models::TaxTable::default(),
     }
 }
 
@@ -179,6 +180,7 @@ fn shopper(tier: Tier) -> User {
         tier,
         password_hash: String::new(),
         disabled: false,
+        shipping: None,
         created_at: now,
         updated_at: now,
     }

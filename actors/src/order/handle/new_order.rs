@@ -1,4 +1,5 @@
-//! Placing a new order: its total from its lines, its payment created with
+//! Placing a new order: its total (the lines', with checkout's shipping and
+//! tax), its payment created with
 //! the provider, the order and its first entries written at once (which
 //! completes its checkout ticket), its actor started and its deadline armed.
 //! Placing the same order again gives the same order and payment.
@@ -32,7 +33,10 @@ impl OrderHandle {
                     .times(line.quantity.get())
                     .and_then(|t| sum.plus(t))
             });
-        let total = total.ok_or(OrderError::TotalTooLarge)?;
+        let lines_total = total.ok_or(OrderError::TotalTooLarge)?;
+        // Checkout's charges are for these lines, or they are not used.
+        let charges = new.charges.filter(|c| c.subtotal == lines_total);
+        let total = charges.map_or(lines_total, |c| c.total);
         let intent = self.services.payments.create(new.id, total).await?;
         let now = OffsetDateTime::now_utc();
         let mut order = Order {
@@ -40,6 +44,7 @@ impl OrderHandle {
             buyer_id: new.buyer,
             lines: new.lines,
             total,
+            charges,
             shipping_address: new.address,
             payment_deadline: new.payment_deadline,
             created_at: now,

@@ -28,6 +28,7 @@ struct World {
     buyer: Caller,
 }
 
+mod late_payment;
 mod passivation;
 mod recovery;
 mod roles;
@@ -139,6 +140,7 @@ fn new_order(w: &World, id: OrderId, units: u32, deadline: Timestamp) -> NewOrde
         title: Title::parse("Kettle").expect("a valid title"),
         unit_price: Money::new(2500, Currency::USD).expect("a valid price"),
         quantity: Quantity::new(i64::from(units)).expect("a valid quantity"),
+        tax: None,
     };
     let address = AddressInput {
         name: "Ada".into(),
@@ -156,6 +158,7 @@ fn new_order(w: &World, id: OrderId, units: u32, deadline: Timestamp) -> NewOrde
         lines: vec![line],
         address,
         payment_deadline: deadline,
+        charges: None,
     }
 }
 

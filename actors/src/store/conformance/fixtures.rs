@@ -28,6 +28,7 @@ pub fn user(email: &str, role: Role) -> User {
         tier: Tier::Standard,
         password_hash: "$argon2id$test".to_owned(),
         disabled: false,
+        shipping: None,
         created_at: now,
         updated_at: now,
     }

@@ -22,6 +22,7 @@ pub fn order(buyer: UserId, sellers: &[UserId]) -> Order {
             title: ok(Title::parse("Thing")),
             unit_price: ok(Money::new(500, Currency::USD)),
             quantity: ok(Quantity::new(2)),
+            tax: None,
         })
         .collect();
     let mut order = Order {
@@ -29,6 +30,7 @@ pub fn order(buyer: UserId, sellers: &[UserId]) -> Order {
         buyer_id: buyer,
         lines,
         total: ok(Money::new(1000 * sellers.len() as i64, Currency::USD)),
+        charges: None,
         shipping_address: address(buyer, "1 Main St").fields,
         payment_deadline: now + Duration::minutes(15),
         created_at: now,

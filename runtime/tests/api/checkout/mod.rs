@@ -4,6 +4,7 @@
 
 mod admin_orders;
 mod back_to_cart;
+mod charges;
 mod concurrency;
 mod journey;
 mod refunds;

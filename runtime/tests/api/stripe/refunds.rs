@@ -112,3 +112,76 @@ async fn an_approved_return_is_refunded_at_stripe_once_and_a_rejected_one_not_at
         "one unit refunded, once"
     );
 }
+
+/// Stripe's `charge.refunded` for `intent`, `refunded` in all so far.
+fn charge_refunded(id: &str, intent: &str, order: &str, refunded: i64) -> String {
+    json!({
+        "id": id, "object": "event", "type": "charge.refunded", "created": super::now(), "livemode": false,
+        "data": { "object": {
+            "id": "ch_souk_test", "object": "charge", "amount": 2500, "amount_refunded": refunded,
+            "currency": "usd", "payment_intent": intent, "metadata": { "order_id": order },
+        }},
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn refunds_made_in_stripes_dashboard_are_recorded_once() {
+    let Some(stripe) = LocalStripe::start().await else {
+        return;
+    };
+    let app = on_stripe(&stripe, &[]).await;
+    let (buyer, placed) = ordered(&app).await;
+    let id = placed["id"].as_str().expect("an id");
+    let intent = intent_of(&placed);
+    app.order_action(&buyer, id, "pay", json!({ "card_token": "pm_card_visa" }))
+        .await;
+    let admin = app.admin().await;
+    let ours = app
+        .client
+        .post(app.url(&format!("/api/v1/orders/{id}/refunds")))
+        .bearer_auth(&admin.token)
+        .header("idempotency-key", "ours")
+        .json(&json!({ "amount": { "amount": 500, "currency": "USD" }, "reason": "late" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ours.status(), StatusCode::OK);
+
+    let send = |event: String| {
+        let app = &app;
+        async move {
+            let header = super::signature(super::WEBHOOK_SECRET, super::now(), &event);
+            let answer = super::deliver(app, &header, &event).await;
+            assert_eq!(answer.status(), StatusCode::OK);
+        }
+    };
+    send(charge_refunded("evt_ours", &intent, id, 500)).await;
+    let seen = super::order(&app, &buyer, id).await;
+    assert_eq!(
+        super::entries(&seen, "refunded_at_provider"),
+        0,
+        "souk's own refund"
+    );
+    for _ in 0..2 {
+        send(charge_refunded("evt_dash", &intent, id, 1200)).await;
+    }
+    let seen = super::order(&app, &buyer, id).await;
+    assert_eq!(
+        super::entries(&seen, "refunded_at_provider"),
+        1,
+        "once per event"
+    );
+    assert_eq!(seen["status"], "paid");
+    send(charge_refunded("evt_rest", &intent, id, 2500)).await;
+    let seen = super::order(&app, &buyer, id).await;
+    assert_eq!(seen["status"], "refunded", "all of it is back");
+    let amounts: Vec<i64> = seen["timeline"]
+        .as_array()
+        .expect("a timeline")
+        .iter()
+        .filter(|e| e["type"] == "refunded_at_provider")
+        .map(|e| e["amount"]["amount"].as_i64().unwrap_or(0))
+        .collect();
+    assert_eq!(amounts, [700, 1300]);
+}
