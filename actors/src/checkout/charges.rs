@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use souk_models::{CategorySlug, Charges, Money, OrderLine, TaxTable, UserId};
+use souk_models::{CartLine, CategorySlug, Charges, Money, OrderLine, TaxTable, UserId};
+
+use crate::catalog::ProductEntry;
 
 use crate::store::Store;
 
@@ -16,6 +18,20 @@ pub(crate) enum Uncharged {
     /// The sums leave what [`Money`] holds (or a seller's rates are in
     /// another currency than the catalog's).
     TooLarge,
+}
+
+/// A cart line as an order line at `entry`'s price, and its category.
+pub(crate) fn order_line(line: &CartLine, entry: &ProductEntry) -> (OrderLine, CategorySlug) {
+    let product = &entry.product;
+    let ordered = OrderLine {
+        product_id: line.product_id,
+        seller_id: product.seller_id,
+        title: product.title.clone(),
+        unit_price: product.price,
+        quantity: line.quantity,
+        tax: None,
+    };
+    (ordered, product.category.clone())
 }
 
 /// Prices `lines` (each of the category beside it) shipped to `country`:

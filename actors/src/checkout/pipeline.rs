@@ -6,10 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use souk_models::{OrderLine, ProductId, ProductStatus, TaxTable, Ticket, TicketStatus};
+use souk_models::{ProductId, ProductStatus, TaxTable, Ticket, TicketStatus};
 use time::OffsetDateTime;
 
-use super::charges::{Uncharged, charge};
+use super::charges::{Uncharged, charge, order_line};
 use crate::cart::CartHandle;
 use crate::catalog::Catalog;
 use crate::events::EventBus;
@@ -63,15 +63,9 @@ impl Pipeline {
             if entry.product.status != ProductStatus::Active {
                 return rejected("product_unavailable");
             }
-            lines.push(OrderLine {
-                product_id: line.product_id,
-                seller_id: entry.product.seller_id,
-                title: entry.product.title.clone(),
-                unit_price: entry.product.price,
-                quantity: line.quantity,
-                tax: None,
-            });
-            categories.push(entry.product.category.clone());
+            let (ordered, category) = order_line(line, &entry);
+            lines.push(ordered);
+            categories.push(category);
         }
         let country = &ticket.shipping_address.country;
         let store = self.store.as_ref();

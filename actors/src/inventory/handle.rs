@@ -143,12 +143,8 @@ impl InventoryHandle {
         order: OrderId,
         lines: &[(ProductId, u32)],
     ) -> Result<(), InventoryError> {
-        let groups = self.by_shard(lines.iter().map(|(p, q)| (*p, *q)));
-        let calls = groups.into_iter().map(|(shard, lines)| async move {
-            let call = ShardCall::Commit { order, lines };
-            self.dispatch(shard, call).await.map(|_| ())
-        });
-        join_all(calls).await.into_iter().collect()
+        self.on_each_shard(lines, |lines| ShardCall::Commit { order, lines })
+            .await
     }
 
     /// Puts returned units back on sale: each line's units are no longer
@@ -158,12 +154,23 @@ impl InventoryHandle {
         key: OrderId,
         lines: &[(ProductId, u32)],
     ) -> Result<(), InventoryError> {
-        let groups = self.by_shard(lines.iter().map(|(p, q)| (*p, *q)));
-        let calls = groups.into_iter().map(|(shard, lines)| async move {
-            let call = ShardCall::TakeBack { key, lines };
-            self.dispatch(shard, call).await.map(|_| ())
-        });
-        join_all(calls).await.into_iter().collect()
+        self.on_each_shard(lines, |lines| ShardCall::TakeBack { key, lines })
+            .await
+    }
+
+    /// Sends each shard the call `call` makes of its part of `lines`, all
+    /// at once; the first failure, if any.
+    async fn on_each_shard(
+        &self,
+        lines: &[(ProductId, u32)],
+        call: impl Fn(Vec<(ProductId, u32)>) -> ShardCall,
+    ) -> Result<(), InventoryError> {
+        let groups = self.by_shard(lines.iter().copied());
+        let calls = groups
+            .into_iter()
+            .map(|(shard, part)| self.dispatch(shard, call(part)));
+        let replies = join_all(calls).await;
+        replies.into_iter().try_for_each(|r| r.map(|_| ()))
     }
 
     /// Sets the units available for sale, keeping reserved and sold units.

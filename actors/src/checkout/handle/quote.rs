@@ -1,10 +1,10 @@
 //! What a checkout would charge now, for a cart shown before checking out.
 
-use souk_models::{Cart, Charges, OrderLine, ProductStatus};
+use souk_models::{Cart, Charges, ProductStatus};
 
 use super::CheckoutHandle;
 use crate::checkout::CheckoutError;
-use crate::checkout::charges::{Uncharged, charge};
+use crate::checkout::charges::{Uncharged, charge, order_line};
 
 impl CheckoutHandle {
     /// What checking out `cart` to `country` would charge now: its lines
@@ -27,15 +27,9 @@ impl CheckoutHandle {
             if !buyable {
                 continue;
             }
-            lines.push(OrderLine {
-                product_id: line.product_id,
-                seller_id: entry.product.seller_id,
-                title: entry.product.title.clone(),
-                unit_price: entry.product.price,
-                quantity: line.quantity,
-                tax: None,
-            });
-            categories.push(entry.product.category.clone());
+            let (ordered, category) = order_line(line, &entry);
+            lines.push(ordered);
+            categories.push(category);
         }
         if lines.is_empty() {
             return Ok(None);
