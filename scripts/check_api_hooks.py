@@ -38,6 +38,12 @@ STATEFUL_REFUSALS = {
     "PATCH /orders/{id}/address": {"unknown_address"},
     # Card tokens are the payment provider's; the sandbox knows a few.
     "POST /orders/{id}/pay": {"invalid_card_token"},
+    # A membership is paid with a card the provider knows, once at a time;
+    # only a running one can be cancelled.
+    "POST /memberships": {"invalid_card_token", "payment_declined", "membership_exists"},
+    "POST /memberships/me/cancel": {"not_found"},
+    # Shipping rates are in the marketplace's currency.
+    "PUT /seller/shipping": {"wrong_currency"},
     # A refund is in the order's currency, of lines the order has.
     "POST /orders/{id}/refunds": {"wrong_currency", "not_on_order"},
     # A return names units the order has and no return holds yet.
@@ -53,6 +59,7 @@ PAGED = {
     "GET /orders",
     "GET /seller/orders",
     "GET /admin/users",
+    "GET /admin/orders",
 }
 
 ASSISTANT = {"GET /search", "GET /products/{id}/similar", "POST /assistant/chat"}

@@ -145,4 +145,7 @@ pub struct GatewayConfig {
     /// Days after delivery a buyer may ask for a return
     /// (`marketplace.return_window_days`); 0 takes none.
     pub return_window_days: u32,
+    /// Days a membership keeps its tier after a failed renewal
+    /// (`marketplace.membership_grace_days`).
+    pub membership_grace_days: u32,
 }

@@ -10,6 +10,7 @@ mod checkout;
 mod email;
 mod error;
 mod ids;
+mod membership;
 mod money;
 mod notification;
 mod number;
@@ -34,6 +35,7 @@ pub use error::ParseError;
 pub use ids::{
     AddressId, NotificationId, OrderId, PaymentId, ProductId, ReturnId, ReviewId, UserId,
 };
+pub use membership::{Membership, MembershipStatus};
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};
 pub use number::WholeNumber;

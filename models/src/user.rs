@@ -25,7 +25,18 @@ impl Role {
 
 /// Membership tier; checkout lanes are chosen from it.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
@@ -161,10 +172,22 @@ pub struct User {
     /// A seller's shipping rates; none ships free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<crate::ShippingRates>,
+    /// The shopper's latest membership, if they ever bought one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub membership: Option<crate::Membership>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: Timestamp,
+}
+
+impl User {
+    /// The tier the user checks out in at `now`: the one an admin set, or
+    /// their membership's while it is in force, whichever is higher.
+    pub fn tier_at(&self, now: Timestamp) -> Tier {
+        let member = self.membership.as_ref().map(|m| m.tier_at(now));
+        self.tier.max(member.unwrap_or_default())
+    }
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ pub async fn create_user(
         password_hash: hash,
         disabled: false,
         shipping: None,
+        membership: None,
         created_at: now,
         updated_at: now,
     };

@@ -5,13 +5,14 @@
 //! placing is retried.
 
 mod sandbox;
+mod sandbox_subscriptions;
 mod webhooks;
 
 pub use sandbox::{SandboxPayments, TEST_CARD_DECLINED, TEST_CARD_NO_FUNDS, TEST_CARD_OK};
 pub use webhooks::{PaymentUpdate, ProviderEvent, WebhookError};
 
 use serde::{Deserialize, Serialize};
-use souk_models::{Money, OrderId};
+use souk_models::{MembershipStatus, Money, OrderId, Tier, Timestamp, UserId};
 
 /// A payment created with the provider, to be confirmed by the client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +52,18 @@ pub struct IntentState {
     pub status: IntentStatus,
     /// The amount and currency the provider charges (or charged).
     pub amount: Money,
+}
+
+/// A subscription as the provider has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// The provider's id of it, e.g. `sub_…`.
+    pub provider_ref: String,
+    pub status: MembershipStatus,
+    pub current_period_end: Timestamp,
+    pub cancel_at_period_end: bool,
+    /// Why the first payment was declined (nothing was subscribed then).
+    pub declined: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -100,10 +113,37 @@ pub trait PaymentProvider: Send + Sync + 'static {
         amount: Money,
         key: &str,
     ) -> Result<(), PaymentError>;
+    /// Subscribes `user` to `tier`, the first period paid at once with
+    /// `method` (a card token with the sandbox). A declined card comes back
+    /// as `declined`, with nothing subscribed. A provider without
+    /// memberships refuses (Stripe's are planned).
+    async fn subscribe(
+        &self,
+        user: UserId,
+        tier: Tier,
+        method: &str,
+    ) -> Result<Subscription, PaymentError> {
+        let _ = (user, tier, method);
+        Err(no_memberships(self.name()))
+    }
+    /// Where a subscription stands (its current period, renewed or not).
+    async fn subscription(&self, provider_ref: &str) -> Result<Subscription, PaymentError> {
+        let _ = provider_ref;
+        Err(no_memberships(self.name()))
+    }
+    /// Cancels a subscription at the end of its current period.
+    async fn end_subscription(&self, provider_ref: &str) -> Result<Subscription, PaymentError> {
+        let _ = provider_ref;
+        Err(no_memberships(self.name()))
+    }
     /// Checks a webhook delivery (its signature header and raw body) and
     /// reads the event in it. Providers without webhooks refuse them all.
     fn webhook(&self, signature: &str, body: &[u8]) -> Result<ProviderEvent, WebhookError> {
         let _ = (signature, body);
         Err(WebhookError::NotSupported(self.name()))
     }
+}
+
+fn no_memberships(provider: &str) -> PaymentError {
+    PaymentError::Refused(format!("memberships through {provider} are not built yet"))
 }

@@ -5,10 +5,12 @@
 //! it confirms is recorded on the order at once, so asking it later where a
 //! payment stands is never needed to find one that succeeded.
 
-use souk_models::{Currency, Money, OrderId};
+use souk_models::{Currency, Money, OrderId, Tier, UserId};
 
+use super::sandbox_subscriptions as subscriptions;
 use super::{
     IntentState, IntentStatus, PaymentError, PaymentIntent, PaymentOutcome, PaymentProvider,
+    Subscription,
 };
 
 /// Test tokens, as in Stripe's test mode.
@@ -43,6 +45,20 @@ impl SandboxPayments {
         }
         Money::new(amount, currency).map_err(|_| unknown())
     }
+
+    /// What charging `card_token` comes to.
+    fn charge(card_token: &str) -> Result<PaymentOutcome, PaymentError> {
+        match card_token {
+            TEST_CARD_OK | "tok_mastercard" | "tok_amex" => Ok(PaymentOutcome::Succeeded),
+            TEST_CARD_DECLINED => Ok(PaymentOutcome::Declined {
+                reason: "card_declined".into(),
+            }),
+            TEST_CARD_NO_FUNDS => Ok(PaymentOutcome::Declined {
+                reason: "insufficient_funds".into(),
+            }),
+            other => Err(PaymentError::InvalidToken(other.to_owned())),
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -70,16 +86,7 @@ impl PaymentProvider for SandboxPayments {
         card_token: &str,
     ) -> Result<PaymentOutcome, PaymentError> {
         Self::parse(provider_ref)?;
-        match card_token {
-            TEST_CARD_OK | "tok_mastercard" | "tok_amex" => Ok(PaymentOutcome::Succeeded),
-            TEST_CARD_DECLINED => Ok(PaymentOutcome::Declined {
-                reason: "card_declined".into(),
-            }),
-            TEST_CARD_NO_FUNDS => Ok(PaymentOutcome::Declined {
-                reason: "insufficient_funds".into(),
-            }),
-            other => Err(PaymentError::InvalidToken(other.to_owned())),
-        }
+        Self::charge(card_token)
     }
 
     /// Never succeeded as far as the sandbox knows: a payment it confirmed
@@ -100,6 +107,27 @@ impl PaymentProvider for SandboxPayments {
 
     async fn refund(&self, provider_ref: &str) -> Result<(), PaymentError> {
         Self::parse(provider_ref).map(|_| ())
+    }
+
+    async fn subscribe(
+        &self,
+        user: UserId,
+        tier: Tier,
+        card_token: &str,
+    ) -> Result<Subscription, PaymentError> {
+        let declined = match Self::charge(card_token)? {
+            PaymentOutcome::Declined { reason } => Some(reason),
+            PaymentOutcome::Succeeded | PaymentOutcome::Pending => None,
+        };
+        Ok(subscriptions::start(user, tier, declined))
+    }
+
+    async fn subscription(&self, provider_ref: &str) -> Result<Subscription, PaymentError> {
+        subscriptions::standing(provider_ref, false)
+    }
+
+    async fn end_subscription(&self, provider_ref: &str) -> Result<Subscription, PaymentError> {
+        subscriptions::standing(provider_ref, true)
     }
 
     async fn refund_part(

@@ -117,6 +117,7 @@ async fn register(
         password_hash,
         disabled: false,
         shipping: None,
+        membership: None,
         created_at: now,
         updated_at: now,
     };

@@ -76,7 +76,10 @@ async fn checkout(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, 255)?;
     let address = resolve_address(&state, user.0.id, req).await?;
-    match state.checkout.submit(&user.0, &key, address).await? {
+    // The lane is the tier the shopper has now (a membership in force).
+    let mut shopper = super::memberships::current(&state, user.0.clone()).await?;
+    shopper.tier = shopper.tier_at(time::OffsetDateTime::now_utc());
+    match state.checkout.submit(&shopper, &key, address).await? {
         CheckoutOutcome::Completed { order_id, .. } => created(&state, &user, order_id).await,
         CheckoutOutcome::Rejected { reason, .. } => Err(rejection(&reason)),
         CheckoutOutcome::Pending {

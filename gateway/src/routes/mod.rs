@@ -10,6 +10,7 @@ mod checkout;
 mod health;
 mod internal;
 mod listing;
+mod memberships;
 mod order_view;
 mod orders;
 mod products;
@@ -35,6 +36,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(checkout::router())
         .merge(orders::router())
         .merge(refunds::router())
+        .merge(memberships::router())
         .merge(admin_orders::router())
         .merge(returns::router())
         .merge(categories::router())

@@ -15,6 +15,8 @@ pub struct MarketplaceConfig {
     /// Days after delivery a buyer may ask to return units; 0 takes no
     /// returns.
     pub return_window_days: u32,
+    /// Days a membership keeps its tier after a failed renewal.
+    pub membership_grace_days: u32,
 }
 
 impl MarketplaceConfig {
@@ -23,6 +25,12 @@ impl MarketplaceConfig {
             return Err(invalid(
                 "marketplace.return_window_days",
                 "must be between 0 and 365",
+            ));
+        }
+        if self.membership_grace_days > 30 {
+            return Err(invalid(
+                "marketplace.membership_grace_days",
+                "must be between 0 and 30",
             ));
         }
         Ok(())

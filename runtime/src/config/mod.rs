@@ -269,6 +269,7 @@ impl Config {
             metrics_token: network::metrics_token(&self.metrics),
             cluster_secret: self.cluster.enabled.then(|| self.cluster.secret.clone()),
             return_window_days: self.marketplace.return_window_days,
+            membership_grace_days: self.marketplace.membership_grace_days,
         }
     }
 

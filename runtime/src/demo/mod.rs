@@ -159,6 +159,7 @@ async fn ensure_user(
         password_hash: hash.to_owned(),
         disabled: false,
         shipping: None,
+        membership: None,
         created_at: now,
         updated_at: now,
     };

@@ -14,6 +14,7 @@ mod checkout;
 mod cluster;
 mod connections;
 mod matrix;
+mod memberships;
 mod metrics;
 mod platform;
 mod postgres;

@@ -77,6 +77,7 @@ mod tests {
             password_hash: "hash".into(),
             disabled: false,
             shipping: None,
+            membership: None,
             created_at: now,
             updated_at: now,
         }

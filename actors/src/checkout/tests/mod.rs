@@ -181,6 +181,7 @@ fn shopper(tier: Tier) -> User {
         password_hash: String::new(),
         disabled: false,
         shipping: None,
+        membership: None,
         created_at: now,
         updated_at: now,
     }

@@ -29,6 +29,7 @@ pub fn user(email: &str, role: Role) -> User {
         password_hash: "$argon2id$test".to_owned(),
         disabled: false,
         shipping: None,
+        membership: None,
         created_at: now,
         updated_at: now,
     }
