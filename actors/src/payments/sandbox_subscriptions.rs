@@ -13,7 +13,9 @@ pub const PERIOD: Duration = Duration::days(30);
 
 /// A subscription started now for `user`, or nothing if `declined`.
 pub(super) fn start(user: UserId, tier: Tier, declined: Option<String>) -> Subscription {
+    // Whole seconds, as the reference keeps it.
     let now = OffsetDateTime::now_utc();
+    let now = OffsetDateTime::from_unix_timestamp(now.unix_timestamp()).unwrap_or(now);
     let tier_name = match tier {
         Tier::Standard => "standard",
         Tier::Plus => "plus",
