@@ -6,7 +6,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use souk_actors::PaymentProvider;
 use souk_actors::SandboxPayments;
-use souk_payments_stripe::{StripePayments, StripeSettings};
+use souk_payments_stripe::{Plans, StripePayments, StripeSettings};
 
 use crate::config::{PaymentsConfig, ProviderName};
 
@@ -21,6 +21,10 @@ pub fn provider(config: &PaymentsConfig) -> anyhow::Result<Arc<dyn PaymentProvid
                 api_base: stripe.api_base.trim().to_owned(),
                 timeout: stripe.timeout(),
                 webhook_secrets: stripe.webhook_secret.all(),
+                plans: Plans {
+                    plus: stripe.plans.plus.trim().to_owned(),
+                    premium: stripe.plans.premium.trim().to_owned(),
+                },
             };
             let stripe = StripePayments::new(&settings)
                 .map_err(|e| anyhow::anyhow!("cannot start the Stripe client: {e}"))?;

@@ -107,8 +107,8 @@ pub(super) async fn provider(
             append(state, status, kind).await
         }
         PaymentUpdate::Refunded { amount, .. } => refunded_at_provider(state, event, amount).await,
-        // A failure after the order moved on.
-        PaymentUpdate::Failed { .. } => Ok(()),
+        // A failure after the order moved on; subscriptions are not orders'.
+        PaymentUpdate::Failed { .. } | PaymentUpdate::Subscription { .. } => Ok(()),
     }
 }
 

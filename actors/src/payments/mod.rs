@@ -64,6 +64,8 @@ pub struct Subscription {
     pub cancel_at_period_end: bool,
     /// Why the first payment was declined (nothing was subscribed then).
     pub declined: Option<String>,
+    /// The subscriber, as the subscription names them.
+    pub user: Option<UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -113,10 +115,14 @@ pub trait PaymentProvider: Send + Sync + 'static {
         amount: Money,
         key: &str,
     ) -> Result<(), PaymentError>;
+    /// Whether this provider sells memberships as configured.
+    fn sells_memberships(&self) -> bool {
+        false
+    }
     /// Subscribes `user` to `tier`, the first period paid at once with
     /// `method` (a card token with the sandbox). A declined card comes back
-    /// as `declined`, with nothing subscribed. A provider without
-    /// memberships refuses (Stripe's are planned).
+    /// as `declined`, with nothing subscribed. A provider that does not
+    /// sell memberships refuses.
     async fn subscribe(
         &self,
         user: UserId,

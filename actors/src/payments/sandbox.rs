@@ -109,6 +109,10 @@ impl PaymentProvider for SandboxPayments {
         Self::parse(provider_ref).map(|_| ())
     }
 
+    fn sells_memberships(&self) -> bool {
+        true
+    }
+
     async fn subscribe(
         &self,
         user: UserId,

@@ -35,13 +35,14 @@ pub(super) fn start(user: UserId, tier: Tier, declined: Option<String>) -> Subsc
         current_period_end: now + PERIOD,
         cancel_at_period_end: false,
         declined,
+        user: Some(user),
     }
 }
 
 /// Where the subscription `provider_ref` stands now: in the period `now`
 /// falls in. `ending` asks it to end with that period.
 pub(super) fn standing(provider_ref: &str, ending: bool) -> Result<Subscription, PaymentError> {
-    let started = started(provider_ref)?;
+    let (started, user) = started(provider_ref)?;
     let now = OffsetDateTime::now_utc();
     let periods = ((now - started).whole_seconds() / PERIOD.whole_seconds()).max(0) + 1;
     Ok(Subscription {
@@ -50,11 +51,13 @@ pub(super) fn standing(provider_ref: &str, ending: bool) -> Result<Subscription,
         current_period_end: started + PERIOD * periods as i32,
         cancel_at_period_end: ending,
         declined: None,
+        user: Some(user),
     })
 }
 
-/// When `provider_ref` (`sub_sandbox_<tier>_<unix start>_<user>`) started.
-fn started(provider_ref: &str) -> Result<Timestamp, PaymentError> {
+/// When `provider_ref` (`sub_sandbox_<tier>_<unix start>_<user>`) started,
+/// and for whom.
+fn started(provider_ref: &str) -> Result<(Timestamp, UserId), PaymentError> {
     let unknown = || PaymentError::UnknownPayment(provider_ref.to_owned());
     let rest = provider_ref
         .strip_prefix("sub_sandbox_")
@@ -63,9 +66,10 @@ fn started(provider_ref: &str) -> Result<Timestamp, PaymentError> {
     let [_tier, start, user] = parts.as_slice() else {
         return Err(unknown());
     };
-    uuid::Uuid::parse_str(user).map_err(|_| unknown())?;
+    let user = uuid::Uuid::parse_str(user).map_err(|_| unknown())?;
     let start = start.parse::<i64>().map_err(|_| unknown())?;
-    OffsetDateTime::from_unix_timestamp(start).map_err(|_| unknown())
+    let at = OffsetDateTime::from_unix_timestamp(start).map_err(|_| unknown())?;
+    Ok((at, UserId(user)))
 }
 
 #[cfg(test)]

@@ -38,6 +38,9 @@ pub enum PaymentUpdate {
         /// The total refunded so far.
         amount: Money,
     },
+    /// A subscription changed (paid, renewal failed, cancelled, …): the
+    /// provider is asked where it stands.
+    Subscription { provider_ref: String },
 }
 
 impl PaymentUpdate {
@@ -46,6 +49,7 @@ impl PaymentUpdate {
             Self::Succeeded { order, .. }
             | Self::Failed { order, .. }
             | Self::Refunded { order, .. } => *order,
+            Self::Subscription { .. } => None,
         }
     }
 
@@ -53,7 +57,8 @@ impl PaymentUpdate {
         match self {
             Self::Succeeded { provider_ref, .. }
             | Self::Failed { provider_ref, .. }
-            | Self::Refunded { provider_ref, .. } => provider_ref,
+            | Self::Refunded { provider_ref, .. }
+            | Self::Subscription { provider_ref } => provider_ref,
         }
     }
 }

@@ -59,15 +59,16 @@ pub struct MembershipView {
         (status = 402, body = Problem, description = "`payment_declined`: the card was declined; nothing was bought"),
         (status = 409, body = Problem, description = "`membership_exists`: a membership is running; cancel it first"),
         (status = 422, body = Problem, description = "`invalid_card_token`: not a card the provider accepts"),
-        (status = 501, body = Problem, description = "`not_implemented`: memberships through Stripe are planned; the sandbox sells them"),
+        (status = 501, body = Problem, description = "`not_implemented`: Stripe without `payments.stripe.plans` sells no memberships"),
         (status = 503, body = Problem, description = "`unavailable`: the payment provider did not answer; nothing was bought")))]
 async fn buy(
     State(state): State<AppState>,
     user: AuthUser,
     ApiJson(req): ApiJson<BuyMembership>,
 ) -> Result<(StatusCode, Json<MembershipView>), ApiError> {
-    if state.payments.name() == "stripe" {
-        let detail = "memberships through Stripe are planned; the sandbox sells them";
+    if !state.payments.sells_memberships() {
+        let detail =
+            "this payment provider sells no memberships: with Stripe, set payments.stripe.plans";
         return Err(ApiError::new(
             StatusCode::NOT_IMPLEMENTED,
             "not_implemented",
@@ -182,6 +183,38 @@ pub(crate) async fn current(state: &AppState, user: User) -> Result<User, ApiErr
     save(state, user, membership).await
 }
 
+/// A subscription changed at the provider (its webhook): the membership
+/// it belongs to takes where it stands now. Which outcome it came to.
+pub(crate) async fn from_provider(
+    state: &AppState,
+    provider_ref: &str,
+) -> Result<&'static str, ApiError> {
+    let standing = match state.payments.subscription(provider_ref).await {
+        Ok(standing) => standing,
+        Err(PaymentError::UnknownPayment(_)) => return Ok("unmatched"),
+        Err(e) => return Err(refused(e)),
+    };
+    let found = match standing.user {
+        Some(user) => state.store.get_user(user).await?,
+        None => None,
+    };
+    let Some(user) = found else {
+        return Ok("unmatched");
+    };
+    let Some(mut membership) = user
+        .membership
+        .clone()
+        .filter(|m| m.provider_ref == standing.provider_ref)
+    else {
+        return Ok("unmatched");
+    };
+    let now = OffsetDateTime::now_utc();
+    let grace = Duration::days(i64::from(state.config.membership_grace_days));
+    renewed(&mut membership, standing, now + grace);
+    save(state, user, membership).await?;
+    Ok("applied")
+}
+
 /// Takes what the provider says of the subscription; a renewal that failed
 /// first now holds the tier until `grace_until`.
 fn renewed(membership: &mut Membership, standing: Subscription, grace_until: time::OffsetDateTime) {
@@ -225,5 +258,63 @@ fn refused(e: PaymentError) -> ApiError {
         }
         PaymentError::Unavailable(_) => ApiError::unavailable(e),
         PaymentError::UnknownPayment(_) | PaymentError::Refused(_) => ApiError::internal(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn standing(status: MembershipStatus, end: OffsetDateTime) -> Subscription {
+        Subscription {
+            provider_ref: "sub_1".into(),
+            status,
+            current_period_end: end,
+            cancel_at_period_end: false,
+            declined: None,
+            user: None,
+        }
+    }
+
+    #[test]
+    fn a_failed_renewal_starts_one_grace_period_and_a_paid_one_ends_it() {
+        let now = OffsetDateTime::now_utc();
+        let mut membership = Membership {
+            tier: Tier::Premium,
+            status: MembershipStatus::Active,
+            provider_ref: "sub_1".into(),
+            current_period_end: now,
+            cancel_at_period_end: false,
+            grace_until: None,
+            started_at: now - Duration::days(30),
+        };
+        let grace = now + Duration::days(3);
+        renewed(
+            &mut membership,
+            standing(MembershipStatus::PastDue, now),
+            grace,
+        );
+        assert_eq!(membership.grace_until, Some(grace));
+        assert_eq!(membership.tier_at(now), Tier::Premium, "in grace");
+        let later = grace + Duration::days(1);
+        renewed(
+            &mut membership,
+            standing(MembershipStatus::PastDue, now),
+            later,
+        );
+        assert_eq!(
+            membership.grace_until,
+            Some(grace),
+            "the grace does not restart"
+        );
+        assert_eq!(membership.tier_at(later), Tier::Standard, "past its grace");
+        let next = now + Duration::days(30);
+        renewed(
+            &mut membership,
+            standing(MembershipStatus::Active, next),
+            later,
+        );
+        assert_eq!(membership.grace_until, None);
+        assert_eq!(membership.tier_at(now), Tier::Premium, "paid again");
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Serialize;
 use souk_actors::OrderError;
-use souk_actors::payments::{PaymentError, ProviderEvent, WebhookError};
+use souk_actors::payments::{PaymentError, PaymentUpdate, ProviderEvent, WebhookError};
 use souk_models::TimelineKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -75,6 +75,9 @@ async fn apply(state: &AppState, event: &ProviderEvent) -> Result<&'static str, 
     let Some(update) = &event.update else {
         return Ok("ignored");
     };
+    if let PaymentUpdate::Subscription { provider_ref } = update {
+        return super::memberships::from_provider(state, provider_ref).await;
+    }
     let Some(order) = update.order() else {
         tracing::warn!(event = %event.id, kind = %event.kind, "a payment event names no order of this marketplace");
         return Ok("unmatched");

@@ -5,9 +5,12 @@
 //! Stripe says so.
 
 mod answers;
+mod subscriptions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod webhook;
+
+pub use subscriptions::Plans;
 
 use std::time::Duration;
 
@@ -15,9 +18,9 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use souk_actors::payments::{
     IntentState, PaymentError, PaymentIntent, PaymentOutcome, PaymentProvider, ProviderEvent,
-    WebhookError,
+    Subscription, WebhookError,
 };
-use souk_models::{Money, OrderId};
+use souk_models::{Money, OrderId, Tier, UserId};
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::payment_intent::{
     CancelPaymentIntent, ConfirmPaymentIntent, CreatePaymentIntent, RetrievePaymentIntent,
@@ -41,6 +44,8 @@ pub struct StripeSettings {
     pub timeout: Duration,
     /// The webhook endpoint's signing secrets: any one verifies a delivery.
     pub webhook_secrets: Vec<SecretString>,
+    /// What each paid membership tier subscribes to.
+    pub plans: Plans,
 }
 
 /// How far a webhook's signed timestamp may be from now (Stripe's
@@ -51,6 +56,7 @@ pub struct StripePayments {
     client: Client,
     publishable_key: String,
     webhook_secrets: Vec<SecretString>,
+    plans: Plans,
 }
 
 impl StripePayments {
@@ -68,6 +74,7 @@ impl StripePayments {
             client,
             publishable_key: settings.publishable_key.clone(),
             webhook_secrets: settings.webhook_secrets.clone(),
+            plans: settings.plans.clone(),
         })
     }
 
@@ -171,6 +178,27 @@ impl PaymentProvider for StripePayments {
             .customize()
             .request_strategy(strategy);
         sent.send(self.client()).await.map_err(failure).map(|_| ())
+    }
+
+    fn sells_memberships(&self) -> bool {
+        self.plans.complete()
+    }
+
+    async fn subscribe(
+        &self,
+        user: UserId,
+        tier: Tier,
+        method: &str,
+    ) -> Result<Subscription, PaymentError> {
+        self.start_subscription(user, tier, method).await
+    }
+
+    async fn subscription(&self, provider_ref: &str) -> Result<Subscription, PaymentError> {
+        self.subscription_now(provider_ref).await
+    }
+
+    async fn end_subscription(&self, provider_ref: &str) -> Result<Subscription, PaymentError> {
+        self.end_at_period_end(provider_ref).await
     }
 
     fn webhook(&self, signature: &str, body: &[u8]) -> Result<ProviderEvent, WebhookError> {

@@ -191,6 +191,13 @@ impl LocalStripe {
         let request = self.http.post(format!("{}{path}", self.url()));
         answer(request.bearer_auth(SECRET_KEY).form(form).send().await).await
     }
+
+    /// `DELETE`s `path` as a client would (e.g. cancelling a subscription
+    /// at once, as Stripe's dashboard can).
+    pub async fn delete(&self, path: &str) -> (u16, String) {
+        let request = self.http.delete(format!("{}{path}", self.url()));
+        answer(request.bearer_auth(SECRET_KEY).send().await).await
+    }
 }
 
 /// The status and body of an answer (a request that got none panics: the

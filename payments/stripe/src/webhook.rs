@@ -101,6 +101,27 @@ struct Object {
     payment_intent: Option<String>,
     #[serde(default)]
     last_payment_error: Option<PaymentError>,
+    /// An invoice's subscription: its id, or (API versions from 2025-03)
+    /// under `parent.subscription_details`.
+    #[serde(default)]
+    subscription: Option<serde_json::Value>,
+    #[serde(default)]
+    parent: Option<serde_json::Value>,
+}
+
+impl Object {
+    /// The subscription an invoice bills, if it bills one.
+    fn billed_subscription(&self) -> Option<String> {
+        let nested = self
+            .parent
+            .as_ref()
+            .and_then(|p| p.pointer("/subscription_details/subscription"));
+        [self.subscription.as_ref(), nested]
+            .into_iter()
+            .flatten()
+            .find_map(|s| s.as_str().or_else(|| s.get("id")?.as_str()))
+            .map(str::to_owned)
+    }
 }
 
 #[derive(Deserialize)]
@@ -143,6 +164,14 @@ pub fn read(body: &[u8]) -> Result<ProviderEvent, WebhookError> {
                 reason,
             })
         }
+        "customer.subscription.created"
+        | "customer.subscription.updated"
+        | "customer.subscription.deleted" => Some(PaymentUpdate::Subscription {
+            provider_ref: object.id.clone(),
+        }),
+        "invoice.paid" | "invoice.payment_succeeded" | "invoice.payment_failed" => object
+            .billed_subscription()
+            .map(|provider_ref| PaymentUpdate::Subscription { provider_ref }),
         "charge.refunded" => match &object.payment_intent {
             Some(intent) => Some(PaymentUpdate::Refunded {
                 amount: money(object.amount_refunded.unwrap_or(object.amount))?,

@@ -21,6 +21,7 @@ fn provider(api_base: String) -> StripePayments {
         api_base,
         timeout: Duration::from_secs(5),
         webhook_secrets: vec![],
+        plans: Default::default(),
     })
     .expect("the client builds")
 }

@@ -47,6 +47,16 @@ pub struct StripeConfig {
     pub api_base: String,
     /// How long one request to Stripe may take.
     pub timeout_ms: u64,
+    /// The recurring Price (or Plan) each paid membership tier subscribes
+    /// to; memberships are sold once both are set.
+    pub plans: StripePlans,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StripePlans {
+    pub plus: String,
+    pub premium: String,
 }
 
 impl StripeConfig {

@@ -5,6 +5,7 @@
 //! This file holds what they share.
 
 mod deadlines;
+mod memberships;
 mod refunds;
 mod webhooks;
 

@@ -1,0 +1,104 @@
+//! Memberships as Stripe subscriptions: bought with a card (a decline buys
+//! nothing), put the shopper's checkouts in the priority lane, cancelled
+//! at the period's end through souk, and ended by Stripe's webhook when the
+//! subscription is cancelled there.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use souk_payments_stripe::testing::LocalStripe;
+
+use super::{WEBHOOK_SECRET, on_stripe};
+use crate::helpers::{Session, TestApp, assert_problem, json};
+
+async fn buy(app: &TestApp, user: &Session, card: &str) -> reqwest::Response {
+    let body = json!({ "tier": "plus", "payment_method": card });
+    app.post("/api/v1/memberships", Some(&user.token), body)
+        .await
+}
+
+async fn mine(app: &TestApp, user: &Session) -> Value {
+    json(app.get("/api/v1/memberships/me", Some(&user.token)).await).await
+}
+
+#[tokio::test]
+async fn a_membership_is_a_stripe_subscription_its_webhooks_keep_current() {
+    let Some(stripe) = LocalStripe::start().await else {
+        return;
+    };
+    for (id, amount) in [("plan_plus", "999"), ("plan_premium", "1999")] {
+        let plan = [
+            ("id", id),
+            ("amount", amount),
+            ("currency", "usd"),
+            ("interval", "month"),
+            ("name", id),
+        ];
+        let (status, body) = stripe.call("/v1/plans", &plan).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let plans = [
+        ("SOUK__PAYMENTS__STRIPE__PLANS__PLUS", "plan_plus"),
+        ("SOUK__PAYMENTS__STRIPE__PLANS__PREMIUM", "plan_premium"),
+        ("SOUK__CHECKOUT__WAIT_MS", "0"),
+    ];
+    let app = on_stripe(&stripe, &plans).await;
+    stripe
+        .send_events_to(&app.url("/api/v1/webhooks/stripe"), WEBHOOK_SECRET)
+        .await;
+    let (_, product) = app.shop("seller@example.com", 10).await;
+    let shopper = app.register("shopper@example.com", "customer").await;
+
+    let declined = buy(&app, &shopper, "pm_card_chargeCustomerFail").await;
+    assert_problem(declined, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
+    assert_eq!(mine(&app, &shopper).await["tier"], "standard");
+    let bought = buy(&app, &shopper, "pm_card_visa").await;
+    assert_eq!(bought.status(), StatusCode::CREATED);
+    let bought = json(bought).await;
+    assert_eq!(bought["tier"], "plus");
+    let sub = bought["membership"]["provider_ref"]
+        .as_str()
+        .expect("a subscription")
+        .to_owned();
+    let (status, at_stripe) = stripe.get(&format!("/v1/subscriptions/{sub}")).await;
+    assert_eq!(status, 200);
+    let at_stripe: Value = serde_json::from_str(&at_stripe).expect("JSON");
+    assert_eq!(at_stripe["status"], "active");
+    assert_eq!(at_stripe["metadata"]["user_id"], shopper.id.as_str());
+
+    let queued = app.try_place_order(&shopper, &product, 1).await;
+    assert_eq!(json(queued).await["lane"], "priority");
+
+    let cancelled = app
+        .post(
+            "/api/v1/memberships/me/cancel",
+            Some(&shopper.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        json(cancelled).await["membership"]["cancel_at_period_end"],
+        true
+    );
+    let (_, at_stripe) = stripe.get(&format!("/v1/subscriptions/{sub}")).await;
+    assert!(
+        at_stripe.contains(r#""cancel_at_period_end": true"#)
+            || at_stripe.contains(r#""cancel_at_period_end":true"#),
+        "{at_stripe}"
+    );
+
+    // Cancelled at once in Stripe's dashboard: its webhook ends it here.
+    let (status, body) = stripe.delete(&format!("/v1/subscriptions/{sub}")).await;
+    assert_eq!(status, 200, "{body}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let now = mine(&app, &shopper).await;
+        if now["membership"]["status"] == "ended" {
+            assert_eq!(now["tier"], "standard");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not ended: {now}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
