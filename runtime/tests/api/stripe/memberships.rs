@@ -1,5 +1,6 @@
 //! Memberships as Stripe subscriptions: bought with a card (a decline buys
-//! nothing), put the shopper's checkouts in the priority lane, cancelled
+//! nothing), renewed by a paid invoice's webhook, put the shopper's
+//! checkouts in the priority lane, cancelled
 //! at the period's end through souk, and ended by Stripe's webhook when the
 //! subscription is cancelled there.
 
@@ -66,6 +67,18 @@ async fn a_membership_is_a_stripe_subscription_its_webhooks_keep_current() {
     let at_stripe: Value = serde_json::from_str(&at_stripe).expect("JSON");
     assert_eq!(at_stripe["status"], "active");
     assert_eq!(at_stripe["metadata"]["user_id"], shopper.id.as_str());
+
+    // A renewal's paid invoice (signed here: localstripe cannot advance
+    // time): souk reads the subscription back and keeps the tier.
+    let invoice = json!({
+        "id": "evt_renewal", "object": "event", "type": "invoice.paid", "created": super::now(),
+        "data": { "object": { "id": "in_renewal", "object": "invoice", "subscription": sub } },
+    })
+    .to_string();
+    let header = super::signature(WEBHOOK_SECRET, super::now(), &invoice);
+    let renewal = json(super::deliver(&app, &header, &invoice).await).await;
+    assert_eq!(renewal["outcome"], "applied");
+    assert_eq!(mine(&app, &shopper).await["membership"]["status"], "active");
 
     let queued = app.try_place_order(&shopper, &product, 1).await;
     assert_eq!(json(queued).await["lane"], "priority");
