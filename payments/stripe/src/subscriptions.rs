@@ -106,8 +106,14 @@ impl StripePayments {
         provider_ref: &str,
     ) -> Result<Subscription, PaymentError> {
         let path = format!("/subscriptions/{provider_ref}");
-        let found = self.send(StripeMethod::Get, &path, &json!({}), None).await;
-        read(&found.map_err(failure)?)
+        match self.send(StripeMethod::Get, &path, &json!({}), None).await {
+            Ok(found) => read(&found),
+            // Not one of this account's: its events are not souk's to apply.
+            Err(StripeError::Stripe(_, 404)) => {
+                Err(PaymentError::UnknownPayment(provider_ref.to_owned()))
+            }
+            Err(e) => Err(failure(e)),
+        }
     }
 
     pub(crate) async fn end_at_period_end(

@@ -80,6 +80,17 @@ async fn a_membership_is_a_stripe_subscription_its_webhooks_keep_current() {
     assert_eq!(renewal["outcome"], "applied");
     assert_eq!(mine(&app, &shopper).await["membership"]["status"], "active");
 
+    // A subscription Stripe does not know (another app's, long deleted) is
+    // acknowledged and changes nothing.
+    let unknown = json!({
+        "id": "evt_unknown", "object": "event", "type": "customer.subscription.updated", "created": super::now(),
+        "data": { "object": { "id": "sub_unknown", "object": "subscription" } },
+    })
+    .to_string();
+    let header = super::signature(WEBHOOK_SECRET, super::now(), &unknown);
+    let unmatched = json(super::deliver(&app, &header, &unknown).await).await;
+    assert_eq!(unmatched["outcome"], "unmatched");
+
     let queued = app.try_place_order(&shopper, &product, 1).await;
     assert_eq!(json(queued).await["lane"], "priority");
 
