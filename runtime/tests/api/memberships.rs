@@ -3,7 +3,7 @@
 //! checkouts in the priority lane.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use souk_models::Email;
 use souk_runtime::store::NodeStore;
 use time::{Duration, OffsetDateTime};
@@ -11,16 +11,6 @@ use time::{Duration, OffsetDateTime};
 use crate::helpers::{
     PASSWORD, Session, TestApp, assert_problem, json, session, spawn_with, test_config,
 };
-
-async fn buy(app: &TestApp, user: &Session, card: &str) -> reqwest::Response {
-    let body = json!({ "tier": "plus", "payment_method": card });
-    app.post("/api/v1/memberships", Some(&user.token), body)
-        .await
-}
-
-async fn mine(app: &TestApp, user: &Session) -> Value {
-    json(app.get("/api/v1/memberships/me", Some(&user.token)).await).await
-}
 
 /// Checks out a kettle; the lane the checkout waits in (the answer is a
 /// ticket: these apps answer before processing).
@@ -64,25 +54,25 @@ async fn a_bought_membership_puts_checkouts_in_the_priority_lane_until_it_ends()
     let (_, product) = app.shop("seller@example.com", 10).await;
     let shopper = app.register("shopper@example.com", "customer").await;
     assert_eq!(
-        mine(&app, &shopper).await,
+        app.membership(&shopper).await,
         json!({ "tier": "standard", "membership": null })
     );
 
-    let declined = buy(&app, &shopper, "tok_chargeDeclined").await;
+    let declined = app.buy_membership(&shopper, "tok_chargeDeclined").await;
     assert_problem(declined, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
-    let bogus = buy(&app, &shopper, "tok_bogus").await;
+    let bogus = app.buy_membership(&shopper, "tok_bogus").await;
     assert_problem(
         bogus,
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_card_token",
     )
     .await;
-    let bought = buy(&app, &shopper, "tok_visa").await;
+    let bought = app.buy_membership(&shopper, "tok_visa").await;
     assert_eq!(bought.status(), StatusCode::CREATED);
     let bought = json(bought).await;
     assert_eq!(bought["tier"], "plus");
     assert_eq!(bought["membership"]["status"], "active");
-    let twice = buy(&app, &shopper, "tok_visa").await;
+    let twice = app.buy_membership(&shopper, "tok_visa").await;
     assert_problem(twice, StatusCode::CONFLICT, "membership_exists").await;
 
     assert_eq!(lane_of_checkout(&app, &shopper, &product).await, "priority");
@@ -90,7 +80,7 @@ async fn a_bought_membership_puts_checkouts_in_the_priority_lane_until_it_ends()
     // A period later it has renewed (the sandbox's card always pays).
     let app = age(app, "shopper@example.com", Duration::days(31)).await;
     let shopper = session(json(app.login("shopper@example.com", PASSWORD).await).await);
-    let renewed = mine(&app, &shopper).await;
+    let renewed = app.membership(&shopper).await;
     assert_eq!(renewed["tier"], "plus");
     let end: OffsetDateTime = renewed["membership"]["current_period_end"]
         .as_str()
@@ -107,14 +97,14 @@ async fn a_bought_membership_puts_checkouts_in_the_priority_lane_until_it_ends()
     }
     let app = age(app, "shopper@example.com", Duration::days(31)).await;
     let shopper = session(json(app.login("shopper@example.com", PASSWORD).await).await);
-    let ended = mine(&app, &shopper).await;
+    let ended = app.membership(&shopper).await;
     assert_eq!(ended["tier"], "standard");
     assert_eq!(ended["membership"]["status"], "ended");
     assert_eq!(lane_of_checkout(&app, &shopper, &product).await, "standard");
     let gone = app.post(path, Some(&shopper.token), json!({})).await;
     assert_problem(gone, StatusCode::NOT_FOUND, "not_found").await;
     assert_eq!(
-        buy(&app, &shopper, "tok_visa").await.status(),
+        app.buy_membership(&shopper, "tok_visa").await.status(),
         StatusCode::CREATED,
         "buyable again"
     );

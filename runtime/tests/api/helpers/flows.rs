@@ -72,4 +72,16 @@ impl TestApp {
         assert_eq!(response.status(), StatusCode::OK, "{action}");
         super::json(response).await
     }
+
+    /// `user` buys the `plus` membership with `card`.
+    pub async fn buy_membership(&self, user: &Session, card: &str) -> reqwest::Response {
+        let body = json!({ "tier": "plus", "payment_method": card });
+        self.post("/api/v1/memberships", Some(&user.token), body)
+            .await
+    }
+
+    /// `GET /memberships/me` as `user`.
+    pub async fn membership(&self, user: &Session) -> Value {
+        super::json(self.get("/api/v1/memberships/me", Some(&user.token)).await).await
+    }
 }

@@ -11,17 +11,7 @@ use serde_json::{Value, json};
 use souk_payments_stripe::testing::LocalStripe;
 
 use super::{WEBHOOK_SECRET, on_stripe};
-use crate::helpers::{Session, TestApp, assert_problem, json};
-
-async fn buy(app: &TestApp, user: &Session, card: &str) -> reqwest::Response {
-    let body = json!({ "tier": "plus", "payment_method": card });
-    app.post("/api/v1/memberships", Some(&user.token), body)
-        .await
-}
-
-async fn mine(app: &TestApp, user: &Session) -> Value {
-    json(app.get("/api/v1/memberships/me", Some(&user.token)).await).await
-}
+use crate::helpers::{assert_problem, json};
 
 #[tokio::test]
 async fn a_membership_is_a_stripe_subscription_its_webhooks_keep_current() {
@@ -51,10 +41,12 @@ async fn a_membership_is_a_stripe_subscription_its_webhooks_keep_current() {
     let (_, product) = app.shop("seller@example.com", 10).await;
     let shopper = app.register("shopper@example.com", "customer").await;
 
-    let declined = buy(&app, &shopper, "pm_card_chargeCustomerFail").await;
+    let declined = app
+        .buy_membership(&shopper, "pm_card_chargeCustomerFail")
+        .await;
     assert_problem(declined, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
-    assert_eq!(mine(&app, &shopper).await["tier"], "standard");
-    let bought = buy(&app, &shopper, "pm_card_visa").await;
+    assert_eq!(app.membership(&shopper).await["tier"], "standard");
+    let bought = app.buy_membership(&shopper, "pm_card_visa").await;
     assert_eq!(bought.status(), StatusCode::CREATED);
     let bought = json(bought).await;
     assert_eq!(bought["tier"], "plus");
@@ -78,7 +70,10 @@ async fn a_membership_is_a_stripe_subscription_its_webhooks_keep_current() {
     let header = super::signature(WEBHOOK_SECRET, super::now(), &invoice);
     let renewal = json(super::deliver(&app, &header, &invoice).await).await;
     assert_eq!(renewal["outcome"], "applied");
-    assert_eq!(mine(&app, &shopper).await["membership"]["status"], "active");
+    assert_eq!(
+        app.membership(&shopper).await["membership"]["status"],
+        "active"
+    );
 
     // A subscription Stripe does not know (another app's, long deleted) is
     // acknowledged and changes nothing.
@@ -117,7 +112,7 @@ async fn a_membership_is_a_stripe_subscription_its_webhooks_keep_current() {
     assert_eq!(status, 200, "{body}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
-        let now = mine(&app, &shopper).await;
+        let now = app.membership(&shopper).await;
         if now["membership"]["status"] == "ended" {
             assert_eq!(now["tier"], "standard");
             break;
