@@ -2,12 +2,10 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use secrecy::{ExposeSecret, SecretString};
 use souk_actors::Placement;
 use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, CheckoutParts, EventBus, InventorySupervisor, OrderHandle,
@@ -24,6 +22,12 @@ use crate::cluster::{ClusterNode, Placed, load_probe};
 use crate::config::Config;
 use crate::demo;
 use crate::store::NodeStore;
+
+use jwt_key::jwt_secret;
+use phases::Phases;
+
+mod jwt_key;
+mod phases;
 
 /// Schema version kept in the store's meta table.
 const SCHEMA_VERSION: &str = "1";
@@ -342,38 +346,6 @@ async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {address}"))
 }
 
-/// The configured JWT key, or one generated once and kept in the data dir so
-/// sessions survive restarts.
-fn jwt_secret(config: &Config, data_dir: &Path) -> anyhow::Result<SecretString> {
-    let configured = config.auth.jwt_secret.expose_secret();
-    if !configured.is_empty() {
-        return Ok(SecretString::from(configured.to_owned()));
-    }
-    let path = data_dir.join("jwt_secret");
-    if let Ok(existing) = std::fs::read_to_string(&path)
-        && existing.trim().len() >= 32
-    {
-        return Ok(SecretString::from(existing.trim().to_owned()));
-    }
-    let secret =
-        uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
-    write_private(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(SecretString::from(secret))
-}
-
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options.open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
-}
-
 /// Deletes expired refresh tokens hourly.
 fn spawn_token_purge(store: Arc<dyn Store>) {
     tokio::spawn(async move {
@@ -390,35 +362,4 @@ fn spawn_token_purge(store: Arc<dyn Store>) {
             }
         }
     });
-}
-
-/// How long each step of a start took, for the start-up log line.
-struct Phases {
-    last: std::time::Instant,
-    done: Vec<(&'static str, Duration)>,
-}
-
-impl Phases {
-    fn start() -> Self {
-        Self {
-            last: std::time::Instant::now(),
-            done: Vec::new(),
-        }
-    }
-
-    fn done(&mut self, step: &'static str) {
-        let now = std::time::Instant::now();
-        self.done.push((step, now - self.last));
-        self.last = now;
-    }
-}
-
-impl std::fmt::Display for Phases {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, (step, took)) in self.done.iter().enumerate() {
-            let sep = if i == 0 { "" } else { ", " };
-            write!(f, "{sep}{step} in {:.1} ms", took.as_secs_f64() * 1e3)?;
-        }
-        Ok(())
-    }
 }
