@@ -35,28 +35,38 @@ pub(super) async fn part(
         return Err(OrderError::NotRefundable { status });
     }
     let total = state.order.total;
-    let left = total.amount() - state.order.part_refunded();
-    let refundable =
-        Money::new(left.max(0), total.currency()).unwrap_or(Money::zero(total.currency()));
+    let left = state.order.left_to_refund();
+    let refundable = Money::new(left, total.currency()).unwrap_or(Money::zero(total.currency()));
     if refund.amount.currency() != total.currency()
         || refund.amount.amount() <= 0
         || refund.amount.amount() > left
     {
         return Err(OrderError::RefundTooLarge { refundable });
     }
-    let provider_ref = state.order.payment_ref().unwrap_or_default().to_owned();
-    state
-        .services
-        .payments
-        .refund_part(&provider_ref, refund.amount, &refund.key)
-        .await?;
+    give_back(state, refund.amount, &refund.key, "part").await?;
     let kind = TimelineKind::PartRefunded {
         by: by.user_id,
         amount: refund.amount,
         reason: refund.reason,
         key: refund.key,
     };
-    append(state, status, kind).await?;
-    metrics::counter!("souk_refunds_total", "kind" => "part").increment(1);
+    append(state, status, kind).await
+}
+
+/// Sends `amount` of the order's payment back through the provider, once
+/// per `key` there; counted as a refund of `kind`.
+pub(super) async fn give_back(
+    state: &OrderState,
+    amount: Money,
+    key: &str,
+    kind: &'static str,
+) -> Result<(), OrderError> {
+    let provider_ref = state.order.payment_ref().unwrap_or_default();
+    state
+        .services
+        .payments
+        .refund_part(provider_ref, amount, key)
+        .await?;
+    metrics::counter!("souk_refunds_total", "kind" => kind).increment(1);
     Ok(())
 }

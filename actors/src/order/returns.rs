@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use super::OrderError;
 use super::actor::{OrderState, append, next, require_buyer};
+use super::refunds::give_back;
 
 /// What a buyer's return asks for.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -131,19 +132,12 @@ async fn approve(
         return Err(OrderError::NotRefundable { status });
     }
     let total = state.order.total;
-    let left = (total.amount() - state.order.part_refunded()).max(0);
+    let left = state.order.left_to_refund();
     let worth = price(state, &asked.lines)?;
     let refund =
         Money::new(worth.min(left), total.currency()).map_err(|_| OrderError::TotalTooLarge)?;
     if refund.amount() > 0 {
-        let provider_ref = state.order.payment_ref().unwrap_or_default().to_owned();
-        let key = format!("return-{}", asked.id);
-        state
-            .services
-            .payments
-            .refund_part(&provider_ref, refund, &key)
-            .await?;
-        metrics::counter!("souk_refunds_total", "kind" => "return").increment(1);
+        give_back(state, refund, &format!("return-{}", asked.id), "return").await?;
     }
     if restock {
         let lines: Vec<(ProductId, u32)> = by_product(&asked.lines).into_iter().collect();

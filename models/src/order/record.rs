@@ -224,6 +224,11 @@ impl Order {
             .sum()
     }
 
+    /// What is left of the payment to refund, in minor units.
+    pub fn left_to_refund(&self) -> i64 {
+        (self.total.amount() - self.part_refunded()).max(0)
+    }
+
     /// Whether a part refund under idempotency key `key` was made.
     pub fn refunded_under(&self, key: &str) -> bool {
         self.timeline

@@ -45,10 +45,7 @@ async fn delivered(app: &TestApp, quantity: u32) -> (Session, Session, String, S
     let id = order["id"].as_str().expect("an id").to_owned();
     app.order_action(&buyer, &id, "pay", json!({ "card_token": "tok_visa" }))
         .await;
-    let shipment =
-        json!({ "carrier": "DHL", "tracking_number": "JD1", "estimated_delivery": "2026-12-24" });
-    app.order_action(&seller, &id, "ship", shipment).await;
-    app.order_action(&seller, &id, "deliver", json!({})).await;
+    app.ship_and_deliver(&seller, &id).await;
     (seller, buyer, product, id)
 }
 
@@ -217,10 +214,7 @@ async fn returns_are_refused_before_delivery_outside_the_window_and_on_bad_input
 
     app.order_action(&buyer, &id, "pay", json!({ "card_token": "tok_visa" }))
         .await;
-    let shipment =
-        json!({ "carrier": "DHL", "tracking_number": "JD1", "estimated_delivery": "2026-12-24" });
-    app.order_action(&seller, &id, "ship", shipment).await;
-    app.order_action(&seller, &id, "deliver", json!({})).await;
+    app.ship_and_deliver(&seller, &id).await;
     let closed = ask(&app, &buyer, &id, "late", lines(&product, 1)).await;
     assert_problem(closed, StatusCode::CONFLICT, "return_window_closed").await;
 

@@ -84,4 +84,11 @@ impl TestApp {
     pub async fn membership(&self, user: &Session) -> Value {
         super::json(self.get("/api/v1/memberships/me", Some(&user.token)).await).await
     }
+
+    /// `seller` ships order `id` (a paid one) and marks it delivered.
+    pub async fn ship_and_deliver(&self, seller: &Session, id: &str) {
+        let shipment = json!({ "carrier": "DHL", "tracking_number": "JD1", "estimated_delivery": "2026-12-24" });
+        self.order_action(seller, id, "ship", shipment).await;
+        self.order_action(seller, id, "deliver", json!({})).await;
+    }
 }

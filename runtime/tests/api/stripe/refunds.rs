@@ -74,10 +74,7 @@ async fn an_approved_return_is_refunded_at_stripe_once_and_a_rejected_one_not_at
     let pay = json!({ "card_token": "pm_card_visa" });
     app.order_action(&buyer, id, "pay", pay).await;
     let admin = app.admin().await;
-    let shipment =
-        json!({ "carrier": "DHL", "tracking_number": "JD1", "estimated_delivery": "2026-12-24" });
-    app.order_action(&admin, id, "ship", shipment).await;
-    app.order_action(&admin, id, "deliver", json!({})).await;
+    app.ship_and_deliver(&admin, id).await;
 
     let mut asked = Vec::new();
     for key in ["first", "second"] {
