@@ -37,8 +37,9 @@ pub enum PaidTier {
 #[serde(deny_unknown_fields)]
 pub struct BuyMembership {
     tier: PaidTier,
-    /// Pays the first period: a test card token with the sandbox.
-    #[schema(min_length = 1, max_length = 255)]
+    /// Pays the first period: a test card token with the sandbox, a
+    /// payment method (`pm_…`) with Stripe.
+    #[schema(min_length = 1, max_length = 255, pattern = "^[!-~]+$")]
     payment_method: String,
 }
 
@@ -58,7 +59,7 @@ pub struct MembershipView {
     responses((status = 201, body = MembershipView),
         (status = 402, body = Problem, description = "`payment_declined`: the card was declined; nothing was bought"),
         (status = 409, body = Problem, description = "`membership_exists`: a membership is running; cancel it first"),
-        (status = 422, body = Problem, description = "`invalid_card_token`: not a card the provider accepts"),
+        (status = 422, body = Problem, description = "`invalid_card_token`: not a card the provider accepts; `invalid_field`: a payment_method not 1-255 visible ASCII characters"),
         (status = 501, body = Problem, description = "`not_implemented`: Stripe without `payments.stripe.plans` sells no memberships"),
         (status = 503, body = Problem, description = "`unavailable`: the payment provider did not answer; nothing was bought")))]
 async fn buy(
@@ -74,6 +75,12 @@ async fn buy(
             "not_implemented",
             detail,
         ));
+    }
+    let method = &req.payment_method;
+    if !(1..=255).contains(&method.len()) || !method.chars().all(|c| c.is_ascii_graphic()) {
+        let detail = "payment_method must be 1 to 255 visible ASCII characters";
+        let refused = ApiError::unprocessable("invalid_field", detail);
+        return Err(refused.with_field("payment_method"));
     }
     let shopper = current(&state, user.0.clone()).await?;
     if shopper.membership.as_ref().is_some_and(Membership::is_open) {

@@ -85,8 +85,18 @@ impl StripePayments {
 
 /// Sends a request once under `key`: Stripe answers a request sent again
 /// with the same key (within a day) as it answered the first, so a retried
-/// call never charges, refunds or creates twice.
+/// call never charges, refunds or creates twice. A key past Stripe's 255
+/// characters (it names a long payment method) goes as its SHA-256, which
+/// is as unique and as repeatable.
 fn once(key: &str) -> Result<RequestStrategy, PaymentError> {
+    let key = if key.len() > 255 {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(key.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("souk-{hex}")
+    } else {
+        key.to_owned()
+    };
     let key = IdempotencyKey::new(key).map_err(|e| PaymentError::Refused(e.to_string()))?;
     Ok(RequestStrategy::Idempotent(key))
 }
@@ -213,5 +223,25 @@ impl PaymentProvider for StripePayments {
             WEBHOOK_TOLERANCE_SECS,
         )?;
         webhook::read(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_past_stripes_limit_is_sent_as_its_digest_the_same_each_time() {
+        let long = format!("souk-confirm-pi_1-{}", "m".repeat(255));
+        let (Ok(RequestStrategy::Idempotent(a)), Ok(RequestStrategy::Idempotent(b))) =
+            (once(&long), once(&long))
+        else {
+            panic!("a long key is sent idempotently");
+        };
+        assert_eq!(a.as_str(), b.as_str());
+        assert_eq!(a.as_str().len(), 69);
+        assert!(
+            matches!(once("short"), Ok(RequestStrategy::Idempotent(k)) if k.as_str() == "short")
+        );
     }
 }
