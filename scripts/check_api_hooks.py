@@ -48,6 +48,8 @@ STATEFUL_REFUSALS = {
     "POST /orders/{id}/refunds": {"wrong_currency", "not_on_order"},
     # A return names units the order has and no return holds yet.
     "POST /orders/{id}/returns": {"not_on_order"},
+    # Only a failed message can be sent again.
+    "POST /admin/outbox/{id}/retry": {"not_failed"},
     # An admin cannot demote or disable themselves.
     "PATCH /admin/users/{id}": {"self_lockout"},
 }
@@ -60,6 +62,7 @@ PAGED = {
     "GET /seller/orders",
     "GET /admin/users",
     "GET /admin/orders",
+    "GET /admin/outbox",
 }
 
 ASSISTANT = {"GET /search", "GET /products/{id}/similar", "POST /assistant/chat"}

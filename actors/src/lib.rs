@@ -18,6 +18,7 @@ pub mod checkout;
 mod directory;
 pub mod events;
 pub mod inventory;
+pub mod mail;
 mod mailbox;
 pub mod order;
 pub mod payments;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use souk_actors::Placement;
+use souk_actors::mail::MailWorker;
 use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, CheckoutParts, EventBus, InventorySupervisor, OrderHandle,
     Passivation, Store,
@@ -46,6 +47,8 @@ pub struct Application {
     checkout: CheckoutHandle,
     events: EventBus,
     live: crate::live::LiveTasks,
+    /// Sends the mail outbox.
+    mail: MailWorker,
     ws: souk_gateway::ws::WsRegistry,
     /// This node's cluster membership, when `cluster.enabled`.
     cluster: Option<ClusterNode>,
@@ -213,6 +216,12 @@ impl Application {
             assistant: assistant.clone(),
             cluster: cluster.as_ref().map(ClusterNode::view),
         });
+        let mailer = souk_mail::Mail::new(
+            &config.mail.from,
+            config.mail.transport(&config.server.data_dir)?,
+        )
+        .map_err(|e| anyhow::anyhow!("cannot start mail: {e}"))?;
+        let mail = MailWorker::start(dyn_store.clone(), Arc::new(mailer), config.mail.policy());
         spawn_token_purge(dyn_store);
         phases.done("listening");
         tracing::info!(phases = %phases, "node built");
@@ -234,6 +243,7 @@ impl Application {
             checkout,
             events,
             live,
+            mail,
             ws,
             cluster,
             config,
@@ -311,6 +321,9 @@ impl Application {
         self.checkout.drain().await;
         self.orders.stop().await;
         self.carts.stop().await;
+        if tokio::time::timeout(grace, self.mail.stop()).await.is_err() {
+            tracing::warn!("the mail worker did not finish its letters within the grace period");
+        }
         // The shards placed here stop and their leases go back, so other
         // nodes take them over at once.
         if let Some(cluster) = self.cluster {

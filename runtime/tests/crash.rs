@@ -10,6 +10,9 @@
 #[path = "support/souk_process.rs"]
 mod souk_process;
 
+#[path = "crash/mail.rs"]
+mod mail;
+
 use std::collections::HashMap;
 use std::time::Duration;
 

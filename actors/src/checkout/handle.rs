@@ -51,6 +51,9 @@ pub struct CheckoutConfig {
     pub wait: Duration,
     /// Time to pay before an order expires.
     pub payment_window: Duration,
+    /// The buyer of an unpaid order is mailed this long before its
+    /// deadline; zero mails no warning.
+    pub expiry_warning: Duration,
     pub call_timeout: Duration,
     /// The tax on each order's lines.
     pub taxes: souk_models::TaxTable,
@@ -111,6 +114,7 @@ impl CheckoutHandle {
             inventory,
             orders,
             payment_window: config.payment_window,
+            expiry_warning: config.expiry_warning,
             taxes: config.taxes.clone(),
             events,
         });

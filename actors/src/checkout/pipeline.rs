@@ -25,6 +25,8 @@ pub(crate) struct Pipeline {
     pub inventory: InventoryHandle,
     pub orders: OrderHandle,
     pub payment_window: Duration,
+    /// See `CheckoutConfig::expiry_warning`.
+    pub expiry_warning: Duration,
     /// The marketplace's tax rules.
     pub taxes: TaxTable,
     pub events: EventBus,
@@ -94,6 +96,8 @@ impl Pipeline {
             address: ticket.shipping_address.clone(),
             payment_deadline: deadline,
             charges: Some(charges),
+            expiry_warning_at: (!self.expiry_warning.is_zero())
+                .then(|| deadline - self.expiry_warning),
         };
         if let Err(e) = self.orders.place(new).await {
             tracing::warn!(ticket = %ticket.id, error = %e, "placing the order failed; releasing its stock");

@@ -256,10 +256,11 @@ pub(super) async fn append(
     kind: TimelineKind,
 ) -> Result<(), OrderError> {
     let entry = state.order.entry(status, kind, OffsetDateTime::now_utc());
+    let mail = crate::mail::for_order_entry(&state.order, &entry);
     state
         .services
         .store
-        .append_order_entry(state.order.id, &entry)
+        .append_order_entry(state.order.id, &entry, &mail)
         .await?;
     let from = state.order.status();
     super::publish::entry(&state.services.events, &state.order, &entry);

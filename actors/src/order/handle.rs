@@ -44,6 +44,9 @@ pub struct NewOrder {
     /// the lines alone.
     #[serde(default)]
     pub charges: Option<souk_models::Charges>,
+    /// When the buyer is warned by mail if the order is still unpaid.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub expiry_warning_at: Option<Timestamp>,
 }
 
 /// A placed order's total and the secret the buyer's client confirms payment

@@ -136,10 +136,10 @@ mod tests {
             now,
         );
         paid.timeline.push(entry);
-        store.create_order(&paid).await.expect("stored");
+        store.create_order(&paid, &[]).await.expect("stored");
         for _ in 0..SCAN_BUDGET + 50 {
             let unpaid = order(UserId::new(), &[UserId::new()]);
-            store.create_order(&unpaid).await.expect("stored");
+            store.create_order(&unpaid, &[]).await.expect("stored");
         }
         let filter = OrderFilter {
             status: Some(OrderStatus::Paid),

@@ -15,6 +15,7 @@ mod inventory;
 #[cfg(any(test, feature = "test-util"))]
 mod memory;
 mod orders;
+mod outbox;
 mod tickets;
 mod tokens;
 mod users;
@@ -28,6 +29,7 @@ pub use inventory::{Hold, InventoryChange, InventoryStore, Sale};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
 pub use orders::OrderStore;
+pub use outbox::{MailAbout, MailState, OutboxMail, OutboxStore};
 pub use tickets::TicketStore;
 pub use tokens::{RefreshToken, Rotation, TokenStore};
 pub use users::UserStore;
@@ -80,6 +82,7 @@ pub trait Store:
     + InventoryStore
     + CartStore
     + OrderStore
+    + OutboxStore
     + TicketStore
     + MetaStore
     + VectorStore
@@ -96,6 +99,7 @@ impl<T> Store for T where
         + InventoryStore
         + CartStore
         + OrderStore
+        + OutboxStore
         + TicketStore
         + MetaStore
         + VectorStore

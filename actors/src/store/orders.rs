@@ -2,7 +2,7 @@
 
 use souk_models::{Order, OrderId, TimelineEntry, Timestamp, UserId};
 
-use super::StoreError;
+use super::{OutboxMail, StoreError};
 
 #[async_trait::async_trait]
 pub trait OrderStore: Send + Sync {
@@ -11,13 +11,17 @@ pub trait OrderStore: Send + Sync {
     /// ticket's id) is completed in the same write, and the buyer's cart (the
     /// order was made from it) emptied, so placing an order, recording its
     /// ticket's outcome and clearing the cart cost one durable write.
-    async fn create_order(&self, order: &Order) -> Result<(), StoreError>;
+    /// `mail` (what placing it sends) is stored in that write, and only if
+    /// the order is.
+    async fn create_order(&self, order: &Order, mail: &[OutboxMail]) -> Result<(), StoreError>;
     /// Appends one entry. `Conflict` unless `entry.seq` is exactly one past the
     /// last stored entry, so two writers can never both extend one timeline.
+    /// `mail` (what the entry sends) is stored with it, and only if it is.
     async fn append_order_entry(
         &self,
         order: OrderId,
         entry: &TimelineEntry,
+        mail: &[OutboxMail],
     ) -> Result<(), StoreError>;
     /// The order with its whole timeline.
     async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;

@@ -2,6 +2,7 @@
 
 mod admin;
 mod admin_orders;
+mod admin_outbox;
 mod assistant;
 mod auth;
 mod cart;
@@ -38,6 +39,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(refunds::router())
         .merge(memberships::router())
         .merge(admin_orders::router())
+        .merge(admin_outbox::router())
         .merge(returns::router())
         .merge(categories::router())
         .merge(seller::router())

@@ -1,18 +1,12 @@
 //! For tests: a localstripe server of their own on a free loopback port,
 //! stopped when dropped. localstripe (a fake Stripe) comes from PyPI,
-//! installed once into a cached virtual environment
-//! (`~/.cache/souk/services-venv`, or `SOUK_SERVICES_VENV`) and started
+//! installed by `souk-testkit` into its cached virtual environment, and started
 //! through `localstripe_launcher.py` (see there why). Where it cannot be had, tests
 //! print `skipped: <why>` and pass, unless `SOUK_REQUIRE_SERVICES=1`.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::Duration;
 
-/// The localstripe release the tests are written against.
-pub const LOCALSTRIPE: &str = "localstripe==1.15.10";
 /// A secret key localstripe accepts (any `sk_…` does).
 pub const SECRET_KEY: &str = "sk_test_souk";
 
@@ -24,72 +18,6 @@ pub struct LocalStripe {
     port: u16,
     _launcher: tempfile::TempPath,
     http: reqwest::Client,
-}
-
-fn services_required() -> bool {
-    std::env::var("SOUK_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
-}
-
-fn venv() -> PathBuf {
-    match std::env::var_os("SOUK_SERVICES_VENV") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let home = std::env::var_os("HOME").unwrap_or_default();
-            Path::new(&home).join(".cache/souk/services-venv")
-        }
-    }
-}
-
-/// The venv's python with localstripe, installed on first use (once per
-/// process; a venv half made by another process is made again beside it
-/// and the first one finished wins).
-fn python() -> Result<PathBuf, String> {
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _one = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
-    let venv = venv();
-    let python = venv.join("bin/python");
-    let has = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import localstripe"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if has(&python) {
-        return Ok(python);
-    }
-    let parent = venv.parent().ok_or("no place for the venv")?;
-    std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-    let fresh = tempfile::Builder::new()
-        .prefix("services-venv-")
-        .tempdir_in(parent)
-        .map_err(|e| e.to_string())?;
-    let run = |command: &mut Command, what: &str| -> Result<(), String> {
-        let status = command.status().map_err(|e| format!("{what}: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("{what} failed ({status})"))
-        }
-    };
-    run(
-        Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(fresh.path()),
-        "python3 -m venv",
-    )?;
-    eprintln!("installing {LOCALSTRIPE} into {}", venv.display());
-    run(
-        Command::new(fresh.path().join("bin/pip")).args(["install", "--quiet", LOCALSTRIPE]),
-        "pip install localstripe",
-    )?;
-    let _ = std::fs::remove_dir_all(&venv);
-    std::fs::rename(fresh.keep(), &venv).map_err(|e| e.to_string())?;
-    if has(&python) {
-        Ok(python)
-    } else {
-        Err("localstripe did not install".into())
-    }
 }
 
 impl LocalStripe {
@@ -107,18 +35,12 @@ impl LocalStripe {
     }
 
     fn unavailable(why: &str) -> Option<Self> {
-        let why = format!("cannot start localstripe ({why})");
-        assert!(!services_required(), "{why} (SOUK_REQUIRE_SERVICES=1)");
-        println!("skipped: {why}");
-        None
+        souk_testkit::unavailable(&format!("cannot start localstripe ({why})"))
     }
 
     fn spawn() -> Result<Self, String> {
-        let python = python()?;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
+        let python = souk_testkit::python()?;
+        let port = souk_testkit::free_port()?;
         let mut launcher = tempfile::Builder::new()
             .suffix(".py")
             .tempfile()

@@ -24,6 +24,9 @@ pub struct CheckoutSection {
     pub max_in_flight: usize,
     pub starvation_ms: u64,
     pub payment_window_secs: u64,
+    /// The buyer of an unpaid order is mailed this long before its
+    /// deadline; 0, or not less than the payment window: not.
+    pub expiry_warning_secs: u64,
     pub lanes: Vec<LaneEntry>,
 }
 
@@ -44,6 +47,12 @@ impl CheckoutSection {
             return Err(invalid(
                 "checkout.payment_window_secs",
                 "must be between 5 and 86400",
+            ));
+        }
+        if c.expiry_warning_secs > 86_400 {
+            return Err(invalid(
+                "checkout.expiry_warning_secs",
+                "must be at most 86400 (0: no warning)",
             ));
         }
         if c.lanes.is_empty() {
@@ -96,6 +105,7 @@ impl CheckoutSection {
             starvation: Duration::from_millis(c.starvation_ms),
             wait: Duration::from_millis(c.wait_ms),
             payment_window: Duration::from_secs(c.payment_window_secs),
+            expiry_warning: Duration::from_secs(c.expiry_warning_secs),
             call_timeout,
             taxes,
         }

@@ -17,6 +17,7 @@ mod assistant;
 mod checkout;
 mod cluster;
 mod layers;
+mod mail;
 mod marketplace;
 mod network;
 mod payments;
@@ -27,6 +28,7 @@ mod websocket;
 pub use checkout::{CheckoutSection, LaneEntry};
 pub use cluster::{ClusterConfig, advertise, valid_node_id};
 use layers::{env_value, merge, parse, set_path};
+pub use mail::{MailConfig, TransportName};
 pub use marketplace::MarketplaceConfig;
 pub use payments::{PaymentsConfig, ProviderName, StripeConfig};
 pub use store::{Backend, StoreConfig};
@@ -117,6 +119,7 @@ pub struct Config {
     pub cluster: ClusterConfig,
     pub payments: PaymentsConfig,
     pub tax: TaxSection,
+    pub mail: MailConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -221,6 +224,7 @@ impl Config {
         assistant::validate(&self.assistant)?;
         cluster::validate(self)?;
         payments::validate(&self.payments)?;
+        mail::validate(&self.mail)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err(invalid(
                 "auth.access_ttl_secs",

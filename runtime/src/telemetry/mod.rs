@@ -1,6 +1,7 @@
 //! Logs (tracing) and the Prometheus metrics recorder.
 
 mod known;
+mod mail;
 
 pub use known::register;
 

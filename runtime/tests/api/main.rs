@@ -13,6 +13,7 @@ mod catalog;
 mod checkout;
 mod cluster;
 mod connections;
+mod mail;
 mod matrix;
 mod memberships;
 mod metrics;

@@ -63,6 +63,7 @@ macro_rules! pair {
 
 pair!(u128, u128);
 pair!(u128, u64);
+pair!(u64, u128);
 
 impl Value for &'static str {
     type SelfType<'a> = &'a str;

@@ -23,6 +23,7 @@ mod fences;
 mod files;
 mod inventory;
 mod orders;
+mod outbox;
 mod read_table;
 mod tables;
 mod tickets;

@@ -3,7 +3,7 @@
 
 use super::codec::TableDef;
 use super::view::Snapshot;
-use souk_actors::store::{OrderStore, StoreError};
+use souk_actors::store::{OrderStore, OutboxMail, StoreError};
 use souk_models::{Order, OrderId, OrderStatus, TimelineEntry, Timestamp, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -53,7 +53,8 @@ fn newest(
 
 #[async_trait::async_trait]
 impl OrderStore for EmbeddedStore {
-    async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+    async fn create_order(&self, order: &Order, mail: &[OutboxMail]) -> Result<(), StoreError> {
+        let mail = super::outbox::encoded(mail)?;
         let header = encode(&Order {
             timeline: vec![],
             ..order.clone()
@@ -95,6 +96,7 @@ impl OrderStore for EmbeddedStore {
                 .map_err(io)?
                 .remove(buyer)
                 .map_err(io)?;
+            super::outbox::enqueue(txn, &mail)?;
             super::tickets::complete(txn, id)
         })
         .await
@@ -104,8 +106,10 @@ impl OrderStore for EmbeddedStore {
         &self,
         order: OrderId,
         entry: &TimelineEntry,
+        mail: &[OutboxMail],
     ) -> Result<(), StoreError> {
         let (id, seq, bytes) = (key(order.0), entry.seq, encode(entry)?);
+        let mail = super::outbox::encoded(mail)?;
         let still_unpaid = entry.status == OrderStatus::PendingPayment;
         self.write(move |txn| {
             if txn
@@ -138,7 +142,7 @@ impl OrderStore for EmbeddedStore {
                     .remove(id)
                     .map_err(io)?;
             }
-            Ok(())
+            super::outbox::enqueue(txn, &mail)
         })
         .await
     }

@@ -54,8 +54,13 @@ pub const SALES: TableDef<(u128, u128), u64> = TableDef::new(20);
 /// owner → the epoch of its latest fenced write (see `souk_actors::store::Fence`).
 pub const FENCES: TableDef<&str, u64> = TableDef::new(21);
 
+/// mail id → outbox message.
+pub const OUTBOX: TableDef<u128, &[u8]> = TableDef::new(22);
+/// (when due, unix ns; mail id): the messages still to send or look at.
+pub const OUTBOX_DUE: TableDef<(u64, u128), ()> = TableDef::new(23);
+
 /// Number of tables.
-pub const TABLES: u8 = 22;
+pub const TABLES: u8 = 24;
 
 /// Each table's keyspace name, by table number. A table's number never
 /// changes: new tables go at the end.
@@ -82,6 +87,8 @@ pub const NAMES: [&str; TABLES as usize] = [
     "meta",
     "sales",
     "fences",
+    "outbox",
+    "outbox_due",
 ];
 
 /// Any failure of the engine: nothing was written.

@@ -11,11 +11,17 @@
 //!
 //! Records are JSON documents (`jsonb`), in the serde form the embedded store
 //! writes; the columns beside them are what the ports query by
-//! (`schema.sql`). The schema is created and migrated at connect
-//! ([`migrate`]).
+//! (`schema.sql`, then each later `schema_<version>.sql`). The schema is
+//! created and migrated at connect ([`migrate`]).
+//!
+//! Mail caused by an order (its placement, a timeline entry) is inserted by
+//! the statement that stores the order or the entry, joined to the rows it
+//! stored: it commits with its cause, and not at all when the cause is a
+//! conflict or names no order.
 
 mod accounts;
 mod batch;
+mod carts;
 mod catalog;
 mod copy_in;
 mod copy_out;
@@ -23,6 +29,7 @@ mod db;
 mod inventory;
 mod migrate;
 mod orders;
+mod outbox;
 mod target;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -38,7 +45,7 @@ use batch::Batcher;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use souk_actors::store::copy::{CopyStore, Kind, Record};
 use souk_actors::store::{Fence, MetaStore, StoreError};
-use souk_models::{Cart, Order, OrderId, Ticket, TimelineEntry};
+use souk_models::{Cart, Ticket};
 use tokio_postgres::NoTls;
 
 pub use migrate::SCHEMA_VERSION;
@@ -78,8 +85,8 @@ pub struct PostgresStore {
 
 /// One writer per kind of hot write (see [`batch`]).
 pub(crate) struct Batches {
-    orders: Batcher<Order, ()>,
-    appends: Batcher<(OrderId, TimelineEntry), ()>,
+    orders: Batcher<orders::Placement, ()>,
+    appends: Batcher<orders::Append, ()>,
     carts: Batcher<Cart, ()>,
     tickets: Batcher<Ticket, Ticket>,
 }
@@ -90,16 +97,16 @@ impl Batches {
             orders: Batcher::start(
                 "place_orders",
                 store.clone(),
-                |o| o.id,
+                |(o, _)| o.id,
                 orders::place_orders,
             ),
             appends: Batcher::start(
                 "append_entries",
                 store.clone(),
-                |(id, _)| *id,
+                |(id, _, _)| *id,
                 orders::append_entries,
             ),
-            carts: Batcher::start("put_carts", store.clone(), |c| c.user_id, orders::put_carts),
+            carts: Batcher::start("put_carts", store.clone(), |c| c.user_id, carts::put_carts),
             tickets: Batcher::start(
                 "create_tickets",
                 store.clone(),

@@ -11,7 +11,10 @@ use super::db::{exec, one, pg};
 
 /// Each migration, by version. Append only: a released migration never
 /// changes.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("schema.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("schema.sql")),
+    (2, include_str!("schema_2.sql")),
+];
 
 /// The schema version this souk writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -85,5 +88,31 @@ mod tests {
         );
         assert!(check(SCHEMA_VERSION).is_ok());
         assert!(check(0).is_ok());
+    }
+
+    /// A database a souk of schema 1 made is brought to the latest version
+    /// at connect, its records kept.
+    #[tokio::test]
+    async fn a_version_1_database_is_migrated_at_connect() {
+        let Some(database) = crate::testing::TestDatabase::create().await else {
+            return;
+        };
+        database
+            .execute(&format!(
+                "{}; CREATE TABLE souk_migrations (version integer PRIMARY KEY, \
+                 applied_at timestamptz NOT NULL DEFAULT now()); \
+                 INSERT INTO souk_migrations (version) VALUES (1); \
+                 INSERT INTO meta (key, value) VALUES ('kept', 'yes')",
+                MIGRATIONS[0].1
+            ))
+            .await;
+        database.store().await;
+        let versions = "SELECT version::text FROM souk_migrations ORDER BY version";
+        let expected: Vec<String> = MIGRATIONS.iter().map(|(v, _)| v.to_string()).collect();
+        assert_eq!(database.query_strings(versions).await, expected);
+        let kept = "SELECT value FROM meta WHERE key = 'kept'";
+        assert_eq!(database.query_strings(kept).await, ["yes"]);
+        let outbox = "SELECT count(*)::text FROM outbox";
+        assert_eq!(database.query_strings(outbox).await, ["0"]);
     }
 }

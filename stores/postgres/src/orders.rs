@@ -1,13 +1,12 @@
-//! Orders and carts in the PostgreSQL store: an order's header, its timeline
+//! Orders in the PostgreSQL store: an order's header, its timeline
 //! entries, the index of its sellers, and the unpaid deadline while it
-//! awaits payment.
+//! awaits payment. The mail a placement or an append sends is inserted by
+//! the same statement, for the rows it stored only.
 
-use souk_actors::store::{CartStore, OrderStore, StoreError};
+use souk_actors::store::{OrderStore, OutboxMail, StoreError};
 use std::collections::{HashMap, HashSet};
 
-use souk_models::{
-    Cart, Order, OrderId, OrderStatus, TicketStatus, TimelineEntry, Timestamp, UserId,
-};
+use souk_models::{Order, OrderId, OrderStatus, TicketStatus, TimelineEntry, Timestamp, UserId};
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 use tokio_postgres::types::Json;
@@ -16,6 +15,7 @@ use uuid::Uuid;
 use super::PostgresStore;
 use super::batch::{Outcomes, Run};
 use super::db::{big, column, doc, nanos, opt, rows, to_bigint};
+use super::outbox::{self, MailColumns};
 
 /// An order's header and its timeline, from rows of `(doc, entries)` where
 /// `entries` is the timeline's documents as a JSON array in order.
@@ -31,11 +31,11 @@ pub(super) const WITH_TIMELINE: &str = "SELECT o.doc, coalesce((SELECT jsonb_agg
                              FROM order_entries e WHERE e.order_id = o.id), '[]'::jsonb) \
                              FROM orders o";
 
-/// Places orders in one statement: their headers, timeline entries and
-/// seller index rows, each buyer's cart emptied and each order's ticket
+/// Places orders in one statement: their headers, timeline entries, seller
+/// index rows and mail, each buyer's cart emptied and each order's ticket
 /// (same id, if any) completed. Only the header inserts decide; the rest is
 /// done only for the orders they inserted, so a second placement of one id
-/// writes nothing. Answers the ids placed.
+/// writes nothing (not even its mail). Answers the ids placed.
 const PLACE: &str = "\
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::jsonb[], $5::jsonb[])
@@ -60,14 +60,22 @@ WITH input AS (
     UPDATE tickets SET queued = false, doc = jsonb_set(tickets.doc, '{status}', input.completed)
     FROM input JOIN placed ON placed.id = input.id
     WHERE tickets.id = input.id
+), mailed AS (
+    INSERT INTO outbox (id, due_ns, created_ns, doc)
+    SELECT m.id, m.due_ns, m.created_ns, m.doc
+    FROM unnest($11::uuid[], $12::uuid[], $13::bigint[], $14::bigint[], $15::jsonb[])
+        AS m(order_id, id, due_ns, created_ns, doc)
+    JOIN placed ON placed.id = m.order_id
+    ON CONFLICT (id) DO NOTHING
 )
 SELECT id FROM placed";
 
 /// Appends timeline entries (at most one per order) in one statement, each
-/// if its order exists and its `seq` is one past the order's last. The
-/// headers' row locks serialise appends to one order; of two racing appends
-/// of one `seq`, the second is not inserted. Answers, per entry, whether its
-/// order exists, its last `seq` and whether the entry was stored.
+/// if its order exists and its `seq` is one past the order's last, with
+/// its mail if it is. The headers' row locks serialise appends to one
+/// order; of two racing appends of one `seq`, the second is not inserted
+/// (nor its mail). Answers, per entry, whether its order exists, its last
+/// `seq` and whether the entry was stored.
 const APPEND: &str = "\
 WITH input AS (
     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::jsonb[], $4::boolean[])
@@ -89,6 +97,13 @@ WITH input AS (
     UPDATE orders SET unpaid_deadline_ns = NULL
     WHERE id IN (SELECT a.order_id FROM appended a JOIN input i ON i.order_id = a.order_id
                  WHERE i.settles)
+), mailed AS (
+    INSERT INTO outbox (id, due_ns, created_ns, doc)
+    SELECT m.id, m.due_ns, m.created_ns, m.doc
+    FROM unnest($5::uuid[], $6::uuid[], $7::bigint[], $8::bigint[], $9::jsonb[])
+        AS m(order_id, id, due_ns, created_ns, doc)
+    JOIN appended a ON a.order_id = m.order_id
+    ON CONFLICT (id) DO NOTHING
 )
 SELECT i.order_id, h.id IS NOT NULL, l.seq, a.order_id IS NOT NULL
 FROM input i
@@ -96,36 +111,32 @@ LEFT JOIN header h ON h.id = i.order_id
 LEFT JOIN last l ON l.order_id = i.order_id
 LEFT JOIN appended a ON a.order_id = i.order_id";
 
-/// Saves carts in one statement: an empty cart is deleted, any other
-/// replaces its user's.
-const PUT_CARTS: &str = "\
-WITH emptied AS (
-    DELETE FROM carts WHERE user_id = ANY($1::uuid[])
-)
-INSERT INTO carts (user_id, doc) SELECT * FROM unnest($2::uuid[], $3::jsonb[])
-ON CONFLICT (user_id) DO UPDATE SET doc = EXCLUDED.doc";
+/// An order to place, with the mail placing it sends.
+pub(super) type Placement = (Order, Vec<OutboxMail>);
+
+/// A timeline entry to append to an order, with the mail it sends.
+pub(super) type Append = (OrderId, TimelineEntry, Vec<OutboxMail>);
 
 /// The batch runner that places orders.
-pub(super) fn place_orders(store: PostgresStore, orders: Vec<Order>) -> Run<()> {
+pub(super) fn place_orders(store: PostgresStore, orders: Vec<Placement>) -> Run<()> {
     Box::pin(async move { store.place(orders).await })
 }
 
 /// The batch runner that appends timeline entries.
-pub(super) fn append_entries(
-    store: PostgresStore,
-    entries: Vec<(OrderId, TimelineEntry)>,
-) -> Run<()> {
+pub(super) fn append_entries(store: PostgresStore, entries: Vec<Append>) -> Run<()> {
     Box::pin(async move { store.append(entries).await })
 }
 
-/// The batch runner that saves carts.
-pub(super) fn put_carts(store: PostgresStore, carts: Vec<Cart>) -> Run<()> {
-    Box::pin(async move { store.save_carts(carts).await })
-}
-
 impl PostgresStore {
-    async fn place(&self, mut orders: Vec<Order>) -> Outcomes<()> {
-        let asked: Vec<Uuid> = orders.iter().map(|o| o.id.0).collect();
+    async fn place(&self, placements: Vec<Placement>) -> Outcomes<()> {
+        let asked: Vec<Uuid> = placements.iter().map(|(o, _)| o.id.0).collect();
+        let mut orders = Vec::with_capacity(placements.len());
+        let mut mail = Vec::new();
+        for (order, sent) in placements {
+            mail.extend(sent.into_iter().map(|m| (order.id.0, m)));
+            orders.push(order);
+        }
+        let mail = MailColumns::new(mail)?;
         // Rows in key order, so two statements lock what they share in one order.
         orders.sort_by_key(|o| o.id);
         let (mut ids, mut buyers, mut deadlines, mut completed) = (vec![], vec![], vec![], vec![]);
@@ -166,6 +177,11 @@ impl PostgresStore {
                     &entries,
                     &sellers,
                     &seller_orders,
+                    &mail.causes,
+                    &mail.ids,
+                    &mail.due,
+                    &mail.created,
+                    &mail.docs,
                 ],
             )
             .await?;
@@ -182,7 +198,14 @@ impl PostgresStore {
             .collect())
     }
 
-    async fn append(&self, entries: Vec<(OrderId, TimelineEntry)>) -> Outcomes<()> {
+    async fn append(&self, appends: Vec<Append>) -> Outcomes<()> {
+        let mut entries = Vec::with_capacity(appends.len());
+        let mut mail = Vec::new();
+        for (order, entry, sent) in appends {
+            mail.extend(sent.into_iter().map(|m| (order.0, m)));
+            entries.push((order, entry));
+        }
+        let mail = MailColumns::new(mail)?;
         let mut ids = Vec::with_capacity(entries.len());
         let mut seqs = Vec::with_capacity(entries.len());
         let mut settles = Vec::with_capacity(entries.len());
@@ -193,7 +216,20 @@ impl PostgresStore {
         }
         let docs: Vec<Json<&TimelineEntry>> = entries.iter().map(|(_, e)| Json(e)).collect();
         let found = self
-            .write_rows(APPEND, &[&ids, &seqs, &docs, &settles])
+            .write_rows(
+                APPEND,
+                &[
+                    &ids,
+                    &seqs,
+                    &docs,
+                    &settles,
+                    &mail.causes,
+                    &mail.ids,
+                    &mail.due,
+                    &mail.created,
+                    &mail.docs,
+                ],
+            )
             .await?;
         let mut answers = HashMap::with_capacity(found.len());
         for row in &found {
@@ -215,31 +251,19 @@ impl PostgresStore {
             })
             .collect())
     }
-
-    async fn save_carts(&self, mut carts: Vec<Cart>) -> Outcomes<()> {
-        let count = carts.len();
-        carts.sort_by_key(|c| c.user_id);
-        let (empty, full): (Vec<&Cart>, Vec<&Cart>) =
-            carts.iter().partition(|c| c.lines.is_empty());
-        let emptied: Vec<Uuid> = empty.iter().map(|c| c.user_id.0).collect();
-        let users: Vec<Uuid> = full.iter().map(|c| c.user_id.0).collect();
-        let docs: Vec<Json<&Cart>> = full.into_iter().map(Json).collect();
-        self.write_one(PUT_CARTS, &[&emptied, &users, &docs])
-            .await?;
-        Ok((0..count).map(|_| Ok(())).collect())
-    }
 }
 
 #[async_trait::async_trait]
 impl OrderStore for PostgresStore {
-    async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+    async fn create_order(&self, order: &Order, mail: &[OutboxMail]) -> Result<(), StoreError> {
         // Checked here, so one order that cannot be stored fails alone
         // instead of the shared statement it would join.
         nanos(order.payment_deadline)?;
         for entry in &order.timeline {
             to_bigint(entry.seq, "timeline entry")?;
         }
-        self.batched(|b| &b.orders, place_orders, order.clone())
+        outbox::check(mail)?;
+        self.batched(|b| &b.orders, place_orders, (order.clone(), mail.to_vec()))
             .await
     }
 
@@ -247,10 +271,12 @@ impl OrderStore for PostgresStore {
         &self,
         order: OrderId,
         entry: &TimelineEntry,
+        mail: &[OutboxMail],
     ) -> Result<(), StoreError> {
         to_bigint(entry.seq, "timeline entry")?;
-        self.batched(|b| &b.appends, append_entries, (order, entry.clone()))
-            .await
+        outbox::check(mail)?;
+        let row = (order, entry.clone(), mail.to_vec());
+        self.batched(|b| &b.appends, append_entries, row).await
     }
 
     async fn get_order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
@@ -339,23 +365,5 @@ impl PostgresStore {
         let sql = format!("{WITH_TIMELINE} {filter} LIMIT $3");
         let found = rows(&client, &sql, &[&owner.0, &before, &big(limit)]).await?;
         found.iter().map(order).collect()
-    }
-}
-
-#[async_trait::async_trait]
-impl CartStore for PostgresStore {
-    async fn get_cart(&self, user: UserId) -> Result<Option<Cart>, StoreError> {
-        let client = self.client().await?;
-        let row = opt(
-            &client,
-            "SELECT doc FROM carts WHERE user_id = $1",
-            &[&user.0],
-        )
-        .await?;
-        row.map(|r| doc(&r, 0)).transpose()
-    }
-
-    async fn put_cart(&self, cart: &Cart) -> Result<(), StoreError> {
-        self.batched(|b| &b.carts, put_carts, cart.clone()).await
     }
 }

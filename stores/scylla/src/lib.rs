@@ -13,7 +13,14 @@
 //! - a write that spans partitions (an inventory change, placing an order's
 //!   side records) is one logged batch: all of it lands or none does;
 //! - what the ports list is kept in time-bucketed index partitions
-//!   ([`series`]) that readers check against the records.
+//!   ([`series`]) that readers check against the records;
+//! - mail that an order or a timeline entry sends is stored just before it
+//!   (an acknowledged order or entry always has its mail) and deleted again
+//!   if it then loses its race or is fenced; a crash or a failed request in
+//!   between can leave mail whose cause was never stored. The mail worker
+//!   checks an order's mail against the entry it names and drops it, so it
+//!   is not sent ([`outbox`]). Mail a worker takes or finishes is a
+//!   lightweight transaction on the whole message.
 //!
 //! Records are JSON documents in the serde form the other stores write
 //! (`schema.rs` says what each table holds). The keyspace and its tables
@@ -33,6 +40,7 @@ mod docs;
 mod inventory;
 mod migrate;
 mod orders;
+mod outbox;
 mod schema;
 mod series;
 mod target;

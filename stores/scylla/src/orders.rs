@@ -6,16 +6,24 @@
 //! id exactly one lands; an append is `IF NOT EXISTS` on its `seq`, so two
 //! writers can never both extend one timeline.
 //!
-//! Placing an order writes three times: first the index rows that list it
-//! (buyer, sellers, unpaid), then the order, then its ticket completed and
-//! its buyer's cart emptied. A crash between them leaves either index rows
-//! naming no order (readers skip them, and the ticket, still queued, places
-//! the order again after a restart) or a placed order whose ticket is still
-//! queued (which the checkout pipeline completes after a restart).
+//! Placing an order writes four times: first the index rows that list it
+//! (buyer, sellers, unpaid), then its mail, then the order, then its ticket
+//! completed and its buyer's cart emptied. A crash between them leaves
+//! either index rows naming no order (readers skip them, and the ticket,
+//! still queued, places the order again after a restart), mail whose order
+//! is not stored (which the mail worker drops, see outbox.rs), or a placed
+//! order whose ticket is still queued (which the checkout pipeline
+//! completes after a restart).
+//!
+//! The mail of an order or an entry is stored before it, as no batch with
+//! a condition may span partitions: an acknowledged order or entry always
+//! has its mail. When the order or entry then loses its race (`Conflict`)
+//! or is fenced, the mail this call stored is deleted again; only a crash
+//! or a failed request in between leaves it (for the worker to drop).
 
 use futures::future::try_join_all;
 use futures::stream::{self, StreamExt, TryStreamExt};
-use souk_actors::store::{CartStore, OrderStore, StoreError};
+use souk_actors::store::{CartStore, OrderStore, OutboxMail, StoreError};
 use souk_models::{
     Cart, Order, OrderId, OrderStatus, TicketStatus, TimelineEntry, Timestamp, UserId,
 };
@@ -166,10 +174,12 @@ use souk_actors::store::TicketStore;
 
 #[async_trait::async_trait]
 impl OrderStore for ScyllaStore {
-    async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
-        self.batch(index_writes(order)?).await?;
-        let placed = self.batch(order_writes(order, true)?).await?;
-        if !placed.applied {
+    async fn create_order(&self, order: &Order, mail: &[OutboxMail]) -> Result<(), StoreError> {
+        let (index, placement) = (index_writes(order)?, order_writes(order, true)?);
+        self.batch(index).await?;
+        let stored = self.store_mail(mail).await?;
+        let placed = self.batch(placement).await;
+        if !self.cause_outcome(placed, &stored).await? {
             return Err(StoreError::Conflict("order id already exists".into()));
         }
         self.settle_checkout(order).await
@@ -179,8 +189,10 @@ impl OrderStore for ScyllaStore {
         &self,
         order: OrderId,
         entry: &TimelineEntry,
+        mail: &[OutboxMail],
     ) -> Result<(), StoreError> {
         let seq = to_bigint(entry.seq, "a timeline entry")?;
+        let doc = to_doc(entry)?;
         let last: Option<(Option<String>, Option<i64>)> = self
             .db
             .opt(
@@ -197,13 +209,14 @@ impl OrderStore for ScyllaStore {
         if seq != last + 1 {
             return Err(conflict());
         }
+        let stored = self.store_mail(mail).await?;
         let appended = self
             .lwt(
                 "INSERT INTO orders (id, seq, entry) VALUES (?, ?, ?) IF NOT EXISTS",
-                vals![order.0, seq, to_doc(entry)?],
+                vals![order.0, seq, doc],
             )
-            .await?;
-        if !appended.applied {
+            .await;
+        if !self.cause_outcome(appended, &stored).await? {
             return Err(conflict());
         }
         if entry.status != OrderStatus::PendingPayment {

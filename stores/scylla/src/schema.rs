@@ -56,9 +56,18 @@ pub const V1: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS fences (owner text PRIMARY KEY, epoch bigint)",
 ];
 
+/// Version 2: the mail outbox.
+pub const V2: &[&str] = &[
+    // Each message by id; `doc` is changed only by lightweight transactions
+    // (`IF NOT EXISTS` to store it, `IF doc = ?` to move it on). It is
+    // listed, and while open (pending or sending) found due, through
+    // series (see outbox.rs).
+    "CREATE TABLE IF NOT EXISTS outbox (id uuid PRIMARY KEY, doc text)",
+];
+
 /// Every version, oldest first: `MIGRATIONS[i]` brings a keyspace to
-/// version `i + 1`.
-pub const MIGRATIONS: &[&[&str]] = &[V1];
+/// version `i + 1`. Append only: a released version never changes.
+pub const MIGRATIONS: &[&[&str]] = &[V1, V2];
 
 /// The table that records which versions a keyspace has.
 pub const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS souk_migrations \
@@ -77,7 +86,7 @@ mod tests {
     #[test]
     fn every_table_is_created_once_and_keyed() {
         let mut names = Vec::new();
-        for statement in V1 {
+        for statement in MIGRATIONS.iter().copied().flatten() {
             assert!(statement.starts_with("CREATE TABLE IF NOT EXISTS "));
             assert!(statement.contains("PRIMARY KEY"), "{statement}");
             let name = statement["CREATE TABLE IF NOT EXISTS ".len()..]
@@ -88,12 +97,18 @@ mod tests {
             assert!(!names.contains(&name), "{name} twice");
             names.push(name);
         }
-        assert_eq!(names.len(), 20);
+        assert_eq!(names.len(), 21);
+        assert_eq!(names.last(), Some(&"outbox"));
     }
 
     #[test]
     fn no_query_needs_filtering_or_secondary_indexes() {
-        for statement in V1.iter().chain([&MIGRATIONS_TABLE]) {
+        for statement in MIGRATIONS
+            .iter()
+            .copied()
+            .flatten()
+            .chain([&MIGRATIONS_TABLE])
+        {
             let upper = statement.to_uppercase();
             assert!(!upper.contains("ALLOW FILTERING"), "{statement}");
             assert!(!upper.contains("CREATE INDEX"), "{statement}");

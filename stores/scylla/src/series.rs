@@ -1,6 +1,7 @@
 //! Time-bucketed indexes: what the ports list by owner or in time order
 //! (accounts in creation order, a buyer's or a seller's orders newest
-//! first, unpaid orders, a lane's queued tickets, tokens by expiry).
+//! first, unpaid orders, a lane's queued tickets, tokens by expiry, mail
+//! newest first and open mail by due time).
 //!
 //! A series is a name (`buyer/<id>`, `lane/standard`, …) whose rows are ids
 //! partitioned by `(name, hour)`, so no partition grows without bound; the
@@ -202,42 +203,62 @@ impl ScyllaStore {
         Ok(rows.into_iter().map(|(b,)| b).collect())
     }
 
-    /// Every row of series `name`, oldest bucket first: `(bucket, id, at)`.
-    /// Buckets over two hours old found empty are dropped from the list of
-    /// buckets, so a series whose rows come and go (queued tickets, unpaid
-    /// orders) is not read back through its whole history.
+    /// Every row of series `name`, oldest bucket first: `(bucket, id, at)`
+    /// (see [`Self::series_rows`]).
     pub(crate) async fn series_all(
         &self,
         name: &str,
     ) -> Result<Vec<(i64, Vec<u8>, Option<i64>)>, StoreError> {
-        let buckets: Vec<(i64,)> = self
-            .db
-            .scan(
-                "SELECT bucket FROM series_buckets WHERE name = ?",
-                vals![name],
-            )
-            .await?;
-        let stale_before = bucket_of_time(OffsetDateTime::now_utc()) - 2;
         let mut all = Vec::new();
-        for (bucket,) in buckets {
-            let rows: Vec<(Vec<u8>, Option<i64>)> = self
-                .db
-                .scan(
-                    "SELECT id, at FROM series WHERE name = ? AND bucket = ?",
-                    vals![name, bucket],
-                )
-                .await?;
-            if rows.is_empty() && bucket < stale_before {
-                self.db
-                    .execute(
-                        "DELETE FROM series_buckets WHERE name = ? AND bucket = ?",
-                        vals![name, bucket],
-                    )
-                    .await?;
-            }
+        for bucket in self.series_buckets_until(name, i64::MAX).await? {
+            let rows = self.series_rows(name, bucket).await?;
             all.extend(rows.into_iter().map(|(id, at)| (bucket, id, at)));
         }
         Ok(all)
+    }
+
+    /// The buckets series `name` has rows in, up to `last`, oldest first.
+    pub(crate) async fn series_buckets_until(
+        &self,
+        name: &str,
+        last: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let buckets: Vec<(i64,)> = self
+            .db
+            .scan(
+                "SELECT bucket FROM series_buckets WHERE name = ? AND bucket <= ?",
+                vals![name, last],
+            )
+            .await?;
+        Ok(buckets.into_iter().map(|(bucket,)| bucket).collect())
+    }
+
+    /// Every row of series `name` in `bucket`: `(id, at)`. A bucket over
+    /// two hours old found empty is dropped from the list of buckets, so a
+    /// series whose rows come and go (queued tickets, unpaid orders, open
+    /// mail) is not read back through its whole history.
+    pub(crate) async fn series_rows(
+        &self,
+        name: &str,
+        bucket: i64,
+    ) -> Result<Vec<(Vec<u8>, Option<i64>)>, StoreError> {
+        let rows: Vec<(Vec<u8>, Option<i64>)> = self
+            .db
+            .scan(
+                "SELECT id, at FROM series WHERE name = ? AND bucket = ?",
+                vals![name, bucket],
+            )
+            .await?;
+        let stale_before = bucket_of_time(OffsetDateTime::now_utc()) - 2;
+        if rows.is_empty() && bucket < stale_before {
+            self.db
+                .execute(
+                    "DELETE FROM series_buckets WHERE name = ? AND bucket = ?",
+                    vals![name, bucket],
+                )
+                .await?;
+        }
+        Ok(rows)
     }
 }
 

@@ -222,6 +222,7 @@ async fn a_requeued_ticket_whose_order_exists_completes_with_it() {
             address: address(),
             payment_deadline: deadline,
             charges: None,
+            expiry_warning_at: None,
         })
         .await
         .expect("the order is placed");

@@ -59,6 +59,7 @@ fn config(max_in_flight: usize, capacity: usize, wait: Duration) -> CheckoutConf
         starvation: Duration::from_secs(30),
         wait,
         payment_window: Duration::from_secs(900),
+        expiry_warning: Duration::from_secs(300),
         call_timeout: Duration::from_secs(10),
         taxes: souk_models::TaxTable::default(),
     }

@@ -20,6 +20,7 @@ impl OrderHandle {
                 OrderError::Unavailable("the order's partition moved to another node".to_owned())
             })?,
         };
+        let warn_at = new.expiry_warning_at;
         let currency = new
             .lines
             .first()
@@ -60,7 +61,8 @@ impl OrderHandle {
             let entry = order.entry(OrderStatus::PendingPayment, kind, now);
             order.timeline.push(entry);
         }
-        match store.create_order(&order).await {
+        let mail = crate::mail::for_new_order(&order, warn_at);
+        match store.create_order(&order, &mail).await {
             Ok(()) => {}
             // Placed already by another run of the same checkout (its
             // ticket processed again after its dispatcher moved): the same

@@ -159,6 +159,7 @@ fn new_order(w: &World, id: OrderId, units: u32, deadline: Timestamp) -> NewOrde
         address,
         payment_deadline: deadline,
         charges: None,
+        expiry_warning_at: None,
     }
 }
 

@@ -99,16 +99,16 @@ async fn marketplace(store: Arc<dyn Store>) -> (souk_models::User, Ticket, souk_
         created_at: OffsetDateTime::now_utc(),
     };
     ok(store.create_ticket(&queued).await);
-    ok(store.create_order(&placed).await);
+    ok(store.create_order(&placed, &[]).await);
     let paid = order(buyer.id, &[seller.id]);
-    ok(store.create_order(&paid).await);
+    ok(store.create_order(&paid, &[]).await);
     let now = OffsetDateTime::now_utc();
     let entry = paid.entry(
         OrderStatus::Paid,
         TimelineKind::PaymentSucceeded { event: None },
         now,
     );
-    ok(store.append_order_entry(paid.id, &entry).await);
+    ok(store.append_order_entry(paid.id, &entry, &[]).await);
     ok(store.put_meta("schema", "1").await);
     let vector = ProductVector {
         content_hash: [7; 32],

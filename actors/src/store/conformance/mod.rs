@@ -9,6 +9,7 @@ mod copy;
 mod fences;
 mod fixtures;
 mod orders;
+mod outbox;
 mod races;
 
 pub use accounts::*;
@@ -17,6 +18,7 @@ pub use copy::*;
 pub use fences::*;
 pub use fixtures::{address, product, user};
 pub use orders::*;
+pub use outbox::*;
 pub use races::*;
 
 /// A fresh, empty store for one case, and what must outlive it (a temporary
@@ -45,7 +47,10 @@ macro_rules! store_conformance_suite {
             placing_an_order_empties_its_buyers_cart, product_vectors_round_trip,
             fenced_writes_refuse_an_older_epoch, racing_fenced_writers_only_the_newer_lands,
             one_order_per_checkout_ticket, pages_hold_while_orders_are_added,
-            pages_hold_while_accounts_are_added, copy_moves_every_record);
+            pages_hold_while_accounts_are_added, copy_moves_every_record,
+            outbox_lists_due_mail_soonest_first, outbox_updates_only_the_mail_as_read,
+            racing_workers_take_a_mail_once, order_mail_is_stored_only_with_its_cause,
+            purging_mail_keeps_open_and_recent_mail);
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
         $(

@@ -44,9 +44,9 @@ pub fn order(buyer: UserId, sellers: &[UserId]) -> Order {
 
 pub async fn order_timelines_append_in_order(store: Arc<dyn Store>) {
     let mut o = order(UserId::new(), &[UserId::new()]);
-    ok(store.create_order(&o).await);
+    ok(store.create_order(&o, &[]).await);
     assert!(matches!(
-        store.create_order(&o).await,
+        store.create_order(&o, &[]).await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(ok(store.get_order(o.id).await), Some(o.clone()));
@@ -62,10 +62,10 @@ pub async fn order_timelines_append_in_order(store: Arc<dyn Store>) {
         },
         now,
     );
-    ok(store.append_order_entry(o.id, &created).await);
+    ok(store.append_order_entry(o.id, &created, &[]).await);
     assert!(
         matches!(
-            store.append_order_entry(o.id, &created).await,
+            store.append_order_entry(o.id, &created, &[]).await,
             Err(StoreError::Conflict(_))
         ),
         "no second entry 2"
@@ -79,7 +79,7 @@ pub async fn order_timelines_append_in_order(store: Arc<dyn Store>) {
     gap.seq += 1;
     assert!(
         matches!(
-            store.append_order_entry(o.id, &gap).await,
+            store.append_order_entry(o.id, &gap, &[]).await,
             Err(StoreError::Conflict(_))
         ),
         "no gaps"
@@ -89,7 +89,7 @@ pub async fn order_timelines_append_in_order(store: Arc<dyn Store>) {
         TimelineKind::PaymentSucceeded { event: None },
         now,
     );
-    ok(store.append_order_entry(o.id, &paid).await);
+    ok(store.append_order_entry(o.id, &paid, &[]).await);
     o.timeline.push(paid);
     assert_eq!(ok(store.get_order(o.id).await), Some(o.clone()));
     assert_eq!(
@@ -99,14 +99,16 @@ pub async fn order_timelines_append_in_order(store: Arc<dyn Store>) {
     );
     let ghost = order(UserId::new(), &[]);
     assert_eq!(
-        store.append_order_entry(ghost.id, &ghost.timeline[0]).await,
+        store
+            .append_order_entry(ghost.id, &ghost.timeline[0], &[])
+            .await,
         Err(StoreError::NotFound)
     );
 }
 
 pub async fn concurrent_appends_have_one_winner(store: Arc<dyn Store>) {
     let o = order(UserId::new(), &[UserId::new()]);
-    ok(store.create_order(&o).await);
+    ok(store.create_order(&o, &[]).await);
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let (store, o) = (store.clone(), o.clone());
@@ -116,7 +118,7 @@ pub async fn concurrent_appends_have_one_winner(store: Arc<dyn Store>) {
                     event: None,
                 };
                 let entry = o.entry(OrderStatus::PendingPayment, kind, OffsetDateTime::now_utc());
-                store.append_order_entry(o.id, &entry).await
+                store.append_order_entry(o.id, &entry, &[]).await
             })
         })
         .collect();
@@ -140,10 +142,10 @@ pub async fn orders_are_listed_newest_first_per_buyer_seller_and_all(store: Arc<
     for i in 0..5 {
         let sellers = if i % 2 == 0 { vec![s1, s2] } else { vec![s1] };
         let o = order(buyer, &sellers);
-        ok(store.create_order(&o).await);
+        ok(store.create_order(&o, &[]).await);
         mine.push(o.id);
     }
-    ok(store.create_order(&order(other_buyer, &[s2])).await);
+    ok(store.create_order(&order(other_buyer, &[s2]), &[]).await);
     mine.reverse();
     let first = ok(store.list_buyer_orders(buyer, None, 2).await);
     let rest = ok(store
@@ -261,7 +263,7 @@ pub async fn placing_an_order_completes_its_ticket(store: Arc<dyn Store>) {
         id: placed.order_id(),
         ..order(ada, &[UserId::new()])
     };
-    ok(store.create_order(&first).await);
+    ok(store.create_order(&first, &[]).await);
     let completed = TicketStatus::Completed { order_id: first.id };
     assert_eq!(
         ok(store.get_ticket(placed.id).await).map(|t| t.status),
@@ -278,7 +280,7 @@ pub async fn placing_an_order_completes_its_ticket(store: Arc<dyn Store>) {
         "only the other ticket still waits"
     );
     // An order without a ticket is stored as before.
-    ok(store.create_order(&order(ada, &[UserId::new()])).await);
+    ok(store.create_order(&order(ada, &[UserId::new()]), &[]).await);
     assert_eq!(ok(store.list_queued_tickets().await).len(), 1);
 }
 
@@ -295,7 +297,7 @@ pub async fn placing_an_order_empties_its_buyers_cart(store: Arc<dyn Store>) {
         };
         ok(store.put_cart(&cart).await);
     }
-    ok(store.create_order(&order(ada, &[UserId::new()])).await);
+    ok(store.create_order(&order(ada, &[UserId::new()]), &[]).await);
     assert_eq!(
         ok(store.get_cart(ada).await),
         None,

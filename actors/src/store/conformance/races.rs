@@ -16,7 +16,7 @@ pub async fn one_order_per_checkout_ticket(store: Arc<dyn Store>) {
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (store, attempt) = (store.clone(), placed.clone());
-            tokio::spawn(async move { store.create_order(&attempt).await })
+            tokio::spawn(async move { store.create_order(&attempt, &[]).await })
         })
         .collect();
     let mut placed_count = 0;
@@ -38,7 +38,7 @@ pub async fn pages_hold_while_orders_are_added(store: Arc<dyn Store>) {
     let mut before_paging: Vec<OrderId> = Vec::new();
     for _ in 0..10 {
         let o = order(buyer, &[UserId::new()]);
-        ok(store.create_order(&o).await);
+        ok(store.create_order(&o, &[]).await);
         before_paging.push(o.id);
     }
     before_paging.reverse();
@@ -47,7 +47,9 @@ pub async fn pages_hold_while_orders_are_added(store: Arc<dyn Store>) {
     loop {
         let page: Vec<Order> = ok(store.list_buyer_orders(buyer, cursor, 3).await);
         // A newer order arrives between every two pages.
-        ok(store.create_order(&order(buyer, &[UserId::new()])).await);
+        ok(store
+            .create_order(&order(buyer, &[UserId::new()]), &[])
+            .await);
         let Some(last) = page.last() else { break };
         cursor = Some(last.id);
         seen.extend(page.iter().map(|o| o.id));

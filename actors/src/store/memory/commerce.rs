@@ -7,7 +7,7 @@ use souk_models::{
 };
 use uuid::Uuid;
 
-use super::super::{CartStore, OrderStore, StoreError, TicketStore};
+use super::super::{CartStore, OrderStore, OutboxMail, StoreError, TicketStore};
 use super::MemoryStore;
 
 #[async_trait::async_trait]
@@ -29,12 +29,13 @@ impl CartStore for MemoryStore {
 
 #[async_trait::async_trait]
 impl OrderStore for MemoryStore {
-    async fn create_order(&self, order: &Order) -> Result<(), StoreError> {
+    async fn create_order(&self, order: &Order, mail: &[OutboxMail]) -> Result<(), StoreError> {
         let mut db = self.write()?;
         if db.orders.contains_key(&order.id) {
             return Err(StoreError::Conflict("order id already exists".into()));
         }
         db.orders.insert(order.id, order.clone());
+        db.enqueue(mail);
         db.carts.remove(&order.buyer_id);
         if let Some(ticket) = db.tickets.get_mut(&order.id.0) {
             ticket.status = TicketStatus::Completed { order_id: order.id };
@@ -46,6 +47,7 @@ impl OrderStore for MemoryStore {
         &self,
         order: OrderId,
         entry: &TimelineEntry,
+        mail: &[OutboxMail],
     ) -> Result<(), StoreError> {
         #[cfg(test)]
         if self.failing_order_entries.now() {
@@ -61,6 +63,7 @@ impl OrderStore for MemoryStore {
             )));
         }
         stored.timeline.push(entry.clone());
+        db.enqueue(mail);
         Ok(())
     }
 

@@ -18,6 +18,7 @@ mod accounts;
 mod catalog;
 mod commerce;
 mod copy;
+mod outbox;
 
 #[derive(Default)]
 struct Inner {
@@ -38,6 +39,7 @@ struct Inner {
     meta: HashMap<String, String>,
     vectors: BTreeMap<ProductId, super::ProductVector>,
     fences: HashMap<String, u64>,
+    outbox: BTreeMap<Uuid, super::OutboxMail>,
 }
 
 /// Cloning gives another handle on the same data.

@@ -143,7 +143,7 @@ impl Writer<'_> {
             }
             Step::Place { order, quantity } => {
                 let order = new_order(*order, own, self.seller, *quantity);
-                self.store.create_order(&order).await
+                self.store.create_order(&order, &[]).await
             }
             Step::Note {
                 order,
@@ -167,7 +167,7 @@ impl Writer<'_> {
                     kind,
                     at: OffsetDateTime::now_utc(),
                 };
-                self.store.append_order_entry(*order, &entry).await
+                self.store.append_order_entry(*order, &entry, &[]).await
             }
             Step::Sell {
                 order,
