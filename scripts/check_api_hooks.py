@@ -34,13 +34,17 @@ STATEFUL_REFUSALS = {
     "POST /cart/items": {"product_unavailable", "too_many_units"},
     "PATCH /cart/items/{product_id}": {"product_unavailable"},
     # Checkout needs a non-empty cart; `address_id` must be a saved address.
-    "POST /checkout": {"empty_cart", "unknown_address"},
+    "POST /checkout": {"empty_cart", "unknown_address", "email_unverified"},
+    # Account tokens come in letters; a verified account needs no new link.
+    "POST /auth/email/verify": {"invalid_verification_token"},
+    "POST /auth/password/reset": {"invalid_reset_token"},
+    "POST /auth/email/resend": {"already_verified"},
     "PATCH /orders/{id}/address": {"unknown_address"},
     # Card tokens are the payment provider's; the sandbox knows a few.
     "POST /orders/{id}/pay": {"invalid_card_token"},
     # A membership is paid with a card the provider knows, once at a time;
     # only a running one can be cancelled.
-    "POST /memberships": {"invalid_card_token", "payment_declined", "membership_exists"},
+    "POST /memberships": {"invalid_card_token", "payment_declined", "membership_exists", "email_unverified"},
     "POST /memberships/me/cancel": {"not_found"},
     # Shipping rates are in the marketplace's currency.
     "PUT /seller/shipping": {"wrong_currency"},
@@ -63,6 +67,7 @@ PAGED = {
     "GET /admin/users",
     "GET /admin/orders",
     "GET /admin/outbox",
+    "GET /users/me/notifications",
 }
 
 ASSISTANT = {"GET /search", "GET /products/{id}/similar", "POST /assistant/chat"}

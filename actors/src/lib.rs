@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod checkout;
 mod directory;
 pub mod events;
+pub mod inbox;
 pub mod inventory;
 pub mod mail;
 mod mailbox;

@@ -15,6 +15,16 @@ pub struct AuthConfig {
     /// Mark the refresh cookie `Secure` (browsers and curl treat http://localhost
     /// as secure, so this can stay on for local use).
     pub cookie_secure: bool,
+    /// Mail new accounts (and changed addresses) a link that verifies the
+    /// email; false: every address counts as verified.
+    pub verify_email: bool,
+    /// Whether an account whose email is not verified may check out and
+    /// buy memberships.
+    pub unverified_checkout: bool,
+    /// How long a verification link holds.
+    pub verify_ttl_hours: u64,
+    /// How long a password reset link holds.
+    pub reset_ttl_minutes: u64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

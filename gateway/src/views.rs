@@ -18,6 +18,8 @@ pub struct UserView {
     pub role: Role,
     pub tier: Tier,
     pub disabled: bool,
+    /// Whether the account opened the link mailed to its address.
+    pub email_verified: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -32,6 +34,7 @@ impl From<&User> for UserView {
             role: u.role,
             tier: u.tier,
             disabled: u.disabled,
+            email_verified: u.email_verified,
             created_at: u.created_at,
         }
     }

@@ -5,78 +5,46 @@
 use minijinja::Environment;
 use souk_actors::mail::{Letter, MailError, Template};
 
+/// The template files, compiled in, by name.
+macro_rules! files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../templates/", $name)))),*]
+    };
+}
+
 /// Every template file, by name.
-const FILES: &[(&str, &str)] = &[
-    ("layout.html", include_str!("../templates/layout.html")),
-    ("layout.txt", include_str!("../templates/layout.txt")),
-    ("lines.html", include_str!("../templates/lines.html")),
-    ("lines.txt", include_str!("../templates/lines.txt")),
-    (
-        "order_placed.subject.txt",
-        include_str!("../templates/order_placed.subject.txt"),
-    ),
-    (
-        "order_placed.txt",
-        include_str!("../templates/order_placed.txt"),
-    ),
-    (
-        "order_placed.html",
-        include_str!("../templates/order_placed.html"),
-    ),
-    (
-        "payment_received.subject.txt",
-        include_str!("../templates/payment_received.subject.txt"),
-    ),
-    (
-        "payment_received.txt",
-        include_str!("../templates/payment_received.txt"),
-    ),
-    (
-        "payment_received.html",
-        include_str!("../templates/payment_received.html"),
-    ),
-    (
-        "shipped.subject.txt",
-        include_str!("../templates/shipped.subject.txt"),
-    ),
-    ("shipped.txt", include_str!("../templates/shipped.txt")),
-    ("shipped.html", include_str!("../templates/shipped.html")),
-    (
-        "delivered.subject.txt",
-        include_str!("../templates/delivered.subject.txt"),
-    ),
-    ("delivered.txt", include_str!("../templates/delivered.txt")),
-    (
-        "delivered.html",
-        include_str!("../templates/delivered.html"),
-    ),
-    (
-        "refund.subject.txt",
-        include_str!("../templates/refund.subject.txt"),
-    ),
-    ("refund.txt", include_str!("../templates/refund.txt")),
-    ("refund.html", include_str!("../templates/refund.html")),
-    (
-        "expiry_warning.subject.txt",
-        include_str!("../templates/expiry_warning.subject.txt"),
-    ),
-    (
-        "expiry_warning.txt",
-        include_str!("../templates/expiry_warning.txt"),
-    ),
-    (
-        "expiry_warning.html",
-        include_str!("../templates/expiry_warning.html"),
-    ),
-    (
-        "low_stock.subject.txt",
-        include_str!("../templates/low_stock.subject.txt"),
-    ),
-    ("low_stock.txt", include_str!("../templates/low_stock.txt")),
-    (
-        "low_stock.html",
-        include_str!("../templates/low_stock.html"),
-    ),
+const FILES: &[(&str, &str)] = files![
+    "layout.html",
+    "layout.txt",
+    "lines.html",
+    "lines.txt",
+    "order_placed.subject.txt",
+    "order_placed.txt",
+    "order_placed.html",
+    "payment_received.subject.txt",
+    "payment_received.txt",
+    "payment_received.html",
+    "shipped.subject.txt",
+    "shipped.txt",
+    "shipped.html",
+    "delivered.subject.txt",
+    "delivered.txt",
+    "delivered.html",
+    "refund.subject.txt",
+    "refund.txt",
+    "refund.html",
+    "expiry_warning.subject.txt",
+    "expiry_warning.txt",
+    "expiry_warning.html",
+    "low_stock.subject.txt",
+    "low_stock.txt",
+    "low_stock.html",
+    "verify_email.subject.txt",
+    "verify_email.txt",
+    "verify_email.html",
+    "password_reset.subject.txt",
+    "password_reset.txt",
+    "password_reset.html",
 ];
 
 /// A letter written out.

@@ -10,6 +10,7 @@ mod checkout;
 mod email;
 mod error;
 mod ids;
+mod logins;
 mod membership;
 mod money;
 mod notification;
@@ -35,6 +36,7 @@ pub use error::ParseError;
 pub use ids::{
     AddressId, NotificationId, OrderId, PaymentId, ProductId, ReturnId, ReviewId, UserId,
 };
+pub use logins::Logins;
 pub use membership::{Membership, MembershipStatus};
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind};

@@ -1,29 +1,53 @@
-//! Notifications for a user. Nothing stores or sends these yet: an in-app
-//! notification list and email are planned. Today a user hears of their orders
-//! through live events over the WebSocket (`user:me`).
+//! A user's notifications: what they were told live (an order's progress,
+//! a payment, a seller's new order or low stock), kept so that someone who
+//! was offline finds it later.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{NotificationId, Timestamp, UserId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+/// What a notification is about: the live event it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
+    /// An order of theirs changed status (`order_status` on `user:me`).
     OrderStatus,
-    PaymentOutcome,
-    ExpiryWarning,
+    /// A payment of theirs succeeded or was declined (`payment`).
+    Payment,
+    /// A seller's lines were ordered (`new_order` on `seller:me`).
+    NewOrder,
+    /// A buyer asked to return a seller's lines (`return_requested`).
+    ReturnRequested,
+    /// A seller's product fell under its low-stock threshold (`low_stock`).
     LowStock,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl NotificationKind {
+    /// The kind for a live event's kind, if such events are kept.
+    pub fn of_event(kind: &str) -> Option<Self> {
+        Some(match kind {
+            "order_status" => Self::OrderStatus,
+            "payment" => Self::Payment,
+            "new_order" => Self::NewOrder,
+            "return_requested" => Self::ReturnRequested,
+            "low_stock" => Self::LowStock,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
+    /// Time-ordered: newer notifications have greater ids.
     pub id: NotificationId,
     pub user_id: UserId,
     pub kind: NotificationKind,
+    /// One line for a list.
     pub title: String,
-    pub body: String,
+    /// The live event's data, as it was pushed.
+    pub data: serde_json::Value,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "time::serde::rfc3339::option")]
     pub read_at: Option<Timestamp>,
 }

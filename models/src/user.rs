@@ -169,6 +169,13 @@ pub struct User {
     pub tier: Tier,
     pub password_hash: String,
     pub disabled: bool,
+    /// Whether the account proved it reads its email. Accounts from before
+    /// verification existed count as verified.
+    #[serde(default = "verified")]
+    pub email_verified: bool,
+    /// Logins revoked by a password reset or change, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logins: Option<crate::Logins>,
     /// A seller's shipping rates; none ships free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<crate::ShippingRates>,
@@ -179,6 +186,10 @@ pub struct User {
     pub created_at: Timestamp,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: Timestamp,
+}
+
+fn verified() -> bool {
+    true
 }
 
 impl User {

@@ -40,6 +40,8 @@ pub async fn create_user(
         tier: Tier::Standard,
         password_hash: hash,
         disabled: false,
+        email_verified: true,
+        logins: None,
         shipping: None,
         membership: None,
         created_at: now,

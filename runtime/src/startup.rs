@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use souk_actors::Placement;
+use souk_actors::inbox::{Inbox, InboxWriter, spawn_inbox_purge};
 use souk_actors::mail::MailWorker;
 use souk_actors::{
     CartHandle, Catalog, CheckoutHandle, CheckoutParts, EventBus, InventorySupervisor, OrderHandle,
@@ -49,6 +50,8 @@ pub struct Application {
     live: crate::live::LiveTasks,
     /// Sends the mail outbox.
     mail: MailWorker,
+    /// Stores what the notification inbox keeps.
+    inbox: InboxWriter,
     ws: souk_gateway::ws::WsRegistry,
     /// This node's cluster membership, when `cluster.enabled`.
     cluster: Option<ClusterNode>,
@@ -92,6 +95,9 @@ impl Application {
         phases.done("demo accounts checked");
         let call_timeout = Duration::from_millis(config.actors.call_timeout_ms);
         let events = crate::live::event_bus(&config.websocket);
+        let (keeper, inbox) = Inbox::start(dyn_store.clone());
+        events.set_keeper(keeper);
+        spawn_inbox_purge(dyn_store.clone(), config.notifications.retention());
         // In a cluster each shard runs on the node holding its lease.
         let placement = if config.cluster.enabled {
             Placement::ByLease
@@ -244,6 +250,7 @@ impl Application {
             events,
             live,
             mail,
+            inbox,
             ws,
             cluster,
             config,
@@ -324,6 +331,7 @@ impl Application {
         if tokio::time::timeout(grace, self.mail.stop()).await.is_err() {
             tracing::warn!("the mail worker did not finish its letters within the grace period");
         }
+        self.inbox.finish(grace).await;
         // The shards placed here stop and their leases go back, so other
         // nodes take them over at once.
         if let Some(cluster) = self.cluster {
@@ -359,19 +367,23 @@ async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("cannot listen on {address}"))
 }
 
-/// Deletes expired refresh tokens hourly.
+/// Deletes expired refresh tokens and account tokens (verification and
+/// reset links) hourly.
 fn spawn_token_purge(store: Arc<dyn Store>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            match store
-                .purge_expired_refresh_tokens(time::OffsetDateTime::now_utc())
-                .await
-            {
+            let now = time::OffsetDateTime::now_utc();
+            match store.purge_expired_refresh_tokens(now).await {
                 Ok(n) if n > 0 => tracing::info!(purged = n, "expired refresh tokens deleted"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "refresh token purge failed"),
+            }
+            match store.purge_account_tokens(now).await {
+                Ok(n) if n > 0 => tracing::info!(purged = n, "expired account tokens deleted"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "account token purge failed"),
             }
         }
     });

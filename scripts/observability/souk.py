@@ -16,6 +16,8 @@ CHECK_ENV = {
     # The shortest allowed: an unpaid order expires while the check runs.
     "SOUK__CHECKOUT__PAYMENT_WINDOW_SECS": "5",
     "SOUK__AUTH__COOKIE_SECURE": "false",
+    # The workload's new customers check out without opening a verification letter.
+    "SOUK__AUTH__UNVERIFIED_CHECKOUT": "true",
     "SOUK__LOG__FORMAT": "json",
 }
 PAYMENT_WINDOW_SECS = 5

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use souk_models::Timestamp;
 use time::OffsetDateTime;
 
@@ -91,6 +92,14 @@ struct Inner {
     stats: Stats,
     /// In a cluster: sends events to every node.
     relay: OnceLock<Arc<dyn Relay>>,
+    /// Keeps events beyond their retention (the notification inbox).
+    keeper: OnceLock<Arc<dyn Keeper>>,
+}
+
+/// Keeps what is published, on the node that publishes it (a relayed copy
+/// is not kept again): the notification inbox.
+pub trait Keeper: Send + Sync {
+    fn keep(&self, topic: &Topic, kind: &str, data: &RawValue, at: Timestamp);
 }
 
 /// What [`EventBus::receive`] did with an event.
@@ -124,6 +133,7 @@ impl EventBus {
                 retention,
                 stats: Stats::default(),
                 relay: OnceLock::new(),
+                keeper: OnceLock::new(),
             }),
         }
     }
@@ -136,17 +146,26 @@ impl EventBus {
         let _ = self.inner.relay.set(relay);
     }
 
+    /// Hands every event published from now on to `keeper` too (set once).
+    pub fn set_keeper(&self, keeper: Arc<dyn Keeper>) {
+        let _ = self.inner.keeper.set(keeper);
+    }
+
     /// Publishes on a topic that numbers its own events; returns the seq
     /// (0 in a cluster, where the relay numbers it).
     pub fn publish(&self, topic: Topic, kind: &'static str, data: impl Serialize) -> u64 {
         let data = json_text(&data);
+        let at = OffsetDateTime::now_utc();
+        if let Some(keeper) = self.inner.keeper.get() {
+            keeper.keep(&topic, kind, &data, at);
+        }
         if let Some(relay) = self.inner.relay.get() {
             relay.send(Outgoing {
                 topic,
                 seq: None,
                 kind,
                 data,
-                at: OffsetDateTime::now_utc(),
+                at,
             });
             return 0;
         }

@@ -26,7 +26,7 @@ use serde_json::value::RawValue;
 use souk_models::Timestamp;
 use tokio::sync::{Notify, mpsc};
 
-pub use bus::{EventBus, Received, Replay, RetentionConfig, Subscription};
+pub use bus::{EventBus, Keeper, Received, Replay, RetentionConfig, Subscription};
 pub use relay::{Incoming, Outgoing, Relay};
 pub use stats::{Stats, Totals};
 pub use topic::{Topic, TopicError};

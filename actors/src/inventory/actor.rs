@@ -334,7 +334,17 @@ fn done(state: &InventoryState, queued: Queued) {
             catalog.stock_decided(*product, *level);
         }
         let (events, threshold) = (&state.args.events, state.args.low_stock);
-        super::publish::levels(events, catalog, threshold, &before, &change.levels);
+        let letters = super::publish::levels(events, catalog, threshold, &before, &change.levels);
+        if !letters.is_empty() {
+            // Just after the stock write, not in it: a crash between the
+            // two loses this alert (the level itself is stored).
+            let store = state.args.store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.enqueue_mail(&letters).await {
+                    tracing::warn!(error = %e, "storing low-stock letters failed");
+                }
+            });
+        }
     }
     if !change.add_holds.is_empty() || !change.remove_holds.is_empty() {
         state.holds_gauge.set(state.ledger.holds_count() as f64);

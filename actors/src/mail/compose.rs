@@ -59,6 +59,24 @@ pub(super) async fn compose(
             data["deadline"] = json!(time_text(order.payment_deadline));
             (Template::ExpiryWarning, data)
         }
+        MailAbout::VerifyEmail { .. } if user.email_verified => {
+            return Ok(Composed::Drop("the email is verified already".into()));
+        }
+        MailAbout::VerifyEmail { expires_at, .. } | MailAbout::PasswordReset { expires_at, .. }
+            if *expires_at <= now =>
+        {
+            return Ok(Composed::Drop(
+                "its link expired before it could be sent".into(),
+            ));
+        }
+        MailAbout::VerifyEmail { token, expires_at } => {
+            let data = secret_link(site, "verify-email", token, *expires_at, now);
+            (Template::VerifyEmail, data)
+        }
+        MailAbout::PasswordReset { token, expires_at } => {
+            let data = secret_link(site, "reset-password", token, *expires_at, now);
+            (Template::PasswordReset, data)
+        }
         MailAbout::LowStock {
             product_id,
             title,
@@ -150,6 +168,23 @@ fn order_data(order: &Order, entry: &TimelineEntry, site: &Site) -> Value {
         _ => {}
     }
     data
+}
+
+/// A token's data: the token, the storefront's page that takes it (when
+/// the storefront's address is known), and how long it holds.
+fn secret_link(
+    site: &Site,
+    page: &str,
+    token: &str,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Value {
+    let minutes = (expires_at - now).whole_minutes().max(1);
+    json!({
+        "token": token,
+        "link": site.url.map(|u| format!("{u}/{page}?token={token}")),
+        "valid_for": if minutes >= 120 { format!("{} hours", minutes / 60) } else { format!("{minutes} minutes") },
+    })
 }
 
 fn time_text(at: Timestamp) -> String {

@@ -42,10 +42,13 @@ pub enum Template {
     Refund,
     ExpiryWarning,
     LowStock,
+    /// Welcome, with the link that verifies the email address.
+    VerifyEmail,
+    PasswordReset,
 }
 
 impl Template {
-    pub const ALL: [Template; 7] = [
+    pub const ALL: [Template; 9] = [
         Template::OrderPlaced,
         Template::PaymentReceived,
         Template::Shipped,
@@ -53,6 +56,8 @@ impl Template {
         Template::Refund,
         Template::ExpiryWarning,
         Template::LowStock,
+        Template::VerifyEmail,
+        Template::PasswordReset,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +69,8 @@ impl Template {
             Template::Refund => "refund",
             Template::ExpiryWarning => "expiry_warning",
             Template::LowStock => "low_stock",
+            Template::VerifyEmail => "verify_email",
+            Template::PasswordReset => "password_reset",
         }
     }
 }

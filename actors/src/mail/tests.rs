@@ -74,6 +74,8 @@ async fn world() -> World {
         tier: Tier::Standard,
         password_hash: "$argon2id$test".into(),
         disabled: false,
+        email_verified: true,
+        logins: None,
         shipping: None,
         membership: None,
         created_at: now,

@@ -264,6 +264,7 @@ fn finished(
     now: Timestamp,
 ) -> OutboxMail {
     OutboxMail {
+        about: mail.about.scrubbed(),
         state,
         last_error: error.or_else(|| mail.last_error.clone()),
         finished_at: Some(now),

@@ -5,6 +5,7 @@
 //! ScyllaDB backend is planned. A method that returns `Ok` has made its
 //! write durable.
 
+mod account_tokens;
 mod carts;
 mod catalog;
 #[cfg(feature = "conformance")]
@@ -14,6 +15,7 @@ mod fence;
 mod inventory;
 #[cfg(any(test, feature = "test-util"))]
 mod memory;
+mod notifications;
 mod orders;
 mod outbox;
 mod tickets;
@@ -21,6 +23,7 @@ mod tokens;
 mod users;
 mod vectors;
 
+pub use account_tokens::{AccountToken, AccountTokenStore, TokenPurpose};
 pub use carts::CartStore;
 pub use catalog::CatalogStore;
 pub use copy::CopyStore;
@@ -28,6 +31,7 @@ pub use fence::{Fence, Fencing};
 pub use inventory::{Hold, InventoryChange, InventoryStore, Sale};
 #[cfg(any(test, feature = "test-util"))]
 pub use memory::MemoryStore;
+pub use notifications::NotificationStore;
 pub use orders::OrderStore;
 pub use outbox::{MailAbout, MailState, OutboxMail, OutboxStore};
 pub use tickets::TicketStore;
@@ -78,11 +82,13 @@ pub trait MetaStore: Send + Sync {
 pub trait Store:
     UserStore
     + TokenStore
+    + AccountTokenStore
     + CatalogStore
     + InventoryStore
     + CartStore
     + OrderStore
     + OutboxStore
+    + NotificationStore
     + TicketStore
     + MetaStore
     + VectorStore
@@ -95,11 +101,13 @@ pub trait Store:
 impl<T> Store for T where
     T: UserStore
         + TokenStore
+        + AccountTokenStore
         + CatalogStore
         + InventoryStore
         + CartStore
         + OrderStore
         + OutboxStore
+        + NotificationStore
         + TicketStore
         + MetaStore
         + VectorStore

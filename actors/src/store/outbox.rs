@@ -103,6 +103,21 @@ pub enum MailAbout {
     /// The order is still unpaid and its deadline near; dropped if it is
     /// not awaiting payment any more when due.
     ExpiryWarning { order_id: OrderId },
+    /// The link that proves the account reads its email. `token` is the
+    /// secret (only its hash is stored elsewhere): cleared once the letter
+    /// is finished.
+    VerifyEmail {
+        token: String,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: Timestamp,
+    },
+    /// The link that sets a forgotten password; `token` as for
+    /// `VerifyEmail`.
+    PasswordReset {
+        token: String,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: Timestamp,
+    },
     /// A seller's product dropped under its low-stock threshold.
     LowStock {
         product_id: ProductId,
@@ -118,7 +133,24 @@ impl MailAbout {
         match self {
             MailAbout::Order { .. } => "order",
             MailAbout::ExpiryWarning { .. } => "expiry_warning",
+            MailAbout::VerifyEmail { .. } => "verify_email",
+            MailAbout::PasswordReset { .. } => "password_reset",
             MailAbout::LowStock { .. } => "low_stock",
+        }
+    }
+
+    /// The same without the secret it carries, for a letter that is done.
+    pub fn scrubbed(&self) -> Self {
+        match self {
+            MailAbout::VerifyEmail { expires_at, .. } => MailAbout::VerifyEmail {
+                token: String::new(),
+                expires_at: *expires_at,
+            },
+            MailAbout::PasswordReset { expires_at, .. } => MailAbout::PasswordReset {
+                token: String::new(),
+                expires_at: *expires_at,
+            },
+            other => other.clone(),
         }
     }
 }

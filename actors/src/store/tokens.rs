@@ -24,7 +24,8 @@ pub struct RefreshToken {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rotation {
     /// The token was live: it is now used and its successor stored.
-    Rotated(UserId),
+    /// (Its user, and its login: the family.)
+    Rotated(UserId, Uuid),
     /// The token had already been used: its whole family is now revoked.
     Reused(UserId),
     /// Unknown, expired, or its family revoked.

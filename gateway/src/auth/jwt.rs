@@ -16,6 +16,10 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub iss: String,
+    /// The login (refresh-token family) the token was issued to, so a
+    /// password change or reset can revoke it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +78,7 @@ mod tests {
             role: "customer".into(),
             iat: 0,
             exp,
+            fam: None,
             iss: "souk".into(),
         }
     }

@@ -15,7 +15,8 @@ use souk_models::{Caller, Role, User, UserId};
 
 use crate::error::ApiError;
 use crate::middleware::rate_limit::RateLimiter;
-pub use session::{REFRESH_COOKIE, Sessions, TokenPair, hash_refresh};
+pub use session::{Access, REFRESH_COOKIE, Sessions, TokenPair, hash_refresh};
+use uuid::Uuid;
 
 /// What authenticating a request needs: the extractors take it from the app's
 /// state through [`FromRef`], so authentication depends on these three
@@ -33,6 +34,19 @@ pub struct AuthState {
 pub struct AuthUser(pub User);
 
 impl AuthUser {
+    /// Refuses an account whose email is not verified, unless
+    /// `auth.unverified_checkout` lets it buy.
+    pub fn require_verified(&self, auth: &crate::config::AuthConfig) -> Result<(), ApiError> {
+        if self.0.email_verified || auth.unverified_checkout {
+            return Ok(());
+        }
+        Err(ApiError::forbidden(
+            "email_unverified",
+            "verify your email address first: open the link mailed to it, or ask for another \
+             with POST /api/v1/auth/email/resend",
+        ))
+    }
+
     pub fn caller(&self) -> Caller {
         Caller {
             user_id: self.0.id,
@@ -83,9 +97,9 @@ where
                     "the Authorization header must be `Bearer <access token>`",
                 )
             })?;
-        let user_id = state.sessions.verify_access(token)?;
-        state.limiter.check_user(user_id).await?;
-        let user = state.store.get_user(user_id).await?.ok_or_else(|| {
+        let access = state.sessions.verify_access(token)?;
+        state.limiter.check_user(access.user).await?;
+        let user = state.store.get_user(access.user).await?.ok_or_else(|| {
             ApiError::unauthorized("invalid_token", "the account no longer exists")
         })?;
         if user.disabled {
@@ -94,8 +108,25 @@ where
                 "this account is disabled",
             ));
         }
+        if access.revoked_by(user.logins.as_ref()) {
+            return Err(login_revoked());
+        }
+        parts.extensions.insert(LoginFamily(access.family));
         Ok(AuthUser(user))
     }
+}
+
+/// The login an [`AuthUser`]'s access token belongs to (set by the
+/// extractor, for handlers that keep that login while revoking others).
+#[derive(Debug, Clone, Copy)]
+pub struct LoginFamily(pub Option<Uuid>);
+
+/// A login a password reset or change ended.
+pub fn login_revoked() -> ApiError {
+    ApiError::unauthorized(
+        "login_revoked",
+        "this login was ended by a password change or reset; sign in again",
+    )
 }
 
 /// An optional [`AuthUser`]: anonymous when no Authorization header is sent, an

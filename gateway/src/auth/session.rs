@@ -37,6 +37,27 @@ pub struct Sessions {
     dummy_hash: OnceCell<String>,
 }
 
+/// What a valid access token says.
+#[derive(Debug, Clone, Copy)]
+pub struct Access {
+    pub user: UserId,
+    /// The login it was issued to (absent in tokens from before logins
+    /// were named in them).
+    pub family: Option<Uuid>,
+    /// Unix seconds.
+    pub issued_at: i64,
+}
+
+impl Access {
+    /// Whether `logins` (a password reset or change) revoked it.
+    pub fn revoked_by(&self, logins: Option<&souk_models::Logins>) -> bool {
+        logins.is_some_and(|l| match self.family {
+            Some(family) => l.revokes(family),
+            None => self.issued_at < l.after.unix_timestamp(),
+        })
+    }
+}
+
 impl Sessions {
     pub fn new(config: AuthConfig) -> Self {
         Self {
@@ -45,8 +66,9 @@ impl Sessions {
         }
     }
 
-    /// A signed access token for `user` and its lifetime in seconds.
-    pub fn access_token(&self, user: &User) -> (String, u64) {
+    /// A signed access token for `user`'s login `family`, and its lifetime
+    /// in seconds.
+    pub fn access_token(&self, user: &User, family: Uuid) -> (String, u64) {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let claims = Claims {
             sub: user.id.to_string(),
@@ -54,6 +76,7 @@ impl Sessions {
             iat: now,
             exp: now + self.config.access_ttl_secs as i64,
             iss: ISSUER.to_owned(),
+            fam: Some(family),
         };
         (jwt::sign(&claims, self.key()), self.config.access_ttl_secs)
     }
@@ -76,7 +99,7 @@ impl Sessions {
 
     /// Both tokens for `user`; `family` is new for a fresh login.
     pub fn issue(&self, user: &User, family: Uuid) -> (TokenPair, RefreshToken) {
-        let (access_token, expires_in) = self.access_token(user);
+        let (access_token, expires_in) = self.access_token(user, family);
         let (refresh_token, stored) = self.refresh_token(user.id, family);
         let pair = TokenPair {
             access_token,
@@ -96,12 +119,17 @@ impl Sessions {
             .cloned()
     }
 
-    pub fn verify_access(&self, token: &str) -> Result<UserId, ApiError> {
+    pub fn verify_access(&self, token: &str) -> Result<Access, ApiError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         match jwt::verify(token, self.key(), now) {
             Ok(claims) if claims.iss == ISSUER => {
-                super::parse_subject(&claims.sub).ok_or_else(|| {
+                let user = super::parse_subject(&claims.sub).ok_or_else(|| {
                     ApiError::unauthorized("invalid_token", "the access token is invalid")
+                })?;
+                Ok(Access {
+                    user,
+                    family: claims.fam,
+                    issued_at: claims.iat,
                 })
             }
             Ok(_) | Err(JwtError::Malformed | JwtError::BadSignature) => Err(

@@ -34,7 +34,8 @@ pub struct OutboxView {
     pub id: Uuid,
     /// The account mailed.
     pub to: Uuid,
-    /// `order` (an order's timeline entry), `expiry_warning` or `low_stock`.
+    /// `order` (an order's timeline entry), `expiry_warning`, `verify_email`,
+    /// `password_reset` or `low_stock`. A letter's secret link is never shown.
     pub about: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_id: Option<Uuid>,
@@ -72,6 +73,7 @@ impl From<OutboxMail> for OutboxView {
             MailAbout::Order { order_id, seq, .. } => (Some(order_id.0), Some(*seq), None),
             MailAbout::ExpiryWarning { order_id } => (Some(order_id.0), None, None),
             MailAbout::LowStock { product_id, .. } => (None, None, Some(product_id.0)),
+            MailAbout::VerifyEmail { .. } | MailAbout::PasswordReset { .. } => (None, None, None),
         };
         Self {
             id: m.id,

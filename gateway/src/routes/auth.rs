@@ -116,6 +116,8 @@ async fn register(
         tier: Tier::Standard,
         password_hash,
         disabled: false,
+        email_verified: !state.config.auth.verify_email,
+        logins: None,
         shipping: None,
         membership: None,
         created_at: now,
@@ -126,7 +128,14 @@ async fn register(
         .create_user(&user)
         .await
         .map_err(ApiError::email_taken)?;
-    start_session(&state, &user, Uuid::new_v4(), StatusCode::CREATED).await
+    if !user.email_verified {
+        // The account stands without its letter: `POST /auth/email/resend`
+        // asks for another.
+        if let Err(e) = super::account::send_verification(&state, &user).await {
+            tracing::warn!(user = %user.id, error = ?e, "the verification letter was not stored");
+        }
+    }
+    start_session(&state, &user, Uuid::now_v7(), StatusCode::CREATED).await
 }
 
 /// Signs in with email and password.
@@ -158,7 +167,7 @@ async fn login(
             "this account is disabled",
         ));
     }
-    start_session(&state, &user, Uuid::new_v4(), StatusCode::OK).await
+    start_session(&state, &user, Uuid::now_v7(), StatusCode::OK).await
 }
 
 /// The refresh token from the body (JSON, optional) or else the cookie.
@@ -198,7 +207,8 @@ fn presented_token(headers: &HeaderMap, body: &Bytes) -> Result<Option<String>, 
     request_body(content = Option<RefreshRequest>, description = "optional when the cookie is sent"),
     responses((status = 200, body = SessionResponse, headers(("Set-Cookie" = String, description = "the refresh token as the `souk_refresh` cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth)"))),
         (status = 401, body = Problem, description = "`missing_refresh_token`, `invalid_refresh_token`, \
-            `refresh_token_reused` (every token of that login is now revoked) or `account_disabled`"),
+            `refresh_token_reused` (every token of that login is now revoked), `login_revoked` (ended by a \
+            password change or reset) or `account_disabled`"),
         (status = 503, body = Problem, description = UNAVAILABLE)))]
 async fn refresh(
     State(state): State<AppState>,
@@ -224,7 +234,7 @@ async fn refresh(
     let hash = hash_refresh(&presented);
     let now = OffsetDateTime::now_utc();
     match state.store.rotate_refresh_token(&hash, &next, now).await? {
-        Rotation::Rotated(user_id) => {
+        Rotation::Rotated(user_id, family) => {
             let user = state.store.get_user(user_id).await?.ok_or_else(invalid)?;
             if user.disabled {
                 state.store.revoke_refresh_family(&next.hash).await?;
@@ -233,7 +243,11 @@ async fn refresh(
                     "this account is disabled",
                 ));
             }
-            let (access_token, expires_in) = state.sessions.access_token(&user);
+            if user.logins.is_some_and(|l| l.revokes(family)) {
+                state.store.revoke_refresh_family(&next.hash).await?;
+                return Err(crate::auth::login_revoked());
+            }
+            let (access_token, expires_in) = state.sessions.access_token(&user, family);
             let cookie = state.sessions.cookie(&plain);
             let tokens = TokenPair {
                 access_token,

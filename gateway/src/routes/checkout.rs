@@ -65,6 +65,7 @@ fn rejection(reason: &str) -> ApiError {
     responses((status = 201, body = OrderView, description = "the order was placed"),
         (status = 202, body = Queued, description = "the checkout waits in its lane; follow the ticket"),
         (status = 400, body = Problem, description = "`missing_idempotency_key` or `invalid_idempotency_key`"),
+        (status = 403, body = Problem, description = "`email_unverified`: the account has not verified its email (see `auth.unverified_checkout`)"),
         (status = 409, body = Problem, description = "`out_of_stock` or `product_unavailable`: nothing was ordered"),
         (status = 422, body = Problem, description = "`empty_cart`, `total_too_large`, or `unknown_address` (no saved address with that id)"),
         (status = 503, body = Problem, description = "`lane_full` (with `Retry-After`), or `unavailable`")))]
@@ -75,6 +76,7 @@ async fn checkout(
     ApiJson(req): ApiJson<ShippingChoice>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, 255)?;
+    user.require_verified(&state.config.auth)?;
     let address = resolve_address(&state, user.0.id, req).await?;
     // The lane is the tier the shopper has now (a membership in force).
     let mut shopper = super::memberships::current(&state, user.0.clone()).await?;

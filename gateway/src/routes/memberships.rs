@@ -58,6 +58,7 @@ pub struct MembershipView {
     request_body = BuyMembership,
     responses((status = 201, body = MembershipView),
         (status = 402, body = Problem, description = "`payment_declined`: the card was declined; nothing was bought"),
+        (status = 403, body = Problem, description = "`email_unverified`: the account has not verified its email (see `auth.unverified_checkout`)"),
         (status = 409, body = Problem, description = "`membership_exists`: a membership is running; cancel it first"),
         (status = 422, body = Problem, description = "`invalid_card_token`: not a card the provider accepts; `invalid_field`: a payment_method not 1-255 visible ASCII characters"),
         (status = 501, body = Problem, description = "`not_implemented`: Stripe without `payments.stripe.plans` sells no memberships"),
@@ -67,6 +68,7 @@ async fn buy(
     user: AuthUser,
     ApiJson(req): ApiJson<BuyMembership>,
 ) -> Result<(StatusCode, Json<MembershipView>), ApiError> {
+    user.require_verified(&state.config.auth)?;
     if !state.payments.sells_memberships() {
         let detail =
             "this payment provider sells no memberships: with Stripe, set payments.stripe.plans";

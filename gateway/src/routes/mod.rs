@@ -1,5 +1,6 @@
 //! The API's resources, one module each; `api()` joins them under `/api/v1`.
 
+mod account;
 mod admin;
 mod admin_orders;
 mod admin_outbox;
@@ -12,6 +13,7 @@ mod health;
 mod internal;
 mod listing;
 mod memberships;
+mod notifications;
 mod order_view;
 mod orders;
 mod products;
@@ -31,6 +33,8 @@ use crate::state::AppState;
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::router())
+        .merge(account::router())
+        .merge(notifications::router())
         .merge(users::router())
         .merge(products::router())
         .merge(cart::router())

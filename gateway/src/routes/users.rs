@@ -1,15 +1,15 @@
 //! The signed-in user's profile and saved addresses.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use souk_models::{Address, AddressId, AddressInput, DisplayName, Email, Password};
+use souk_models::{Address, AddressId, AddressInput, DisplayName, Email, Logins, Password};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AuthUser, password};
+use crate::auth::{AuthUser, LoginFamily, password};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
@@ -33,7 +33,9 @@ pub struct UpdateMe {
     current_password: Option<String>,
 }
 
-/// Changes the signed-in user's name, email or password.
+/// Changes the signed-in user's name, email or password. A new email is
+/// unverified until the link mailed to it is opened (when
+/// `auth.verify_email`); a new password ends every other login.
 #[utoipa::path(patch, path = "/users/me", tag = "users", security(("bearer" = [])), request_body = UpdateMe,
     responses((status = 200, body = UserView),
         (status = 403, body = Problem, description = "`wrong_password`: `current_password` is incorrect"),
@@ -42,6 +44,7 @@ pub struct UpdateMe {
 async fn update_me(
     State(state): State<AppState>,
     AuthUser(mut user): AuthUser,
+    Extension(LoginFamily(login)): Extension<LoginFamily>,
     ApiJson(req): ApiJson<UpdateMe>,
 ) -> Result<Json<UserView>, ApiError> {
     if req.email.is_some() || req.password.is_some() {
@@ -62,18 +65,30 @@ async fn update_me(
     if let Some(name) = req.display_name {
         user.display_name = name;
     }
-    if let Some(email) = req.email {
+    let now = OffsetDateTime::now_utc();
+    let mut new_address = false;
+    if let Some(email) = req.email.filter(|e| *e != user.email) {
         user.email = email;
+        new_address = state.config.auth.verify_email;
+        user.email_verified = !new_address;
     }
     if let Some(new_password) = req.password {
         user.password_hash = password::hash(new_password.expose().to_owned()).await?;
+        // Every other login ends; this one goes on.
+        user.logins = Some(Logins {
+            after: now,
+            kept: login,
+        });
     }
-    user.updated_at = OffsetDateTime::now_utc();
+    user.updated_at = now;
     state
         .store
         .update_user(&user)
         .await
         .map_err(ApiError::email_taken)?;
+    if new_address {
+        super::account::send_verification(&state, &user).await?;
+    }
     Ok(Json((&user).into()))
 }
 

@@ -1,5 +1,6 @@
 //! The `[mail]` section: where letters go (`.eml` files by default, or an
-//! SMTP server), who they are from, and how the outbox retries.
+//! SMTP server), who they are from, and how the outbox retries; and the
+//! `[notifications]` section: how long the inbox keeps what users were told.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -95,7 +96,24 @@ impl MailConfig {
     }
 }
 
-pub(super) fn validate(mail: &MailConfig) -> Result<(), ConfigError> {
+/// The `[notifications]` section: how long the inbox keeps what users
+/// were told.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsConfig {
+    pub retention_days: u64,
+}
+
+impl NotificationsConfig {
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(self.retention_days * 86_400)
+    }
+}
+
+pub(super) fn validate(
+    mail: &MailConfig,
+    notifications: &NotificationsConfig,
+) -> Result<(), ConfigError> {
     souk_mail::check_sender(&mail.from).map_err(|e| invalid("mail.from", e))?;
     if mail.site_name.trim().is_empty() || mail.site_name.len() > 80 {
         return Err(invalid("mail.site_name", "must be 1 to 80 characters"));
@@ -130,6 +148,12 @@ pub(super) fn validate(mail: &MailConfig) -> Result<(), ConfigError> {
     }
     if !(1..=3650).contains(&mail.retention_days) {
         return Err(invalid("mail.retention_days", "must be between 1 and 3650"));
+    }
+    if !(1..=3650).contains(&notifications.retention_days) {
+        return Err(invalid(
+            "notifications.retention_days",
+            "must be between 1 and 3650",
+        ));
     }
     if mail.transport == TransportName::Smtp {
         if mail.smtp.host.trim().is_empty() {

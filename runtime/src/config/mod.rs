@@ -28,7 +28,7 @@ mod websocket;
 pub use checkout::{CheckoutSection, LaneEntry};
 pub use cluster::{ClusterConfig, advertise, valid_node_id};
 use layers::{env_value, merge, parse, set_path};
-pub use mail::{MailConfig, TransportName};
+pub use mail::{MailConfig, NotificationsConfig, TransportName};
 pub use marketplace::MarketplaceConfig;
 pub use payments::{PaymentsConfig, ProviderName, StripeConfig};
 pub use store::{Backend, StoreConfig};
@@ -120,6 +120,7 @@ pub struct Config {
     pub payments: PaymentsConfig,
     pub tax: TaxSection,
     pub mail: MailConfig,
+    pub notifications: NotificationsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,11 +225,23 @@ impl Config {
         assistant::validate(&self.assistant)?;
         cluster::validate(self)?;
         payments::validate(&self.payments)?;
-        mail::validate(&self.mail)?;
+        mail::validate(&self.mail, &self.notifications)?;
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err(invalid(
                 "auth.access_ttl_secs",
                 "must be between 1 and 86400",
+            ));
+        }
+        if !(1..=720).contains(&self.auth.verify_ttl_hours) {
+            return Err(invalid(
+                "auth.verify_ttl_hours",
+                "must be between 1 and 720",
+            ));
+        }
+        if !(5..=1440).contains(&self.auth.reset_ttl_minutes) {
+            return Err(invalid(
+                "auth.reset_ttl_minutes",
+                "must be between 5 and 1440",
             ));
         }
         if self.auth.refresh_ttl_secs < self.auth.access_ttl_secs {

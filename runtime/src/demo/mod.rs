@@ -158,6 +158,8 @@ async fn ensure_user(
         },
         password_hash: hash.to_owned(),
         disabled: false,
+        email_verified: true,
+        logins: None,
         shipping: None,
         membership: None,
         created_at: now,

@@ -42,7 +42,7 @@ pub fn register(lanes: &[String], currency: &str, provider: &'static str) {
     runtime();
     live();
     assistant();
-    super::mail::register();
+    super::messages::register();
     describe_gauge!(
         "souk_build_info",
         "Always 1; the version label says which build runs."

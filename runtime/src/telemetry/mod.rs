@@ -1,7 +1,7 @@
 //! Logs (tracing) and the Prometheus metrics recorder.
 
 mod known;
-mod mail;
+mod messages;
 
 pub use known::register;
 

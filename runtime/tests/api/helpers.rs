@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub mod flows;
+pub mod letters;
 pub use flows::address;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -61,6 +62,9 @@ fn try_config(
         ("SOUK__LOG__LEVEL".into(), "warn".into()),
         // Loading the model costs every test; the assistant's tests switch it on.
         ("SOUK__ASSISTANT__ENABLED".into(), "false".into()),
+        // Accounts made by `register` check out without opening their
+        // verification letter; the account tests switch this back off.
+        ("SOUK__AUTH__UNVERIFIED_CHECKOUT".into(), "true".into()),
     ];
     env.extend(
         overrides

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod account;
 mod addresses;
 mod assistant;
 mod auth;
@@ -17,6 +18,7 @@ mod mail;
 mod matrix;
 mod memberships;
 mod metrics;
+mod notifications;
 mod platform;
 mod postgres;
 mod products;

@@ -21,6 +21,7 @@ fn expired_token(user: &Session) -> String {
         iat: now - 7200,
         exp: now - 3600,
         iss: "souk".into(),
+        fam: None,
     };
     jwt::sign(&claims, SECRET.as_bytes())
 }

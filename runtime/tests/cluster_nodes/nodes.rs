@@ -80,6 +80,7 @@ impl Cluster {
             ("SOUK__AUTH__COOKIE_SECURE", "false".to_owned()),
             ("SOUK__ASSISTANT__ENABLED", "false".to_owned()),
             ("SOUK__RATE_LIMIT__ENABLED", "false".to_owned()),
+            ("SOUK__AUTH__UNVERIFIED_CHECKOUT", "true".to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

@@ -16,6 +16,8 @@ async fn start(dir: &std::path::Path, port: u16) -> (tokio::process::Child, Stri
     let mut command = souk_process::serve(dir, true);
     command
         .env("SOUK__RATE_LIMIT__ENABLED", "false")
+        // The order's letter alone.
+        .env("SOUK__AUTH__VERIFY_EMAIL", "false")
         .env("SOUK__MAIL__TRANSPORT", "smtp")
         .env("SOUK__MAIL__SMTP__HOST", "127.0.0.1")
         .env("SOUK__MAIL__SMTP__PORT", port.to_string())

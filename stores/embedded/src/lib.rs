@@ -13,6 +13,7 @@
 //! [`souk_actors::store`]. Every failure it can report is one the ports already
 //! name, so it returns their [`StoreError`] rather than an error type of its own.
 
+mod account_tokens;
 mod base;
 mod carts;
 mod catalog;
@@ -22,6 +23,7 @@ mod copy_out;
 mod fences;
 mod files;
 mod inventory;
+mod notifications;
 mod orders;
 mod outbox;
 mod read_table;

@@ -58,9 +58,15 @@ pub const FENCES: TableDef<&str, u64> = TableDef::new(21);
 pub const OUTBOX: TableDef<u128, &[u8]> = TableDef::new(22);
 /// (when due, unix ns; mail id): the messages still to send or look at.
 pub const OUTBOX_DUE: TableDef<(u64, u128), ()> = TableDef::new(23);
+/// token hash → single-use account token (email verification, password reset).
+pub const ACCOUNT_TOKENS: TableDef<&str, &[u8]> = TableDef::new(24);
+/// (user id, notification id) → a kept notification.
+pub const NOTIFICATIONS: TableDef<(u128, u128), &[u8]> = TableDef::new(25);
+/// (when made, unix ns; notification id) → its user id: the purge's order.
+pub const NOTIFICATIONS_BY_TIME: TableDef<(u64, u128), u128> = TableDef::new(26);
 
 /// Number of tables.
-pub const TABLES: u8 = 24;
+pub const TABLES: u8 = 27;
 
 /// Each table's keyspace name, by table number. A table's number never
 /// changes: new tables go at the end.
@@ -89,6 +95,9 @@ pub const NAMES: [&str; TABLES as usize] = [
     "fences",
     "outbox",
     "outbox_due",
+    "account_tokens",
+    "notifications",
+    "notifications_by_time",
 ];
 
 /// Any failure of the engine: nothing was written.

@@ -70,7 +70,7 @@ impl TokenStore for EmbeddedStore {
                     ..next
                 },
             )?;
-            Ok(Rotation::Rotated(token.user_id))
+            Ok(Rotation::Rotated(token.user_id, token.family))
         })
         .await
     }

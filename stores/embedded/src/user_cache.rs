@@ -76,6 +76,8 @@ mod tests {
             tier: Tier::Standard,
             password_hash: "hash".into(),
             disabled: false,
+            email_verified: true,
+            logins: None,
             shipping: None,
             membership: None,
             created_at: now,

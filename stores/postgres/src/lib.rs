@@ -6,8 +6,9 @@
 //! asks for `synchronous_commit = on`, so an acknowledged write is on the
 //! server's disk whatever the server's default. Rules that must hold under
 //! concurrent writers (one account per email, one ticket per idempotency key,
-//! one winner of a token rotation or timeline append) are the database's own
-//! unique keys and row locks, so they hold across nodes too.
+//! one winner of a token rotation or timeline append, one taker of an
+//! account token) are the database's own unique keys and row locks, so they
+//! hold across nodes too.
 //!
 //! Records are JSON documents (`jsonb`), in the serde form the embedded store
 //! writes; the columns beside them are what the ports query by
@@ -17,8 +18,10 @@
 //! Mail caused by an order (its placement, a timeline entry) is inserted by
 //! the statement that stores the order or the entry, joined to the rows it
 //! stored: it commits with its cause, and not at all when the cause is a
-//! conflict or names no order.
+//! conflict or names no order. The letter that carries an account token is
+//! inserted by the statement that stores the token.
 
+mod account_tokens;
 mod accounts;
 mod batch;
 mod carts;
@@ -28,6 +31,7 @@ mod copy_out;
 mod db;
 mod inventory;
 mod migrate;
+mod notifications;
 mod orders;
 mod outbox;
 mod target;

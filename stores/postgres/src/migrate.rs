@@ -14,6 +14,8 @@ use super::db::{exec, one, pg};
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("schema.sql")),
     (2, include_str!("schema_2.sql")),
+    (3, include_str!("schema_3.sql")),
+    (4, include_str!("schema_4.sql")),
 ];
 
 /// The schema version this souk writes.
@@ -90,29 +92,75 @@ mod tests {
         assert!(check(0).is_ok());
     }
 
-    /// A database a souk of schema 1 made is brought to the latest version
-    /// at connect, its records kept.
-    #[tokio::test]
-    async fn a_version_1_database_is_migrated_at_connect() {
-        let Some(database) = crate::testing::TestDatabase::create().await else {
-            return;
-        };
-        database
-            .execute(&format!(
-                "{}; CREATE TABLE souk_migrations (version integer PRIMARY KEY, \
-                 applied_at timestamptz NOT NULL DEFAULT now()); \
-                 INSERT INTO souk_migrations (version) VALUES (1); \
-                 INSERT INTO meta (key, value) VALUES ('kept', 'yes')",
-                MIGRATIONS[0].1
-            ))
-            .await;
+    /// A database at `version` as a souk of that schema made it, plus
+    /// `rows` (SQL run after its migrations).
+    async fn database_at(version: usize, rows: &str) -> Option<crate::testing::TestDatabase> {
+        let database = crate::testing::TestDatabase::create().await?;
+        let mut sql = String::from(
+            "CREATE TABLE souk_migrations (version integer PRIMARY KEY, \
+             applied_at timestamptz NOT NULL DEFAULT now());",
+        );
+        for (v, migration) in &MIGRATIONS[..version] {
+            sql.push_str(&format!(
+                "{migration}; INSERT INTO souk_migrations (version) VALUES ({v});"
+            ));
+        }
+        database.execute(&format!("{sql} {rows}")).await;
+        Some(database)
+    }
+
+    /// Connects to `database` and checks it is at the latest version.
+    async fn migrated(database: &crate::testing::TestDatabase) {
         database.store().await;
         let versions = "SELECT version::text FROM souk_migrations ORDER BY version";
         let expected: Vec<String> = MIGRATIONS.iter().map(|(v, _)| v.to_string()).collect();
         assert_eq!(database.query_strings(versions).await, expected);
+        let notes = "SELECT count(*)::text FROM notifications";
+        assert_eq!(database.query_strings(notes).await, ["0"]);
+    }
+
+    /// A database a souk of schema 1 made is brought to the latest version
+    /// at connect, its records kept.
+    #[tokio::test]
+    async fn a_version_1_database_is_migrated_at_connect() {
+        let kept = "INSERT INTO meta (key, value) VALUES ('kept', 'yes')";
+        let Some(database) = database_at(1, kept).await else {
+            return;
+        };
+        migrated(&database).await;
         let kept = "SELECT value FROM meta WHERE key = 'kept'";
         assert_eq!(database.query_strings(kept).await, ["yes"]);
         let outbox = "SELECT count(*)::text FROM outbox";
         assert_eq!(database.query_strings(outbox).await, ["0"]);
+        let tokens = "SELECT count(*)::text FROM account_tokens";
+        assert_eq!(database.query_strings(tokens).await, ["0"]);
+    }
+
+    /// A database a souk of schema 2 made keeps its mail.
+    #[tokio::test]
+    async fn a_version_2_database_is_migrated_at_connect() {
+        let mail = "INSERT INTO outbox (id, due_ns, created_ns, doc) \
+                    VALUES (gen_random_uuid(), 1, 1, '{}')";
+        let Some(database) = database_at(2, mail).await else {
+            return;
+        };
+        migrated(&database).await;
+        let outbox = "SELECT count(*)::text FROM outbox";
+        assert_eq!(database.query_strings(outbox).await, ["1"]);
+        let tokens = "SELECT count(*)::text FROM account_tokens";
+        assert_eq!(database.query_strings(tokens).await, ["0"]);
+    }
+
+    /// A database a souk of schema 3 made keeps its account tokens.
+    #[tokio::test]
+    async fn a_version_3_database_is_migrated_at_connect() {
+        let token = "INSERT INTO account_tokens (hash, user_id, purpose, expires_ns, doc) \
+                     VALUES ('ab01', gen_random_uuid(), 'verify_email', 1, '{}')";
+        let Some(database) = database_at(3, token).await else {
+            return;
+        };
+        migrated(&database).await;
+        let tokens = "SELECT hash FROM account_tokens";
+        assert_eq!(database.query_strings(tokens).await, ["ab01"]);
     }
 }

@@ -84,7 +84,7 @@ impl TokenStore for PostgresStore {
                 ],
             )
             .await?;
-            Rotation::Rotated(user)
+            Rotation::Rotated(user, family)
         };
         tx.commit().await.map_err(pg)?;
         Ok(outcome)

@@ -66,6 +66,15 @@ impl Cql for Vec<u8> {
     }
 }
 
+/// A list of blobs, as `IN ?` binds keys.
+impl Cql for Vec<Vec<u8>> {
+    fn cql(self) -> Value {
+        Some(CqlValue::List(
+            self.into_iter().map(CqlValue::Blob).collect(),
+        ))
+    }
+}
+
 impl<T: Cql> Cql for Option<T> {
     fn cql(self) -> Value {
         self.and_then(Cql::cql)

@@ -7,9 +7,10 @@
 //! transactions, so:
 //!
 //! - rules that must hold across nodes (one account per email, one ticket per
-//!   idempotency key, one winner of a token rotation, one order per id, one
-//!   writer of each timeline entry, the address bound, fences) are
-//!   lightweight transactions (Paxos), each on one partition;
+//!   idempotency key, one winner of a token rotation, one taker of an
+//!   account token, one order per id, one writer of each timeline entry,
+//!   the address bound, fences) are lightweight transactions (Paxos), each
+//!   on one partition;
 //! - a write that spans partitions (an inventory change, placing an order's
 //!   side records) is one logged batch: all of it lands or none does;
 //! - what the ports list is kept in time-bucketed index partitions
@@ -20,7 +21,10 @@
 //!   between can leave mail whose cause was never stored. The mail worker
 //!   checks an order's mail against the entry it names and drops it, so it
 //!   is not sent ([`outbox`]). Mail a worker takes or finishes is a
-//!   lightweight transaction on the whole message.
+//!   lightweight transaction on the whole message;
+//! - an account token is stored just before the letter that carries it, so
+//!   a failure between the two leaves a token no letter names, never a
+//!   letter whose token is missing ([`account_tokens`]).
 //!
 //! Records are JSON documents in the serde form the other stores write
 //! (`schema.rs` says what each table holds). The keyspace and its tables
@@ -31,6 +35,7 @@
 //! `SOUK_TEST_SCYLLA` names a node, and none was reachable where it was
 //! built.
 
+mod account_tokens;
 mod accounts;
 mod catalog;
 mod copy_in;
@@ -39,6 +44,7 @@ mod db;
 mod docs;
 mod inventory;
 mod migrate;
+mod notifications;
 mod orders;
 mod outbox;
 mod schema;

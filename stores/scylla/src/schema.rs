@@ -65,9 +65,35 @@ pub const V2: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS outbox (id uuid PRIMARY KEY, doc text)",
 ];
 
+/// Version 3: single-use account tokens (email verification, password
+/// reset).
+pub const V3: &[&str] = &[
+    // Each token by the hash of its secret, written with a TTL past its
+    // expiry and deleted by the lightweight transaction that takes it
+    // (`IF purpose = ? AND expires_ns > ?`); listed by expiry in a series
+    // for purges (see account_tokens.rs).
+    "CREATE TABLE IF NOT EXISTS account_tokens (hash text PRIMARY KEY, user_id uuid, \
+     purpose text, expires_ns bigint)",
+];
+
+/// Version 4: users' kept notifications (their inbox).
+pub const V4: &[&str] = &[
+    // A user's notifications in one partition, newest first; `read_ns` is
+    // set when one is marked read (the document keeps `read_at` as it was
+    // added). Listed by creation time in a series for purges (see
+    // notifications.rs).
+    "CREATE TABLE IF NOT EXISTS notifications (user_id uuid, id blob, doc text, read_ns bigint, \
+     PRIMARY KEY (user_id, id)) WITH CLUSTERING ORDER BY (id DESC)",
+    // The ids of a user's unread notifications, written and deleted in
+    // the same logged batches as their rows: an unread count reads this
+    // partition only, up to its cap, whatever the read ones number.
+    "CREATE TABLE IF NOT EXISTS notifications_unread (user_id uuid, id blob, \
+     PRIMARY KEY (user_id, id))",
+];
+
 /// Every version, oldest first: `MIGRATIONS[i]` brings a keyspace to
 /// version `i + 1`. Append only: a released version never changes.
-pub const MIGRATIONS: &[&[&str]] = &[V1, V2];
+pub const MIGRATIONS: &[&[&str]] = &[V1, V2, V3, V4];
 
 /// The table that records which versions a keyspace has.
 pub const MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS souk_migrations \
@@ -97,8 +123,8 @@ mod tests {
             assert!(!names.contains(&name), "{name} twice");
             names.push(name);
         }
-        assert_eq!(names.len(), 21);
-        assert_eq!(names.last(), Some(&"outbox"));
+        assert_eq!(names.len(), 24);
+        assert_eq!(names.last(), Some(&"notifications_unread"));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Time-bucketed indexes: what the ports list by owner or in time order
 //! (accounts in creation order, a buyer's or a seller's orders newest
 //! first, unpaid orders, a lane's queued tickets, tokens by expiry, mail
-//! newest first and open mail by due time).
+//! newest first and open mail by due time, notifications by when they
+//! were made).
 //!
 //! A series is a name (`buyer/<id>`, `lane/standard`, …) whose rows are ids
 //! partitioned by `(name, hour)`, so no partition grows without bound; the
@@ -9,15 +10,17 @@
 //! bucketed by the time in their UUIDv7 (other ids fall in bucket 0), so id
 //! order and bucket order agree and a page can resume from any id. Readers
 //! check every id against its record, so an index row that outlived its
-//! record (a crash between two writes, a purged tombstone) is skipped.
+//! record (a crash between two writes, a purged tombstone) is skipped. A
+//! series of what lapses (account tokens by expiry) carries TTLs.
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use souk_actors::store::StoreError;
 
 use super::ScyllaStore;
 use super::db::{Write, vals};
+use super::docs::ttl;
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -54,6 +57,32 @@ pub(crate) fn add(name: &str, bucket: i64, id: Vec<u8>, at: Option<i64>) -> [Wri
         Write::new(
             "INSERT INTO series_buckets (name, bucket) VALUES (?, ?)",
             vals![name, bucket],
+        ),
+    ]
+}
+
+/// Adds `id` (with `at`) to series `name` in the bucket of `until`, for a
+/// series of what lapses then: the row is kept until `grace` after
+/// `until`, and the bucket's row until `grace` after the end of its hour,
+/// so it outlives every row in it. Nothing is left if no purge comes.
+pub(crate) fn add_until(
+    name: &str,
+    id: Vec<u8>,
+    at: Option<i64>,
+    until: OffsetDateTime,
+    grace: Duration,
+) -> [Write; 2] {
+    let bucket = bucket_of_time(until);
+    let end_ns = i128::from(bucket.saturating_add(1)) * i128::from(HOUR_MS) * 1_000_000;
+    let end = OffsetDateTime::from_unix_timestamp_nanos(end_ns).unwrap_or(until);
+    [
+        Write::new(
+            "INSERT INTO series (name, bucket, id, at) VALUES (?, ?, ?, ?) USING TTL ?",
+            vals![name, bucket, id, at, ttl(until, grace)],
+        ),
+        Write::new(
+            "INSERT INTO series_buckets (name, bucket) VALUES (?, ?) USING TTL ?",
+            vals![name, bucket, ttl(end, grace)],
         ),
     ]
 }
@@ -295,5 +324,23 @@ mod tests {
         assert_eq!(bucket.values.len(), 2);
         let gone = remove("buyer/x", 7, vec![1; 16]);
         assert!(gone.cql.starts_with("DELETE FROM series "));
+    }
+
+    #[test]
+    fn a_lapsing_row_is_kept_past_its_time_and_its_bucket_past_its_hour() {
+        let until = OffsetDateTime::now_utc() + Duration::minutes(30);
+        let [row, bucket] = add_until("lapsing", vec![1; 16], Some(9), until, Duration::hours(1));
+        let ttl_of = |w: &Write| match w.values.last() {
+            Some(Some(scylla::value::CqlValue::Int(ttl))) => *ttl,
+            other => panic!("no TTL bound: {other:?}"),
+        };
+        assert!(row.cql.ends_with("USING TTL ?") && bucket.cql.ends_with("USING TTL ?"));
+        assert_eq!(row.values[1], vals![bucket_of_time(until)][0]);
+        let (row_ttl, bucket_ttl) = (ttl_of(&row), ttl_of(&bucket));
+        assert!((5_398..=5_400).contains(&row_ttl), "{row_ttl}");
+        assert!(
+            bucket_ttl >= row_ttl && bucket_ttl <= row_ttl + 3_600,
+            "{bucket_ttl}"
+        );
     }
 }

@@ -104,7 +104,7 @@ impl TokenStore for ScyllaStore {
             )
             .await?;
         if won.applied {
-            Ok(Rotation::Rotated(user))
+            Ok(Rotation::Rotated(user, family))
         } else {
             self.revoke(family).await?;
             Ok(Rotation::Reused(user))

@@ -181,6 +181,8 @@ fn shopper(tier: Tier) -> User {
         tier,
         password_hash: String::new(),
         disabled: false,
+        email_verified: true,
+        logins: None,
         shipping: None,
         membership: None,
         created_at: now,

@@ -170,7 +170,7 @@ pub async fn refresh_rotation_and_reuse(store: Arc<dyn Store>) {
     let now = OffsetDateTime::now_utc();
     assert_eq!(
         ok(store.rotate_refresh_token(&t1.hash, &t2, now).await),
-        Rotation::Rotated(user)
+        Rotation::Rotated(user, family)
     );
     // Presenting t1 again is reuse: the family, t2 included, is revoked.
     let t3 = token(user, family, Duration::days(1));
@@ -226,7 +226,7 @@ pub async fn concurrent_rotation_has_one_winner(store: Arc<dyn Store>) {
     }
     let rotated = outcomes
         .iter()
-        .filter(|o| **o == Rotation::Rotated(user))
+        .filter(|o| matches!(o, Rotation::Rotated(u, _) if *u == user))
         .count();
     assert_eq!(rotated, 1, "{outcomes:?}");
 }
@@ -247,6 +247,6 @@ pub async fn expired_refresh_tokens_are_invalid_and_purged(store: Arc<dyn Store>
     let next = token(user, live.family, Duration::days(1));
     assert_eq!(
         ok(store.rotate_refresh_token(&live.hash, &next, now).await),
-        Rotation::Rotated(user)
+        Rotation::Rotated(user, live.family)
     );
 }

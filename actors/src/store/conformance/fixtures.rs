@@ -28,6 +28,8 @@ pub fn user(email: &str, role: Role) -> User {
         tier: Tier::Standard,
         password_hash: "$argon2id$test".to_owned(),
         disabled: false,
+        email_verified: true,
+        logins: None,
         shipping: None,
         membership: None,
         created_at: now,

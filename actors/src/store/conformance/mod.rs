@@ -3,20 +3,24 @@
 //! A backend's test file calls [`crate::store_conformance_suite!`] with an async
 //! expression that builds a fresh, empty store; each case becomes its own test.
 
+mod account_tokens;
 mod accounts;
 mod catalog;
 mod copy;
 mod fences;
 mod fixtures;
+mod notifications;
 mod orders;
 mod outbox;
 mod races;
 
+pub use account_tokens::*;
 pub use accounts::*;
 pub use catalog::*;
 pub use copy::*;
 pub use fences::*;
 pub use fixtures::{address, product, user};
+pub use notifications::*;
 pub use orders::*;
 pub use outbox::*;
 pub use races::*;
@@ -50,7 +54,11 @@ macro_rules! store_conformance_suite {
             pages_hold_while_accounts_are_added, copy_moves_every_record,
             outbox_lists_due_mail_soonest_first, outbox_updates_only_the_mail_as_read,
             racing_workers_take_a_mail_once, order_mail_is_stored_only_with_its_cause,
-            purging_mail_keeps_open_and_recent_mail);
+            purging_mail_keeps_open_and_recent_mail,
+            account_tokens_are_taken_once_for_their_purpose,
+            racing_takers_of_a_token_have_one_winner,
+            notifications_page_newest_first_per_user,
+            notifications_are_marked_read_by_their_owner, old_notifications_are_purged);
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
         $(

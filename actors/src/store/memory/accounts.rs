@@ -135,7 +135,7 @@ impl TokenStore for MemoryStore {
             ..next.clone()
         };
         db.tokens.insert(successor.hash.clone(), successor);
-        Ok(Rotation::Rotated(token.user_id))
+        Ok(Rotation::Rotated(token.user_id, token.family))
     }
 
     async fn revoke_refresh_family(&self, presented: &str) -> Result<(), StoreError> {

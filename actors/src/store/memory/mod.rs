@@ -14,10 +14,12 @@ use uuid::Uuid;
 
 use super::{Fence, Fencing, Hold, RefreshToken, Store, StoreError};
 
+mod account_tokens;
 mod accounts;
 mod catalog;
 mod commerce;
 mod copy;
+mod notifications;
 mod outbox;
 
 #[derive(Default)]
@@ -40,6 +42,8 @@ struct Inner {
     vectors: BTreeMap<ProductId, super::ProductVector>,
     fences: HashMap<String, u64>,
     outbox: BTreeMap<Uuid, super::OutboxMail>,
+    account_tokens: HashMap<String, super::AccountToken>,
+    notifications: BTreeMap<(UserId, souk_models::NotificationId), souk_models::Notification>,
 }
 
 /// Cloning gives another handle on the same data.

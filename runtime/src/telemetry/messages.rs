@@ -1,4 +1,5 @@
-//! The mail worker's metrics, described once, its counters at zero.
+//! The metrics of what users are told besides live events: the mail
+//! worker's and the notification inbox's, described once, counters at zero.
 
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
 use souk_actors::mail::Template;
@@ -45,4 +46,14 @@ pub fn register() {
         Unit::Seconds,
         "Time to hand one letter to the transport (an SMTP transaction, or writing an .eml file)."
     );
+    describe_counter!(
+        "souk_notifications_kept_total",
+        "Notifications stored in users' inboxes."
+    );
+    metrics::counter!("souk_notifications_kept_total").increment(0);
+    describe_counter!(
+        "souk_notifications_dropped_total",
+        "Notifications not stored: the inbox's queue was full, or the store refused them five times."
+    );
+    metrics::counter!("souk_notifications_dropped_total").increment(0);
 }
