@@ -34,6 +34,8 @@ async fn spawn_demo() -> App {
         ("SOUK__METRICS__LISTEN", "127.0.0.1:0"),
         ("SOUK__SERVER__DATA_DIR", data_dir.as_str()),
         ("SOUK__RATE_LIMIT__ENABLED", "false"),
+        // The sale's shoppers check out without opening a verification letter.
+        ("SOUK__AUTH__UNVERIFIED_CHECKOUT", "true"),
         ("SOUK__LOG__LEVEL", "warn"),
         ("SOUK__ASSISTANT__ENABLED", "false"),
         // As the bench runs it: checkouts answer 201 or 409, not 202 with a ticket.

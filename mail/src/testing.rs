@@ -159,6 +159,32 @@ impl Aiosmtpd {
     }
 }
 
+/// A message as a mail client shows it: its quoted-printable parts
+/// decoded (soft line breaks joined, `=XX` bytes restored), CRLF as LF.
+pub fn decoded(raw: &str) -> String {
+    let joined = raw.replace("\r\n", "\n").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A certificate and key for `127.0.0.1` and `localhost`, signed by a
 /// throwaway CA; answers the certificate's and the key's paths, and the
 /// CA's path is `ca.pem` beside them.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use souk_actors::mail::{Letter, MailError, Mailer, Template};
-use souk_mail::testing::Aiosmtpd;
+use souk_mail::testing::{Aiosmtpd, decoded};
 use souk_mail::{Mail, Security, SmtpSettings, Transport};
 use souk_models::Email;
 
@@ -43,30 +43,6 @@ fn smtp(server: &Aiosmtpd, security: Security) -> SmtpSettings {
         ca_pem: server.ca_pem().map(<[u8]>::to_vec),
         timeout: Duration::from_secs(10),
     }
-}
-
-/// The message with its quoted-printable parts decoded.
-fn decoded(raw: &str) -> String {
-    let joined = raw.replace("\r\n", "\n").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What every sent copy of `shipped()` must show.

@@ -193,6 +193,32 @@ fn verified() -> bool {
 }
 
 impl User {
+    /// A new, enabled account of `role` in the standard tier, its email
+    /// counted as verified (registration clears that when it verifies).
+    pub fn new(
+        email: Email,
+        display_name: DisplayName,
+        role: Role,
+        password_hash: String,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id: UserId::new(),
+            email,
+            display_name,
+            role,
+            tier: Tier::Standard,
+            password_hash,
+            disabled: false,
+            email_verified: true,
+            logins: None,
+            shipping: None,
+            membership: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The tier the user checks out in at `now`: the one an admin set, or
     /// their membership's while it is in force, whichever is higher.
     pub fn tier_at(&self, now: Timestamp) -> Tier {

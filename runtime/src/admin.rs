@@ -2,7 +2,7 @@
 
 use anyhow::{Context, bail};
 use souk_actors::StoreError;
-use souk_models::{DisplayName, Email, Password, Role, Tier, User, UserId};
+use souk_models::{DisplayName, Email, Password, Role, User};
 use time::OffsetDateTime;
 
 use crate::config::Config;
@@ -16,7 +16,7 @@ pub async fn create_user(
     email: &str,
     name: &str,
     password: &str,
-) -> anyhow::Result<UserId> {
+) -> anyhow::Result<souk_models::UserId> {
     let email = Email::parse(email).context("--email")?;
     let name = DisplayName::parse(name).context("--name")?;
     let password = Password::parse(password).context("password")?;
@@ -32,21 +32,7 @@ pub async fn create_user(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = OffsetDateTime::now_utc();
-    let user = User {
-        id: UserId::new(),
-        email,
-        display_name: name,
-        role,
-        tier: Tier::Standard,
-        password_hash: hash,
-        disabled: false,
-        email_verified: true,
-        logins: None,
-        shipping: None,
-        membership: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let user = User::new(email, name, role, hash, now);
     let created = store.ports().create_user(&user).await;
     store.close().await;
     match created {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use souk_models::{
     AddressInput, Currency, DisplayName, Email, Money, Order, OrderId, OrderLine, OrderStatus,
-    ProductId, Quantity, Role, Shipment, Tier, TimelineKind, Title, User, UserId,
+    ProductId, Quantity, Role, Shipment, TimelineKind, Title, User, UserId,
 };
 use time::OffsetDateTime;
 
@@ -66,21 +66,13 @@ struct World {
 async fn world() -> World {
     let store = Arc::new(MemoryStore::new());
     let now = OffsetDateTime::now_utc();
-    let buyer = User {
-        id: UserId::new(),
-        email: Email::parse("ada@example.com").expect("an email"),
-        display_name: DisplayName::parse("Ada").expect("a name"),
-        role: Role::Customer,
-        tier: Tier::Standard,
-        password_hash: "$argon2id$test".into(),
-        disabled: false,
-        email_verified: true,
-        logins: None,
-        shipping: None,
-        membership: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let buyer = User::new(
+        Email::parse("ada@example.com").expect("an email"),
+        DisplayName::parse("Ada").expect("a name"),
+        Role::Customer,
+        "$argon2id$test".into(),
+        now,
+    );
     store
         .create_user(&buyer)
         .await

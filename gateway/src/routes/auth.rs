@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use souk_actors::store::Rotation;
-use souk_models::{DisplayName, Email, Password, Role, Tier, User, UserId};
+use souk_models::{DisplayName, Email, Password, Role, User, UserId};
 use time::OffsetDateTime;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -109,19 +109,8 @@ async fn register(
     let password_hash = password::hash(req.password.expose().to_owned()).await?;
     let now = OffsetDateTime::now_utc();
     let user = User {
-        id: UserId::new(),
-        email: req.email,
-        display_name: req.display_name,
-        role,
-        tier: Tier::Standard,
-        password_hash,
-        disabled: false,
         email_verified: !state.config.auth.verify_email,
-        logins: None,
-        shipping: None,
-        membership: None,
-        created_at: now,
-        updated_at: now,
+        ..User::new(req.email, req.display_name, role, password_hash, now)
     };
     state
         .store

@@ -146,24 +146,14 @@ async fn ensure_user(
     hash: &str,
 ) -> anyhow::Result<UserId> {
     let now = OffsetDateTime::now_utc();
+    let display_name = DisplayName::parse(name)?;
     let user = User {
-        id: UserId::new(),
-        email: email.clone(),
-        display_name: DisplayName::parse(name)?,
-        role,
         tier: if role == Role::Customer {
             Tier::Plus
         } else {
             Tier::Standard
         },
-        password_hash: hash.to_owned(),
-        disabled: false,
-        email_verified: true,
-        logins: None,
-        shipping: None,
-        membership: None,
-        created_at: now,
-        updated_at: now,
+        ..User::new(email.clone(), display_name, role, hash.to_owned(), now)
     };
     match store.create_user(&user).await {
         Ok(()) => Ok(user.id),

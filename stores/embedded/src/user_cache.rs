@@ -61,28 +61,19 @@ impl UserCache {
 
 #[cfg(test)]
 mod tests {
-    use souk_models::{DisplayName, Email, Role, Tier, UserId};
+    use souk_models::{DisplayName, Email, Role};
     use time::OffsetDateTime;
 
     use super::*;
 
     fn user() -> User {
-        let now = OffsetDateTime::now_utc();
-        User {
-            id: UserId::new(),
-            email: Email::parse("cache@example.com").expect("a valid email"),
-            display_name: DisplayName::parse("Cache").expect("a valid display name"),
-            role: Role::Customer,
-            tier: Tier::Standard,
-            password_hash: "hash".into(),
-            disabled: false,
-            email_verified: true,
-            logins: None,
-            shipping: None,
-            membership: None,
-            created_at: now,
-            updated_at: now,
-        }
+        User::new(
+            Email::parse("cache@example.com").expect("a valid email"),
+            DisplayName::parse("Cache").expect("a valid display name"),
+            Role::Customer,
+            "hash".into(),
+            OffsetDateTime::now_utc(),
+        )
     }
 
     #[test]

@@ -172,21 +172,16 @@ async fn shop(stock: &[u64], config: CheckoutConfig) -> (Shop, Vec<ProductId>) {
 
 fn shopper(tier: Tier) -> User {
     let now = OffsetDateTime::now_utc();
+    let email = format!("{}@example.com", uuid::Uuid::new_v4().simple());
     User {
-        id: UserId::new(),
-        email: souk_models::Email::parse(&format!("{}@example.com", uuid::Uuid::new_v4().simple()))
-            .expect("a valid email"),
-        display_name: souk_models::DisplayName::parse("Shopper").expect("a valid display name"),
-        role: Role::Customer,
         tier,
-        password_hash: String::new(),
-        disabled: false,
-        email_verified: true,
-        logins: None,
-        shipping: None,
-        membership: None,
-        created_at: now,
-        updated_at: now,
+        ..User::new(
+            souk_models::Email::parse(&email).expect("a valid email"),
+            souk_models::DisplayName::parse("Shopper").expect("a valid display name"),
+            Role::Customer,
+            String::new(),
+            now,
+        )
     }
 }
 

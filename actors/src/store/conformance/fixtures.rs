@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use souk_models::{
     Address, AddressId, AddressInput, Attributes, CategorySlug, Currency, Description, DisplayName,
-    Email, Money, Product, ProductId, ProductStatus, Rating, Role, Tier, Title, User, UserId,
+    Email, Money, Product, ProductId, ProductStatus, Rating, Role, Title, User, UserId,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -19,22 +19,9 @@ pub(super) fn ok<T, E: std::fmt::Debug>(r: Result<T, E>) -> T {
 }
 
 pub fn user(email: &str, role: Role) -> User {
-    let now = OffsetDateTime::now_utc();
-    User {
-        id: UserId::new(),
-        email: ok(Email::parse(email)),
-        display_name: ok(DisplayName::parse("Test User")),
-        role,
-        tier: Tier::Standard,
-        password_hash: "$argon2id$test".to_owned(),
-        disabled: false,
-        email_verified: true,
-        logins: None,
-        shipping: None,
-        membership: None,
-        created_at: now,
-        updated_at: now,
-    }
+    let (email, name) = (ok(Email::parse(email)), ok(DisplayName::parse("Test User")));
+    let hash = "$argon2id$test".to_owned();
+    User::new(email, name, role, hash, OffsetDateTime::now_utc())
 }
 
 pub fn product(seller: UserId, title: &str) -> Product {

@@ -5,30 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use super::TestApp;
 
-/// A message with its quoted-printable parts decoded.
-pub fn decoded(raw: &str) -> String {
-    let joined = raw.replace("\r\n", "\n").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
+pub use souk_mail::testing::decoded;
 
 /// A letter's subject.
 pub fn subject(letter: &str) -> &str {
