@@ -116,14 +116,15 @@ async fn list_notifications(
     }))
 }
 
-/// Which notifications to mark read: `ids`, or `all`.
+/// Which notifications to mark read: `ids`, or `all`; neither marks
+/// nothing.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarkRead {
     /// 1 to 100 of the user's notification ids (others' are ignored).
     #[schema(value_type = Option<Vec<uuid::Uuid>>, min_items = 1, max_items = 100)]
     ids: Option<Vec<NotificationId>>,
-    /// `true`: every notification of the user.
+    /// `true`: every notification of the user (whatever `ids` says).
     all: Option<bool>,
 }
 
@@ -135,29 +136,33 @@ pub struct Marked {
     unread: usize,
 }
 
-/// Marks notifications read: `{"ids": [...]}` or `{"all": true}`.
+/// Marks notifications read: `{"ids": [...]}` those, `{"all": true}` every
+/// one; a body with neither marks nothing.
 #[utoipa::path(post, path = "/users/me/notifications/read", tag = "users", security(("bearer" = [])),
     request_body = MarkRead,
     responses((status = 200, body = Marked),
-        (status = 422, body = Problem, description = "`invalid_field`: neither or both of `ids` and `all`, or not 1 to 100 ids"),
+        (status = 422, body = Problem, description = "`invalid_field`: `ids` not 1 to 100 ids"),
         (status = 503, body = Problem, description = "`unavailable`: the store did not answer")))]
 async fn mark_read(
     State(state): State<AppState>,
     user: AuthUser,
     ApiJson(body): ApiJson<MarkRead>,
 ) -> Result<Json<Marked>, ApiError> {
-    let invalid = |field: &str, detail: &str| {
-        ApiError::unprocessable("invalid_field", detail.to_owned()).with_field(field)
-    };
     let ids = match (body.ids, body.all) {
-        (Some(ids), None | Some(false)) if (1..=MAX_IDS).contains(&ids.len()) => Some(ids),
-        (Some(_), None | Some(false)) => return Err(invalid("ids", "send 1 to 100 ids")),
-        (None, Some(true)) => None,
-        _ => return Err(invalid("all", "send either `ids` or `\"all\": true`")),
+        (_, Some(true)) => None,
+        (Some(ids), _) if (1..=MAX_IDS).contains(&ids.len()) => Some(ids),
+        (Some(_), _) => {
+            let invalid = ApiError::unprocessable("invalid_field", "send 1 to 100 ids");
+            return Err(invalid.with_field("ids"));
+        }
+        (None, _) => Some(Vec::new()),
     };
     let now = OffsetDateTime::now_utc();
     let id = user.0.id;
-    let marked = state.store.mark_read(id, ids.as_deref(), now).await?;
+    let marked = match ids.as_deref() {
+        Some([]) => 0,
+        ids => state.store.mark_read(id, ids, now).await?,
+    };
     let unread = state.store.count_unread(id, UNREAD_CAP).await?;
     Ok(Json(Marked { marked, unread }))
 }

@@ -50,7 +50,7 @@ pub fn register(lanes: &[String], currency: &str, provider: &'static str) {
     metrics::gauge!("souk_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
 }
 
-pub(super) fn zero(name: &'static str, label: &'static str, values: &[&str]) {
+fn zero(name: &'static str, label: &'static str, values: &[&str]) {
     for value in values {
         metrics::counter!(name, label => (*value).to_owned()).increment(0);
     }

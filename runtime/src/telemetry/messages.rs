@@ -19,7 +19,9 @@ pub fn register() {
         "souk_mail_failed_total",
         "Letters given up on, by reason: refused by the server, out of tries, or interrupted while sending."
     );
-    super::known::zero("souk_mail_failed_total", "reason", FAILURES);
+    for reason in FAILURES {
+        metrics::counter!("souk_mail_failed_total", "reason" => *reason).increment(0);
+    }
     describe_counter!(
         "souk_mail_retries_total",
         "Tries of a letter that failed and will be made again."

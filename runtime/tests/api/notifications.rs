@@ -125,14 +125,20 @@ async fn the_inbox_is_private_and_checks_its_input() {
         json!({ "items": [], "next_cursor": null, "unread": 0 })
     );
     let read = "/api/v1/users/me/notifications/read";
-    for bad in [
-        json!({}),
-        json!({ "ids": [] }),
-        json!({ "ids": [uuid::Uuid::now_v7()], "all": true }),
-        json!({ "all": false }),
-    ] {
+    let too_many: Vec<uuid::Uuid> = (0..101).map(|_| uuid::Uuid::now_v7()).collect();
+    for bad in [json!({ "ids": [] }), json!({ "ids": too_many })] {
         let response = app.post(read, Some(&loner.token), bad).await;
         assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    }
+    // Neither `ids` nor `all` marks nothing; `all` wins over `ids`.
+    for nothing in [
+        json!({}),
+        json!({ "all": false }),
+        json!({ "ids": null, "all": null }),
+        json!({ "ids": [uuid::Uuid::now_v7()], "all": true }),
+    ] {
+        let response = app.post(read, Some(&loner.token), nothing).await;
+        assert_eq!(json(response).await, json!({ "marked": 0, "unread": 0 }));
     }
     let response = app
         .get(
