@@ -3,8 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
 use souk_actors::store::{MailAbout, MailState, OutboxMail};
 use souk_models::{Role, Timestamp};
@@ -127,7 +125,10 @@ async fn list_outbox(
         let detail = "limit must be between 1 and 100";
         return Err(ApiError::invalid_parameter("limit", detail));
     }
-    let mut before = params.cursor.map(|c| cursor(&c)).transpose()?;
+    let mut before = params
+        .cursor
+        .map(|c| super::cursor::decode(&c))
+        .transpose()?;
     let (mut items, mut scanned) = (Vec::new(), 0);
     let next = loop {
         let chunk = (SCAN_BUDGET - scanned).min(200);
@@ -152,7 +153,7 @@ async fn list_outbox(
     };
     Ok(Json(Page {
         items,
-        next_cursor: next.map(|id| B64.encode(id.to_string())),
+        next_cursor: next.map(super::cursor::encode),
     }))
 }
 
@@ -191,14 +192,4 @@ async fn retry_mail(
     }
     tracing::info!(mail = %id, admin = %admin.0.id, "failed mail sent again");
     Ok(Json(again.into()))
-}
-
-fn cursor(raw: &str) -> Result<Uuid, ApiError> {
-    B64.decode(raw.as_bytes())
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| {
-            ApiError::invalid_parameter("cursor", "cursor is not one this server issued")
-        })
 }

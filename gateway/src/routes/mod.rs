@@ -9,6 +9,7 @@ mod auth;
 mod cart;
 mod categories;
 mod checkout;
+mod cursor;
 mod health;
 mod internal;
 mod listing;

@@ -4,8 +4,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::{Deserialize, Serialize};
 use souk_models::{Notification, NotificationId, NotificationKind, Timestamp};
 use time::OffsetDateTime;
@@ -96,7 +94,10 @@ async fn list_notifications(
         let detail = "limit must be between 1 and 100";
         return Err(ApiError::invalid_parameter("limit", detail));
     }
-    let before = params.cursor.map(|c| cursor(&c)).transpose()?;
+    let before = params
+        .cursor
+        .map(|c| super::cursor::decode(&c).map(NotificationId))
+        .transpose()?;
     let id = user.0.id;
     let mut found = state
         .store
@@ -104,7 +105,7 @@ async fn list_notifications(
         .await?;
     let next_cursor = if found.len() > limit {
         found.truncate(limit);
-        found.last().map(|n| B64.encode(n.id.0.to_string()))
+        found.last().map(|n| super::cursor::encode(n.id.0))
     } else {
         None
     };
@@ -165,15 +166,4 @@ async fn mark_read(
     };
     let unread = state.store.count_unread(id, UNREAD_CAP).await?;
     Ok(Json(Marked { marked, unread }))
-}
-
-fn cursor(raw: &str) -> Result<NotificationId, ApiError> {
-    B64.decode(raw.as_bytes())
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse::<uuid::Uuid>().ok())
-        .map(NotificationId)
-        .ok_or_else(|| {
-            ApiError::invalid_parameter("cursor", "cursor is not one this server issued")
-        })
 }

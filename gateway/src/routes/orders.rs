@@ -4,8 +4,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde::Deserialize;
 use souk_models::{Caller, Order, OrderId, OrderStatus, Role, Shipment};
 use utoipa_axum::router::OpenApiRouter;
@@ -75,21 +73,13 @@ impl OrderListParams {
 /// The order a page's `cursor` resumes after.
 pub(super) fn order_cursor(cursor: Option<String>) -> Result<Option<OrderId>, ApiError> {
     cursor
-        .map(|c| {
-            B64.decode(c.as_bytes())
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .and_then(|s| s.parse::<OrderId>().ok())
-                .ok_or_else(|| {
-                    ApiError::invalid_parameter("cursor", "cursor is not one this server issued")
-                })
-        })
+        .map(|c| super::cursor::decode(&c).map(OrderId))
         .transpose()
 }
 
 /// The cursor of a page that ends at `last`.
 pub(super) fn cursor_after(last: OrderId) -> String {
-    B64.encode(last.to_string())
+    super::cursor::encode(last.0)
 }
 
 fn page(mut orders: Vec<Order>, limit: usize, caller: Caller) -> Page<OrderView> {
